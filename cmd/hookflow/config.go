@@ -1,0 +1,96 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"os"
+	"strconv"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/hookflow/hookflow/store"
+	"github.com/hookflow/hookflow/store/sqlite"
+)
+
+// config holds every setting; each flag has an environment twin.
+type config struct {
+	Addr        string
+	DB          string
+	Workers     int
+	BaseURL     string
+	EgressAllow string
+	AdminToken  string
+	TLSCert     string
+	TLSKey      string
+	MaxBody     int64
+	LogLevel    string
+}
+
+// env reads a HOOKFLOW_ variable with a fallback.
+func env(name, def string) string {
+	if v, ok := os.LookupEnv("HOOKFLOW_" + name); ok && v != "" {
+		return v
+	}
+	return def
+}
+
+func envInt(name string, def int64) int64 {
+	v := env(name, "")
+	if v == "" {
+		return def
+	}
+	n, err := strconv.ParseInt(v, 10, 64)
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "hookflow: HOOKFLOW_%s=%q is not a number; using %d\n", name, v, def)
+		return def
+	}
+	return n
+}
+
+// addDBFlag registers --db.
+func (c *config) addDBFlag(cmd *cobra.Command) {
+	cmd.Flags().StringVar(&c.DB, "db", env("DB", "hookflow.db"), "SQLite file or postgres:// URL (env HOOKFLOW_DB)")
+}
+
+// addEgressFlag registers --egress-allow.
+func (c *config) addEgressFlag(cmd *cobra.Command) {
+	cmd.Flags().StringVar(&c.EgressAllow, "egress-allow", env("EGRESS_ALLOW", ""),
+		"outbound exceptions to the SSRF guard: IPs, CIDRs, host names, or 'any' (env HOOKFLOW_EGRESS_ALLOW)")
+}
+
+// openStore opens the store named by --db.
+func (c *config) openStore(ctx context.Context) (store.Store, error) {
+	if strings.HasPrefix(c.DB, "postgres://") || strings.HasPrefix(c.DB, "postgresql://") {
+		return nil, fmt.Errorf("--db %s: PostgreSQL is not supported by this version yet; use a SQLite file", redactDSN(c.DB))
+	}
+	s, err := sqlite.Open(ctx, c.DB)
+	if err != nil {
+		return nil, fmt.Errorf("open database %s: %w", c.DB, err)
+	}
+	return s, nil
+}
+
+// redactDSN hides a password in a database URL.
+func redactDSN(dsn string) string {
+	at := strings.LastIndex(dsn, "@")
+	scheme := strings.Index(dsn, "://")
+	if at < 0 || scheme < 0 {
+		return dsn
+	}
+	creds := dsn[scheme+3 : at]
+	if i := strings.Index(creds, ":"); i >= 0 {
+		return dsn[:scheme+3] + creds[:i] + ":***" + dsn[at:]
+	}
+	return dsn
+}
+
+// logger builds the process logger.
+func (c *config) logger() (*slog.Logger, error) {
+	var level slog.Level
+	if err := level.UnmarshalText([]byte(c.LogLevel)); err != nil {
+		return nil, fmt.Errorf("--log-level %q: use debug, info, warn or error", c.LogLevel)
+	}
+	return slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: level})), nil
+}

@@ -1,0 +1,151 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/hookflow/hookflow/actions"
+	"github.com/hookflow/hookflow/engine"
+	"github.com/hookflow/hookflow/triggers"
+	"github.com/hookflow/hookflow/web"
+)
+
+func newServeCmd() *cobra.Command {
+	var c config
+	cmd := &cobra.Command{
+		Use:   "serve",
+		Short: "Run the server: trigger URLs, workers, admin API",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return serve(cmd, &c)
+		},
+	}
+	f := cmd.Flags()
+	f.StringVar(&c.Addr, "addr", env("ADDR", ":8080"), "listen address (env HOOKFLOW_ADDR)")
+	c.addDBFlag(cmd)
+	f.IntVar(&c.Workers, "workers", int(envInt("WORKERS", 16)), "runs executed at once (env HOOKFLOW_WORKERS)")
+	f.StringVar(&c.BaseURL, "base-url", env("BASE_URL", ""), "public URL trigger URLs are built on (env HOOKFLOW_BASE_URL)")
+	c.addEgressFlag(cmd)
+	f.StringVar(&c.TLSCert, "tls-cert", env("TLS_CERT", ""), "TLS certificate file (env HOOKFLOW_TLS_CERT)")
+	f.StringVar(&c.TLSKey, "tls-key", env("TLS_KEY", ""), "TLS key file (env HOOKFLOW_TLS_KEY)")
+	f.Int64Var(&c.MaxBody, "max-body", envInt("MAX_BODY", triggers.DefaultMaxBody), "largest webhook body in bytes (env HOOKFLOW_MAX_BODY)")
+	f.StringVar(&c.LogLevel, "log-level", env("LOG_LEVEL", "info"), "debug, info, warn or error (env HOOKFLOW_LOG_LEVEL)")
+	c.AdminToken = env("ADMIN_TOKEN", "")
+	return cmd
+}
+
+func serve(cmd *cobra.Command, c *config) error {
+	ctx := cmd.Context()
+	log, err := c.logger()
+	if err != nil {
+		return err
+	}
+	if c.Workers < 1 {
+		return fmt.Errorf("--workers must be at least 1, got %d", c.Workers)
+	}
+	if c.MaxBody < 1 {
+		return fmt.Errorf("--max-body must be positive, got %d", c.MaxBody)
+	}
+	if (c.TLSCert == "") != (c.TLSKey == "") {
+		return errors.New("--tls-cert and --tls-key go together")
+	}
+	egress, err := actions.ParseEgressAllow(c.EgressAllow)
+	if err != nil {
+		return fmt.Errorf("--egress-allow: %w", err)
+	}
+	ln, err := net.Listen("tcp", c.Addr)
+	if err != nil {
+		return fmt.Errorf("--addr %s: %w", c.Addr, err)
+	}
+	defer ln.Close()
+	st, err := c.openStore(ctx)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	hash, token, generated, err := web.AdminToken(ctx, st, c.AdminToken)
+	if err != nil {
+		return err
+	}
+	eng, err := engine.New(engine.Config{
+		Store:   st,
+		Sender:  actions.NewSender(actions.Config{Egress: egress}),
+		Workers: c.Workers,
+		Logger:  log,
+	})
+	if err != nil {
+		return err
+	}
+	if err := eng.Start(); err != nil {
+		return err
+	}
+	srv := &http.Server{
+		Handler: web.New(web.Config{
+			Engine: eng, AdminTokenHash: hash, BaseURL: c.BaseURL, MaxBody: c.MaxBody, Logger: log,
+		}),
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       60 * time.Second,
+		IdleTimeout:       120 * time.Second,
+	}
+	base := c.BaseURL
+	scheme := "http"
+	if c.TLSCert != "" {
+		scheme = "https"
+	}
+	if base == "" {
+		base = scheme + "://" + displayAddr(ln.Addr().String())
+	}
+	log.Info("hookflow listening", "addr", ln.Addr().String(), "url", base, "db", c.DB, "workers", c.Workers, "egress", egress.String())
+	out := cmd.ErrOrStderr()
+	fmt.Fprintf(out, "Hookflow is listening on %s\n", base)
+	if generated {
+		fmt.Fprintf(out, "\nAn admin token was generated. It is shown this once; only its hash is stored.\n")
+		fmt.Fprintf(out, "  Admin token: %s\n", token)
+		fmt.Fprintf(out, "  Log in:      %s/#token=%s\n", base, token)
+		fmt.Fprintf(out, "  API:         curl -H 'Authorization: Bearer %s' %s/api/v1/workflows\n\n", token, base)
+	} else if c.AdminToken == "" {
+		fmt.Fprintf(out, "Admin API: use the admin token printed at the first start (or set HOOKFLOW_ADMIN_TOKEN).\n")
+	}
+	errc := make(chan error, 1)
+	go func() {
+		if c.TLSCert != "" {
+			errc <- srv.ServeTLS(ln, c.TLSCert, c.TLSKey)
+		} else {
+			errc <- srv.Serve(ln)
+		}
+	}()
+	select {
+	case err := <-errc:
+		_ = eng.Shutdown(context.Background())
+		return fmt.Errorf("serve: %w", err)
+	case <-ctx.Done():
+	}
+	log.Info("shutting down: finishing runs in flight")
+	sctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	_ = srv.Shutdown(sctx)
+	if err := eng.Shutdown(sctx); err != nil {
+		log.Error("engine shutdown", "err", err)
+	}
+	log.Info("stopped")
+	return nil
+}
+
+// displayAddr turns a listen address into one a browser can open.
+func displayAddr(addr string) string {
+	host, port, err := net.SplitHostPort(addr)
+	if err != nil {
+		return addr
+	}
+	if host == "" || host == "::" || host == "0.0.0.0" || strings.HasPrefix(host, "[::") {
+		host = "localhost"
+	}
+	return net.JoinHostPort(host, port)
+}

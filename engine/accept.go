@@ -1,0 +1,113 @@
+package engine
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/hookflow/hookflow/store"
+)
+
+// AcceptParams is one event for one workflow revision.
+type AcceptParams struct {
+	WorkflowID string
+	Revision   int
+	Event      store.Event
+	// Sync registers the run for AwaitResponse before it can start.
+	Sync bool
+}
+
+type acceptReq struct {
+	params store.EventAcceptParams
+	done   chan acceptResp
+}
+
+type acceptResp struct {
+	res store.AcceptResult
+	err error
+}
+
+
+// Accept makes the event and its queued run durable and returns the run's
+// id. It returns only after the transaction holding them has committed, so
+// a trigger may acknowledge the event as soon as Accept returns. Concurrent
+// calls share transactions (group commit). A duplicate idempotency key
+// returns the first run's id with Duplicate set and starts nothing.
+func (e *Engine) Accept(ctx context.Context, p AcceptParams) (store.AcceptResult, error) {
+	ev := p.Event
+	if ev.ID == "" {
+		ev.ID = newID()
+	}
+	ev.WorkflowID = p.WorkflowID
+	if ev.ReceivedAt.IsZero() {
+		ev.ReceivedAt = e.now().UTC()
+	}
+	req := &acceptReq{
+		params: store.EventAcceptParams{Event: ev, RunID: newID(), Revision: p.Revision},
+		done:   make(chan acceptResp, 1),
+	}
+	if p.Sync {
+		e.waiters.add(req.params.RunID)
+	}
+	e.gate.RLock()
+	if !e.started.Load() || e.stopping.Load() {
+		e.gate.RUnlock()
+		e.waiters.remove(req.params.RunID)
+		return store.AcceptResult{}, ErrNotStarted
+	}
+	select {
+	case e.accepts <- req:
+		e.gate.RUnlock()
+	case <-ctx.Done():
+		e.gate.RUnlock()
+		e.waiters.remove(req.params.RunID)
+		return store.AcceptResult{}, ctx.Err()
+	}
+	// Once queued the write happens whatever ctx does; wait for it so the
+	// answer is never "failed" for an event that was in fact stored.
+	resp := <-req.done
+	if p.Sync && (resp.err != nil || resp.res.RunID != req.params.RunID) {
+		e.waiters.remove(req.params.RunID)
+	}
+	return resp.res, resp.err
+}
+
+// acceptLoop writes queued accepts: each transaction takes everything that
+// arrived while the previous one was committing, up to AcceptBatch.
+func (e *Engine) acceptLoop() {
+	defer e.loops.Done()
+	batch := make([]*acceptReq, 0, e.cfg.AcceptBatch)
+	params := make([]store.EventAcceptParams, 0, e.cfg.AcceptBatch)
+	for first := range e.accepts {
+		batch = append(batch[:0], first)
+	drain:
+		for len(batch) < e.cfg.AcceptBatch {
+			select {
+			case r, ok := <-e.accepts:
+				if !ok {
+					break drain
+				}
+				batch = append(batch, r)
+			default:
+				break drain
+			}
+		}
+		params = params[:0]
+		for _, r := range batch {
+			params = append(params, r.params)
+		}
+		results, err := e.store.EventAccept(context.Background(), params)
+		if err == nil && len(results) != len(batch) {
+			err = fmt.Errorf("accept: store returned %d results for %d events", len(results), len(batch))
+		}
+		for i, r := range batch {
+			if err != nil {
+				r.done <- acceptResp{err: fmt.Errorf("accept event: %w", err)}
+				continue
+			}
+			r.done <- acceptResp{res: results[i]}
+		}
+		if err == nil {
+			signal(e.wake)
+		}
+	}
+}

@@ -1,0 +1,123 @@
+package engine
+
+import (
+	"context"
+	"fmt"
+	"sync"
+	"time"
+
+	"github.com/hookflow/hookflow/store"
+	"github.com/hookflow/hookflow/workflows"
+)
+
+// hookTTL bounds how long a resolved trigger key is served from memory, so a
+// workflow saved elsewhere (another replica) is picked up within it.
+const hookTTL = time.Second
+
+// compiledCache keeps compiled revisions (immutable, cached for good) and
+// resolved trigger keys (cached briefly).
+type compiledCache struct {
+	store store.Store
+	mu    sync.RWMutex
+	revs  map[revKey]*workflows.Compiled
+	hooks map[string]hookEntry
+}
+
+type revKey struct {
+	id  string
+	rev int
+}
+
+type hookEntry struct {
+	wf       store.Workflow
+	compiled *workflows.Compiled
+	expires  time.Time
+}
+
+func (c *compiledCache) init(s store.Store) {
+	c.store = s
+	c.revs = map[revKey]*workflows.Compiled{}
+	c.hooks = map[string]hookEntry{}
+}
+
+// revision returns the compiled form of one stored revision.
+func (c *compiledCache) revision(ctx context.Context, id string, rev int) (*workflows.Compiled, error) {
+	k := revKey{id, rev}
+	c.mu.RLock()
+	cw := c.revs[k]
+	c.mu.RUnlock()
+	if cw != nil {
+		return cw, nil
+	}
+	r, err := c.store.RevisionGet(ctx, id, rev)
+	if err != nil {
+		return nil, fmt.Errorf("load workflow %s revision %d: %w", id, rev, err)
+	}
+	cw, err = compileDefinition(r.Definition)
+	if err != nil {
+		return nil, fmt.Errorf("workflow %s revision %d: %w", id, rev, err)
+	}
+	c.mu.Lock()
+	c.revs[k] = cw
+	c.mu.Unlock()
+	return cw, nil
+}
+
+func compileDefinition(def []byte) (*workflows.Compiled, error) {
+	w, err := workflows.Decode(def)
+	if err != nil {
+		return nil, err
+	}
+	return workflows.Compile(w)
+}
+
+// hook resolves a trigger key to its workflow and compiled current revision.
+func (c *compiledCache) hook(ctx context.Context, key string, now time.Time) (store.Workflow, *workflows.Compiled, error) {
+	c.mu.RLock()
+	h, ok := c.hooks[key]
+	c.mu.RUnlock()
+	if ok && now.Before(h.expires) {
+		return h.wf, h.compiled, nil
+	}
+	wf, err := c.store.WorkflowGetByHookKey(ctx, key)
+	if err != nil {
+		return store.Workflow{}, nil, err
+	}
+	cw, err := c.revision(ctx, wf.ID, wf.Revision)
+	if err != nil {
+		return store.Workflow{}, nil, err
+	}
+	c.mu.Lock()
+	if len(c.hooks) > 10000 {
+		clear(c.hooks)
+	}
+	c.hooks[key] = hookEntry{wf: wf, compiled: cw, expires: now.Add(hookTTL)}
+	c.mu.Unlock()
+	return wf, cw, nil
+}
+
+// forget drops every cached trigger key of a workflow.
+func (c *compiledCache) forget(id string) {
+	c.mu.Lock()
+	for k, h := range c.hooks {
+		if h.wf.ID == id {
+			delete(c.hooks, k)
+		}
+	}
+	c.mu.Unlock()
+}
+
+// ResolveHook returns the workflow whose trigger key is key, with its
+// current revision compiled. Results are cached for about a second.
+func (e *Engine) ResolveHook(ctx context.Context, key string) (store.Workflow, *workflows.Compiled, error) {
+	return e.cache.hook(ctx, key, e.now())
+}
+
+// Compiled returns a stored revision of a workflow, compiled (cached).
+func (e *Engine) Compiled(ctx context.Context, id string, rev int) (*workflows.Compiled, error) {
+	return e.cache.revision(ctx, id, rev)
+}
+
+// Forget drops cached trigger lookups of a workflow; call it after the
+// workflow is saved, toggled, rekeyed or deleted.
+func (e *Engine) Forget(id string) { e.cache.forget(id) }

@@ -1,0 +1,110 @@
+package engine
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"encoding/base64"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/hookflow/hookflow/store"
+	"github.com/hookflow/hookflow/workflows"
+)
+
+// SaveResult says what SaveWorkflow did.
+type SaveResult struct {
+	Workflow store.Workflow
+	Created  bool
+	// Changed is false when the definition equals the current revision
+	// (nothing was written: import is idempotent).
+	Changed bool
+}
+
+// SaveWorkflow validates a definition and stores it: a new workflow (id
+// generated from the name when empty, trigger key generated) or a new
+// revision of an existing one. The error is a *workflows.FieldError when the
+// definition is invalid.
+func (e *Engine) SaveWorkflow(ctx context.Context, w *workflows.Workflow) (SaveResult, error) {
+	if _, err := workflows.Compile(w); err != nil {
+		return SaveResult{}, err
+	}
+	created := false
+	if w.ID == "" {
+		w.ID = generateID(w.Name)
+		created = true
+	}
+	if w.OnFailure == w.ID {
+		return SaveResult{}, &workflows.FieldError{Field: "on_failure", Message: "a workflow cannot be its own on_failure workflow"}
+	}
+	def, err := workflows.Encode(w)
+	if err != nil {
+		return SaveResult{}, err
+	}
+	if !created {
+		cur, err := e.store.WorkflowGet(ctx, w.ID)
+		switch {
+		case errors.Is(err, store.ErrNotFound):
+			created = true
+		case err != nil:
+			return SaveResult{}, fmt.Errorf("save workflow %s: %w", w.ID, err)
+		case bytes.Equal(cur.Definition, def) && cur.Enabled == w.Enabled:
+			return SaveResult{Workflow: cur}, nil
+		}
+	}
+	rec, err := e.store.WorkflowSave(ctx, store.WorkflowSaveParams{
+		ID: w.ID, Name: w.Name, Enabled: w.Enabled, Definition: def,
+		HookKey: NewHookKey(), Now: e.now().UTC(),
+	})
+	if err != nil {
+		return SaveResult{}, fmt.Errorf("save workflow %s: %w", w.ID, err)
+	}
+	e.Forget(w.ID)
+	return SaveResult{Workflow: rec, Created: created, Changed: true}, nil
+}
+
+// Definition returns a stored workflow's definition with its enabled flag
+// as it is now (enable and disable do not make revisions).
+func Definition(rec store.Workflow) (*workflows.Workflow, error) {
+	w, err := workflows.Decode(rec.Definition)
+	if err != nil {
+		return nil, fmt.Errorf("stored workflow %s: %w", rec.ID, err)
+	}
+	w.Enabled = rec.Enabled
+	return w, nil
+}
+
+// NewHookKey returns a fresh unguessable trigger key (192 random bits).
+func NewHookKey() string {
+	b := make([]byte, 24)
+	_, _ = rand.Read(b)
+	return base64.RawURLEncoding.EncodeToString(b)
+}
+
+// generateID makes a workflow id from a name: a slug and a random suffix.
+func generateID(name string) string {
+	var b strings.Builder
+	dash := false
+	for _, r := range strings.ToLower(name) {
+		switch {
+		case r >= 'a' && r <= 'z' || r >= '0' && r <= '9':
+			b.WriteRune(r)
+			dash = false
+		case b.Len() > 0 && !dash:
+			b.WriteByte('-')
+			dash = true
+		}
+		if b.Len() >= 48 {
+			break
+		}
+	}
+	slug := strings.Trim(b.String(), "-")
+	suffix := make([]byte, 3)
+	_, _ = rand.Read(suffix)
+	if slug == "" {
+		slug = "workflow"
+	}
+	return slug + "-" + hex.EncodeToString(suffix)
+}

@@ -1,0 +1,190 @@
+package engine
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/hookflow/hookflow/actions"
+	"github.com/hookflow/hookflow/store"
+)
+
+// Config configures an Engine. Store is required to Start; the rest have
+// defaults.
+type Config struct {
+	Store  store.Store
+	Sender *actions.Sender
+	// Workers is the number of runs executed at once (default 16).
+	Workers int
+	// LeaseFor is how long a claimed run stays leased before another
+	// worker may take it over (default 1m); it is extended as steps run.
+	LeaseFor time.Duration
+	// PollInterval is how often the store is checked for due runs when
+	// nothing wakes the dispatcher (default 500ms).
+	PollInterval time.Duration
+	// AcceptBatch caps how many accepts share one transaction (default 512).
+	AcceptBatch int
+	// Owner names this engine in leases (default host:pid:random).
+	Owner string
+	// Now is the clock (default time.Now).
+	Now func() time.Time
+	// Secrets returns the named secrets for expressions (default none).
+	Secrets func(ctx context.Context) (map[string]any, error)
+	Logger  *slog.Logger
+}
+
+// Engine accepts events and executes runs.
+type Engine struct {
+	cfg    Config
+	store  store.Store
+	sender *actions.Sender
+	log    *slog.Logger
+	now    func() time.Time
+
+	cache    compiledCache
+	accepts  chan *acceptReq
+	wake     chan struct{}
+	freed    chan struct{}
+	stop     chan struct{}
+	waiters  waiters
+	busy     atomic.Int64
+	started  atomic.Bool
+	stopping atomic.Bool
+
+	gate    sync.RWMutex // orders Accept against Shutdown closing accepts
+	mu      sync.Mutex
+	running map[string]*load // workflow id -> runs executing here
+
+	runCtx    context.Context
+	cancelRun context.CancelFunc
+	loops     sync.WaitGroup // dispatcher and accept writer
+	workers   sync.WaitGroup
+	jobs      chan store.Run
+}
+
+// ErrNotStarted is returned by Accept before Start or after Shutdown.
+var ErrNotStarted = errors.New("engine is not running")
+
+// New builds an Engine; Start sets it going. An engine without a store can
+// only Test workflows.
+func New(cfg Config) (*Engine, error) {
+	if cfg.Workers <= 0 {
+		cfg.Workers = 16
+	}
+	if cfg.LeaseFor <= 0 {
+		cfg.LeaseFor = time.Minute
+	}
+	if cfg.PollInterval <= 0 {
+		cfg.PollInterval = 500 * time.Millisecond
+	}
+	if cfg.AcceptBatch <= 0 {
+		cfg.AcceptBatch = 512
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.Default()
+	}
+	if cfg.Sender == nil {
+		cfg.Sender = actions.NewSender(actions.Config{})
+	}
+	if cfg.Owner == "" {
+		host, _ := os.Hostname()
+		cfg.Owner = fmt.Sprintf("%s:%d:%s", host, os.Getpid(), uuid.NewString()[:8])
+	}
+	e := &Engine{
+		cfg:     cfg,
+		store:   cfg.Store,
+		sender:  cfg.Sender,
+		log:     cfg.Logger,
+		now:     cfg.Now,
+		accepts: make(chan *acceptReq, 4*cfg.AcceptBatch),
+		wake:    make(chan struct{}, 1),
+		freed:   make(chan struct{}, 1),
+		running: map[string]*load{},
+		stop:    make(chan struct{}),
+		jobs:    make(chan store.Run, cfg.Workers),
+	}
+	e.cache.init(cfg.Store)
+	e.waiters.init()
+	return e, nil
+}
+
+// Store returns the engine's store.
+func (e *Engine) Store() store.Store { return e.store }
+
+// Start launches the accept writer, the dispatcher and the workers. They
+// run until Shutdown.
+func (e *Engine) Start() error {
+	if e.store == nil {
+		return errors.New("engine: a store is required to start")
+	}
+	if !e.started.CompareAndSwap(false, true) {
+		return nil
+	}
+	e.runCtx, e.cancelRun = context.WithCancel(context.Background())
+	e.loops.Add(2)
+	go e.acceptLoop()
+	go e.dispatch()
+	for i := 0; i < e.cfg.Workers; i++ {
+		e.workers.Add(1)
+		go e.work()
+	}
+	return nil
+}
+
+// Shutdown stops claiming new runs and waits for the runs in flight to
+// finish. When ctx ends first, the runs still executing are cancelled and
+// released (queued again at the step they were at) so another worker or the
+// next start resumes them. Accepts already queued are written first.
+func (e *Engine) Shutdown(ctx context.Context) error {
+	if !e.started.Load() || !e.stopping.CompareAndSwap(false, true) {
+		return nil
+	}
+	close(e.stop)
+	e.gate.Lock()
+	close(e.accepts)
+	e.gate.Unlock()
+	done := make(chan struct{})
+	go func() {
+		e.loops.Wait()
+		e.workers.Wait()
+		close(done)
+	}()
+	select {
+	case <-done:
+		e.cancelRun()
+		return nil
+	case <-ctx.Done():
+		e.cancelRun()
+		<-done
+		return nil
+	}
+}
+
+// Owner is the name this engine leases runs under.
+func (e *Engine) Owner() string { return e.cfg.Owner }
+
+// signal wakes a goroutine waiting on ch without blocking.
+func signal(ch chan struct{}) {
+	select {
+	case ch <- struct{}{}:
+	default:
+	}
+}
+
+func newID() string { return uuid.Must(uuid.NewV7()).String() }
+
+// Now reads the engine's clock.
+func (e *Engine) Now() time.Time { return e.now() }
+
+// Secrets returns the named secrets expressions see.
+func (e *Engine) Secrets(ctx context.Context) (map[string]any, error) { return e.secrets(ctx) }

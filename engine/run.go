@@ -1,0 +1,227 @@
+package engine
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/hookflow/hookflow/store"
+	"github.com/hookflow/hookflow/workflows"
+)
+
+// execution carries one claimed run through its steps.
+type execution struct {
+	e          *Engine
+	run        store.Run
+	st         *runState
+	log        *slog.Logger
+	pending    []store.StepResult // recorded at the next write
+	leaseUntil time.Time
+	responded  bool
+}
+
+// execute runs a claimed run from its next step until it finishes, waits,
+// or must be retried later, recording every step attempt.
+func (e *Engine) execute(ctx context.Context, r store.Run) {
+	x := &execution{e: e, run: r, log: e.log.With("run", r.ID, "workflow", r.WorkflowID),
+		leaseUntil: e.now().Add(e.cfg.LeaseFor)}
+	c, err := e.cache.revision(ctx, r.WorkflowID, r.Revision)
+	if err != nil {
+		x.abort(ctx, fmt.Errorf("load workflow: %w", err))
+		return
+	}
+	ev, err := e.store.EventGet(ctx, r.EventID)
+	if err != nil {
+		x.abort(ctx, fmt.Errorf("load event: %w", err))
+		return
+	}
+	secrets, err := e.secrets(ctx)
+	if err != nil {
+		x.abort(ctx, fmt.Errorf("load secrets: %w", err))
+		return
+	}
+	x.st = newRunState(c, &ev, r.ID, r.Attempt, secrets)
+	if r.NextStep > 0 {
+		results, err := e.store.StepResultList(ctx, r.ID)
+		if err == nil {
+			err = x.st.restore(results, r.NextStep)
+		}
+		if err != nil {
+			x.abort(ctx, fmt.Errorf("restore step outputs: %w", err))
+			return
+		}
+	}
+	x.steps(ctx, c)
+}
+
+func (x *execution) steps(ctx context.Context, c *workflows.Compiled) {
+	last := len(c.Steps) - 1
+	for i := x.run.NextStep; i <= last; i++ {
+		s := c.Steps[i]
+		attempt := 1
+		if i == x.run.NextStep {
+			attempt = x.run.StepAttempt + 1
+		}
+		if s.Type == workflows.StepWebhook && !x.extendLease(ctx, i, attempt-1, s.Timeout) {
+			return
+		}
+		res, out := x.e.runStep(ctx, x.st, s, attempt)
+		if out.status == store.StepFailed && ctx.Err() != nil {
+			// Shutting down: give the run back at this step, unrecorded.
+			x.finish(store.StatusQueued, i, attempt-1, x.e.now(), "")
+			return
+		}
+		x.pending = append(x.pending, res)
+		switch out.status {
+		case store.StepSucceeded:
+			x.st.apply(s, out.output)
+			if s.Type == workflows.StepRespond && !x.responded {
+				if !x.write(ctx, store.StatusRunning, i+1, 0, time.Time{}, "") {
+					return
+				}
+				x.responded = true
+				x.e.waiters.notify(x.run.ID, responseFromStep(out.output))
+			} else if s.Type == workflows.StepWebhook && i < last {
+				if !x.write(ctx, store.StatusRunning, i+1, 0, time.Time{}, "") {
+					return
+				}
+			}
+		case store.StepSkipped:
+			x.st.env.Steps[s.ID] = nil
+		case store.StepFiltered:
+			x.finish(store.StatusFiltered, i+1, 0, time.Time{}, "")
+			return
+		case store.StepWaiting:
+			x.finish(store.StatusWaiting, i+1, 0, out.at, "")
+			return
+		case store.StepRetrying:
+			x.finish(store.StatusRetrying, i, attempt, out.at, res.Error)
+			return
+		default:
+			x.finish(store.StatusFailed, i, attempt, time.Time{}, fmt.Sprintf("step %q: %s", s.ID, res.Error))
+			return
+		}
+	}
+	x.finish(store.StatusSucceeded, len(c.Steps), 0, time.Time{}, "")
+}
+
+// extendLease makes sure the lease outlasts the coming step, writing the
+// pending results with it.
+func (x *execution) extendLease(ctx context.Context, next, stepAttempt int, timeout time.Duration) bool {
+	now := x.e.now()
+	if x.leaseUntil.Sub(now) > timeout+10*time.Second {
+		return true
+	}
+	x.leaseUntil = now.Add(max(x.e.cfg.LeaseFor, timeout+30*time.Second))
+	return x.write(ctx, store.StatusRunning, next, stepAttempt, time.Time{}, "")
+}
+
+// write records the pending step attempts and the run's state. It reports
+// false when the lease was lost (another worker owns the run now) or the
+// store failed, in which case this worker must stop working on the run.
+func (x *execution) write(ctx context.Context, status string, next, stepAttempt int, at time.Time, errMsg string) bool {
+	now := x.e.now().UTC()
+	p := store.RunUpdateParams{
+		ID: x.run.ID, Owner: x.e.cfg.Owner, Attempt: x.run.Attempt,
+		Status: status, NextStep: next, StepAttempt: stepAttempt,
+		Error: errMsg, Results: x.pending, Now: now,
+	}
+	if !at.IsZero() {
+		p.RunAt = at.UTC()
+	}
+	if status == store.StatusRunning {
+		p.LeaseUntil = x.leaseUntil.UTC()
+	}
+	// The write must happen even when shutdown cancels ctx.
+	err := x.e.store.RunUpdate(context.WithoutCancel(ctx), p)
+	if err != nil {
+		if errors.Is(err, store.ErrLeaseLost) {
+			x.log.Warn("run lease lost; another worker has it", "err", err)
+		} else {
+			x.log.Error("record run progress", "err", err)
+		}
+		return false
+	}
+	x.pending = x.pending[:0]
+	return true
+}
+
+// finish writes the run's new state and tells whoever waits on it.
+func (x *execution) finish(status string, next, stepAttempt int, at time.Time, errMsg string) {
+	if !x.write(context.Background(), status, next, stepAttempt, at, errMsg) {
+		return
+	}
+	switch status {
+	case store.StatusFailed:
+		x.log.Warn("run failed", "err", errMsg)
+		x.e.startOnFailure(x.st.compiled.Workflow, x.run, x.failedStep(next), errMsg)
+	case store.StatusRetrying:
+		x.log.Info("run will retry", "at", at, "attempt", stepAttempt, "err", errMsg)
+	}
+	if !x.responded && (store.Finished(status)) {
+		x.e.waiters.notify(x.run.ID, finalResponse(x.run.ID, status, x.st.env.Payload, errMsg))
+	}
+}
+
+func (x *execution) failedStep(next int) string {
+	if steps := x.st.compiled.Steps; next < len(steps) {
+		return steps[next].ID
+	}
+	return ""
+}
+
+// abort ends a run that cannot execute at all (its revision or event is
+// gone, or the store failed). Where the cause is shutdown it is released.
+func (x *execution) abort(ctx context.Context, err error) {
+	if ctx.Err() != nil {
+		x.e.release(x.run, x.e.now())
+		return
+	}
+	if errors.Is(err, store.ErrNotFound) {
+		x.pending = nil
+		_ = x.write(context.Background(), store.StatusFailed, x.run.NextStep, x.run.StepAttempt, time.Time{}, err.Error())
+		x.log.Error("run cannot execute", "err", err)
+		return
+	}
+	// A transient failure: try again shortly.
+	x.log.Error("run deferred", "err", err)
+	x.e.release(x.run, x.e.now().Add(5*time.Second))
+}
+
+// secrets returns the named secrets for expressions.
+func (e *Engine) secrets(ctx context.Context) (map[string]any, error) {
+	if e.cfg.Secrets == nil {
+		return nil, nil
+	}
+	return e.cfg.Secrets(ctx)
+}
+
+// startOnFailure starts a workflow's on_failure workflow with the failure's
+// details as its payload.
+func (e *Engine) startOnFailure(w *workflows.Workflow, r store.Run, step, errMsg string) {
+	if w.OnFailure == "" || w.OnFailure == w.ID {
+		return
+	}
+	ctx := context.Background()
+	target, err := e.store.WorkflowGet(ctx, w.OnFailure)
+	if err != nil {
+		e.log.Error("on_failure workflow not found", "workflow", w.ID, "on_failure", w.OnFailure, "err", err)
+		return
+	}
+	if !target.Enabled {
+		return
+	}
+	body, _ := jsonOf(map[string]any{
+		"run_id": r.ID, "workflow": w.ID, "workflow_name": w.Name,
+		"step": step, "error": errMsg, "failed_at": e.now().UTC().Format(time.RFC3339Nano),
+	})
+	_, err = e.Accept(ctx, AcceptParams{WorkflowID: target.ID, Revision: target.Revision, Event: store.Event{
+		Source: "failure", Method: "POST", Body: body,
+		Headers: map[string]string{"content-type": "application/json"},
+	}})
+	if err != nil {
+		e.log.Error("start on_failure workflow", "workflow", w.ID, "err", err)
+	}
+}

@@ -1,0 +1,163 @@
+package engine
+
+import (
+	"encoding/json"
+	"mime"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/hookflow/hookflow/store"
+	"github.com/hookflow/hookflow/workflows"
+)
+
+// runState is what the steps of one run read and change: the expression
+// environment, with the payload and earlier steps' outputs.
+type runState struct {
+	compiled *workflows.Compiled
+	env      workflows.Env
+	runID    string
+	// dry: a test run; webhook steps are sent only when send is set.
+	dry  bool
+	send bool
+}
+
+func newRunState(c *workflows.Compiled, ev *store.Event, runID string, attempt int, secrets map[string]any) *runState {
+	vars := c.Workflow.Vars
+	if vars == nil {
+		vars = map[string]any{}
+	}
+	if secrets == nil {
+		secrets = map[string]any{}
+	}
+	return &runState{
+		compiled: c,
+		runID:    runID,
+		env: workflows.Env{
+			Payload: ParsePayload(ev),
+			Trigger: TriggerInfo(ev),
+			Steps:   map[string]any{},
+			Vars:    vars,
+			Secrets: secrets,
+			Run:     map[string]any{"id": runID, "workflow": c.Workflow.ID, "attempt": attempt},
+		},
+	}
+}
+
+// apply records a succeeded step's output where later steps see it.
+func (st *runState) apply(s *workflows.CompiledStep, output any) {
+	st.env.Steps[s.ID] = output
+	if s.Type == workflows.StepTransform {
+		st.env.Payload = output
+	}
+}
+
+// restore replays the recorded outputs of the steps before next, so a
+// resumed run continues with the payload and step outputs it had.
+func (st *runState) restore(results []store.StepResult, next int) error {
+	last := map[int]store.StepResult{}
+	for _, r := range results {
+		if r.StepIndex < next && r.Status == store.StepSucceeded {
+			last[r.StepIndex] = r
+		}
+	}
+	for i := 0; i < next && i < len(st.compiled.Steps); i++ {
+		r, ok := last[i]
+		if !ok {
+			continue
+		}
+		var out any
+		if len(r.Output) > 0 {
+			if err := json.Unmarshal(r.Output, &out); err != nil {
+				return err
+			}
+		}
+		st.apply(st.compiled.Steps[i], out)
+	}
+	return nil
+}
+
+// ParsePayload turns an event's body into the run's first payload: JSON
+// bodies decoded, form bodies as a map, other bodies as text, and an empty
+// body as the query parameters.
+func ParsePayload(ev *store.Event) any {
+	ct := ev.Headers["content-type"]
+	mt, _, _ := mime.ParseMediaType(ct)
+	body := ev.Body
+	switch {
+	case len(body) == 0:
+		return valuesMap(parseQuery(ev.Query))
+	case mt == "application/x-www-form-urlencoded":
+		vals, err := url.ParseQuery(string(body))
+		if err == nil {
+			return valuesMap(vals)
+		}
+	case mt == "application/json" || strings.HasSuffix(mt, "+json") || mt == "":
+		var v any
+		if err := json.Unmarshal(body, &v); err == nil {
+			return v
+		}
+	}
+	return string(body)
+}
+
+// IsJSONContentType reports whether a content type announces JSON.
+func IsJSONContentType(ct string) bool {
+	mt, _, _ := mime.ParseMediaType(ct)
+	return mt == "application/json" || strings.HasSuffix(mt, "+json")
+}
+
+// TriggerInfo is the trigger object expressions see.
+func TriggerInfo(ev *store.Event) map[string]any {
+	headers := make(map[string]any, len(ev.Headers))
+	for k, v := range ev.Headers {
+		headers[k] = v
+	}
+	return map[string]any{
+		"source":      ev.Source,
+		"method":      ev.Method,
+		"headers":     headers,
+		"query":       valuesMap(parseQuery(ev.Query)),
+		"body":        string(ev.Body),
+		"received_at": ev.ReceivedAt,
+		"event_id":    ev.ID,
+	}
+}
+
+func parseQuery(q string) url.Values {
+	v, _ := url.ParseQuery(q)
+	return v
+}
+
+// valuesMap flattens url.Values: one value as a string, several as a list.
+func valuesMap(v url.Values) map[string]any {
+	m := make(map[string]any, len(v))
+	for k, vs := range v {
+		if len(vs) == 1 {
+			m[k] = vs[0]
+			continue
+		}
+		list := make([]any, len(vs))
+		for i, s := range vs {
+			list[i] = s
+		}
+		m[k] = list
+	}
+	return m
+}
+
+// jsonOf encodes a value for the step record; nil stays empty.
+func jsonOf(v any) ([]byte, error) {
+	if v == nil {
+		return nil, nil
+	}
+	return json.Marshal(v)
+}
+
+// durationSince is the elapsed time, never negative.
+func durationSince(now, start time.Time) time.Duration {
+	if d := now.Sub(start); d > 0 {
+		return d
+	}
+	return 0
+}

@@ -1,0 +1,91 @@
+package engine
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/hookflow/hookflow/store"
+	"github.com/hookflow/hookflow/workflows"
+)
+
+// outcome is what one step attempt came to.
+type outcome struct {
+	status string // one of store.Step*
+	// input overrides the recorded input (default: the payload).
+	input      any
+	output     any
+	err        error
+	statusCode int
+	// at is when a retrying step is tried again or a delay ends.
+	at time.Time
+}
+
+// stepKind executes one type of step.
+type stepKind func(ctx context.Context, e *Engine, st *runState, s *workflows.CompiledStep, attempt int) outcome
+
+// stepKinds maps step types to their executors; each lives in step_<type>.go.
+var stepKinds = map[string]stepKind{}
+
+func registerStep(typ string, k stepKind) { stepKinds[typ] = k }
+
+// runStep evaluates a step's when and executes it, returning the attempt's
+// record and outcome.
+func (e *Engine) runStep(ctx context.Context, st *runState, s *workflows.CompiledStep, attempt int) (store.StepResult, outcome) {
+	start := e.now()
+	var out outcome
+	if s.When != nil {
+		ok, err := workflows.EvalBool(s.When, &st.env)
+		switch {
+		case err != nil:
+			out = outcome{status: store.StepFailed, err: fmt.Errorf("when: %w", err)}
+		case !ok:
+			out = outcome{status: store.StepSkipped}
+		}
+	}
+	if out.status == "" {
+		kind := stepKinds[s.Type]
+		if kind == nil {
+			out = outcome{status: store.StepFailed, err: fmt.Errorf("no executor for step type %q", s.Type)}
+		} else {
+			out = safeStep(ctx, kind, e, st, s, attempt)
+		}
+	}
+	in := out.input
+	if in == nil {
+		in = st.env.Payload
+	}
+	res := store.StepResult{
+		RunID:      st.runID,
+		StepID:     s.ID,
+		StepIndex:  s.Index,
+		Attempt:    attempt,
+		Status:     out.status,
+		StatusCode: out.statusCode,
+		StartedAt:  start.UTC(),
+		Duration:   durationSince(e.now(), start),
+	}
+	var err error
+	if res.Input, err = jsonOf(in); err != nil {
+		res.Input = nil
+	}
+	if res.Output, err = jsonOf(out.output); err != nil && out.status == store.StepSucceeded {
+		out = outcome{status: store.StepFailed, err: fmt.Errorf("output is not JSON: %w", err)}
+		res.Status = out.status
+	}
+	if out.err != nil {
+		res.Error = out.err.Error()
+	}
+	return res, out
+}
+
+// safeStep runs a step, turning a panic inside it into a failed attempt.
+func safeStep(ctx context.Context, k stepKind, e *Engine, st *runState, s *workflows.CompiledStep, attempt int) (out outcome) {
+	defer func() {
+		if r := recover(); r != nil {
+			e.log.Error("step panicked", "run", st.runID, "step", s.ID, "panic", r)
+			out = outcome{status: store.StepFailed, err: fmt.Errorf("internal error in %s step", s.Type)}
+		}
+	}()
+	return k(ctx, e, st, s, attempt)
+}

@@ -1,0 +1,275 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/hookflow/hookflow/store"
+)
+
+// claimRunsSQL leases the oldest due runs. Each branch of the union reads
+// one partial index (runs_due, runs_lease). Parameters: owner, lease until,
+// now (updated_at), then for the selection: now, excluded workflow ids as a
+// JSON array, now, the same array, limit.
+const claimRunsSQL = `
+	UPDATE runs SET status = 'running', lease_owner = ?, lease_until = ?, attempt = attempt + 1, updated_at = ?
+	WHERE id IN (
+		SELECT id FROM (
+			SELECT id, run_at FROM runs
+			WHERE status IN ('queued', 'retrying', 'waiting') AND run_at <= ?
+				AND workflow_id NOT IN (SELECT value FROM json_each(?))
+			UNION ALL
+			SELECT id, run_at FROM runs
+			WHERE status = 'running' AND lease_until < ?
+				AND workflow_id NOT IN (SELECT value FROM json_each(?))
+		)
+		ORDER BY run_at, id
+		LIMIT ?
+	)
+	RETURNING ` + runColumns
+
+// updateRunSQL is fenced by owner and attempt. A NULL parameter keeps the
+// column: lease_until (running without a new expiry), run_at (final
+// statuses), finished_at (unfinished statuses).
+const updateRunSQL = `
+	UPDATE runs SET status = ?, next_step = ?, step_attempt = ?, error = ?, updated_at = ?,
+		lease_owner = ?, lease_until = coalesce(?, lease_until),
+		run_at = coalesce(?, run_at), finished_at = coalesce(?, finished_at)
+	WHERE id = ? AND lease_owner = ? AND attempt = ? AND status = 'running'`
+
+const insertStepSQL = `
+	INSERT INTO step_results (run_id, step_id, step_index, attempt, status, input, output, error,
+		status_code, started_at, duration_ns)
+	VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
+
+// RunInsert queues a run of a stored event (replay, manual runs), due at
+// p.Now; store.ErrNotFound if the event does not exist.
+func (s *Store) RunInsert(ctx context.Context, p store.RunInsertParams) (store.Run, error) {
+	if p.ID == "" {
+		return store.Run{}, errors.New("insert run: empty id")
+	}
+	now := nanos(orNow(p.Now))
+	var r store.Run
+	err := s.write(ctx, func(tx *sql.Tx) error {
+		var err error
+		r, err = scanRun(tx.QueryRowContext(ctx, `
+			INSERT INTO runs (id, workflow_id, revision, event_id, status, next_step, run_at, replay_of, created_at, updated_at)
+			SELECT ?, ?, ?, id, 'queued', ?, ?, ?, ?, ? FROM events WHERE id = ?
+			RETURNING `+runColumns,
+			p.ID, p.WorkflowID, p.Revision, p.NextStep, now, p.ReplayOf, now, now, p.EventID))
+		switch {
+		case errors.Is(err, sql.ErrNoRows):
+			return fmt.Errorf("event %s: %w", p.EventID, store.ErrNotFound)
+		case isConstraint(err):
+			return fmt.Errorf("%w: %w", store.ErrConflict, err)
+		}
+		return err
+	})
+	if err != nil {
+		return store.Run{}, fmt.Errorf("insert run %s: %w", p.ID, err)
+	}
+	return r, nil
+}
+
+// RunClaim leases up to p.Limit due runs to p.Owner, oldest due first: runs
+// queued, retrying or waiting whose RunAt has come, and running runs whose
+// lease expired before p.Now. Runs of p.ExcludeWorkflows are skipped.
+func (s *Store) RunClaim(ctx context.Context, p store.RunClaimParams) ([]store.Run, error) {
+	if p.Limit <= 0 {
+		return nil, nil
+	}
+	if p.Owner == "" {
+		return nil, errors.New("claim runs: empty owner")
+	}
+	if p.LeaseFor <= 0 {
+		return nil, fmt.Errorf("claim runs: lease duration %v is not positive", p.LeaseFor)
+	}
+	exclude := "[]"
+	if len(p.ExcludeWorkflows) > 0 {
+		b, err := json.Marshal(p.ExcludeWorkflows)
+		if err != nil {
+			return nil, fmt.Errorf("claim runs: %w", err)
+		}
+		exclude = string(b)
+	}
+	t := orNow(p.Now)
+	now, until := nanos(t), nanos(t.Add(p.LeaseFor))
+
+	var runs []store.Run
+	err := s.write(ctx, func(tx *sql.Tx) error {
+		rows, err := tx.StmtContext(ctx, s.stmt.claimRuns).QueryContext(ctx,
+			p.Owner, until, now, now, exclude, now, exclude, p.Limit)
+		if err != nil {
+			return err
+		}
+		runs, err = scanRuns(rows)
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("claim runs: %w", err)
+	}
+	// RETURNING gives no order.
+	sort.Slice(runs, func(i, j int) bool {
+		if !runs[i].RunAt.Equal(runs[j].RunAt) {
+			return runs[i].RunAt.Before(runs[j].RunAt)
+		}
+		return runs[i].ID < runs[j].ID
+	})
+	return runs, nil
+}
+
+// RunUpdate records step attempts and the run's new state in one
+// transaction, fenced by owner and attempt: store.ErrLeaseLost, and nothing
+// written, if the run is not running under that lease. Status running keeps
+// the lease (extended to LeaseUntil when set); any other status releases
+// it. Retrying, waiting and queued runs are due at RunAt (now when zero);
+// final statuses set FinishedAt. Step results are stored under p.ID.
+func (s *Store) RunUpdate(ctx context.Context, p store.RunUpdateParams) error {
+	if !knownStatus(p.Status) {
+		return fmt.Errorf("update run %s: unknown status %q", p.ID, p.Status)
+	}
+	t := orNow(p.Now)
+	now := nanos(t)
+	var (
+		leaseOwner                  = ""
+		leaseUntil, runAt, finished any // nil keeps the column
+	)
+	switch {
+	case p.Status == store.StatusRunning:
+		leaseOwner = p.Owner
+		if !p.LeaseUntil.IsZero() {
+			leaseUntil = nanos(p.LeaseUntil)
+		}
+	case store.Finished(p.Status):
+		leaseUntil = int64(0)
+		finished = now
+	default: // queued, retrying, waiting
+		leaseUntil = int64(0)
+		runAt = nanos(p.RunAt)
+		if p.RunAt.IsZero() {
+			runAt = now
+		}
+	}
+
+	err := s.write(ctx, func(tx *sql.Tx) error {
+		res, err := tx.StmtContext(ctx, s.stmt.updateRun).ExecContext(ctx,
+			p.Status, p.NextStep, p.StepAttempt, p.Error, now,
+			leaseOwner, leaseUntil, runAt, finished,
+			p.ID, p.Owner, p.Attempt)
+		if err != nil {
+			return err
+		}
+		if n, err := res.RowsAffected(); err != nil {
+			return err
+		} else if n == 0 {
+			return fmt.Errorf("owner %s attempt %d: %w", p.Owner, p.Attempt, store.ErrLeaseLost)
+		}
+		if len(p.Results) == 0 {
+			return nil
+		}
+		insertStep := tx.StmtContext(ctx, s.stmt.insertStep)
+		for _, r := range p.Results {
+			if _, err := insertStep.ExecContext(ctx, p.ID, r.StepID, r.StepIndex, r.Attempt, r.Status,
+				blob(r.Input), blob(r.Output), r.Error, r.StatusCode, nanos(r.StartedAt), int64(r.Duration)); err != nil {
+				return fmt.Errorf("step %s: %w", r.StepID, err)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("update run %s: %w", p.ID, err)
+	}
+	return nil
+}
+
+func knownStatus(s string) bool {
+	switch s {
+	case store.StatusQueued, store.StatusRunning, store.StatusRetrying, store.StatusWaiting:
+		return true
+	}
+	return store.Finished(s)
+}
+
+// RunGet returns one run.
+func (s *Store) RunGet(ctx context.Context, id string) (store.Run, error) {
+	r, err := scanRun(s.reader.QueryRowContext(ctx, `SELECT `+runColumns+` FROM runs WHERE id = ?`, id))
+	if err != nil {
+		return store.Run{}, fmt.Errorf("get run %s: %w", id, notFound(err))
+	}
+	return r, nil
+}
+
+// RunList returns runs newest first (by id: run ids are UUIDv7), filtered
+// by workflow, status and Since <= CreatedAt < Until, after the cursor
+// Before. Limit defaults to 50 and is capped at 1000.
+func (s *Store) RunList(ctx context.Context, p store.RunListParams) ([]store.Run, error) {
+	var (
+		where []string
+		args  []any
+	)
+	if p.WorkflowID != "" {
+		where, args = append(where, "workflow_id = ?"), append(args, p.WorkflowID)
+	}
+	if p.Status != "" {
+		where, args = append(where, "status = ?"), append(args, p.Status)
+	}
+	if p.Before != "" {
+		where, args = append(where, "id < ?"), append(args, p.Before)
+	}
+	if !p.Since.IsZero() {
+		where, args = append(where, "created_at >= ?"), append(args, nanos(p.Since))
+	}
+	if !p.Until.IsZero() {
+		where, args = append(where, "created_at < ?"), append(args, nanos(p.Until))
+	}
+	q := `SELECT ` + runColumns + ` FROM runs`
+	if len(where) > 0 {
+		q += ` WHERE ` + strings.Join(where, " AND ")
+	}
+	q += ` ORDER BY id DESC LIMIT ?`
+	args = append(args, clampLimit(p.Limit))
+
+	rows, err := s.reader.QueryContext(ctx, q, args...)
+	if err != nil {
+		return nil, fmt.Errorf("list runs: %w", err)
+	}
+	runs, err := scanRuns(rows)
+	if err != nil {
+		return nil, fmt.Errorf("list runs: %w", err)
+	}
+	return runs, nil
+}
+
+// StepResultList returns every step attempt of a run in the order recorded.
+func (s *Store) StepResultList(ctx context.Context, runID string) ([]store.StepResult, error) {
+	rows, err := s.reader.QueryContext(ctx, `
+		SELECT run_id, step_id, step_index, attempt, status, input, output, error, status_code, started_at, duration_ns
+		FROM step_results WHERE run_id = ? ORDER BY seq`, runID)
+	if err != nil {
+		return nil, fmt.Errorf("list step results of %s: %w", runID, err)
+	}
+	defer rows.Close()
+	var results []store.StepResult
+	for rows.Next() {
+		var (
+			r                 store.StepResult
+			started, duration int64
+		)
+		if err := rows.Scan(&r.RunID, &r.StepID, &r.StepIndex, &r.Attempt, &r.Status, &r.Input, &r.Output,
+			&r.Error, &r.StatusCode, &started, &duration); err != nil {
+			return nil, fmt.Errorf("list step results of %s: %w", runID, err)
+		}
+		r.StartedAt, r.Duration = fromNanos(started), time.Duration(duration)
+		results = append(results, r)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("list step results of %s: %w", runID, err)
+	}
+	return results, nil
+}

@@ -1,0 +1,233 @@
+// Package sqlite is Hookflow's default store: a store.Store on one SQLite
+// file, through modernc.org/sqlite (pure Go, no cgo).
+//
+// The file is opened twice: a writer pool of exactly one connection, since
+// SQLite has one writer at a time and queueing writers in Go is cheaper than
+// SQLITE_BUSY retries, and a pool of read-only connections that WAL mode lets
+// read while the writer writes. Write transactions begin IMMEDIATE, so a
+// transaction that reads before it writes never fails to upgrade its lock.
+//
+// Durability: synchronous=FULL by default, so a commit (an accepted webhook
+// event above all) is fsynced before the call returns. WithSynchronous
+// trades that for speed where losing the last commits on power loss is
+// acceptable. Times are stored as INTEGER unix nanoseconds, UTC.
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"embed"
+	"errors"
+	"fmt"
+	"io/fs"
+	"net/url"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/pressly/goose/v3"
+	_ "modernc.org/sqlite" // registers the "sqlite" database/sql driver
+
+	"github.com/hookflow/hookflow/store"
+)
+
+//go:embed migration/*.sql
+var migrations embed.FS
+
+// Store is a store.Store backed by one SQLite database file.
+type Store struct {
+	path   string
+	writer *sql.DB // one connection: every write goes through it
+	reader *sql.DB // read-only connections for queries outside write transactions
+	stmt   statements
+
+	closeOnce sync.Once
+	closeErr  error
+}
+
+var _ store.Store = (*Store)(nil)
+
+// Synchronous is SQLite's durability level for commits (PRAGMA synchronous).
+type Synchronous string
+
+// Durability levels.
+const (
+	// SynchronousFull fsyncs the WAL on every commit: a committed write
+	// survives power loss. The default.
+	SynchronousFull Synchronous = "FULL"
+	// SynchronousNormal fsyncs only at checkpoints: faster commits, and the
+	// last ones may be lost on power loss (never on a process crash).
+	SynchronousNormal Synchronous = "NORMAL"
+)
+
+// Option configures Open.
+type Option func(*config)
+
+type config struct {
+	synchronous Synchronous
+	readers     int
+	busyTimeout time.Duration
+}
+
+// WithSynchronous sets the durability level (default SynchronousFull).
+func WithSynchronous(s Synchronous) Option {
+	return func(c *config) { c.synchronous = s }
+}
+
+// WithReaders sets the number of read connections (default 4).
+func WithReaders(n int) Option {
+	return func(c *config) { c.readers = n }
+}
+
+// WithBusyTimeout sets how long a connection waits for a lock held by
+// another process before failing (default 10s).
+func WithBusyTimeout(d time.Duration) Option {
+	return func(c *config) { c.busyTimeout = d }
+}
+
+// Open opens (creating if needed) the SQLite database at path and migrates
+// it to the latest schema. path is a file name; in-memory databases are not
+// supported, since the writer and the readers must share the file.
+func Open(ctx context.Context, path string, opts ...Option) (*Store, error) {
+	cfg := config{synchronous: SynchronousFull, readers: 4, busyTimeout: 10 * time.Second}
+	for _, o := range opts {
+		o(&cfg)
+	}
+	if err := checkPath(path); err != nil {
+		return nil, err
+	}
+	switch cfg.synchronous {
+	case SynchronousFull, SynchronousNormal:
+	default:
+		return nil, fmt.Errorf("open sqlite: unknown synchronous mode %q", cfg.synchronous)
+	}
+	if cfg.readers < 1 {
+		cfg.readers = 1
+	}
+
+	writer, err := sql.Open("sqlite", dsn(path, cfg, false))
+	if err != nil {
+		return nil, fmt.Errorf("open sqlite writer: %w", err)
+	}
+	writer.SetMaxOpenConns(1)
+	writer.SetMaxIdleConns(1)
+	writer.SetConnMaxLifetime(0)
+	writer.SetConnMaxIdleTime(0)
+
+	if err := migrate(ctx, writer); err != nil {
+		writer.Close()
+		return nil, err
+	}
+
+	reader, err := sql.Open("sqlite", dsn(path, cfg, true))
+	if err != nil {
+		writer.Close()
+		return nil, fmt.Errorf("open sqlite reader: %w", err)
+	}
+	reader.SetMaxOpenConns(cfg.readers)
+	reader.SetMaxIdleConns(cfg.readers)
+	reader.SetConnMaxLifetime(0)
+	reader.SetConnMaxIdleTime(0)
+	if err := reader.PingContext(ctx); err != nil {
+		reader.Close()
+		writer.Close()
+		return nil, fmt.Errorf("open sqlite reader: %w", err)
+	}
+
+	s := &Store{path: path, writer: writer, reader: reader}
+	if err := s.stmt.prepare(ctx, writer); err != nil {
+		s.stmt.close()
+		reader.Close()
+		writer.Close()
+		return nil, err
+	}
+	return s, nil
+}
+
+func checkPath(path string) error {
+	switch {
+	case path == "":
+		return errors.New("open sqlite: empty path")
+	case path == ":memory:" || strings.HasPrefix(path, "file:"):
+		return fmt.Errorf("open sqlite: %q: a file path is required", path)
+	case strings.ContainsRune(path, '?'):
+		return fmt.Errorf("open sqlite: %q: path must not contain '?'", path)
+	}
+	return nil
+}
+
+// dsn builds a modernc DSN whose parameters every pooled connection applies
+// when it opens. auto_vacuum must be in force before the first table is
+// created, so the writer sets it on every connection (a no-op afterwards).
+func dsn(path string, cfg config, readOnly bool) string {
+	q := url.Values{}
+	q.Add("_pragma", "busy_timeout("+strconv.FormatInt(cfg.busyTimeout.Milliseconds(), 10)+")")
+	q.Add("_pragma", "foreign_keys(1)")
+	if readOnly {
+		q.Add("_pragma", "query_only(1)")
+	} else {
+		q.Set("_auto_vacuum", "INCREMENTAL")
+		q.Add("_pragma", "journal_mode(WAL)")
+		q.Add("_pragma", "synchronous("+string(cfg.synchronous)+")")
+		q.Set("_txlock", "immediate")
+	}
+	return path + "?" + q.Encode()
+}
+
+func migrate(ctx context.Context, db *sql.DB) error {
+	fsys, err := fs.Sub(migrations, "migration")
+	if err != nil {
+		return fmt.Errorf("migrate: %w", err)
+	}
+	p, err := goose.NewProvider(goose.DialectSQLite3, db, fsys, goose.WithDisableGlobalRegistry(true))
+	if err != nil {
+		return fmt.Errorf("migrate: %w", err)
+	}
+	if _, err := p.Up(ctx); err != nil {
+		return fmt.Errorf("migrate: %w", err)
+	}
+	return nil
+}
+
+// Ping checks both pools can reach the database.
+func (s *Store) Ping(ctx context.Context) error {
+	if err := s.writer.PingContext(ctx); err != nil {
+		return fmt.Errorf("ping sqlite writer: %w", err)
+	}
+	if err := s.reader.PingContext(ctx); err != nil {
+		return fmt.Errorf("ping sqlite reader: %w", err)
+	}
+	return nil
+}
+
+// Close checkpoints the WAL into the database file and closes both pools.
+// Calls after the first return the first call's result.
+func (s *Store) Close() error {
+	s.closeOnce.Do(func() {
+		// Readers first: an open read snapshot would keep the checkpoint
+		// from truncating the WAL.
+		errReader := s.reader.Close()
+		s.stmt.close()
+		_, errCheckpoint := s.writer.Exec("PRAGMA wal_checkpoint(TRUNCATE)")
+		errWriter := s.writer.Close()
+		if err := errors.Join(errReader, errCheckpoint, errWriter); err != nil {
+			s.closeErr = fmt.Errorf("close sqlite: %w", err)
+		}
+	})
+	return s.closeErr
+}
+
+// write runs fn in one IMMEDIATE transaction on the writer, committing when
+// fn returns nil and rolling back otherwise.
+func (s *Store) write(ctx context.Context, fn func(tx *sql.Tx) error) error {
+	tx, err := s.writer.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	if err := fn(tx); err != nil {
+		_ = tx.Rollback()
+		return err
+	}
+	return tx.Commit()
+}

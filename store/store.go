@@ -1,0 +1,276 @@
+// Package store is Hookflow's persistence: the Store interface every driver
+// implements, and the records it reads and writes (workflows and their
+// revisions, trigger events, runs and step attempts).
+//
+// The runs table is the queue: a queued run is a job, claimed by a worker
+// with a lease (owner and expiry). A run whose lease expires is claimable
+// again, so a dead worker's runs are finished by another. Every write that
+// changes a claimed run is fenced by its owner and attempt, so a worker that
+// lost its lease cannot overwrite the new owner's progress.
+//
+// Drivers: store/sqlite (the default) and, later, store/postgres. Both pass
+// the conformance suite in store/storetest.
+package store
+
+import (
+	"context"
+	"errors"
+	"time"
+)
+
+// Sentinel errors drivers return (wrapped) so callers can decide on them.
+var (
+	// ErrNotFound: no record with that key.
+	ErrNotFound = errors.New("not found")
+	// ErrLeaseLost: the run is no longer claimed by this owner and attempt.
+	ErrLeaseLost = errors.New("run lease lost")
+	// ErrConflict: a write conflicts with existing data (e.g. hook key taken).
+	ErrConflict = errors.New("conflict")
+)
+
+// Store is the persistence interface. Implementations are safe for
+// concurrent use.
+type Store interface {
+	// WorkflowSave creates the workflow or stores a new revision of it.
+	// The revision number increases by one on each save; the hook key is
+	// generated on create and kept afterwards.
+	WorkflowSave(ctx context.Context, p WorkflowSaveParams) (Workflow, error)
+	// WorkflowGet returns the current revision of a workflow.
+	WorkflowGet(ctx context.Context, id string) (Workflow, error)
+	// WorkflowGetByHookKey resolves a trigger URL's key.
+	WorkflowGetByHookKey(ctx context.Context, key string) (Workflow, error)
+	// WorkflowList returns every workflow, ordered by id.
+	WorkflowList(ctx context.Context) ([]Workflow, error)
+	// WorkflowDelete removes a workflow, its revisions, events and runs.
+	WorkflowDelete(ctx context.Context, id string) error
+	// WorkflowSetEnabled turns a workflow on or off without a new revision.
+	WorkflowSetEnabled(ctx context.Context, id string, enabled bool) (Workflow, error)
+	// WorkflowSetHookKey replaces the trigger key (rotation).
+	WorkflowSetHookKey(ctx context.Context, id, key string) (Workflow, error)
+	// RevisionList returns a workflow's revisions, newest first.
+	RevisionList(ctx context.Context, workflowID string) ([]Revision, error)
+	// RevisionGet returns one revision of a workflow.
+	RevisionGet(ctx context.Context, workflowID string, revision int) (Revision, error)
+
+	// EventAccept writes each event and its queued run, all in one
+	// transaction, and returns when that transaction is durable. An event
+	// whose (workflow, idempotency key) was seen before starts nothing: its
+	// result holds the first run's id and Duplicate. Results are in the
+	// order of the params.
+	EventAccept(ctx context.Context, events []EventAcceptParams) ([]AcceptResult, error)
+	// EventGet returns one event.
+	EventGet(ctx context.Context, id string) (Event, error)
+	// EventListByWorkflow returns a workflow's latest events, newest first.
+	EventListByWorkflow(ctx context.Context, workflowID string, limit int) ([]Event, error)
+
+	// RunInsert queues a run of an existing event (replay, manual runs).
+	RunInsert(ctx context.Context, p RunInsertParams) (Run, error)
+	// RunClaim leases up to Limit due runs to Owner: runs queued, retrying
+	// or waiting whose RunAt has come, and running runs whose lease has
+	// expired. Each claimed run's Attempt grows by one and its status
+	// becomes running. Oldest due first.
+	RunClaim(ctx context.Context, p RunClaimParams) ([]Run, error)
+	// RunUpdate records step attempts and the run's new state in one
+	// transaction, fenced by owner and attempt (ErrLeaseLost otherwise).
+	// A status other than running releases the lease.
+	RunUpdate(ctx context.Context, p RunUpdateParams) error
+	// RunGet returns one run.
+	RunGet(ctx context.Context, id string) (Run, error)
+	// RunList returns runs newest first, filtered and paginated.
+	RunList(ctx context.Context, p RunListParams) ([]Run, error)
+	// StepResultList returns every step attempt of a run in the order made.
+	StepResultList(ctx context.Context, runID string) ([]StepResult, error)
+
+	// SettingGet and SettingPut keep small named values (e.g. the admin
+	// token's hash).
+	SettingGet(ctx context.Context, name string) (string, error)
+	SettingPut(ctx context.Context, name, value string) error
+
+	// Ping checks the store is reachable.
+	Ping(ctx context.Context) error
+	// Close releases the store's resources.
+	Close() error
+}
+
+// Run statuses.
+const (
+	StatusQueued    = "queued"
+	StatusRunning   = "running"
+	StatusRetrying  = "retrying"
+	StatusWaiting   = "waiting"
+	StatusSucceeded = "succeeded"
+	StatusFiltered  = "filtered"
+	StatusFailed    = "failed"
+	StatusCancelled = "cancelled"
+)
+
+// Step attempt statuses.
+const (
+	StepSucceeded = "succeeded"
+	StepFailed    = "failed"
+	StepSkipped   = "skipped"
+	StepFiltered  = "filtered"
+	StepRetrying  = "retrying"
+	StepWaiting   = "waiting"
+)
+
+// Finished reports whether a run status is final.
+func Finished(status string) bool {
+	switch status {
+	case StatusSucceeded, StatusFiltered, StatusFailed, StatusCancelled:
+		return true
+	}
+	return false
+}
+
+// Workflow is a stored workflow at its current revision.
+type Workflow struct {
+	ID         string
+	Revision   int
+	Enabled    bool
+	HookKey    string
+	Name       string
+	Definition []byte // the hookflow/v1 JSON of this revision
+	CreatedAt  time.Time
+	UpdatedAt  time.Time
+}
+
+// WorkflowSaveParams creates or revises a workflow.
+type WorkflowSaveParams struct {
+	ID         string
+	Name       string
+	Enabled    bool
+	Definition []byte
+	// HookKey is used on create; ignored when the workflow exists.
+	HookKey string
+	Now     time.Time
+}
+
+// Revision is one saved version of a workflow.
+type Revision struct {
+	WorkflowID string
+	Revision   int
+	Definition []byte
+	CreatedAt  time.Time
+}
+
+// Event is what a trigger received: the raw request (or the cron tick).
+type Event struct {
+	ID             string
+	WorkflowID     string
+	Source         string // webhook, cron, manual
+	Method         string
+	Headers        map[string]string // lower-case names
+	Query          string            // raw query string
+	Body           []byte
+	ReceivedAt     time.Time
+	IdempotencyKey string
+}
+
+// EventAcceptParams is one event and the queued run it starts.
+type EventAcceptParams struct {
+	Event    Event
+	RunID    string
+	Revision int
+}
+
+// AcceptResult says which run an accepted event has.
+type AcceptResult struct {
+	RunID     string
+	Duplicate bool
+}
+
+// Run is one execution of a workflow revision for an event.
+type Run struct {
+	ID         string
+	WorkflowID string
+	Revision   int
+	EventID    string
+	Status     string
+	// NextStep is the index of the step to execute next; steps before it
+	// have their results recorded.
+	NextStep int
+	// Attempt counts claims of this run; it fences writes.
+	Attempt int
+	// StepAttempt counts attempts of the step at NextStep (retries).
+	StepAttempt int
+	RunAt       time.Time
+	LeaseOwner  string
+	LeaseUntil  time.Time
+	Error       string
+	// ReplayOf is the run this one replays, if any.
+	ReplayOf  string
+	CreatedAt time.Time
+	UpdatedAt time.Time
+	// FinishedAt is set once Status is final.
+	FinishedAt time.Time
+}
+
+// RunInsertParams queues a new run of a stored event.
+type RunInsertParams struct {
+	ID         string
+	WorkflowID string
+	Revision   int
+	EventID    string
+	NextStep   int
+	ReplayOf   string
+	// Results are step attempts copied in with the run (a replay from a
+	// later step carries the earlier steps' outputs).
+	Results []StepResult
+	Now     time.Time
+}
+
+// RunClaimParams leases due runs to a worker.
+type RunClaimParams struct {
+	Owner    string
+	Limit    int
+	Now      time.Time
+	LeaseFor time.Duration
+	// ExcludeWorkflows are skipped (e.g. at their concurrency limit).
+	ExcludeWorkflows []string
+}
+
+// RunUpdateParams records progress on a claimed run.
+type RunUpdateParams struct {
+	ID      string
+	Owner   string
+	Attempt int
+	// Status is the run's new status; running keeps the lease.
+	Status      string
+	NextStep    int
+	StepAttempt int
+	// RunAt is when a retrying or waiting run is due again.
+	RunAt time.Time
+	// LeaseUntil extends the lease when Status stays running.
+	LeaseUntil time.Time
+	Error      string
+	Results    []StepResult
+	Now        time.Time
+}
+
+// RunListParams filters and pages run history.
+type RunListParams struct {
+	WorkflowID string
+	Status     string
+	// Before returns runs with ids lower than this (the cursor).
+	Before string
+	Since  time.Time
+	Until  time.Time
+	Limit  int
+}
+
+// StepResult is one attempt of one step of a run.
+type StepResult struct {
+	RunID     string
+	StepID    string
+	StepIndex int
+	// Attempt numbers the attempts of this step in this run from 1.
+	Attempt    int
+	Status     string
+	Input      []byte // JSON
+	Output     []byte // JSON
+	Error      string
+	StatusCode int
+	StartedAt  time.Time
+	Duration   time.Duration
+}

@@ -1,0 +1,247 @@
+package triggers
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"strings"
+
+	"github.com/hookflow/hookflow/engine"
+	"github.com/hookflow/hookflow/store"
+	"github.com/hookflow/hookflow/workflows"
+)
+
+// DefaultMaxBody is the default limit on a webhook body: 1 MiB.
+const DefaultMaxBody = 1 << 20
+
+// WebhookConfig configures the webhook receiver.
+type WebhookConfig struct {
+	Engine *engine.Engine
+	// MaxBody is the largest body accepted (default DefaultMaxBody).
+	MaxBody int64
+	// StatusURL builds the URL where a run's status can be read, for sync
+	// triggers that time out (optional).
+	StatusURL func(r *http.Request, runID string) string
+	Logger    *slog.Logger
+}
+
+// Webhook receives the requests sent to trigger URLs.
+type Webhook struct {
+	cfg WebhookConfig
+	log *slog.Logger
+}
+
+// NewWebhook builds the receiver.
+func NewWebhook(cfg WebhookConfig) *Webhook {
+	if cfg.MaxBody <= 0 {
+		cfg.MaxBody = DefaultMaxBody
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.Default()
+	}
+	return &Webhook{cfg: cfg, log: cfg.Logger}
+}
+
+// Serve handles one request to the trigger URL with the given key. It
+// answers 202 {"run_id"} once the event and its run are durable (or, for a
+// sync trigger, the run's response), 404 for an unknown or disabled
+// workflow, 405 for a method the trigger does not take, 413 for a body over
+// the limit, 401 when the caller fails the trigger's auth, 400 for
+// malformed JSON, and 200 with the first run's id for a duplicate delivery.
+func (h *Webhook) Serve(w http.ResponseWriter, r *http.Request, key string) {
+	ctx := r.Context()
+	e := h.cfg.Engine
+	wf, c, err := e.ResolveHook(ctx, key)
+	if err != nil {
+		if errors.Is(err, store.ErrNotFound) {
+			writeError(w, http.StatusNotFound, "not_found", "no workflow listens at this URL")
+			return
+		}
+		h.log.Error("resolve trigger", "err", err)
+		writeError(w, http.StatusServiceUnavailable, "unavailable", "the workflow could not be loaded; try again")
+		return
+	}
+	t := &c.Workflow.Trigger
+	if !wf.Enabled || t.Type != workflows.TriggerWebhook {
+		writeError(w, http.StatusNotFound, "not_found", "no workflow listens at this URL")
+		return
+	}
+	if len(t.Methods) > 0 && !contains(t.Methods, r.Method) {
+		w.Header().Set("Allow", strings.Join(t.Methods, ", "))
+		writeError(w, http.StatusMethodNotAllowed, "method_not_allowed", "this trigger accepts "+strings.Join(t.Methods, ", "))
+		return
+	}
+	if r.ContentLength > h.cfg.MaxBody {
+		writeError(w, http.StatusRequestEntityTooLarge, "body_too_large", "the body is over the limit")
+		return
+	}
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, h.cfg.MaxBody))
+	if err != nil {
+		var mbe *http.MaxBytesError
+		if errors.As(err, &mbe) {
+			writeError(w, http.StatusRequestEntityTooLarge, "body_too_large", "the body is over the limit")
+			return
+		}
+		writeError(w, http.StatusBadRequest, "bad_request", "could not read the request body")
+		return
+	}
+	if err := h.authenticate(ctx, c, r, body); err != nil {
+		h.log.Info("trigger auth refused", "workflow", wf.ID, "reason", err)
+		msg := strings.TrimPrefix(err.Error(), ErrUnauthorized.Error()+": ")
+		if errors.Is(err, ErrAuthConfig) {
+			msg = "the trigger's auth is misconfigured"
+		}
+		writeError(w, http.StatusUnauthorized, "unauthorized", msg)
+		return
+	}
+	ev := store.Event{
+		Source:  "webhook",
+		Method:  r.Method,
+		Headers: eventHeaders(r.Header, t.Auth),
+		Query:   eventQuery(r.URL.Query(), t.Auth),
+		Body:    body,
+	}
+	if len(body) > 0 && engine.IsJSONContentType(ev.Headers["content-type"]) && !json.Valid(body) {
+		writeError(w, http.StatusBadRequest, "bad_json", "the body is not valid JSON")
+		return
+	}
+	if c.Idempotency != nil {
+		k, err := idempotencyKey(c, &ev)
+		if err != nil {
+			writeError(w, http.StatusBadRequest, "bad_request", "idempotency_key: "+err.Error())
+			return
+		}
+		ev.IdempotencyKey = k
+	}
+	res, err := e.Accept(ctx, engine.AcceptParams{WorkflowID: wf.ID, Revision: wf.Revision, Event: ev, Sync: c.Sync()})
+	if err != nil {
+		h.log.Error("accept event", "workflow", wf.ID, "err", err)
+		writeError(w, http.StatusServiceUnavailable, "unavailable", "the event could not be stored; retry later")
+		return
+	}
+	if res.Duplicate {
+		writeJSON(w, http.StatusOK, map[string]any{"run_id": res.RunID, "duplicate": true})
+		return
+	}
+	if !c.Sync() {
+		writeJSON(w, http.StatusAccepted, map[string]any{"run_id": res.RunID})
+		return
+	}
+	h.respondSync(w, r, res.RunID, c)
+}
+
+// respondSync waits for a sync run's response; past the trigger's timeout
+// the caller gets 202 with the run id and where to follow it.
+func (h *Webhook) respondSync(w http.ResponseWriter, r *http.Request, runID string, c *workflows.Compiled) {
+	resp, err := h.cfg.Engine.AwaitResponse(r.Context(), runID, c.SyncTimeout)
+	if err != nil {
+		body := map[string]any{"run_id": runID, "status": "running"}
+		if h.cfg.StatusURL != nil {
+			body["status_url"] = h.cfg.StatusURL(r, runID)
+		}
+		writeJSON(w, http.StatusAccepted, body)
+		return
+	}
+	for k, v := range resp.Headers {
+		w.Header().Set(k, v)
+	}
+	w.Header().Set("X-Hookflow-Run-Id", runID)
+	switch b := resp.Body.(type) {
+	case nil:
+		w.WriteHeader(resp.Status)
+	case string:
+		if w.Header().Get("Content-Type") == "" {
+			w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		}
+		w.WriteHeader(resp.Status)
+		_, _ = io.WriteString(w, b)
+	default:
+		writeJSON(w, resp.Status, b)
+	}
+}
+
+// authenticate renders the trigger's secret and verifies the caller.
+func (h *Webhook) authenticate(ctx context.Context, c *workflows.Compiled, r *http.Request, body []byte) error {
+	a := c.Workflow.Trigger.Auth
+	if a == nil || a.Type == "none" {
+		return nil
+	}
+	secret := ""
+	if c.AuthSecret != nil {
+		secrets, err := h.cfg.Engine.Secrets(ctx)
+		if err != nil {
+			return errors.Join(ErrUnauthorized, ErrAuthConfig, err)
+		}
+		env := workflows.Env{Secrets: secrets, Vars: c.Workflow.Vars}
+		if secret, err = c.AuthSecret.Render(&env); err != nil {
+			return errors.Join(ErrUnauthorized, ErrAuthConfig, err)
+		}
+	}
+	return Authenticate(a, secret, &Inbound{Method: r.Method, Header: r.Header, Query: r.URL.Query(), Body: body}, h.cfg.Engine.Now())
+}
+
+// idempotencyKey evaluates the trigger's idempotency expression.
+func idempotencyKey(c *workflows.Compiled, ev *store.Event) (string, error) {
+	env := workflows.Env{Payload: engine.ParsePayload(ev), Trigger: engine.TriggerInfo(ev), Vars: c.Workflow.Vars}
+	v, err := workflows.Eval(c.Idempotency, &env)
+	if err != nil {
+		return "", err
+	}
+	return workflows.Stringify(v), nil
+}
+
+// redactedHeaders are never stored as received: they carry credentials.
+var redactedHeaders = map[string]bool{"authorization": true, "cookie": true, "proxy-authorization": true}
+
+// eventHeaders flattens the request headers for storage, with lower-case
+// names and credentials redacted.
+func eventHeaders(h http.Header, a *workflows.Auth) map[string]string {
+	tokenHeader := ""
+	if a != nil && a.Type == "token" && a.Header != "" {
+		tokenHeader = strings.ToLower(a.Header)
+	}
+	out := make(map[string]string, len(h))
+	for k, vs := range h {
+		name := strings.ToLower(k)
+		if redactedHeaders[name] || name == tokenHeader {
+			out[name] = "[redacted]"
+			continue
+		}
+		out[name] = strings.Join(vs, ", ")
+	}
+	return out
+}
+
+// eventQuery is the query string for storage, with a token parameter
+// redacted.
+func eventQuery(q url.Values, a *workflows.Auth) string {
+	if a != nil && a.Type == "token" && a.Query != "" && q.Has(a.Query) {
+		q.Set(a.Query, "[redacted]")
+	}
+	return q.Encode()
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if strings.EqualFold(x, s) {
+			return true
+		}
+	}
+	return false
+}
+
+// writeJSON answers with a JSON body.
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	_ = json.NewEncoder(w).Encode(v)
+}
+
+// writeError answers with Hookflow's JSON error shape.
+func writeError(w http.ResponseWriter, status int, code, msg string) {
+	writeJSON(w, status, map[string]any{"error": map[string]any{"code": code, "message": msg}})
+}

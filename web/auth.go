@@ -1,0 +1,82 @@
+package web
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"crypto/subtle"
+	"encoding/base64"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/hookflow/hookflow/store"
+)
+
+// adminTokenSetting names the stored hash of the admin token.
+const adminTokenSetting = "admin_token_sha256"
+
+// AdminToken resolves the admin token at start-up. With a configured token,
+// its hash is stored and it is used. Without one, the stored hash is kept;
+// on the very first start a token is generated, only its hash stored, and
+// the token returned with generated set so the caller can show it once.
+func AdminToken(ctx context.Context, s store.Store, configured string) (hash string, token string, generated bool, err error) {
+	if configured != "" {
+		hash = hashToken(configured)
+		if err := s.SettingPut(ctx, adminTokenSetting, hash); err != nil {
+			return "", "", false, fmt.Errorf("store admin token hash: %w", err)
+		}
+		return hash, configured, false, nil
+	}
+	hash, err = s.SettingGet(ctx, adminTokenSetting)
+	if err == nil {
+		return hash, "", false, nil
+	}
+	if !errors.Is(err, store.ErrNotFound) {
+		return "", "", false, fmt.Errorf("read admin token hash: %w", err)
+	}
+	b := make([]byte, 24)
+	if _, err := rand.Read(b); err != nil {
+		return "", "", false, err
+	}
+	token = "hf_" + base64.RawURLEncoding.EncodeToString(b)
+	hash = hashToken(token)
+	if err := s.SettingPut(ctx, adminTokenSetting, hash); err != nil {
+		return "", "", false, fmt.Errorf("store admin token hash: %w", err)
+	}
+	return hash, token, true, nil
+}
+
+func hashToken(t string) string {
+	sum := sha256.Sum256([]byte(t))
+	return hex.EncodeToString(sum[:])
+}
+
+// requireAdmin lets a request through only with the admin token, given as
+// "Authorization: Bearer T".
+func (s *Server) requireAdmin(c *gin.Context) {
+	if tok, ok := bearer(c.GetHeader("Authorization")); ok && s.validToken(tok) {
+		c.Next()
+		return
+	}
+	c.Header("WWW-Authenticate", `Bearer realm="hookflow"`)
+	abort(c, http.StatusUnauthorized, "unauthorized", "the admin API needs the admin token: Authorization: Bearer <token>")
+}
+
+func (s *Server) validToken(tok string) bool {
+	want := []byte(s.cfg.AdminTokenHash)
+	got := []byte(hashToken(tok))
+	return len(want) > 0 && subtle.ConstantTimeCompare(want, got) == 1
+}
+
+func bearer(h string) (string, bool) {
+	const p = "bearer "
+	if len(h) > len(p) && strings.EqualFold(h[:len(p)], p) {
+		return strings.TrimSpace(h[len(p):]), true
+	}
+	return "", false
+}

@@ -1,0 +1,61 @@
+package web
+
+import (
+	"encoding/json"
+	"errors"
+	"net/http"
+
+	"github.com/expr-lang/expr/file"
+	"github.com/gin-gonic/gin"
+
+	"github.com/hookflow/hookflow/workflows"
+)
+
+// evalExpr is the editor's live preview: an expression evaluated against a
+// sample payload (and optionally trigger, steps and vars).
+func (s *Server) evalExpr(c *gin.Context) {
+	var req struct {
+		Expr    string         `json:"expr"`
+		Payload any            `json:"payload"`
+		Trigger map[string]any `json:"trigger"`
+		Steps   map[string]any `json:"steps"`
+		Vars    map[string]any `json:"vars"`
+	}
+	body, ok := readBody(c)
+	if !ok {
+		return
+	}
+	if err := json.Unmarshal(body, &req); err != nil {
+		abort(c, http.StatusBadRequest, "bad_json", "the body must be {\"expr\": \"...\", \"payload\": ...}")
+		return
+	}
+	p, err := workflows.CompileExpr(req.Expr)
+	if err != nil {
+		exprError(c, err)
+		return
+	}
+	env := workflows.Env{Payload: req.Payload, Trigger: orEmpty(req.Trigger), Steps: orEmpty(req.Steps),
+		Vars: orEmpty(req.Vars), Secrets: map[string]any{}, Run: map[string]any{}}
+	v, err := workflows.Eval(p, &env)
+	if err != nil {
+		exprError(c, err)
+		return
+	}
+	c.PureJSON(http.StatusOK, gin.H{"value": v})
+}
+
+func exprError(c *gin.Context, err error) {
+	e := apiError{Code: "expr_error", Message: err.Error(), Field: "expr"}
+	var xe *file.Error
+	if errors.As(err, &xe) {
+		e.Message, e.Line, e.Column = xe.Message, xe.Line, xe.Column+1
+	}
+	c.AbortWithStatusJSON(http.StatusBadRequest, gin.H{"error": e})
+}
+
+func orEmpty(m map[string]any) map[string]any {
+	if m == nil {
+		return map[string]any{}
+	}
+	return m
+}

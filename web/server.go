@@ -1,0 +1,122 @@
+package web
+
+import (
+	"log/slog"
+	"net/http"
+	"strings"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/hookflow/hookflow/engine"
+	"github.com/hookflow/hookflow/store"
+	"github.com/hookflow/hookflow/triggers"
+)
+
+// maxAPIBody bounds admin API request bodies (definitions, test payloads).
+const maxAPIBody = 8 << 20
+
+// Config configures the HTTP server.
+type Config struct {
+	Engine *engine.Engine
+	// AdminTokenHash is the hex SHA-256 of the admin token (see AdminToken).
+	AdminTokenHash string
+	// BaseURL is the public URL trigger URLs are built on; empty: taken from
+	// each request's Host.
+	BaseURL string
+	// MaxBody limits webhook bodies (default 1 MiB).
+	MaxBody int64
+	Logger  *slog.Logger
+}
+
+// Server is Hookflow's HTTP handler.
+type Server struct {
+	cfg     Config
+	engine  *engine.Engine
+	store   store.Store
+	log     *slog.Logger
+	webhook *triggers.Webhook
+	router  *gin.Engine
+}
+
+// New builds the router.
+func New(cfg Config) *Server {
+	if cfg.Logger == nil {
+		cfg.Logger = slog.Default()
+	}
+	cfg.BaseURL = strings.TrimRight(cfg.BaseURL, "/")
+	gin.SetMode(gin.ReleaseMode)
+	s := &Server{cfg: cfg, engine: cfg.Engine, store: cfg.Engine.Store(), log: cfg.Logger}
+	s.webhook = triggers.NewWebhook(triggers.WebhookConfig{
+		Engine:  cfg.Engine,
+		MaxBody: cfg.MaxBody,
+		Logger:  cfg.Logger,
+		StatusURL: func(r *http.Request, runID string) string {
+			return s.baseURL(r) + "/api/v1/runs/" + runID
+		},
+	})
+	r := gin.New()
+	r.ContextWithFallback = true
+	r.HandleMethodNotAllowed = false
+	r.Use(recovery(cfg.Logger), accessLog(cfg.Logger))
+	r.NoRoute(func(c *gin.Context) { abort(c, http.StatusNotFound, "not_found", "no such route") })
+
+	r.Any("/hooks/:key", func(c *gin.Context) { s.webhook.Serve(c.Writer, c.Request, c.Param("key")) })
+	r.GET("/healthz", s.healthz)
+	r.GET("/readyz", s.readyz)
+
+	api := r.Group("/api/v1", s.requireAdmin, limitBody)
+	api.GET("/workflows", s.listWorkflows)
+	api.POST("/workflows", s.createWorkflow)
+	api.GET("/workflows/:id", s.getWorkflow)
+	api.PUT("/workflows/:id", s.putWorkflow)
+	api.DELETE("/workflows/:id", s.deleteWorkflow)
+	api.POST("/workflows/:id/enable", s.setEnabled(true))
+	api.POST("/workflows/:id/disable", s.setEnabled(false))
+	api.POST("/workflows/:id/rotate-key", s.rotateKey)
+	api.GET("/workflows/:id/revisions", s.listRevisions)
+	api.GET("/workflows/:id/revisions/:rev", s.getRevision)
+	api.GET("/workflows/:id/events", s.listEvents)
+	api.POST("/workflows/:id/test", s.testWorkflow)
+	api.POST("/import", s.importWorkflows)
+	api.GET("/export", s.exportWorkflows)
+	api.GET("/runs", s.listRuns)
+	api.GET("/runs/:id", s.getRun)
+	api.POST("/runs/:id/replay", s.replayRun)
+	api.POST("/expr", s.evalExpr)
+	s.router = r
+	return s
+}
+
+// ServeHTTP serves a request.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.router.ServeHTTP(w, r) }
+
+// limitBody caps admin API bodies.
+func limitBody(c *gin.Context) {
+	if c.Request.Body != nil {
+		c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, maxAPIBody)
+	}
+	c.Next()
+}
+
+// baseURL is the configured public URL or, without one, the request's.
+func (s *Server) baseURL(r *http.Request) string {
+	if s.cfg.BaseURL != "" {
+		return s.cfg.BaseURL
+	}
+	scheme := "http"
+	if r.TLS != nil {
+		scheme = "https"
+	}
+	return scheme + "://" + r.Host
+}
+
+func (s *Server) healthz(c *gin.Context) { c.PureJSON(http.StatusOK, gin.H{"status": "ok"}) }
+
+func (s *Server) readyz(c *gin.Context) {
+	if err := s.store.Ping(c.Request.Context()); err != nil {
+		s.log.Warn("store not ready", "err", err)
+		abort(c, http.StatusServiceUnavailable, "not_ready", "the store is not reachable")
+		return
+	}
+	c.PureJSON(http.StatusOK, gin.H{"status": "ready"})
+}

@@ -1,0 +1,376 @@
+package web
+
+import (
+	"encoding/json"
+	"errors"
+	"io"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/hookflow/hookflow/engine"
+	"github.com/hookflow/hookflow/store"
+	"github.com/hookflow/hookflow/workflows"
+)
+
+// workflowView is a stored workflow as the API shows it.
+type workflowView struct {
+	ID         string              `json:"id"`
+	Name       string              `json:"name"`
+	Enabled    bool                `json:"enabled"`
+	Revision   int                 `json:"revision"`
+	TriggerURL string              `json:"trigger_url,omitempty"`
+	CreatedAt  time.Time           `json:"created_at"`
+	UpdatedAt  time.Time           `json:"updated_at"`
+	Definition *workflows.Workflow `json:"definition"`
+}
+
+func (s *Server) view(r *http.Request, rec store.Workflow) (workflowView, error) {
+	def, err := engine.Definition(rec)
+	if err != nil {
+		return workflowView{}, err
+	}
+	v := workflowView{
+		ID: rec.ID, Name: rec.Name, Enabled: rec.Enabled, Revision: rec.Revision,
+		CreatedAt: rec.CreatedAt, UpdatedAt: rec.UpdatedAt, Definition: def,
+	}
+	if def.Trigger.Type == workflows.TriggerWebhook {
+		v.TriggerURL = s.baseURL(r) + "/hooks/" + rec.HookKey
+	}
+	return v, nil
+}
+
+// readBody reads a request body, answering 413 or 400 itself on failure.
+func readBody(c *gin.Context) ([]byte, bool) {
+	b, err := io.ReadAll(c.Request.Body)
+	if err != nil {
+		var mbe *http.MaxBytesError
+		if errors.As(err, &mbe) {
+			abort(c, http.StatusRequestEntityTooLarge, "body_too_large", "the request body is over the limit")
+		} else {
+			abort(c, http.StatusBadRequest, "bad_request", "could not read the request body")
+		}
+		return nil, false
+	}
+	return b, true
+}
+
+func (s *Server) listWorkflows(c *gin.Context) {
+	recs, err := s.store.WorkflowList(c)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	out := make([]workflowView, 0, len(recs))
+	for _, rec := range recs {
+		v, err := s.view(c.Request, rec)
+		if err != nil {
+			s.fail(c, err)
+			return
+		}
+		out = append(out, v)
+	}
+	c.PureJSON(http.StatusOK, gin.H{"workflows": out})
+}
+
+func (s *Server) createWorkflow(c *gin.Context) {
+	body, ok := readBody(c)
+	if !ok {
+		return
+	}
+	w, err := workflows.Decode(body)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	if w.ID != "" {
+		if _, err := s.store.WorkflowGet(c, w.ID); err == nil {
+			abort(c, http.StatusConflict, "conflict", "workflow "+w.ID+" exists; PUT /api/v1/workflows/"+w.ID+" stores a new revision")
+			return
+		}
+	}
+	res, err := s.engine.SaveWorkflow(c, w)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	s.answerSaved(c, http.StatusCreated, res.Workflow)
+}
+
+func (s *Server) putWorkflow(c *gin.Context) {
+	id := c.Param("id")
+	if _, err := s.store.WorkflowGet(c, id); err != nil {
+		s.fail(c, err)
+		return
+	}
+	body, ok := readBody(c)
+	if !ok {
+		return
+	}
+	w, err := workflows.Decode(body)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	if w.ID == "" {
+		w.ID = id
+	}
+	if w.ID != id {
+		c.AbortWithStatusJSON(http.StatusUnprocessableEntity, gin.H{"error": apiError{
+			Code: "invalid_workflow", Message: "id " + w.ID + " does not match the URL's " + id, Field: "id"}})
+		return
+	}
+	res, err := s.engine.SaveWorkflow(c, w)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	s.answerSaved(c, http.StatusOK, res.Workflow)
+}
+
+func (s *Server) answerSaved(c *gin.Context, status int, rec store.Workflow) {
+	v, err := s.view(c.Request, rec)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	c.PureJSON(status, v)
+}
+
+func (s *Server) getWorkflow(c *gin.Context) {
+	rec, err := s.store.WorkflowGet(c, c.Param("id"))
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	s.answerSaved(c, http.StatusOK, rec)
+}
+
+func (s *Server) deleteWorkflow(c *gin.Context) {
+	id := c.Param("id")
+	if err := s.store.WorkflowDelete(c, id); err != nil {
+		s.fail(c, err)
+		return
+	}
+	s.engine.Forget(id)
+	c.Status(http.StatusNoContent)
+}
+
+func (s *Server) setEnabled(enabled bool) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		rec, err := s.store.WorkflowSetEnabled(c, c.Param("id"), enabled)
+		if err != nil {
+			s.fail(c, err)
+			return
+		}
+		s.engine.Forget(rec.ID)
+		s.answerSaved(c, http.StatusOK, rec)
+	}
+}
+
+func (s *Server) rotateKey(c *gin.Context) {
+	rec, err := s.store.WorkflowSetHookKey(c, c.Param("id"), engine.NewHookKey())
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	s.engine.Forget(rec.ID)
+	s.answerSaved(c, http.StatusOK, rec)
+}
+
+type revisionView struct {
+	Revision   int             `json:"revision"`
+	CreatedAt  time.Time       `json:"created_at"`
+	Definition json.RawMessage `json:"definition,omitempty"`
+}
+
+func (s *Server) listRevisions(c *gin.Context) {
+	revs, err := s.store.RevisionList(c, c.Param("id"))
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	if len(revs) == 0 {
+		if _, err := s.store.WorkflowGet(c, c.Param("id")); err != nil {
+			s.fail(c, err)
+			return
+		}
+	}
+	out := make([]revisionView, 0, len(revs))
+	for _, r := range revs {
+		out = append(out, revisionView{Revision: r.Revision, CreatedAt: r.CreatedAt})
+	}
+	c.PureJSON(http.StatusOK, gin.H{"revisions": out})
+}
+
+func (s *Server) getRevision(c *gin.Context) {
+	n, err := strconv.Atoi(c.Param("rev"))
+	if err != nil {
+		abort(c, http.StatusBadRequest, "bad_request", "revision must be a number")
+		return
+	}
+	r, err := s.store.RevisionGet(c, c.Param("id"), n)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	c.PureJSON(http.StatusOK, revisionView{Revision: r.Revision, CreatedAt: r.CreatedAt, Definition: r.Definition})
+}
+
+func (s *Server) importWorkflows(c *gin.Context) {
+	body, ok := readBody(c)
+	if !ok {
+		return
+	}
+	ws, err := workflows.DecodeBundle(body)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	// Validate everything first so a bad bundle changes nothing.
+	for i, w := range ws {
+		if err := workflows.Validate(w); err != nil {
+			var fe *workflows.FieldError
+			if errors.As(err, &fe) && len(ws) > 1 {
+				fe.Field = "workflows[" + strconv.Itoa(i) + "]." + fe.Field
+			}
+			s.fail(c, err)
+			return
+		}
+	}
+	type imported struct {
+		workflowView
+		Created bool `json:"created"`
+		Changed bool `json:"changed"`
+	}
+	out := make([]imported, 0, len(ws))
+	for _, w := range ws {
+		res, err := s.engine.SaveWorkflow(c, w)
+		if err != nil {
+			s.fail(c, err)
+			return
+		}
+		v, err := s.view(c.Request, res.Workflow)
+		if err != nil {
+			s.fail(c, err)
+			return
+		}
+		out = append(out, imported{v, res.Created, res.Changed})
+	}
+	c.PureJSON(http.StatusOK, gin.H{"workflows": out})
+}
+
+func (s *Server) exportWorkflows(c *gin.Context) {
+	ids := c.QueryArray("id")
+	defs, err := engine.Export(c, s.store, ids)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	var body []byte
+	if len(ids) == 1 {
+		body, err = workflows.Encode(defs[0])
+	} else {
+		body, err = workflows.EncodeBundle(defs)
+	}
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	c.Data(http.StatusOK, "application/json", body)
+}
+
+type eventView struct {
+	ID         string            `json:"id"`
+	Source     string            `json:"source"`
+	Method     string            `json:"method,omitempty"`
+	Headers    map[string]string `json:"headers,omitempty"`
+	Query      string            `json:"query,omitempty"`
+	Body       any               `json:"body,omitempty"`
+	ReceivedAt time.Time         `json:"received_at"`
+}
+
+func viewEvent(ev store.Event) eventView {
+	return eventView{ID: ev.ID, Source: ev.Source, Method: ev.Method, Headers: ev.Headers,
+		Query: ev.Query, Body: engine.ParsePayload(&ev), ReceivedAt: ev.ReceivedAt}
+}
+
+func (s *Server) listEvents(c *gin.Context) {
+	limit, _ := strconv.Atoi(c.DefaultQuery("limit", "10"))
+	if limit <= 0 || limit > 100 {
+		limit = 10
+	}
+	if _, err := s.store.WorkflowGet(c, c.Param("id")); err != nil {
+		s.fail(c, err)
+		return
+	}
+	evs, err := s.store.EventListByWorkflow(c, c.Param("id"), limit)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	out := make([]eventView, 0, len(evs))
+	for _, ev := range evs {
+		out = append(out, viewEvent(ev))
+	}
+	c.PureJSON(http.StatusOK, gin.H{"events": out})
+}
+
+// testWorkflow dry-runs the stored workflow (or a definition given in the
+// body) against a payload, or the last captured event.
+func (s *Server) testWorkflow(c *gin.Context) {
+	var req struct {
+		Payload    json.RawMessage `json:"payload"`
+		Send       bool            `json:"send"`
+		Definition json.RawMessage `json:"definition"`
+	}
+	body, ok := readBody(c)
+	if !ok {
+		return
+	}
+	if len(body) > 0 {
+		if err := json.Unmarshal(body, &req); err != nil {
+			abort(c, http.StatusBadRequest, "bad_json", "the body must be {\"payload\": ..., \"send\": false}: "+err.Error())
+			return
+		}
+	}
+	rec, err := s.store.WorkflowGet(c, c.Param("id"))
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	var compiled *workflows.Compiled
+	if len(req.Definition) > 0 {
+		w, err := workflows.Decode(req.Definition)
+		if err == nil {
+			compiled, err = workflows.Compile(w)
+		}
+		if err != nil {
+			s.fail(c, err)
+			return
+		}
+	} else if compiled, err = s.engine.Compiled(c, rec.ID, rec.Revision); err != nil {
+		s.fail(c, err)
+		return
+	}
+	var ev store.Event
+	switch {
+	case len(req.Payload) > 0:
+		ev = store.Event{Source: "manual", Method: http.MethodPost, Body: req.Payload,
+			Headers: map[string]string{"content-type": "application/json"}}
+	default:
+		evs, err := s.store.EventListByWorkflow(c, rec.ID, 1)
+		if err != nil {
+			s.fail(c, err)
+			return
+		}
+		if len(evs) == 0 {
+			abort(c, http.StatusBadRequest, "no_sample", "no payload given and no event captured yet: send one to the trigger URL or pass {\"payload\": ...}")
+			return
+		}
+		ev = evs[0]
+	}
+	c.PureJSON(http.StatusOK, s.engine.Test(c, compiled, &ev, engine.TestOptions{Send: req.Send}))
+}

@@ -1,0 +1,104 @@
+package workflows
+
+import (
+	"bytes"
+	"os"
+	"path/filepath"
+	"testing"
+)
+
+// goldenFiles returns the definitions in testdata: realistic workflows
+// written exactly as Encode writes them.
+func goldenFiles(t testing.TB) []string {
+	t.Helper()
+	files, err := filepath.Glob(filepath.Join("testdata", "*.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(files) < 3 {
+		t.Fatalf("want at least 3 golden files in testdata, found %d", len(files))
+	}
+	return files
+}
+
+// TestGoldenRoundTrip imports then exports every golden definition and
+// expects the very same bytes back, as Caddy's adapt tests do.
+func TestGoldenRoundTrip(t *testing.T) {
+	t.Parallel()
+	for _, file := range goldenFiles(t) {
+		t.Run(filepath.Base(file), func(t *testing.T) {
+			t.Parallel()
+			want, err := os.ReadFile(file)
+			if err != nil {
+				t.Fatal(err)
+			}
+			w, err := Decode(want)
+			if err != nil {
+				t.Fatalf("Decode: %v", err)
+			}
+			if _, err := Compile(w); err != nil {
+				t.Fatalf("Compile: %v", err)
+			}
+			got, err := Encode(w)
+			if err != nil {
+				t.Fatalf("Encode: %v", err)
+			}
+			if !bytes.Equal(got, want) {
+				t.Errorf("Encode differs from %s\n--- got\n%s\n--- want\n%s", file, got, want)
+			}
+		})
+	}
+}
+
+func TestBundleRoundTrip(t *testing.T) {
+	t.Parallel()
+	var ws []*Workflow
+	for _, file := range goldenFiles(t) {
+		data, err := os.ReadFile(file)
+		if err != nil {
+			t.Fatal(err)
+		}
+		w, err := Decode(data)
+		if err != nil {
+			t.Fatalf("%s: %v", file, err)
+		}
+		ws = append(ws, w)
+	}
+	bundle, err := EncodeBundle(ws)
+	if err != nil {
+		t.Fatal(err)
+	}
+	back, err := DecodeBundle(bundle)
+	if err != nil {
+		t.Fatalf("DecodeBundle: %v", err)
+	}
+	if len(back) != len(ws) {
+		t.Fatalf("got %d workflows back, want %d", len(back), len(ws))
+	}
+	for i := range ws {
+		want, _ := Encode(ws[i])
+		got, _ := Encode(back[i])
+		if !bytes.Equal(got, want) {
+			t.Errorf("workflow %d differs after the bundle round trip\n--- got\n%s\n--- want\n%s", i, got, want)
+		}
+	}
+	again, err := EncodeBundle(back)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(again, bundle) {
+		t.Errorf("EncodeBundle(DecodeBundle(b)) != b")
+	}
+
+	empty, err := EncodeBundle(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := "{\n  \"format\": \"hookflow/v1\",\n  \"workflows\": []\n}\n"; string(empty) != want {
+		t.Errorf("EncodeBundle(nil) = %q, want %q", empty, want)
+	}
+	none, err := DecodeBundle(empty)
+	if err != nil || len(none) != 0 {
+		t.Errorf("DecodeBundle(empty bundle) = %v, %v; want no workflows", none, err)
+	}
+}
