@@ -6,8 +6,11 @@ import (
 	"errors"
 	"io"
 	"log/slog"
+	"math"
 	"net/http"
+	"net/netip"
 	"net/url"
+	"strconv"
 	"strings"
 
 	"github.com/hookflow/hookflow/engine"
@@ -26,13 +29,19 @@ type WebhookConfig struct {
 	// StatusURL builds the URL where a run's status can be read, for sync
 	// triggers that time out (optional).
 	StatusURL func(r *http.Request, runID string) string
-	Logger    *slog.Logger
+	// TrustedProxies are the peers whose X-Forwarded-For names the caller.
+	TrustedProxies []netip.Prefix
+	// Count, when set, is told the outcome of each trigger request
+	// (accepted, duplicate, unauthorized, forbidden, rate_limited, ...).
+	Count  func(workflowID, outcome string)
+	Logger *slog.Logger
 }
 
 // Webhook receives the requests sent to trigger URLs.
 type Webhook struct {
-	cfg WebhookConfig
-	log *slog.Logger
+	cfg    WebhookConfig
+	log    *slog.Logger
+	limits limiters
 }
 
 // NewWebhook builds the receiver.
@@ -70,12 +79,26 @@ func (h *Webhook) Serve(w http.ResponseWriter, r *http.Request, key string) {
 		writeError(w, http.StatusNotFound, "not_found", "no workflow listens at this URL")
 		return
 	}
+	if ip := ClientIP(r, h.cfg.TrustedProxies); !allowedIP(c, ip) {
+		h.log.Info("trigger refused: caller not in allow_ips", "workflow", wf.ID, "ip", ip.String())
+		h.count(wf.ID, "forbidden")
+		writeError(w, http.StatusForbidden, "forbidden", "this address may not call the trigger")
+		return
+	}
+	if ok, wait := h.limits.allow(wf.ID, t.RateLimit, e.Now()); !ok {
+		h.log.Info("trigger refused: rate limit", "workflow", wf.ID)
+		h.count(wf.ID, "rate_limited")
+		w.Header().Set("Retry-After", strconv.Itoa(max(1, int(math.Ceil(wait.Seconds())))))
+		writeError(w, http.StatusTooManyRequests, "rate_limited", "too many requests to this trigger; retry later")
+		return
+	}
 	if len(t.Methods) > 0 && !contains(t.Methods, r.Method) {
 		w.Header().Set("Allow", strings.Join(t.Methods, ", "))
 		writeError(w, http.StatusMethodNotAllowed, "method_not_allowed", "this trigger accepts "+strings.Join(t.Methods, ", "))
 		return
 	}
 	if r.ContentLength > h.cfg.MaxBody {
+		h.count(wf.ID, "too_large")
 		writeError(w, http.StatusRequestEntityTooLarge, "body_too_large", "the body is over the limit")
 		return
 	}
@@ -83,6 +106,7 @@ func (h *Webhook) Serve(w http.ResponseWriter, r *http.Request, key string) {
 	if err != nil {
 		var mbe *http.MaxBytesError
 		if errors.As(err, &mbe) {
+			h.count(wf.ID, "too_large")
 			writeError(w, http.StatusRequestEntityTooLarge, "body_too_large", "the body is over the limit")
 			return
 		}
@@ -95,6 +119,7 @@ func (h *Webhook) Serve(w http.ResponseWriter, r *http.Request, key string) {
 		if errors.Is(err, ErrAuthConfig) {
 			msg = "the trigger's auth is misconfigured"
 		}
+		h.count(wf.ID, "unauthorized")
 		writeError(w, http.StatusUnauthorized, "unauthorized", msg)
 		return
 	}
@@ -124,9 +149,11 @@ func (h *Webhook) Serve(w http.ResponseWriter, r *http.Request, key string) {
 		return
 	}
 	if res.Duplicate {
+		h.count(wf.ID, "duplicate")
 		writeJSON(w, http.StatusOK, map[string]any{"run_id": res.RunID, "duplicate": true})
 		return
 	}
+	h.count(wf.ID, "accepted")
 	if !c.Sync() {
 		writeJSON(w, http.StatusAccepted, map[string]any{"run_id": res.RunID})
 		return
@@ -161,6 +188,13 @@ func (h *Webhook) respondSync(w http.ResponseWriter, r *http.Request, runID stri
 		_, _ = io.WriteString(w, b)
 	default:
 		writeJSON(w, resp.Status, b)
+	}
+}
+
+// count records a refused or accepted request for metrics (see Metrics).
+func (h *Webhook) count(workflowID, outcome string) {
+	if h.cfg.Count != nil {
+		h.cfg.Count(workflowID, outcome)
 	}
 }
 

@@ -89,7 +89,7 @@ func (s *Server) listRuns(c *gin.Context) {
 		abort(c, http.StatusBadRequest, "bad_request", "unknown status "+strconv.Quote(p.Status))
 		return
 	}
-	runs, err := s.store.RunList(c, p)
+	runs, err := s.store.RunList(c.Request.Context(), p)
 	if err != nil {
 		s.fail(c, err)
 		return
@@ -115,17 +115,17 @@ func validStatus(s string) bool {
 }
 
 func (s *Server) getRun(c *gin.Context) {
-	run, err := s.store.RunGet(c, c.Param("id"))
+	run, err := s.store.RunGet(c.Request.Context(), c.Param("id"))
 	if err != nil {
 		s.fail(c, err)
 		return
 	}
-	ev, err := s.store.EventGet(c, run.EventID)
+	ev, err := s.store.EventGet(c.Request.Context(), run.EventID)
 	if err != nil {
 		s.fail(c, err)
 		return
 	}
-	results, err := s.store.StepResultList(c, run.ID)
+	results, err := s.store.StepResultList(c.Request.Context(), run.ID)
 	if err != nil {
 		s.fail(c, err)
 		return
@@ -155,7 +155,7 @@ func (s *Server) replayRun(c *gin.Context) {
 			return
 		}
 	}
-	run, err := s.engine.Replay(c, c.Param("id"), req.FromStep)
+	run, err := s.engine.Replay(c.Request.Context(), c.Param("id"), req.FromStep)
 	if err != nil {
 		s.fail(c, err)
 		return

@@ -3,6 +3,7 @@ package web
 import (
 	"log/slog"
 	"net/http"
+	"net/netip"
 	"strings"
 
 	"github.com/gin-gonic/gin"
@@ -25,7 +26,9 @@ type Config struct {
 	BaseURL string
 	// MaxBody limits webhook bodies (default 1 MiB).
 	MaxBody int64
-	Logger  *slog.Logger
+	// TrustedProxies are the peers whose X-Forwarded-For is believed.
+	TrustedProxies []netip.Prefix
+	Logger         *slog.Logger
 }
 
 // Server is Hookflow's HTTP handler.
@@ -47,9 +50,10 @@ func New(cfg Config) *Server {
 	gin.SetMode(gin.ReleaseMode)
 	s := &Server{cfg: cfg, engine: cfg.Engine, store: cfg.Engine.Store(), log: cfg.Logger}
 	s.webhook = triggers.NewWebhook(triggers.WebhookConfig{
-		Engine:  cfg.Engine,
-		MaxBody: cfg.MaxBody,
-		Logger:  cfg.Logger,
+		Engine:         cfg.Engine,
+		MaxBody:        cfg.MaxBody,
+		TrustedProxies: cfg.TrustedProxies,
+		Logger:         cfg.Logger,
 		StatusURL: func(r *http.Request, runID string) string {
 			return s.baseURL(r) + "/api/v1/runs/" + runID
 		},

@@ -22,6 +22,7 @@ type workflowView struct {
 	Enabled    bool                `json:"enabled"`
 	Revision   int                 `json:"revision"`
 	TriggerURL string              `json:"trigger_url,omitempty"`
+	NextFires  []time.Time         `json:"next_fires,omitempty"`
 	CreatedAt  time.Time           `json:"created_at"`
 	UpdatedAt  time.Time           `json:"updated_at"`
 	Definition *workflows.Workflow `json:"definition"`
@@ -36,8 +37,13 @@ func (s *Server) view(r *http.Request, rec store.Workflow) (workflowView, error)
 		ID: rec.ID, Name: rec.Name, Enabled: rec.Enabled, Revision: rec.Revision,
 		CreatedAt: rec.CreatedAt, UpdatedAt: rec.UpdatedAt, Definition: def,
 	}
-	if def.Trigger.Type == workflows.TriggerWebhook {
+	switch def.Trigger.Type {
+	case workflows.TriggerWebhook:
 		v.TriggerURL = s.baseURL(r) + "/hooks/" + rec.HookKey
+	case workflows.TriggerCron:
+		if cw, err := s.engine.Compiled(r.Context(), rec.ID, rec.Revision); err == nil && rec.Enabled {
+			v.NextFires = cw.NextFires(s.engine.Now(), 5)
+		}
 	}
 	return v, nil
 }
@@ -58,7 +64,7 @@ func readBody(c *gin.Context) ([]byte, bool) {
 }
 
 func (s *Server) listWorkflows(c *gin.Context) {
-	recs, err := s.store.WorkflowList(c)
+	recs, err := s.store.WorkflowList(c.Request.Context())
 	if err != nil {
 		s.fail(c, err)
 		return
@@ -86,12 +92,12 @@ func (s *Server) createWorkflow(c *gin.Context) {
 		return
 	}
 	if w.ID != "" {
-		if _, err := s.store.WorkflowGet(c, w.ID); err == nil {
+		if _, err := s.store.WorkflowGet(c.Request.Context(), w.ID); err == nil {
 			abort(c, http.StatusConflict, "conflict", "workflow "+w.ID+" exists; PUT /api/v1/workflows/"+w.ID+" stores a new revision")
 			return
 		}
 	}
-	res, err := s.engine.SaveWorkflow(c, w)
+	res, err := s.engine.SaveWorkflow(c.Request.Context(), w)
 	if err != nil {
 		s.fail(c, err)
 		return
@@ -101,7 +107,7 @@ func (s *Server) createWorkflow(c *gin.Context) {
 
 func (s *Server) putWorkflow(c *gin.Context) {
 	id := c.Param("id")
-	if _, err := s.store.WorkflowGet(c, id); err != nil {
+	if _, err := s.store.WorkflowGet(c.Request.Context(), id); err != nil {
 		s.fail(c, err)
 		return
 	}
@@ -122,7 +128,7 @@ func (s *Server) putWorkflow(c *gin.Context) {
 			Code: "invalid_workflow", Message: "id " + w.ID + " does not match the URL's " + id, Field: "id"}})
 		return
 	}
-	res, err := s.engine.SaveWorkflow(c, w)
+	res, err := s.engine.SaveWorkflow(c.Request.Context(), w)
 	if err != nil {
 		s.fail(c, err)
 		return
@@ -140,7 +146,7 @@ func (s *Server) answerSaved(c *gin.Context, status int, rec store.Workflow) {
 }
 
 func (s *Server) getWorkflow(c *gin.Context) {
-	rec, err := s.store.WorkflowGet(c, c.Param("id"))
+	rec, err := s.store.WorkflowGet(c.Request.Context(), c.Param("id"))
 	if err != nil {
 		s.fail(c, err)
 		return
@@ -150,7 +156,7 @@ func (s *Server) getWorkflow(c *gin.Context) {
 
 func (s *Server) deleteWorkflow(c *gin.Context) {
 	id := c.Param("id")
-	if err := s.store.WorkflowDelete(c, id); err != nil {
+	if err := s.store.WorkflowDelete(c.Request.Context(), id); err != nil {
 		s.fail(c, err)
 		return
 	}
@@ -160,7 +166,7 @@ func (s *Server) deleteWorkflow(c *gin.Context) {
 
 func (s *Server) setEnabled(enabled bool) gin.HandlerFunc {
 	return func(c *gin.Context) {
-		rec, err := s.store.WorkflowSetEnabled(c, c.Param("id"), enabled)
+		rec, err := s.store.WorkflowSetEnabled(c.Request.Context(), c.Param("id"), enabled)
 		if err != nil {
 			s.fail(c, err)
 			return
@@ -171,7 +177,7 @@ func (s *Server) setEnabled(enabled bool) gin.HandlerFunc {
 }
 
 func (s *Server) rotateKey(c *gin.Context) {
-	rec, err := s.store.WorkflowSetHookKey(c, c.Param("id"), engine.NewHookKey())
+	rec, err := s.store.WorkflowSetHookKey(c.Request.Context(), c.Param("id"), engine.NewHookKey())
 	if err != nil {
 		s.fail(c, err)
 		return
@@ -187,13 +193,13 @@ type revisionView struct {
 }
 
 func (s *Server) listRevisions(c *gin.Context) {
-	revs, err := s.store.RevisionList(c, c.Param("id"))
+	revs, err := s.store.RevisionList(c.Request.Context(), c.Param("id"))
 	if err != nil {
 		s.fail(c, err)
 		return
 	}
 	if len(revs) == 0 {
-		if _, err := s.store.WorkflowGet(c, c.Param("id")); err != nil {
+		if _, err := s.store.WorkflowGet(c.Request.Context(), c.Param("id")); err != nil {
 			s.fail(c, err)
 			return
 		}
@@ -211,7 +217,7 @@ func (s *Server) getRevision(c *gin.Context) {
 		abort(c, http.StatusBadRequest, "bad_request", "revision must be a number")
 		return
 	}
-	r, err := s.store.RevisionGet(c, c.Param("id"), n)
+	r, err := s.store.RevisionGet(c.Request.Context(), c.Param("id"), n)
 	if err != nil {
 		s.fail(c, err)
 		return
@@ -247,7 +253,7 @@ func (s *Server) importWorkflows(c *gin.Context) {
 	}
 	out := make([]imported, 0, len(ws))
 	for _, w := range ws {
-		res, err := s.engine.SaveWorkflow(c, w)
+		res, err := s.engine.SaveWorkflow(c.Request.Context(), w)
 		if err != nil {
 			s.fail(c, err)
 			return
@@ -264,7 +270,7 @@ func (s *Server) importWorkflows(c *gin.Context) {
 
 func (s *Server) exportWorkflows(c *gin.Context) {
 	ids := c.QueryArray("id")
-	defs, err := engine.Export(c, s.store, ids)
+	defs, err := engine.Export(c.Request.Context(), s.store, ids)
 	if err != nil {
 		s.fail(c, err)
 		return
@@ -302,11 +308,11 @@ func (s *Server) listEvents(c *gin.Context) {
 	if limit <= 0 || limit > 100 {
 		limit = 10
 	}
-	if _, err := s.store.WorkflowGet(c, c.Param("id")); err != nil {
+	if _, err := s.store.WorkflowGet(c.Request.Context(), c.Param("id")); err != nil {
 		s.fail(c, err)
 		return
 	}
-	evs, err := s.store.EventListByWorkflow(c, c.Param("id"), limit)
+	evs, err := s.store.EventListByWorkflow(c.Request.Context(), c.Param("id"), limit)
 	if err != nil {
 		s.fail(c, err)
 		return
@@ -336,7 +342,7 @@ func (s *Server) testWorkflow(c *gin.Context) {
 			return
 		}
 	}
-	rec, err := s.store.WorkflowGet(c, c.Param("id"))
+	rec, err := s.store.WorkflowGet(c.Request.Context(), c.Param("id"))
 	if err != nil {
 		s.fail(c, err)
 		return
@@ -351,7 +357,7 @@ func (s *Server) testWorkflow(c *gin.Context) {
 			s.fail(c, err)
 			return
 		}
-	} else if compiled, err = s.engine.Compiled(c, rec.ID, rec.Revision); err != nil {
+	} else if compiled, err = s.engine.Compiled(c.Request.Context(), rec.ID, rec.Revision); err != nil {
 		s.fail(c, err)
 		return
 	}
@@ -361,7 +367,7 @@ func (s *Server) testWorkflow(c *gin.Context) {
 		ev = store.Event{Source: "manual", Method: http.MethodPost, Body: req.Payload,
 			Headers: map[string]string{"content-type": "application/json"}}
 	default:
-		evs, err := s.store.EventListByWorkflow(c, rec.ID, 1)
+		evs, err := s.store.EventListByWorkflow(c.Request.Context(), rec.ID, 1)
 		if err != nil {
 			s.fail(c, err)
 			return
@@ -372,5 +378,5 @@ func (s *Server) testWorkflow(c *gin.Context) {
 		}
 		ev = evs[0]
 	}
-	c.PureJSON(http.StatusOK, s.engine.Test(c, compiled, &ev, engine.TestOptions{Send: req.Send}))
+	c.PureJSON(http.StatusOK, s.engine.Test(c.Request.Context(), compiled, &ev, engine.TestOptions{Send: req.Send}))
 }

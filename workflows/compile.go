@@ -3,15 +3,20 @@ package workflows
 import (
 	"encoding/json"
 	"fmt"
-	"net"
 	"net/http"
+	"net/netip"
 	"regexp"
 	"sort"
 	"strings"
 	"time"
 
 	"github.com/expr-lang/expr/vm"
+	"github.com/robfig/cron/v3"
 )
+
+// cronParser reads schedules: five fields, an optional leading seconds
+// field, and descriptors such as @daily and @every 5m.
+var cronParser = cron.NewParser(cron.SecondOptional | cron.Minute | cron.Hour | cron.Dom | cron.Month | cron.Dow | cron.Descriptor)
 
 var (
 	idPattern     = regexp.MustCompile(`^[a-z0-9][a-z0-9-]{0,63}$`)
@@ -37,12 +42,34 @@ type Compiled struct {
 	Idempotency *vm.Program // nil: no deduplication
 	AuthSecret  *Template   // nil: no secret
 	SyncTimeout time.Duration
-	Steps       []*CompiledStep
+	// Schedule and Location drive a cron trigger.
+	Schedule cron.Schedule
+	Location *time.Location
+	// AllowIPs are the trigger's allowed caller networks (empty: any).
+	AllowIPs []netip.Prefix
+	Steps    []*CompiledStep
 }
 
 // Sync reports whether the trigger answers after the run rather than at once.
 func (c *Compiled) Sync() bool {
 	return c.Workflow.Trigger.Response != nil && c.Workflow.Trigger.Response.Mode == "sync"
+}
+
+// NextFires returns the next n fire times of a cron trigger after from.
+func (c *Compiled) NextFires(from time.Time, n int) []time.Time {
+	if c.Schedule == nil {
+		return nil
+	}
+	out := make([]time.Time, 0, n)
+	t := from.In(c.Location)
+	for len(out) < n {
+		t = c.Schedule.Next(t)
+		if t.IsZero() {
+			break
+		}
+		out = append(out, t)
+	}
+	return out
 }
 
 // StepIndex returns the position of the step with the given id, or -1.
@@ -208,11 +235,11 @@ func compileTrigger(c *Compiled, t *Trigger) error {
 			}
 		}
 		for i, cidr := range t.AllowIPs {
-			if _, _, err := net.ParseCIDR(cidr); err != nil {
-				if net.ParseIP(cidr) == nil {
-					return fieldf(fmt.Sprintf("trigger.allow_ips[%d]", i), "", "not an IP address or CIDR: %q", cidr)
-				}
+			p, err := parsePrefix(cidr)
+			if err != nil {
+				return fieldf(fmt.Sprintf("trigger.allow_ips[%d]", i), "", "not an IP address or CIDR: %q", cidr)
 			}
+			c.AllowIPs = append(c.AllowIPs, p)
 		}
 		if rl := t.RateLimit; rl != nil {
 			if rl.PerSecond <= 0 {
@@ -237,10 +264,17 @@ func compileTrigger(c *Compiled, t *Trigger) error {
 		if t.Schedule == "" {
 			return fieldf("trigger.schedule", "", "is required for cron triggers")
 		}
+		sched, err := cronParser.Parse(t.Schedule)
+		if err != nil {
+			return fieldf("trigger.schedule", "", "%v", err)
+		}
+		c.Schedule, c.Location = sched, time.UTC
 		if t.Timezone != "" {
-			if _, err := time.LoadLocation(t.Timezone); err != nil {
+			loc, err := time.LoadLocation(t.Timezone)
+			if err != nil {
 				return fieldf("trigger.timezone", "", "unknown time zone %q", t.Timezone)
 			}
+			c.Location = loc
 		}
 		for _, f := range triggerSettings(t) {
 			if f != "schedule" && f != "timezone" {
@@ -483,4 +517,16 @@ func parsePositiveDuration(s string) (time.Duration, error) {
 		return 0, fmt.Errorf("must be positive, got %q", s)
 	}
 	return d, nil
+}
+
+// parsePrefix reads a CIDR or a single address (as a one-address prefix).
+func parsePrefix(s string) (netip.Prefix, error) {
+	if p, err := netip.ParsePrefix(s); err == nil {
+		return p.Masked(), nil
+	}
+	a, err := netip.ParseAddr(s)
+	if err != nil {
+		return netip.Prefix{}, err
+	}
+	return netip.PrefixFrom(a.Unmap(), a.Unmap().BitLen()), nil
 }

@@ -29,7 +29,7 @@ func Example() {
 	}
 	fmt.Println(w.ID, "enabled:", w.Enabled)
 	for _, s := range c.Steps {
-		fmt.Println(s.Index, s.ID, s.Type, s.Timeout, s.Retry.MaxAttempts)
+		fmt.Println(s.Index, s.ID, s.Type, s.Timeout)
 	}
 
 	env := &workflows.Env{Payload: map[string]any{"id": "A-7", "total": 1250}}
@@ -38,8 +38,8 @@ func Example() {
 	fmt.Println(pass, body)
 	// Output:
 	// big-orders enabled: true
-	// 0 big filter 0s 0
-	// 1 post webhook 30s 8
+	// 0 big filter 0s
+	// 1 post webhook 30s
 	// true map[text:Order A-7 for 1250]
 }
 
@@ -65,8 +65,8 @@ func ExampleFieldError() {
 	_, err = workflows.Decode([]byte(`{"steps": [{"id": "a"}, {"id": "b", "colour": "red"}]}`))
 	fmt.Println(err)
 	// Output:
-	// step "shape": steps[0].expr: unexpected token Bracket("}") (2:24)
-	// steps[0].expr shape 2 24
+	// step "shape": steps[0].expr: unexpected token Bracket("}") (2:25)
+	// steps[0].expr shape 2 25
 	// steps[1].colour: unknown field
 }
 

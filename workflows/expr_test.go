@@ -81,6 +81,10 @@ func TestEvalNilEnv(t *testing.T) {
 	if v, err := Eval(p, nil); err != nil || v != nil {
 		t.Errorf("Eval(nil env) = %v, %v; want nil, nil", v, err)
 	}
+	// A panic inside expr comes back as an error.
+	if _, err := Eval(nil, testEnv()); err == nil {
+		t.Error("Eval(nil program) succeeded")
+	}
 }
 
 func TestHelpers(t *testing.T) {

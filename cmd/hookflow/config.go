@@ -16,16 +16,17 @@ import (
 
 // config holds every setting; each flag has an environment twin.
 type config struct {
-	Addr        string
-	DB          string
-	Workers     int
-	BaseURL     string
-	EgressAllow string
-	AdminToken  string
-	TLSCert     string
-	TLSKey      string
-	MaxBody     int64
-	LogLevel    string
+	Addr           string
+	DB             string
+	Workers        int
+	BaseURL        string
+	EgressAllow    string
+	AdminToken     string
+	TLSCert        string
+	TLSKey         string
+	MaxBody        int64
+	TrustedProxies string
+	LogLevel       string
 }
 
 // env reads a HOOKFLOW_ variable with a fallback.

@@ -36,6 +36,7 @@ func newServeCmd() *cobra.Command {
 	f.StringVar(&c.TLSCert, "tls-cert", env("TLS_CERT", ""), "TLS certificate file (env HOOKFLOW_TLS_CERT)")
 	f.StringVar(&c.TLSKey, "tls-key", env("TLS_KEY", ""), "TLS key file (env HOOKFLOW_TLS_KEY)")
 	f.Int64Var(&c.MaxBody, "max-body", envInt("MAX_BODY", triggers.DefaultMaxBody), "largest webhook body in bytes (env HOOKFLOW_MAX_BODY)")
+	f.StringVar(&c.TrustedProxies, "trusted-proxies", env("TRUSTED_PROXIES", ""), "proxies (IPs, CIDRs) whose X-Forwarded-For names the caller (env HOOKFLOW_TRUSTED_PROXIES)")
 	f.StringVar(&c.LogLevel, "log-level", env("LOG_LEVEL", "info"), "debug, info, warn or error (env HOOKFLOW_LOG_LEVEL)")
 	c.AdminToken = env("ADMIN_TOKEN", "")
 	return cmd
@@ -59,6 +60,10 @@ func serve(cmd *cobra.Command, c *config) error {
 	egress, err := actions.ParseEgressAllow(c.EgressAllow)
 	if err != nil {
 		return fmt.Errorf("--egress-allow: %w", err)
+	}
+	proxies, err := triggers.ParseTrustedProxies(c.TrustedProxies)
+	if err != nil {
+		return fmt.Errorf("--trusted-proxies: %w", err)
 	}
 	ln, err := net.Listen("tcp", c.Addr)
 	if err != nil {
@@ -86,9 +91,13 @@ func serve(cmd *cobra.Command, c *config) error {
 	if err := eng.Start(); err != nil {
 		return err
 	}
+	cronCtx, stopCron := context.WithCancel(context.Background())
+	defer stopCron()
+	go triggers.NewCron(triggers.CronConfig{Engine: eng, Logger: log}).Run(cronCtx)
 	srv := &http.Server{
 		Handler: web.New(web.Config{
 			Engine: eng, AdminTokenHash: hash, BaseURL: c.BaseURL, MaxBody: c.MaxBody, Logger: log,
+			TrustedProxies: proxies,
 		}),
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       60 * time.Second,
@@ -128,6 +137,7 @@ func serve(cmd *cobra.Command, c *config) error {
 	case <-ctx.Done():
 	}
 	log.Info("shutting down: finishing runs in flight")
+	stopCron()
 	sctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
 	_ = srv.Shutdown(sctx)

@@ -14,20 +14,30 @@ import (
 )
 
 // claimRunsSQL leases the oldest due runs. Each branch of the union reads
-// one partial index (runs_due, runs_lease). Parameters: owner, lease until,
-// now (updated_at), then for the selection: now, excluded workflow ids as a
-// JSON array, now, the same array, limit.
+// one partial index (runs_due in claim order, runs_lease) and stops at the
+// limit, so a claim costs the limit, not the length of the queue. INDEXED BY
+// because the planner, without statistics, prefers runs_status and then
+// sorts every due run (measured: 6 ms a claim with 10,000 queued).
+//
+// Parameters: owner, lease until, now (updated_at); then per branch: now,
+// excluded workflow ids as a JSON array, limit; then the limit.
 const claimRunsSQL = `
 	UPDATE runs SET status = 'running', lease_owner = ?, lease_until = ?, attempt = attempt + 1, updated_at = ?
 	WHERE id IN (
 		SELECT id FROM (
-			SELECT id, run_at FROM runs
-			WHERE status IN ('queued', 'retrying', 'waiting') AND run_at <= ?
-				AND workflow_id NOT IN (SELECT value FROM json_each(?))
+			SELECT * FROM (
+				SELECT id, run_at FROM runs INDEXED BY runs_due
+				WHERE status IN ('queued', 'retrying', 'waiting') AND run_at <= ?
+					AND workflow_id NOT IN (SELECT value FROM json_each(?))
+				ORDER BY run_at, id LIMIT ?
+			)
 			UNION ALL
-			SELECT id, run_at FROM runs
-			WHERE status = 'running' AND lease_until < ?
-				AND workflow_id NOT IN (SELECT value FROM json_each(?))
+			SELECT * FROM (
+				SELECT id, run_at FROM runs INDEXED BY runs_lease
+				WHERE status = 'running' AND lease_until < ?
+					AND workflow_id NOT IN (SELECT value FROM json_each(?))
+				ORDER BY run_at, id LIMIT ?
+			)
 		)
 		ORDER BY run_at, id
 		LIMIT ?
@@ -68,8 +78,17 @@ func (s *Store) RunInsert(ctx context.Context, p store.RunInsertParams) (store.R
 			return fmt.Errorf("event %s: %w", p.EventID, store.ErrNotFound)
 		case isConstraint(err):
 			return fmt.Errorf("%w: %w", store.ErrConflict, err)
+		case err != nil:
+			return err
 		}
-		return err
+		insertStep := tx.StmtContext(ctx, s.stmt.insertStep)
+		for _, sr := range p.Results {
+			if _, err := insertStep.ExecContext(ctx, p.ID, sr.StepID, sr.StepIndex, sr.Attempt, sr.Status,
+				blob(sr.Input), blob(sr.Output), sr.Error, sr.StatusCode, nanos(sr.StartedAt), int64(sr.Duration)); err != nil {
+				return fmt.Errorf("step %s: %w", sr.StepID, err)
+			}
+		}
+		return nil
 	})
 	if err != nil {
 		return store.Run{}, fmt.Errorf("insert run %s: %w", p.ID, err)
@@ -104,7 +123,7 @@ func (s *Store) RunClaim(ctx context.Context, p store.RunClaimParams) ([]store.R
 	var runs []store.Run
 	err := s.write(ctx, func(tx *sql.Tx) error {
 		rows, err := tx.StmtContext(ctx, s.stmt.claimRuns).QueryContext(ctx,
-			p.Owner, until, now, now, exclude, now, exclude, p.Limit)
+			p.Owner, until, now, now, exclude, p.Limit, now, exclude, p.Limit, p.Limit)
 		if err != nil {
 			return err
 		}

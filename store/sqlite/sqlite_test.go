@@ -3,9 +3,11 @@ package sqlite
 import (
 	"context"
 	"database/sql"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -187,7 +189,7 @@ func TestClaimPlan(t *testing.T) {
 	if _, err := s.writer.Exec(`ANALYZE`); err != nil {
 		t.Fatal(err)
 	}
-	rows, err := s.writer.Query(`EXPLAIN QUERY PLAN `+claimRunsSQL, "a", 1, 1, 1, "[]", 1, "[]", 10)
+	rows, err := s.writer.Query(`EXPLAIN QUERY PLAN `+claimRunsSQL, "a", 1, 1, 1, "[]", 10, 1, "[]", 10, 10)
 	if err != nil {
 		t.Fatalf("EXPLAIN: %v", err)
 	}
@@ -219,5 +221,78 @@ func TestReaderIsReadOnly(t *testing.T) {
 	s := open(t, filepath.Join(t.TempDir(), "hookflow.db"))
 	if _, err := s.reader.Exec(`INSERT INTO settings (name, value) VALUES ('a', 'b')`); err == nil {
 		t.Errorf("write through the reader pool: no error")
+	}
+}
+
+// TestWriteTransactionsAreImmediate: a write transaction takes the write
+// lock at BEGIN, so another process's writer waits (then fails after its
+// busy timeout) instead of both reading and one failing to upgrade.
+func TestWriteTransactionsAreImmediate(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "hookflow.db")
+	a := open(t, path)
+	b := open(t, path, WithBusyTimeout(50*time.Millisecond))
+	tx, err := a.writer.BeginTx(ctx, nil)
+	if err != nil {
+		t.Fatalf("BeginTx: %v", err)
+	}
+	if err := b.SettingPut(ctx, "x", "y"); err == nil {
+		t.Errorf("SettingPut while another writer's transaction is open: no error, want busy")
+	}
+	if err := tx.Rollback(); err != nil {
+		t.Fatalf("Rollback: %v", err)
+	}
+	if err := b.SettingPut(ctx, "x", "y"); err != nil {
+		t.Errorf("SettingPut after the other writer finished: %v", err)
+	}
+}
+
+// TestTwoProcessesClaim: two stores on one file (two hookflow processes)
+// claim concurrently; each run goes to exactly one worker and no claim
+// fails with SQLITE_BUSY.
+func TestTwoProcessesClaim(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "hookflow.db")
+	stores := []*Store{open(t, path), open(t, path)}
+	if _, err := stores[0].WorkflowSave(ctx, store.WorkflowSaveParams{ID: "bench", Definition: []byte(`{}`), HookKey: "k"}); err != nil {
+		t.Fatalf("WorkflowSave: %v", err)
+	}
+	const total = 300
+	if _, err := stores[1].EventAccept(ctx, benchEvents(total, []byte(`{}`), nil)); err != nil {
+		t.Fatalf("EventAccept: %v", err)
+	}
+	var (
+		mu      sync.Mutex
+		claimed = map[string]string{}
+		wg      sync.WaitGroup
+	)
+	for i := range 6 {
+		s, owner := stores[i%2], fmt.Sprintf("worker-%d", i)
+		wg.Go(func() {
+			for {
+				runs, err := s.RunClaim(ctx, store.RunClaimParams{Owner: owner, Limit: 5, Now: time.Now(), LeaseFor: time.Hour})
+				if err != nil {
+					t.Errorf("RunClaim(%s): %v", owner, err)
+					return
+				}
+				if len(runs) == 0 {
+					return
+				}
+				mu.Lock()
+				for _, r := range runs {
+					if prev, ok := claimed[r.ID]; ok {
+						t.Errorf("run %s claimed by %s and %s", r.ID, prev, owner)
+					}
+					claimed[r.ID] = owner
+				}
+				mu.Unlock()
+			}
+		})
+	}
+	wg.Wait()
+	if len(claimed) != total {
+		t.Errorf("%d runs claimed, want %d", len(claimed), total)
 	}
 }

@@ -38,6 +38,33 @@ func testRunInsert(t *testing.T, newStore func(t *testing.T) store.Store) {
 		}
 	})
 
+	t.Run("CarriesResults", func(t *testing.T) {
+		t.Parallel()
+		b := setup(t, newStore)
+		b.workflow(t, "w")
+		p := event("w", b.now)
+		b.acceptParams(t, p)
+		id := newID()
+		carried := []store.StepResult{{
+			RunID: id, StepID: "shape", StepIndex: 0, Attempt: 1, Status: store.StepSucceeded,
+			Input: []byte(`{"a":1}`), Output: []byte(`{"b":2}`), StartedAt: b.now, Duration: time.Millisecond,
+		}}
+		if _, err := b.s.RunInsert(b.ctx, store.RunInsertParams{
+			ID: id, WorkflowID: "w", Revision: 1, EventID: p.Event.ID, NextStep: 1, ReplayOf: p.RunID,
+			Results: carried, Now: b.now,
+		}); err != nil {
+			t.Fatalf("RunInsert: %v", err)
+		}
+		got, err := b.s.StepResultList(b.ctx, id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(got) != 1 {
+			t.Fatalf("StepResultList(replay) = %d results, want 1", len(got))
+		}
+		diff(t, "StepResultList(replay)", got[0], carried[0])
+	})
+
 	t.Run("UnknownEvent", func(t *testing.T) {
 		t.Parallel()
 		b := setup(t, newStore)
@@ -72,7 +99,12 @@ func testRunClaim(t *testing.T, newStore func(t *testing.T) store.Store) {
 			b.now.Add(-time.Second),
 			b.now.Add(-2*time.Second),
 		)
-		runs := b.claim(t, store.RunClaimParams{Owner: "a", Now: b.now, LeaseFor: time.Minute})
+		// Oldest due first, by run_at rather than id.
+		runs := b.claim(t, store.RunClaimParams{Owner: "a", Now: b.now, LeaseFor: time.Minute, Limit: 2})
+		if got, want := runIDs(runs), []string{ids[3], ids[2]}; !slices.Equal(got, want) {
+			t.Fatalf("RunClaim(limit 2) = %v, want the two oldest due runs %v", got, want)
+		}
+		runs = append(runs, b.claim(t, store.RunClaimParams{Owner: "a", Now: b.now, LeaseFor: time.Minute})...)
 		if got, want := runIDs(runs), []string{ids[3], ids[2], ids[1]}; !slices.Equal(got, want) {
 			t.Fatalf("RunClaim = %v, want the due runs oldest first %v", got, want)
 		}

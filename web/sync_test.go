@@ -1,0 +1,113 @@
+package web_test
+
+import (
+	"fmt"
+	"net/http"
+	"strings"
+	"testing"
+)
+
+// syncDef is a sync-trigger workflow with the given timeout and steps.
+func syncDef(id, timeout, steps string) string {
+	return fmt.Sprintf(`{
+  "format": "hookflow/v1",
+  "id": %q,
+  "name": "Sync %s",
+  "trigger": {"type": "webhook", "methods": ["POST"], "response": {"mode": "sync", "timeout": %q}},
+  "steps": [%s]
+}`, id, id, timeout, steps)
+}
+
+func TestSyncRespond(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	w := b.create(syncDef("answer", "2s", `
+    {"id": "double", "type": "transform", "expr": "{n: payload.n * 2}"},
+    {"id": "reply", "type": "respond", "status": 201,
+     "headers": {"X-Order": "ord-{{ payload.n }}"},
+     "body": "{doubled: payload.n, from: trigger.headers['x-from']}"}`))
+	r := b.send(http.MethodPost, w.TriggerURL, map[string]any{"n": 21}, "X-From", "test")
+	if r.status != http.StatusCreated {
+		t.Fatalf("sync = %d %s", r.status, r.body)
+	}
+	if got := r.header.Get("X-Order"); got != "ord-42" {
+		t.Errorf("X-Order = %q", got)
+	}
+	if ct := r.header.Get("Content-Type"); !strings.HasPrefix(ct, "application/json") {
+		t.Errorf("Content-Type = %q", ct)
+	}
+	jsonEqual(t, r.body, map[string]any{"doubled": 42, "from": "test"})
+	runID := r.header.Get("X-Hookflow-Run-Id")
+	if runID == "" {
+		t.Fatal("no X-Hookflow-Run-Id")
+	}
+	if run := b.waitRun(runID); run.Run.Status != "succeeded" {
+		t.Errorf("run = %+v", run.Run)
+	}
+}
+
+func TestSyncTextBody(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	w := b.create(syncDef("text", "2s", `
+    {"id": "reply", "type": "respond", "status": 200, "body": "'hello ' + payload.name"}`))
+	r := b.send(http.MethodPost, w.TriggerURL, map[string]any{"name": "Ada"})
+	if r.status != http.StatusOK || string(r.body) != "hello Ada" {
+		t.Fatalf("sync text = %d %q", r.status, r.body)
+	}
+	if ct := r.header.Get("Content-Type"); !strings.HasPrefix(ct, "text/plain") {
+		t.Errorf("Content-Type = %q", ct)
+	}
+}
+
+// Without a respond step the caller gets the run's final payload.
+func TestSyncNoRespondStep(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	w := b.create(syncDef("final", "2s", `{"id": "shape", "type": "transform", "expr": "{seen: payload.x}"}`))
+	r := b.send(http.MethodPost, w.TriggerURL, map[string]any{"x": true})
+	if r.status != http.StatusOK {
+		t.Fatalf("sync = %d %s", r.status, r.body)
+	}
+	jsonEqual(t, r.body, map[string]any{"seen": true})
+}
+
+func TestSyncRunFails(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	w := b.create(syncDef("fails", "2s", fmt.Sprintf(`
+    {"id": "call", "type": "webhook", "url": "%s/fail"},
+    {"id": "reply", "type": "respond", "status": 200, "body": "'unreachable'"}`, b.recv.url)))
+	r := b.send(http.MethodPost, w.TriggerURL, map[string]any{"n": 1})
+	if r.status < 500 || r.status > 599 {
+		t.Fatalf("failed sync run = %d %s, want 5xx", r.status, r.body)
+	}
+	e, ok := r.json(t)["error"].(map[string]any)
+	if !ok || e["code"] == "" || e["message"] == "" {
+		t.Errorf("failed sync run body = %s, want a JSON error", r.body)
+	}
+	if strings.Contains(string(r.body), "unreachable") {
+		t.Error("a step after the failure answered")
+	}
+}
+
+func TestSyncTimeout(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	w := b.create(syncDef("slow", "300ms", fmt.Sprintf(`
+    {"id": "call", "type": "webhook", "url": "%s/slow"},
+    {"id": "reply", "type": "respond", "status": 201, "body": "'late'"}`, b.recv.url)))
+	r := b.send(http.MethodPost, w.TriggerURL, map[string]any{"n": 1})
+	if r.status != http.StatusAccepted {
+		t.Fatalf("slow sync = %d %s, want 202", r.status, r.body)
+	}
+	got := r.json(t)
+	runID, _ := got["run_id"].(string)
+	if runID == "" || got["status_url"] != b.url+"/api/v1/runs/"+runID {
+		t.Fatalf("slow sync body = %v", got)
+	}
+	// The status URL works with the admin token, and the run completes.
+	if run := b.waitRun(runID); run.Run.Status != "succeeded" {
+		t.Errorf("run = %+v", run.Run)
+	}
+}
