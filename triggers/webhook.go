@@ -134,6 +134,19 @@ func (h *Webhook) Serve(w http.ResponseWriter, r *http.Request, key string) {
 		writeError(w, http.StatusBadRequest, "bad_json", "the body is not valid JSON")
 		return
 	}
+	if c.Schema != nil {
+		if err := c.CheckPayload(engine.ParsePayload(&ev)); err != nil {
+			h.count(wf.ID, "schema_mismatch")
+			var se *workflows.SchemaError
+			path := ""
+			if errors.As(err, &se) {
+				path = se.Path
+			}
+			writeJSON(w, http.StatusUnprocessableEntity, map[string]any{"error": map[string]any{
+				"code": "schema_mismatch", "message": err.Error(), "path": path}})
+			return
+		}
+	}
 	if c.Idempotency != nil {
 		k, err := idempotencyKey(c, &ev)
 		if err != nil {

@@ -12,6 +12,7 @@ import (
 
 	"github.com/expr-lang/expr/vm"
 	"github.com/robfig/cron/v3"
+	"github.com/santhosh-tekuri/jsonschema/v6"
 )
 
 // cronParser reads schedules: five fields, an optional leading seconds
@@ -45,6 +46,8 @@ type Compiled struct {
 	// Schedule and Location drive a cron trigger.
 	Schedule cron.Schedule
 	Location *time.Location
+	// Schema is the webhook trigger's payload schema (nil: none).
+	Schema *jsonschema.Schema
 	// AllowIPs are the trigger's allowed caller networks (empty: any).
 	AllowIPs []netip.Prefix
 	Steps    []*CompiledStep
@@ -259,6 +262,11 @@ func compileTrigger(c *Compiled, t *Trigger) error {
 			default:
 				return fieldf("trigger.schema", "", "must be a JSON Schema: an object or a boolean")
 			}
+			sch, err := compileSchema(t.Schema)
+			if err != nil {
+				return fieldf("trigger.schema", "", "invalid JSON Schema: %v", err)
+			}
+			c.Schema = sch
 		}
 	case TriggerCron:
 		if t.Schedule == "" {
