@@ -3,6 +3,7 @@ package engine
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"github.com/hookflow/hookflow/store"
 )
@@ -26,13 +27,13 @@ type acceptResp struct {
 	err error
 }
 
-
 // Accept makes the event and its queued run durable and returns the run's
 // id. It returns only after the transaction holding them has committed, so
 // a trigger may acknowledge the event as soon as Accept returns. Concurrent
 // calls share transactions (group commit). A duplicate idempotency key
 // returns the first run's id with Duplicate set and starts nothing.
 func (e *Engine) Accept(ctx context.Context, p AcceptParams) (store.AcceptResult, error) {
+	start := time.Now()
 	ev := p.Event
 	if ev.ID == "" {
 		ev.ID = newID()
@@ -65,6 +66,9 @@ func (e *Engine) Accept(ctx context.Context, p AcceptParams) (store.AcceptResult
 	// Once queued the write happens whatever ctx does; wait for it so the
 	// answer is never "failed" for an event that was in fact stored.
 	resp := <-req.done
+	if resp.err == nil {
+		e.cfg.Metrics.observeAccept(p.WorkflowID, resp.res.Duplicate, start)
+	}
 	if p.Sync && (resp.err != nil || resp.res.RunID != req.params.RunID) {
 		e.waiters.remove(req.params.RunID)
 	}
@@ -95,6 +99,7 @@ func (e *Engine) acceptLoop() {
 		for _, r := range batch {
 			params = append(params, r.params)
 		}
+		e.cfg.Metrics.observeBatch(len(params))
 		results, err := e.store.EventAccept(context.Background(), params)
 		if err == nil && len(results) != len(batch) {
 			err = fmt.Errorf("accept: store returned %d results for %d events", len(results), len(batch))

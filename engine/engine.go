@@ -37,6 +37,17 @@ type Config struct {
 	Now func() time.Time
 	// Secrets returns the named secrets for expressions (default none).
 	Secrets func(ctx context.Context) (map[string]any, error)
+	// Retention is how long finished runs are kept: runs finished longer
+	// ago are pruned with their step results, and their events with the
+	// last of their runs; 0 keeps everything forever. Unfinished runs and
+	// their events are never pruned. An event's idempotency key goes with
+	// it, so the dedup window of idempotency keys is the retention period.
+	Retention time.Duration
+	// RetentionEvery is how often pruning runs (default 5m); it also runs
+	// once at Start.
+	RetentionEvery time.Duration
+	// Metrics receives Prometheus observations (nil: none).
+	Metrics *Metrics
 	Logger  *slog.Logger
 }
 
@@ -87,6 +98,9 @@ func New(cfg Config) (*Engine, error) {
 	if cfg.AcceptBatch <= 0 {
 		cfg.AcceptBatch = 512
 	}
+	if cfg.RetentionEvery <= 0 {
+		cfg.RetentionEvery = 5 * time.Minute
+	}
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
@@ -134,6 +148,10 @@ func (e *Engine) Start() error {
 	e.loops.Add(2)
 	go e.acceptLoop()
 	go e.dispatch()
+	if e.cfg.Retention > 0 {
+		e.loops.Add(1)
+		go e.retain()
+	}
 	for i := 0; i < e.cfg.Workers; i++ {
 		e.workers.Add(1)
 		go e.work()

@@ -153,6 +153,7 @@ func (x *execution) finish(status string, next, stepAttempt int, at time.Time, e
 	if !x.write(context.Background(), status, next, stepAttempt, at, errMsg) {
 		return
 	}
+	x.e.cfg.Metrics.observeRun(x.run.WorkflowID, status)
 	switch status {
 	case store.StatusFailed:
 		x.log.Warn("run failed", "err", errMsg)

@@ -76,6 +76,11 @@ func (e *Engine) runStep(ctx context.Context, st *runState, s *workflows.Compile
 	if out.err != nil {
 		res.Error = out.err.Error()
 	}
+	// The record is stored, shown and logged: no secret value in it. (The
+	// run goes on with the real values in memory.)
+	res.Input, res.Output = st.redactJSON(res.Input), st.redactJSON(res.Output)
+	res.Error = redactString(res.Error, st.secretValues())
+	e.cfg.Metrics.observeStep(s.Type, res.Status, res.Duration)
 	return res, out
 }
 
@@ -83,7 +88,7 @@ func (e *Engine) runStep(ctx context.Context, st *runState, s *workflows.Compile
 func safeStep(ctx context.Context, k stepKind, e *Engine, st *runState, s *workflows.CompiledStep, attempt int) (out outcome) {
 	defer func() {
 		if r := recover(); r != nil {
-			e.log.Error("step panicked", "run", st.runID, "step", s.ID, "panic", r)
+			e.log.Error("step panicked", "run", st.runID, "step", s.ID, "panic", redactString(fmt.Sprint(r), st.secretValues()))
 			out = outcome{status: store.StepFailed, err: fmt.Errorf("internal error in %s step", s.Type)}
 		}
 	}()

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/gin-gonic/gin"
+	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/hookflow/hookflow/engine"
 	"github.com/hookflow/hookflow/store"
@@ -26,6 +27,9 @@ type Config struct {
 	BaseURL string
 	// MaxBody limits webhook bodies (default 1 MiB).
 	MaxBody int64
+	// Registry collects the metrics served at /metrics (nil: a new one
+	// with the Go and process collectors).
+	Registry *prometheus.Registry
 	// TrustedProxies are the peers whose X-Forwarded-For is believed.
 	TrustedProxies []netip.Prefix
 	Logger         *slog.Logger
@@ -39,6 +43,8 @@ type Server struct {
 	log     *slog.Logger
 	webhook *triggers.Webhook
 	router  *gin.Engine
+	// sessions are the editor's logins (session.go).
+	sessions *sessions
 }
 
 // New builds the router.
@@ -47,12 +53,17 @@ func New(cfg Config) *Server {
 		cfg.Logger = slog.Default()
 	}
 	cfg.BaseURL = strings.TrimRight(cfg.BaseURL, "/")
+	if cfg.Registry == nil {
+		cfg.Registry = NewRegistry()
+	}
+	metrics := newHTTPMetrics(cfg.Registry)
 	gin.SetMode(gin.ReleaseMode)
-	s := &Server{cfg: cfg, engine: cfg.Engine, store: cfg.Engine.Store(), log: cfg.Logger}
+	s := &Server{cfg: cfg, engine: cfg.Engine, store: cfg.Engine.Store(), log: cfg.Logger, sessions: newSessions()}
 	s.webhook = triggers.NewWebhook(triggers.WebhookConfig{
 		Engine:         cfg.Engine,
 		MaxBody:        cfg.MaxBody,
 		TrustedProxies: cfg.TrustedProxies,
+		Count:          metrics.trigger,
 		Logger:         cfg.Logger,
 		StatusURL: func(r *http.Request, runID string) string {
 			return s.baseURL(r) + "/api/v1/runs/" + runID
@@ -61,14 +72,20 @@ func New(cfg Config) *Server {
 	r := gin.New()
 	r.ContextWithFallback = true
 	r.HandleMethodNotAllowed = false
-	r.Use(recovery(cfg.Logger), accessLog(cfg.Logger))
-	r.NoRoute(func(c *gin.Context) { abort(c, http.StatusNotFound, "not_found", "no such route") })
+	r.Use(recovery(cfg.Logger), metrics.middleware, accessLog(cfg.Logger))
+	s.registerEditor(r) // "/", "/assets/*file", and 404s (editor.go)
 
 	r.Any("/hooks/:key", func(c *gin.Context) { s.webhook.Serve(c.Writer, c.Request, c.Param("key")) })
 	r.GET("/healthz", s.healthz)
 	r.GET("/readyz", s.readyz)
+	r.GET("/metrics", metricsHandler(cfg.Registry))
+
+	r.POST("/api/v1/session", limitBody, s.login) // the editor's login (session.go)
+	r.DELETE("/api/v1/session", s.logout)
 
 	api := r.Group("/api/v1", s.requireAdmin, limitBody)
+	api.GET("/session", s.sessionInfo)
+	api.GET("/openapi.json", s.openAPI)
 	api.GET("/workflows", s.listWorkflows)
 	api.POST("/workflows", s.createWorkflow)
 	api.GET("/workflows/:id", s.getWorkflow)
@@ -79,7 +96,10 @@ func New(cfg Config) *Server {
 	api.POST("/workflows/:id/rotate-key", s.rotateKey)
 	api.GET("/workflows/:id/revisions", s.listRevisions)
 	api.GET("/workflows/:id/revisions/:rev", s.getRevision)
+	api.POST("/workflows/:id/revisions/:rev/rollback", s.rollbackRevision)
+	api.GET("/workflows/:id/stats", s.workflowStats)
 	api.GET("/workflows/:id/events", s.listEvents)
+	api.GET("/workflows/:id/events/next", s.nextEvent)
 	api.POST("/workflows/:id/test", s.testWorkflow)
 	api.POST("/import", s.importWorkflows)
 	api.GET("/export", s.exportWorkflows)

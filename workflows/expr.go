@@ -136,6 +136,8 @@ func newUUID() string {
 func compileOptions(extra ...expr.Option) []expr.Option {
 	opts := []expr.Option{expr.Env(Env{}), expr.MaxNodes(maxNodes)}
 	opts = append(opts, functions...)
+	opts = append(opts, boundedBuiltins...)
+	opts = append(opts, addGuard...)
 	return append(opts, extra...)
 }
 
@@ -176,6 +178,10 @@ func nonBoolean(n ast.Node) (ast.Node, string) {
 		switch n.Operator {
 		case "-", "+":
 			return n, n.Operator
+		}
+	case *ast.CallNode:
+		if id, ok := n.Callee.(*ast.IdentifierNode); ok && id.Value == "_add" {
+			return n, "+" // a "+" routed through the concatenation guard
 		}
 	case *ast.ConditionalNode:
 		if m, op := nonBoolean(n.Exp1); m != nil {

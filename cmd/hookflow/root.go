@@ -21,6 +21,7 @@ func newRootCmd() *cobra.Command {
 		return fmt.Errorf("%w (see hookflow %s --help)", err, cmd.Name())
 	})
 	root.AddCommand(newServeCmd(), newImportCmd(), newExportCmd(), newValidateCmd(), newRunCmd(), newVersionCmd())
+	root.AddCommand(newBenchCmd())
 	return root
 }
 

@@ -48,6 +48,11 @@ func serve(cmd *cobra.Command, c *config) error {
 	if err != nil {
 		return err
 	}
+	stopProfile, err := startCPUProfile()
+	if err != nil {
+		return err
+	}
+	defer stopProfile()
 	if c.Workers < 1 {
 		return fmt.Errorf("--workers must be at least 1, got %d", c.Workers)
 	}
@@ -79,13 +84,20 @@ func serve(cmd *cobra.Command, c *config) error {
 	if err != nil {
 		return err
 	}
+	reg := web.NewRegistry()
+	owner := leaseOwner()
 	eng, err := engine.New(engine.Config{
+		Metrics: engine.NewMetrics(reg),
 		Store:   st,
 		Sender:  actions.NewSender(actions.Config{Egress: egress}),
 		Workers: c.Workers,
+		Owner:   owner,
 		Logger:  log,
 	})
 	if err != nil {
+		return err
+	}
+	if _, err := releaseDeadLeases(ctx, st, owner, log); err != nil {
 		return err
 	}
 	if err := eng.Start(); err != nil {
@@ -97,7 +109,7 @@ func serve(cmd *cobra.Command, c *config) error {
 	srv := &http.Server{
 		Handler: web.New(web.Config{
 			Engine: eng, AdminTokenHash: hash, BaseURL: c.BaseURL, MaxBody: c.MaxBody, Logger: log,
-			TrustedProxies: proxies,
+			TrustedProxies: proxies, Registry: reg,
 		}),
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       60 * time.Second,
