@@ -49,7 +49,7 @@ func (e *Engine) Test(ctx context.Context, c *workflows.Compiled, ev *store.Even
 	if err != nil {
 		return TestReport{Status: store.StatusFailed, Error: "load secrets: " + err.Error()}
 	}
-	st := newRunState(c, ev, "test-"+newID(), 1, secrets)
+	st := newRunState(c, ev, "test-"+newID(), secrets)
 	st.dry, st.send = true, opts.Send
 	rep := TestReport{Status: store.StatusSucceeded, Steps: []StepReport{}}
 	for _, s := range c.Steps {

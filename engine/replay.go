@@ -47,7 +47,7 @@ func (e *Engine) Replay(ctx context.Context, runID, fromStep string) (store.Run,
 	return run, nil
 }
 
-// carriedResults copies the original run's last succeeded result of each
+// carriedResults copies the original run's last completed result of each
 // step before idx (matched by step id) into the new run.
 func (e *Engine) carriedResults(ctx context.Context, orig store.Run, c *workflows.Compiled, idx int, newRunID string) ([]store.StepResult, error) {
 	results, err := e.store.StepResultList(ctx, orig.ID)
@@ -56,7 +56,7 @@ func (e *Engine) carriedResults(ctx context.Context, orig store.Run, c *workflow
 	}
 	last := map[string]store.StepResult{}
 	for _, r := range results {
-		if r.Status == store.StepSucceeded {
+		if completed(r.Status) {
 			last[r.StepID] = r
 		}
 	}

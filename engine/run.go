@@ -42,7 +42,7 @@ func (e *Engine) execute(ctx context.Context, r store.Run) {
 		x.abort(ctx, fmt.Errorf("load secrets: %w", err))
 		return
 	}
-	x.st = newRunState(c, &ev, r.ID, r.Attempt, secrets)
+	x.st = newRunState(c, &ev, r.ID, secrets)
 	if r.NextStep > 0 {
 		results, err := e.store.StepResultList(ctx, r.ID)
 		if err == nil {

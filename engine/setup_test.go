@@ -234,13 +234,19 @@ func (b *bundle) resultsOf(runID, step string) []store.StepResult {
 	return out
 }
 
-// waitUntil polls cond until it holds.
+// waitUntil polls cond until it holds, for up to waitFor.
 func waitUntil(t testing.TB, what string, cond func() bool) {
 	t.Helper()
-	deadline := time.Now().Add(waitFor)
+	waitWithin(t, waitFor, what, cond)
+}
+
+// waitWithin polls cond until it holds, for up to d.
+func waitWithin(t testing.TB, d time.Duration, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(d)
 	for !cond() {
 		if time.Now().After(deadline) {
-			t.Fatalf("no %s within %v", what, waitFor)
+			t.Fatalf("no %s within %v", what, d)
 		}
 		time.Sleep(5 * time.Millisecond)
 	}

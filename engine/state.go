@@ -22,7 +22,7 @@ type runState struct {
 	send bool
 }
 
-func newRunState(c *workflows.Compiled, ev *store.Event, runID string, attempt int, secrets map[string]any) *runState {
+func newRunState(c *workflows.Compiled, ev *store.Event, runID string, secrets map[string]any) *runState {
 	vars := c.Workflow.Vars
 	if vars == nil {
 		vars = map[string]any{}
@@ -39,7 +39,7 @@ func newRunState(c *workflows.Compiled, ev *store.Event, runID string, attempt i
 			Steps:   map[string]any{},
 			Vars:    vars,
 			Secrets: secrets,
-			Run:     map[string]any{"id": runID, "workflow": c.Workflow.ID, "attempt": attempt},
+			Run:     map[string]any{"id": runID, "workflow": c.Workflow.ID, "attempt": 1},
 		},
 	}
 }
@@ -57,7 +57,7 @@ func (st *runState) apply(s *workflows.CompiledStep, output any) {
 func (st *runState) restore(results []store.StepResult, next int) error {
 	last := map[int]store.StepResult{}
 	for _, r := range results {
-		if r.StepIndex < next && r.Status == store.StepSucceeded {
+		if r.StepIndex < next && completed(r.Status) {
 			last[r.StepIndex] = r
 		}
 	}
@@ -75,6 +75,12 @@ func (st *runState) restore(results []store.StepResult, next int) error {
 		st.apply(st.compiled.Steps[i], out)
 	}
 	return nil
+}
+
+// completed reports whether a step attempt's output is what later steps
+// see: a succeeded attempt, or a delay that waited (the run is past it).
+func completed(stepStatus string) bool {
+	return stepStatus == store.StepSucceeded || stepStatus == store.StepWaiting
 }
 
 // ParsePayload turns an event's body into the run's first payload: JSON

@@ -33,6 +33,7 @@ func registerStep(typ string, k stepKind) { stepKinds[typ] = k }
 // record and outcome.
 func (e *Engine) runStep(ctx context.Context, st *runState, s *workflows.CompiledStep, attempt int) (store.StepResult, outcome) {
 	start := e.now()
+	st.env.Run["attempt"] = attempt
 	var out outcome
 	if s.When != nil {
 		ok, err := workflows.EvalBool(s.When, &st.env)

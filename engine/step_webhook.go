@@ -98,7 +98,7 @@ func buildRequest(st *runState, s *workflows.CompiledStep) (actions.Request, err
 func requestRecord(st *runState, req actions.Request) map[string]any {
 	headers := make(map[string]any, len(req.Header))
 	for k := range req.Header {
-		headers[strings.ToLower(k)] = st.redact(req.Header.Get(k))
+		headers[strings.ToLower(k)] = st.redactHeader(strings.ToLower(k), req.Header.Get(k))
 	}
 	rec := map[string]any{"method": req.Method, "url": st.redact(req.URL), "headers": headers}
 	if req.Body != nil {
@@ -108,14 +108,7 @@ func requestRecord(st *runState, req actions.Request) map[string]any {
 }
 
 // redact hides secret values inside s.
-func (st *runState) redact(s string) string {
-	for _, v := range st.env.Secrets {
-		if sv, ok := v.(string); ok && len(sv) >= 4 && strings.Contains(s, sv) {
-			s = strings.ReplaceAll(s, sv, "[redacted]")
-		}
-	}
-	return s
-}
+func (st *runState) redact(s string) string { return redactString(s, st.secretValues()) }
 
 // webhookID is the webhook-id of a step of a run: the same on every
 // attempt, so receivers can deduplicate redeliveries.

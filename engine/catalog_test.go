@@ -1,0 +1,116 @@
+package engine
+
+import (
+	"errors"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/hookflow/hookflow/workflows"
+)
+
+const unnamed = `{
+  "format": "hookflow/v1",
+  "name": "Orders → Chat!",
+  "trigger": {"type": "webhook"},
+  "steps": [{"id": "notify", "type": "webhook", "url": "https://chat.example/hook"}]
+}`
+
+func TestSaveWorkflow(t *testing.T) {
+	t.Parallel()
+	b := setup(t, notStarted())
+
+	w := decode(t, unnamed)
+	first, err := b.engine.SaveWorkflow(b.ctx, w)
+	if err != nil {
+		t.Fatalf("SaveWorkflow: %v", err)
+	}
+	rec := first.Workflow
+	if !regexp.MustCompile(`^orders-chat-[0-9a-f]{6}$`).MatchString(rec.ID) || w.ID != rec.ID {
+		t.Errorf("generated id = %q (definition %q), want orders-chat-XXXXXX in both", rec.ID, w.ID)
+	}
+	if !first.Created || !first.Changed || rec.Revision != 1 || rec.HookKey == "" || !rec.Enabled || rec.Name != "Orders → Chat!" {
+		t.Errorf("first save = %+v; want created, changed, revision 1, a hook key, enabled", first)
+	}
+	stored, err := workflows.Decode(rec.Definition)
+	if err != nil || stored.ID != rec.ID {
+		t.Errorf("stored definition = %v, %v; want it to carry the id", stored, err)
+	}
+
+	// The same definition again writes nothing.
+	again, err := b.engine.SaveWorkflow(b.ctx, decode(t, string(rec.Definition)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if again.Created || again.Changed || again.Workflow.Revision != 1 || again.Workflow.HookKey != rec.HookKey {
+		t.Errorf("second save = %+v; want unchanged at revision 1", again)
+	}
+	if revs, _ := b.db.RevisionList(b.ctx, rec.ID); len(revs) != 1 {
+		t.Errorf("%d revisions, want 1", len(revs))
+	}
+
+	// A change is a new revision with the same trigger key.
+	w2 := decode(t, string(rec.Definition))
+	w2.Steps[0].URL = "https://chat.example/other"
+	changed, err := b.engine.SaveWorkflow(b.ctx, w2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if changed.Created || !changed.Changed || changed.Workflow.Revision != 2 || changed.Workflow.HookKey != rec.HookKey {
+		t.Errorf("changed save = %+v; want revision 2, same hook key", changed)
+	}
+
+	// An id given on create is kept.
+	w3 := decode(t, unnamed)
+	w3.ID = "orders-chat"
+	named, err := b.engine.SaveWorkflow(b.ctx, w3)
+	if err != nil || !named.Created || named.Workflow.ID != "orders-chat" {
+		t.Errorf("save with id = %+v, %v; want created as orders-chat", named, err)
+	}
+}
+
+func TestSaveWorkflowInvalid(t *testing.T) {
+	t.Parallel()
+	b := setup(t, notStarted())
+	for _, c := range []struct {
+		name  string
+		edit  func(w *workflows.Workflow)
+		field string
+	}{
+		{"BadExpr", func(w *workflows.Workflow) {
+			w.Steps = append([]workflows.Step{{ID: "f", Type: "filter", Expr: "payload.x >"}}, w.Steps...)
+		}, "steps[0].expr"},
+		{"NoSteps", func(w *workflows.Workflow) { w.Steps = nil }, "steps"},
+		{"OwnOnFailure", func(w *workflows.Workflow) { w.ID, w.OnFailure = "loop", "loop" }, "on_failure"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			w := decode(t, unnamed)
+			c.edit(w)
+			_, err := b.engine.SaveWorkflow(b.ctx, w)
+			var fe *workflows.FieldError
+			if !errors.As(err, &fe) || fe.Field != c.field {
+				t.Errorf("SaveWorkflow = %v, want a FieldError on %s", err, c.field)
+			}
+		})
+	}
+	if ws, _ := b.db.WorkflowList(b.ctx); len(ws) != 0 {
+		t.Errorf("%d workflows stored, want none", len(ws))
+	}
+}
+
+func TestGenerateID(t *testing.T) {
+	t.Parallel()
+	for _, name := range []string{
+		"Paid orders", "  --Ünïcode only çà--  ", "日本語", "",
+		strings.Repeat("very long name ", 20),
+		strings.Repeat("a", 200),
+	} {
+		id := generateID(name)
+		if !workflows.ValidID(id) {
+			t.Errorf("generateID(%q) = %q, not a valid id", name, id)
+		}
+	}
+	if a, b := generateID("x"), generateID("x"); a == b {
+		t.Errorf("generateID twice = %q both times", a)
+	}
+}
