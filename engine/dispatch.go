@@ -118,7 +118,7 @@ func (e *Engine) unreserve(r store.Run) {
 
 // release gives a claimed run back, due at the given time, where it stood.
 func (e *Engine) release(r store.Run, at time.Time) {
-	err := e.store.RunUpdate(context.Background(), store.RunUpdateParams{
+	err := e.runUpdate(context.Background(), store.RunUpdateParams{
 		ID: r.ID, Owner: e.cfg.Owner, Attempt: r.Attempt,
 		Status: store.StatusQueued, NextStep: r.NextStep, StepAttempt: r.StepAttempt,
 		RunAt: at.UTC(), Now: e.now().UTC(),

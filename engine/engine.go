@@ -76,6 +76,8 @@ type Engine struct {
 	runCtx    context.Context
 	cancelRun context.CancelFunc
 	loops     sync.WaitGroup // dispatcher and accept writer
+	writer    sync.WaitGroup // run update writer
+	updates   chan *updateReq
 	workers   sync.WaitGroup
 	jobs      chan store.Run
 }
@@ -126,6 +128,7 @@ func New(cfg Config) (*Engine, error) {
 		running: map[string]*load{},
 		stop:    make(chan struct{}),
 		jobs:    make(chan store.Run, cfg.Workers),
+		updates: make(chan *updateReq, 4*cfg.Workers),
 	}
 	e.cache.init(cfg.Store)
 	e.waiters.init()
@@ -146,6 +149,8 @@ func (e *Engine) Start() error {
 	}
 	e.runCtx, e.cancelRun = context.WithCancel(context.Background())
 	e.loops.Add(2)
+	e.writer.Add(1)
+	go e.updateLoop()
 	go e.acceptLoop()
 	go e.dispatch()
 	if e.cfg.Retention > 0 {
@@ -175,6 +180,8 @@ func (e *Engine) Shutdown(ctx context.Context) error {
 	go func() {
 		e.loops.Wait()
 		e.workers.Wait()
+		close(e.updates)
+		e.writer.Wait()
 		close(done)
 	}()
 	select {

@@ -135,7 +135,7 @@ func (x *execution) write(ctx context.Context, status string, next, stepAttempt 
 		p.LeaseUntil = x.leaseUntil.UTC()
 	}
 	// The write must happen even when shutdown cancels ctx.
-	err := x.e.store.RunUpdate(context.WithoutCancel(ctx), p)
+	err := x.e.runUpdate(context.WithoutCancel(ctx), p)
 	if err != nil {
 		if errors.Is(err, store.ErrLeaseLost) {
 			x.log.Warn("run lease lost; another worker has it", "err", err)

@@ -311,6 +311,21 @@ func (s *spyStore) RunUpdate(ctx context.Context, p store.RunUpdateParams) error
 	return err
 }
 
+func (s *spyStore) RunUpdateMany(ctx context.Context, ps []store.RunUpdateParams) ([]error, error) {
+	errs, err := s.Store.RunUpdateMany(ctx, ps)
+	if err == nil {
+		s.mu.Lock()
+		for i, p := range ps {
+			if errs[i] == nil {
+				s.updates = append(s.updates, runUpdate{ID: p.ID, Status: p.Status, NextStep: p.NextStep,
+					StepAttempt: p.StepAttempt, RunAt: p.RunAt, Now: p.Now})
+			}
+		}
+		s.mu.Unlock()
+	}
+	return errs, err
+}
+
 // updatesOf returns the recorded updates of one run, in order.
 func (s *spyStore) updatesOf(runID string) []runUpdate {
 	s.mu.Lock()

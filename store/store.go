@@ -74,6 +74,12 @@ type Store interface {
 	// transaction, fenced by owner and attempt (ErrLeaseLost otherwise).
 	// A status other than running releases the lease.
 	RunUpdate(ctx context.Context, p RunUpdateParams) error
+	// RunUpdateMany applies several RunUpdates in one transaction (the
+	// engine batches its workers' writes). Each update is fenced on its
+	// own: one that lost its lease gets ErrLeaseLost at its index in errs
+	// and writes nothing, while the others are applied. err is a store
+	// failure, and then nothing was written.
+	RunUpdateMany(ctx context.Context, ps []RunUpdateParams) (errs []error, err error)
 	// RunGet returns one run.
 	RunGet(ctx context.Context, id string) (Run, error)
 	// RunList returns runs newest first, filtered and paginated.
@@ -85,6 +91,23 @@ type Store interface {
 	// token's hash).
 	SettingGet(ctx context.Context, name string) (string, error)
 	SettingPut(ctx context.Context, name, value string) error
+
+	// SecretPut stores a named secret's ciphertext, replacing any earlier
+	// one (CreatedAt is kept, UpdatedAt set to now). The store never sees a
+	// secret in clear: encryption is the caller's (see package secrets).
+	SecretPut(ctx context.Context, name string, ciphertext []byte, now time.Time) error
+	// SecretList returns every secret, ordered by name.
+	SecretList(ctx context.Context) ([]Secret, error)
+	// SecretDelete removes a secret; ErrNotFound if there is none.
+	SecretDelete(ctx context.Context, name string) error
+
+	// Prune deletes finished runs (see Finished) whose FinishedAt is before
+	// p.Before, with their step attempts, and the events those runs leave
+	// without any run. A run not yet finished keeps its event, however
+	// old. Work is done in transactions of at most p.Limit runs, so writers
+	// are never held up for long; a driver may then give the freed space
+	// back to the file system. Deleted events free their idempotency keys.
+	Prune(ctx context.Context, p PruneParams) (PruneResult, error)
 
 	// Ping checks the store is reachable.
 	Ping(ctx context.Context) error
@@ -257,6 +280,28 @@ type RunListParams struct {
 	Since  time.Time
 	Until  time.Time
 	Limit  int
+}
+
+// Secret is one named secret as stored: its value encrypted.
+type Secret struct {
+	Name       string
+	Ciphertext []byte
+	CreatedAt  time.Time
+	UpdatedAt  time.Time
+}
+
+// PruneParams says what Prune deletes.
+type PruneParams struct {
+	// Before: finished runs with FinishedAt before it are deleted.
+	Before time.Time
+	// Limit is the number of runs deleted per transaction (default 1000).
+	Limit int
+}
+
+// PruneResult counts what Prune deleted.
+type PruneResult struct {
+	Runs   int
+	Events int
 }
 
 // StepResult is one attempt of one step of a run.

@@ -143,16 +143,48 @@ func (s *Store) RunClaim(ctx context.Context, p store.RunClaimParams) ([]store.R
 	return runs, nil
 }
 
-// RunUpdate records step attempts and the run's new state in one
-// transaction, fenced by owner and attempt: store.ErrLeaseLost, and nothing
-// written, if the run is not running under that lease. Status running keeps
-// the lease (extended to LeaseUntil when set); any other status releases
-// it. Retrying, waiting and queued runs are due at RunAt (now when zero);
-// final statuses set FinishedAt. Step results are stored under p.ID.
+// RunUpdate records progress on a claimed run, fenced by owner and attempt.
 func (s *Store) RunUpdate(ctx context.Context, p store.RunUpdateParams) error {
 	if !knownStatus(p.Status) {
 		return fmt.Errorf("update run %s: unknown status %q", p.ID, p.Status)
 	}
+	if err := s.write(ctx, func(tx *sql.Tx) error { return s.updateRun(ctx, tx, p) }); err != nil {
+		return fmt.Errorf("update run %s: %w", p.ID, err)
+	}
+	return nil
+}
+
+// RunUpdateMany applies several updates in one transaction. An update whose
+// fence fails gets its own ErrLeaseLost in errs and writes nothing; the
+// others are applied. A store failure fails them all (err).
+func (s *Store) RunUpdateMany(ctx context.Context, ps []store.RunUpdateParams) (errs []error, err error) {
+	errs = make([]error, len(ps))
+	for _, p := range ps {
+		if !knownStatus(p.Status) {
+			return nil, fmt.Errorf("update run %s: unknown status %q", p.ID, p.Status)
+		}
+	}
+	err = s.write(ctx, func(tx *sql.Tx) error {
+		for i, p := range ps {
+			if err := s.updateRun(ctx, tx, p); err != nil {
+				if errors.Is(err, store.ErrLeaseLost) {
+					errs[i] = fmt.Errorf("update run %s: %w", p.ID, err)
+					continue
+				}
+				return fmt.Errorf("update run %s: %w", p.ID, err)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return errs, nil
+}
+
+// updateRun applies one fenced update inside tx. A fence failure writes
+// nothing (the UPDATE matched no row, so no step results are inserted).
+func (s *Store) updateRun(ctx context.Context, tx *sql.Tx, p store.RunUpdateParams) error {
 	t := orNow(p.Now)
 	now := nanos(t)
 	var (
@@ -175,34 +207,27 @@ func (s *Store) RunUpdate(ctx context.Context, p store.RunUpdateParams) error {
 			runAt = now
 		}
 	}
-
-	err := s.write(ctx, func(tx *sql.Tx) error {
-		res, err := tx.StmtContext(ctx, s.stmt.updateRun).ExecContext(ctx,
-			p.Status, p.NextStep, p.StepAttempt, p.Error, now,
-			leaseOwner, leaseUntil, runAt, finished,
-			p.ID, p.Owner, p.Attempt)
-		if err != nil {
-			return err
-		}
-		if n, err := res.RowsAffected(); err != nil {
-			return err
-		} else if n == 0 {
-			return fmt.Errorf("owner %s attempt %d: %w", p.Owner, p.Attempt, store.ErrLeaseLost)
-		}
-		if len(p.Results) == 0 {
-			return nil
-		}
-		insertStep := tx.StmtContext(ctx, s.stmt.insertStep)
-		for _, r := range p.Results {
-			if _, err := insertStep.ExecContext(ctx, p.ID, r.StepID, r.StepIndex, r.Attempt, r.Status,
-				blob(r.Input), blob(r.Output), r.Error, r.StatusCode, nanos(r.StartedAt), int64(r.Duration)); err != nil {
-				return fmt.Errorf("step %s: %w", r.StepID, err)
-			}
-		}
-		return nil
-	})
+	res, err := tx.StmtContext(ctx, s.stmt.updateRun).ExecContext(ctx,
+		p.Status, p.NextStep, p.StepAttempt, p.Error, now,
+		leaseOwner, leaseUntil, runAt, finished,
+		p.ID, p.Owner, p.Attempt)
 	if err != nil {
-		return fmt.Errorf("update run %s: %w", p.ID, err)
+		return err
+	}
+	if n, err := res.RowsAffected(); err != nil {
+		return err
+	} else if n == 0 {
+		return fmt.Errorf("owner %s attempt %d: %w", p.Owner, p.Attempt, store.ErrLeaseLost)
+	}
+	if len(p.Results) == 0 {
+		return nil
+	}
+	insertStep := tx.StmtContext(ctx, s.stmt.insertStep)
+	for _, r := range p.Results {
+		if _, err := insertStep.ExecContext(ctx, p.ID, r.StepID, r.StepIndex, r.Attempt, r.Status,
+			blob(r.Input), blob(r.Output), r.Error, r.StatusCode, nanos(r.StartedAt), int64(r.Duration)); err != nil {
+			return fmt.Errorf("step %s: %w", r.StepID, err)
+		}
 	}
 	return nil
 }

@@ -356,6 +356,50 @@ func testRunUpdate(t *testing.T, newStore func(t *testing.T) store.Store) {
 		}
 	})
 
+	t.Run("Many", func(t *testing.T) {
+		t.Parallel()
+		b := setup(t, newStore)
+		b.workflow(t, "w")
+		b.acceptN(t, "w", 3)
+		runs := b.claim(t, store.RunClaimParams{Owner: "a", Now: b.now, Limit: 3})
+		if len(runs) != 3 {
+			t.Fatalf("claimed %d runs, want 3", len(runs))
+		}
+		res := func(id string) []store.StepResult {
+			return []store.StepResult{{RunID: id, StepID: "s", Attempt: 1, Status: store.StepSucceeded, StartedAt: b.now}}
+		}
+		errs, err := b.s.RunUpdateMany(b.ctx, []store.RunUpdateParams{
+			{ID: runs[0].ID, Owner: "a", Attempt: 1, Status: store.StatusSucceeded, NextStep: 1, Results: res(runs[0].ID), Now: b.now},
+			{ID: runs[1].ID, Owner: "b", Attempt: 1, Status: store.StatusFailed, Results: res(runs[1].ID), Now: b.now}, // not its owner
+			{ID: runs[2].ID, Owner: "a", Attempt: 1, Status: store.StatusRetrying, NextStep: 0, StepAttempt: 1,
+				RunAt: b.now.Add(time.Minute), Results: res(runs[2].ID), Now: b.now},
+		})
+		if err != nil || len(errs) != 3 {
+			t.Fatalf("RunUpdateMany = %v, %v; want 3 per-update results", errs, err)
+		}
+		if errs[0] != nil || errs[2] != nil {
+			t.Errorf("RunUpdateMany errs = %v; want the first and third applied", errs)
+		}
+		wantErr(t, "RunUpdateMany(other owner)", errs[1], store.ErrLeaseLost)
+		if r := b.run(t, runs[0].ID); r.Status != store.StatusSucceeded || r.NextStep != 1 {
+			t.Errorf("first run %s at step %d, want succeeded at 1", r.Status, r.NextStep)
+		}
+		if r := b.run(t, runs[1].ID); r.Status != store.StatusRunning || r.LeaseOwner != "a" {
+			t.Errorf("fenced run %s owned by %q, want still running under a", r.Status, r.LeaseOwner)
+		}
+		if r := b.run(t, runs[2].ID); r.Status != store.StatusRetrying || !r.RunAt.Equal(b.now.Add(time.Minute)) {
+			t.Errorf("third run %s due %v, want retrying in a minute", r.Status, r.RunAt)
+		}
+		for i, want := range []int{1, 0, 1} {
+			if srs, err := b.s.StepResultList(b.ctx, runs[i].ID); err != nil || len(srs) != want {
+				t.Errorf("run %d: %d step results, %v; want %d", i, len(srs), err, want)
+			}
+		}
+		if errs, err := b.s.RunUpdateMany(b.ctx, nil); err != nil || len(errs) != 0 {
+			t.Errorf("RunUpdateMany(nothing) = %v, %v", errs, err)
+		}
+	})
+
 	t.Run("Statuses", func(t *testing.T) {
 		t.Parallel()
 		b := setup(t, newStore)

@@ -42,6 +42,8 @@ func Run(t *testing.T, newStore func(t *testing.T) store.Store) {
 	t.Run("RunUpdate", func(t *testing.T) { testRunUpdate(t, newStore) })
 	t.Run("RunList", func(t *testing.T) { testRunList(t, newStore) })
 	t.Run("Setting", func(t *testing.T) { testSetting(t, newStore) })
+	t.Run("Secret", func(t *testing.T) { testSecret(t, newStore) })
+	t.Run("Prune", func(t *testing.T) { testPrune(t, newStore) })
 	t.Run("Ping", func(t *testing.T) {
 		t.Parallel()
 		b := setup(t, newStore)

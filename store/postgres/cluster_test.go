@@ -1,0 +1,419 @@
+package postgres
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/hookflow/hookflow/actions"
+	"github.com/hookflow/hookflow/engine"
+	"github.com/hookflow/hookflow/store"
+	"github.com/hookflow/hookflow/triggers"
+	"github.com/hookflow/hookflow/workflows"
+)
+
+// A cluster is several hookflow replicas in this test process over ONE
+// PostgreSQL schema, each as a separate process would be: its own pool,
+// engine (its own lease owner) and trigger endpoint on its own HTTP
+// server. They share nothing but the database, and deliver to one receiver
+// on 127.0.0.1 that counts what it gets by webhook-id.
+type cluster struct {
+	t        testing.TB
+	dbURL    string
+	recv     *receiver
+	sender   *actions.Sender
+	replicas []*replica
+	client   *http.Client
+}
+
+// replica is one hookflow "process".
+type replica struct {
+	name   string
+	db     *Store
+	spy    *replicaStore
+	engine *engine.Engine
+	hooks  *triggers.Webhook
+	srv    *httptest.Server
+}
+
+// leaseFor is the replicas' engine lease: short, so a dead replica's runs
+// are taken over quickly.
+const leaseFor = 2 * time.Second
+
+// clusterWait bounds every wait on the cluster: generous for a loaded CI
+// machine under -race; only a broken cluster waits it out.
+const clusterWait = 60 * time.Second
+
+func newCluster(t testing.TB, n int) *cluster {
+	t.Helper()
+	egress, err := actions.ParseEgressAllow("127.0.0.1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := &cluster{
+		t:      t,
+		dbURL:  newSchema(t),
+		recv:   newReceiver(t),
+		sender: actions.NewSender(actions.Config{Egress: egress}),
+		client: &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 64}, Timeout: 30 * time.Second},
+	}
+	t.Cleanup(c.sender.CloseIdleConnections)
+	t.Cleanup(c.client.CloseIdleConnections)
+	for i := range n {
+		c.addReplica(fmt.Sprintf("replica-%d", i))
+	}
+	return c
+}
+
+// addReplica starts one more replica (stopped when the test ends).
+func (c *cluster) addReplica(name string) *replica {
+	c.t.Helper()
+	r := &replica{name: name, db: open(c.t, c.dbURL)}
+	r.spy = &replicaStore{Store: r.db, claimed: map[string]bool{}}
+	e, err := engine.New(engine.Config{
+		Store:        r.spy,
+		Sender:       c.sender,
+		Workers:      8,
+		LeaseFor:     leaseFor,
+		PollInterval: 50 * time.Millisecond,
+		Owner:        name,
+		Logger:       slog.New(slog.NewTextHandler(io.Discard, nil)),
+	})
+	if err != nil {
+		c.t.Fatal(err)
+	}
+	if err := e.Start(); err != nil {
+		c.t.Fatal(err)
+	}
+	r.engine = e
+	r.hooks = triggers.NewWebhook(triggers.WebhookConfig{Engine: e, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	r.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
+		key, ok := strings.CutPrefix(req.URL.Path, "/hooks/")
+		if !ok {
+			http.NotFound(w, req)
+			return
+		}
+		r.hooks.Serve(w, req, key)
+	}))
+	c.t.Cleanup(func() {
+		r.srv.Close()
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		_ = e.Shutdown(ctx)
+	})
+	c.replicas = append(c.replicas, r)
+	return r
+}
+
+// kill stops the replica as SIGKILL would: from now on it writes nothing
+// (every store call fails) and its trigger endpoint is gone. Its leases are
+// left as they are; requests it is sending finish (the receiver may count
+// them) but are never recorded.
+func (r *replica) kill() {
+	r.spy.killed.Store(true)
+	r.srv.CloseClientConnections()
+	r.srv.Close()
+}
+
+// save stores a workflow through replica 0's engine, with vars.recv set to
+// the receiver's URL, and returns it.
+func (c *cluster) save(def string) store.Workflow {
+	c.t.Helper()
+	return c.saveOn(c.replicas[0], def)
+}
+
+func (c *cluster) saveOn(r *replica, def string) store.Workflow {
+	c.t.Helper()
+	w, err := workflows.Decode([]byte(def))
+	if err != nil {
+		c.t.Fatalf("Decode: %v", err)
+	}
+	if w.Vars == nil {
+		w.Vars = map[string]any{}
+	}
+	w.Vars["recv"] = c.recv.srv.URL
+	res, err := r.engine.SaveWorkflow(context.Background(), w)
+	if err != nil {
+		c.t.Fatalf("SaveWorkflow: %v", err)
+	}
+	return res.Workflow
+}
+
+// post sends body to the workflow's trigger URL on replica r and returns
+// the status and the decoded answer.
+func (c *cluster) post(r *replica, hookKey, body string) (int, map[string]any, error) {
+	req, err := http.NewRequest(http.MethodPost, r.srv.URL+"/hooks/"+hookKey, strings.NewReader(body))
+	if err != nil {
+		return 0, nil, err
+	}
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := c.client.Do(req)
+	if err != nil {
+		return 0, nil, err
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	if err != nil {
+		return 0, nil, err
+	}
+	var m map[string]any
+	_ = json.Unmarshal(b, &m)
+	return resp.StatusCode, m, nil
+}
+
+// postAll posts n events {"n": i} with the given concurrency, event i to
+// replica targets[i % len(targets)], and returns the numbers acknowledged
+// (202) with their run ids.
+func (c *cluster) postAll(hookKey string, n, concurrency int, targets []*replica) map[int]string {
+	c.t.Helper()
+	var (
+		mu    sync.Mutex
+		acked = map[int]string{}
+		next  atomic.Int64
+		wg    sync.WaitGroup
+	)
+	for range concurrency {
+		wg.Go(func() {
+			for {
+				i := int(next.Add(1)) - 1
+				if i >= n {
+					return
+				}
+				status, m, err := c.post(targets[i%len(targets)], hookKey, fmt.Sprintf(`{"n":%d}`, i))
+				if err != nil || status != http.StatusAccepted {
+					continue // not acknowledged: the sender would retry
+				}
+				runID, _ := m["run_id"].(string)
+				mu.Lock()
+				acked[i] = runID
+				mu.Unlock()
+			}
+		})
+	}
+	wg.Wait()
+	return acked
+}
+
+// waitDelivered waits until every acknowledged event has reached the
+// receiver and every run of the workflow is finished.
+func (c *cluster) waitDelivered(wf string, acked map[int]string) {
+	c.t.Helper()
+	deadline := time.Now().Add(clusterWait)
+	for {
+		missing := 0
+		got := c.recv.byN()
+		for n := range acked {
+			if got[n] == 0 {
+				missing++
+			}
+		}
+		unfinished := c.unfinished(wf)
+		if missing == 0 && unfinished == 0 {
+			return
+		}
+		if time.Now().After(deadline) {
+			c.t.Fatalf("after %v: %d of %d acknowledged events not delivered, %d runs unfinished",
+				clusterWait, missing, len(acked), unfinished)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// unfinished counts the workflow's runs not in a final status.
+func (c *cluster) unfinished(wf string) int {
+	c.t.Helper()
+	n := 0
+	for _, status := range []string{store.StatusQueued, store.StatusRunning, store.StatusRetrying, store.StatusWaiting} {
+		runs, err := c.replicas[0].db.RunList(context.Background(), store.RunListParams{WorkflowID: wf, Status: status, Limit: 1000})
+		if err != nil {
+			c.t.Fatalf("RunList: %v", err)
+		}
+		n += len(runs)
+	}
+	return n
+}
+
+// replicaStore is a replica's view of the store: it records the runs the
+// replica claimed and the cron ticks it accepted, and can be killed (every
+// call the engine makes to run or accept work fails from then on) or kept
+// from claiming (a replica whose workers are all busy).
+type replicaStore struct {
+	store.Store
+	killed  atomic.Bool
+	noClaim atomic.Bool
+
+	mu            sync.Mutex
+	claimed       map[string]bool
+	cronAccepts   int
+	cronDuplicate int
+}
+
+var errKilled = errors.New("replica killed")
+
+func (s *replicaStore) EventAccept(ctx context.Context, events []store.EventAcceptParams) ([]store.AcceptResult, error) {
+	if s.killed.Load() {
+		return nil, errKilled
+	}
+	res, err := s.Store.EventAccept(ctx, events)
+	if err == nil {
+		s.mu.Lock()
+		for i, p := range events {
+			if p.Event.Source == "cron" {
+				s.cronAccepts++
+				if res[i].Duplicate {
+					s.cronDuplicate++
+				}
+			}
+		}
+		s.mu.Unlock()
+	}
+	return res, err
+}
+
+func (s *replicaStore) RunClaim(ctx context.Context, p store.RunClaimParams) ([]store.Run, error) {
+	if s.killed.Load() {
+		return nil, errKilled
+	}
+	if s.noClaim.Load() {
+		return nil, nil
+	}
+	runs, err := s.Store.RunClaim(ctx, p)
+	s.mu.Lock()
+	for _, r := range runs {
+		s.claimed[r.ID] = true
+	}
+	s.mu.Unlock()
+	return runs, err
+}
+
+func (s *replicaStore) RunUpdate(ctx context.Context, p store.RunUpdateParams) error {
+	if s.killed.Load() {
+		return errKilled
+	}
+	return s.Store.RunUpdate(ctx, p)
+}
+
+func (s *replicaStore) RunInsert(ctx context.Context, p store.RunInsertParams) (store.Run, error) {
+	if s.killed.Load() {
+		return store.Run{}, errKilled
+	}
+	return s.Store.RunInsert(ctx, p)
+}
+
+func (s *replicaStore) EventGet(ctx context.Context, id string) (store.Event, error) {
+	if s.killed.Load() {
+		return store.Event{}, errKilled
+	}
+	return s.Store.EventGet(ctx, id)
+}
+
+func (s *replicaStore) StepResultList(ctx context.Context, runID string) ([]store.StepResult, error) {
+	if s.killed.Load() {
+		return nil, errKilled
+	}
+	return s.Store.StepResultList(ctx, runID)
+}
+
+// claimedRuns returns the ids of the runs this replica claimed.
+func (s *replicaStore) claimedRuns() map[string]bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := make(map[string]bool, len(s.claimed))
+	for id := range s.claimed {
+		out[id] = true
+	}
+	return out
+}
+
+func (s *replicaStore) cronStats() (accepts, duplicates int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.cronAccepts, s.cronDuplicate
+}
+
+// receiver is the outbound webhooks' target: a real HTTP server on
+// 127.0.0.1 counting deliveries by webhook-id. The workflows under test
+// send {"n": payload.n, "run": run.id}, so a delivery names its event and
+// run.
+type receiver struct {
+	srv   *httptest.Server
+	delay atomic.Int64 // how long each answer is held, in ns
+
+	mu    sync.Mutex
+	byID  map[string]*delivery
+	total int
+}
+
+// delivery is what the receiver got under one webhook-id.
+type delivery struct {
+	hits  int
+	n     int
+	run   string
+	body  []byte
+	first time.Time
+}
+
+func newReceiver(t testing.TB) *receiver {
+	t.Helper()
+	rc := &receiver{byID: map[string]*delivery{}}
+	rc.srv = httptest.NewServer(http.HandlerFunc(rc.serve))
+	t.Cleanup(rc.srv.Close)
+	return rc
+}
+
+func (rc *receiver) serve(w http.ResponseWriter, r *http.Request) {
+	body, _ := io.ReadAll(r.Body)
+	var p struct {
+		N   int    `json:"n"`
+		Run string `json:"run"`
+	}
+	_ = json.Unmarshal(body, &p)
+	id := r.Header.Get("webhook-id")
+	rc.mu.Lock()
+	rc.total++
+	d := rc.byID[id]
+	if d == nil {
+		d = &delivery{n: p.N, run: p.Run, body: body, first: time.Now()}
+		rc.byID[id] = d
+	}
+	d.hits++
+	rc.mu.Unlock()
+	if delay := time.Duration(rc.delay.Load()); delay > 0 {
+		time.Sleep(delay)
+	}
+	w.Header().Set("Content-Type", "application/json")
+	_, _ = io.WriteString(w, `{"ok":true}`)
+}
+
+// byN counts distinct deliveries (webhook-ids) per payload n.
+func (rc *receiver) byN() map[int]int {
+	rc.mu.Lock()
+	defer rc.mu.Unlock()
+	out := map[int]int{}
+	for _, d := range rc.byID {
+		out[d.n]++
+	}
+	return out
+}
+
+// deliveries returns a copy of what the receiver got, by webhook-id, and
+// the number of requests.
+func (rc *receiver) deliveries() (map[string]delivery, int) {
+	rc.mu.Lock()
+	defer rc.mu.Unlock()
+	out := make(map[string]delivery, len(rc.byID))
+	for id, d := range rc.byID {
+		out[id] = *d
+	}
+	return out, rc.total
+}

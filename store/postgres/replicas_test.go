@@ -1,0 +1,395 @@
+package postgres
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/hookflow/hookflow/store"
+	"github.com/hookflow/hookflow/triggers"
+)
+
+// fanout turns each event into one outbound webhook: a transform, then the
+// delivery, whose body names the event (n) and the run.
+const fanout = `{
+  "format": "hookflow/v1", "id": "fanout", "name": "Fan-out",
+  "trigger": {"type": "webhook", "methods": ["POST"]},
+  "steps": [
+    {"id": "shape", "type": "transform", "expr": "{n: payload.n}"},
+    {"id": "deliver", "type": "webhook", "url": "{{ vars.recv }}/deliver", "timeout": "1s",
+     "body": "{n: payload.n, run: run.id, resumed: payload.resumed ?? false}",
+     "retry": {"max_attempts": 5, "initial": "100ms", "max": "1s"}}
+  ]
+}`
+
+// TestReplicasDeliverOnce: 400 events posted alternately to two, then
+// three, replicas on one database are each delivered exactly once, and the
+// replicas share the work.
+func TestReplicasDeliverOnce(t *testing.T) {
+	t.Parallel()
+	testURL(t)
+	for _, n := range []int{2, 3} {
+		t.Run(fmt.Sprintf("%d replicas", n), func(t *testing.T) {
+			t.Parallel()
+			const events = 400
+			c := newCluster(t, n)
+			wf := c.save(fanout)
+			acked := c.postAll(wf.HookKey, events, 16, c.replicas)
+			if len(acked) != events {
+				t.Fatalf("%d of %d events acknowledged", len(acked), events)
+			}
+			c.waitDelivered(wf.ID, acked)
+
+			dels, total := c.recv.deliveries()
+			if len(dels) != events || total != events {
+				t.Errorf("receiver got %d requests under %d webhook-ids, want %d of each", total, len(dels), events)
+			}
+			for id, d := range dels {
+				if d.hits != 1 {
+					t.Errorf("webhook-id %s (event %d, run %s) delivered %d times", id, d.n, d.run, d.hits)
+				}
+				if acked[d.n] != d.run {
+					t.Errorf("event %d delivered by run %s, but its trigger answered run %s", d.n, d.run, acked[d.n])
+				}
+			}
+			claimedBy := map[string]string{}
+			for _, r := range c.replicas {
+				runs := r.spy.claimedRuns()
+				t.Logf("%s executed %d runs", r.name, len(runs))
+				if len(runs) == 0 {
+					t.Errorf("%s executed no run: the work is not shared", r.name)
+				}
+				for id := range runs {
+					if other, ok := claimedBy[id]; ok {
+						t.Errorf("run %s claimed by %s and %s", id, other, r.name)
+					}
+					claimedBy[id] = r.name
+				}
+			}
+			if len(claimedBy) != events {
+				t.Errorf("%d runs claimed, want %d (each once)", len(claimedBy), events)
+			}
+		})
+	}
+}
+
+// TestReplicaDiesBeforeFinishing: a replica claims runs and dies without a
+// word (its lease left in the store, one run with its first step recorded);
+// once the lease expires the others deliver every run, the dead replica's
+// too, each exactly once, resuming at the step it had reached.
+func TestReplicaDiesBeforeFinishing(t *testing.T) {
+	t.Parallel()
+	const events, dead = 120, 40
+	c := newCluster(t, 2)
+	for _, r := range c.replicas {
+		r.spy.noClaim.Store(true) // busy until the dead replica has claimed
+	}
+	wf := c.save(fanout)
+	acked := c.postAll(wf.HookKey, events, 8, c.replicas)
+	if len(acked) != events {
+		t.Fatalf("%d of %d events acknowledged", len(acked), events)
+	}
+
+	// The dead replica: claims with the same short lease, records the
+	// first step of one run (with an output the transform would not make,
+	// to see the survivors resume rather than redo it), then is gone.
+	ctx := context.Background()
+	diedAt := time.Now()
+	claimed, err := c.replicas[0].db.RunClaim(ctx, store.RunClaimParams{
+		Owner: "replica-dead", Limit: dead, Now: diedAt, LeaseFor: leaseFor,
+	})
+	if err != nil || len(claimed) != dead {
+		t.Fatalf("dead replica's RunClaim = %d runs, %v", len(claimed), err)
+	}
+	resumed := claimed[0]
+	if err := c.replicas[0].db.RunUpdate(ctx, store.RunUpdateParams{
+		ID: resumed.ID, Owner: "replica-dead", Attempt: resumed.Attempt, Status: store.StatusRunning, NextStep: 1,
+		Results: []store.StepResult{{StepID: "shape", StepIndex: 0, Attempt: 1, Status: store.StepSucceeded,
+			Input: []byte(`{}`), Output: []byte(`{"n":-1,"resumed":true}`), StartedAt: diedAt}},
+		Now: diedAt,
+	}); err != nil {
+		t.Fatalf("dead replica's RunUpdate: %v", err)
+	}
+	deadRuns := map[string]bool{}
+	for _, r := range claimed {
+		deadRuns[r.ID] = true
+	}
+
+	for _, r := range c.replicas {
+		r.spy.noClaim.Store(false)
+	}
+	c.waitDelivered(wf.ID, acked)
+
+	dels, total := c.recv.deliveries()
+	if total != events || len(dels) != events {
+		t.Errorf("receiver got %d requests under %d webhook-ids, want %d of each", total, len(dels), events)
+	}
+	var resumedBody []byte
+	for _, d := range dels {
+		if d.hits != 1 {
+			t.Errorf("event %d (run %s) delivered %d times", d.n, d.run, d.hits)
+		}
+		if d.run == resumed.ID {
+			resumedBody = d.body
+		}
+		if deadRuns[d.run] {
+			if after := d.first.Sub(diedAt); after < leaseFor {
+				t.Errorf("dead replica's run %s delivered %v after it died, before its %v lease expired", d.run, after, leaseFor)
+			}
+			if r, err := c.replicas[1].db.RunGet(ctx, d.run); err != nil || r.Attempt != 2 || r.Status != store.StatusSucceeded {
+				t.Errorf("dead replica's run: %+v, %v; want succeeded at attempt 2", r, err)
+			}
+		}
+	}
+	var body struct {
+		N       int  `json:"n"`
+		Resumed bool `json:"resumed"`
+	}
+	if err := json.Unmarshal(resumedBody, &body); err != nil || body.N != -1 || !body.Resumed {
+		t.Errorf("run resumed after its recorded first step sent %s; want the recorded output (n -1, resumed)", resumedBody)
+	}
+	for _, r := range c.replicas {
+		t.Logf("%s executed %d runs", r.name, len(r.spy.claimedRuns()))
+	}
+}
+
+// TestReplicaKilledMidFlight: one of three replicas is killed (as by
+// SIGKILL) while it is sending; the others deliver every event any replica
+// acknowledged, the killed one's included, once its leases expire. A run
+// is delivered twice only where the killed replica had it: it may have
+// sent the request and died before recording it (at-least-once, the same
+// webhook-id both times). The engine extends a run's lease to the step's
+// timeout plus 30s before sending, so this waits about 31s.
+func TestReplicaKilledMidFlight(t *testing.T) {
+	if testing.Short() {
+		t.Skip("waits for a killed replica's leases to expire (about 31s); skipped with -short")
+	}
+	t.Parallel()
+	const events = 300
+	c := newCluster(t, 3)
+	c.recv.delay.Store(int64(20 * time.Millisecond)) // keep deliveries in flight
+	wf := c.save(fanout)
+	victim := c.replicas[0]
+
+	var (
+		acked    map[int]string
+		killedAt time.Time
+		wg       sync.WaitGroup
+	)
+	wg.Go(func() {
+		for {
+			if _, total := c.recv.deliveries(); total >= 60 {
+				killedAt = time.Now()
+				victim.kill()
+				return
+			}
+			time.Sleep(2 * time.Millisecond)
+		}
+	})
+	acked = c.postAll(wf.HookKey, events, 8, c.replicas)
+	wg.Wait()
+	if len(acked) < events*2/3 {
+		t.Fatalf("only %d of %d events acknowledged", len(acked), events)
+	}
+	c.waitDelivered(wf.ID, acked)
+	recovered := time.Since(killedAt)
+
+	victimRuns := victim.spy.claimedRuns()
+	dels, total := c.recv.deliveries()
+	redelivered := 0
+	for _, d := range dels {
+		if d.hits > 1 {
+			redelivered++
+			if !victimRuns[d.run] {
+				t.Errorf("run %s delivered %d times, but the killed replica never had it", d.run, d.hits)
+			}
+		}
+	}
+	perEvent := c.recv.byN()
+	for n := range acked {
+		if perEvent[n] != 1 {
+			t.Errorf("event %d delivered under %d webhook-ids, want 1 (one run)", n, perEvent[n])
+		}
+	}
+	taken := 0
+	for id := range victimRuns {
+		r, err := c.replicas[1].db.RunGet(context.Background(), id)
+		if err != nil || r.Status != store.StatusSucceeded {
+			t.Errorf("killed replica's run %s: %s, %v; want succeeded", id, r.Status, err)
+		}
+		if r.Attempt > 1 {
+			taken++
+		}
+	}
+	t.Logf("%d events acknowledged, %d requests for %d webhook-ids; the killed replica had %d runs, "+
+		"%d taken over by the others, %d redelivered; everything delivered %v after the kill",
+		len(acked), total, len(dels), len(victimRuns), taken, redelivered, recovered.Round(time.Millisecond))
+	if taken == 0 {
+		t.Errorf("no run taken over from the killed replica: it was not killed mid-flight")
+	}
+}
+
+// TestReplicasCron: two replicas with a scheduler each on one database fire
+// an @every 1s workflow once per tick: both schedulers accept every tick,
+// the idempotency key "cron:<tick>" lets one run through.
+func TestReplicasCron(t *testing.T) {
+	t.Parallel()
+	c := newCluster(t, 2)
+	wf := c.save(`{
+  "format": "hookflow/v1", "id": "tick", "name": "Tick",
+  "trigger": {"type": "cron", "schedule": "@every 1s"},
+  "steps": [{"id": "deliver", "type": "webhook", "url": "{{ vars.recv }}/tick", "body": "{run: run.id}"}]
+}`)
+	ctx, cancel := context.WithCancel(context.Background())
+	var wg sync.WaitGroup
+	for _, r := range c.replicas {
+		cron := triggers.NewCron(triggers.CronConfig{Engine: r.engine, Refresh: 100 * time.Millisecond})
+		wg.Go(func() { cron.Run(ctx) })
+	}
+	time.Sleep(3500 * time.Millisecond)
+	cancel()
+	wg.Wait()
+
+	runs, err := c.replicas[0].db.RunList(context.Background(), store.RunListParams{WorkflowID: wf.ID, Limit: 100})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(runs) < 2 || len(runs) > 5 {
+		t.Fatalf("@every 1s started %d runs in 3.5s, want about 3", len(runs))
+	}
+	ticks := map[string]bool{}
+	for _, r := range runs {
+		ev, err := c.replicas[0].db.EventGet(context.Background(), r.EventID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if ticks[ev.IdempotencyKey] {
+			t.Errorf("tick %s started two runs", ev.IdempotencyKey)
+		}
+		ticks[ev.IdempotencyKey] = true
+	}
+	duplicates := 0
+	for _, r := range c.replicas {
+		accepts, dups := r.spy.cronStats()
+		t.Logf("%s's scheduler accepted %d ticks, %d of them already taken", r.name, accepts, dups)
+		if accepts < len(runs)-1 {
+			t.Errorf("%s's scheduler accepted %d ticks, want about %d: both schedulers should fire", r.name, accepts, len(runs))
+		}
+		duplicates += dups
+	}
+	if duplicates == 0 {
+		t.Errorf("no tick was accepted twice: the schedulers did not both fire")
+	}
+	c.waitDelivered(wf.ID, nil)
+	dels, total := c.recv.deliveries()
+	if len(dels) != len(runs) || total != len(runs) {
+		t.Errorf("receiver got %d requests under %d webhook-ids for %d runs, want one each", total, len(dels), len(runs))
+	}
+}
+
+// TestReplicasSeeSavedWorkflow: a workflow saved through one replica is
+// served by another's trigger at once when new, and within about a second
+// (its trigger cache) when revised or disabled.
+func TestReplicasSeeSavedWorkflow(t *testing.T) {
+	t.Parallel()
+	c := newCluster(t, 2)
+	a, b := c.replicas[0], c.replicas[1]
+	def := func(expr string, enabled bool) string {
+		return fmt.Sprintf(`{"format": "hookflow/v1", "id": "edit", "name": "Edit", "enabled": %v,
+			"trigger": {"type": "webhook"}, "steps": [{"id": "t", "type": "transform", "expr": %q}]}`, enabled, expr)
+	}
+	wf := c.saveOn(a, def("1", true))
+	if status, _, err := c.post(b, wf.HookKey, `{}`); err != nil || status != http.StatusAccepted {
+		t.Fatalf("new workflow on the other replica: %d, %v; want 202 at once", status, err)
+	}
+
+	revisionOf := func(resp map[string]any) int {
+		id, _ := resp["run_id"].(string)
+		r, err := b.db.RunGet(context.Background(), id)
+		if err != nil {
+			t.Fatalf("RunGet(%q): %v", id, err)
+		}
+		return r.Revision
+	}
+	// b now has revision 1 cached.
+	if _, resp, _ := c.post(b, wf.HookKey, `{}`); revisionOf(resp) != 1 {
+		t.Fatalf("run not of revision 1")
+	}
+	saved := c.saveOn(a, def("2", true))
+	at := time.Now()
+	for {
+		status, resp, err := c.post(b, wf.HookKey, `{}`)
+		if err != nil || status != http.StatusAccepted {
+			t.Fatalf("post: %d, %v", status, err)
+		}
+		if revisionOf(resp) == saved.Revision {
+			break
+		}
+		if time.Since(at) > 3*time.Second {
+			t.Fatalf("replica b still runs revision 1 %v after revision 2 was saved on a", time.Since(at))
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	seen := time.Since(at)
+	t.Logf("revision 2 served by the other replica %v after it was saved", seen.Round(time.Millisecond))
+	if seen > 1500*time.Millisecond {
+		t.Errorf("revision 2 served %v after it was saved, want within about a second", seen)
+	}
+
+	c.saveOn(a, def("2", false))
+	at = time.Now()
+	for {
+		status, _, err := c.post(b, wf.HookKey, `{}`)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if status == http.StatusNotFound {
+			break
+		}
+		if time.Since(at) > 3*time.Second {
+			t.Fatalf("replica b still answers %d %v after the workflow was disabled on a", status, time.Since(at))
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	if seen := time.Since(at); seen > 1500*time.Millisecond {
+		t.Errorf("disabled workflow served %v after it was disabled, want within about a second", seen)
+	}
+}
+
+// TestReplicasSyncResponse: a sync trigger on replica a whose run executes
+// on replica b still answers with the respond step (a polls the store).
+func TestReplicasSyncResponse(t *testing.T) {
+	t.Parallel()
+	c := newCluster(t, 2)
+	a, b := c.replicas[0], c.replicas[1]
+	a.spy.noClaim.Store(true) // a's workers are all busy: b runs everything
+	wf := c.save(`{
+  "format": "hookflow/v1", "id": "ask", "name": "Ask",
+  "trigger": {"type": "webhook", "response": {"mode": "sync", "timeout": "10s"}},
+  "steps": [
+    {"id": "answer", "type": "respond", "status": 201, "body": "{order: payload.order, answered: true}"},
+    {"id": "deliver", "type": "webhook", "url": "{{ vars.recv }}/after", "body": "{run: run.id}"}
+  ]
+}`)
+	for i := range 3 {
+		start := time.Now()
+		status, resp, err := c.post(a, wf.HookKey, fmt.Sprintf(`{"order": "A-%d"}`, i))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if status != http.StatusCreated || resp["order"] != fmt.Sprintf("A-%d", i) || resp["answered"] != true {
+			t.Fatalf("sync answer from replica a = %d %v; want 201 with the respond step's body", status, resp)
+		}
+		t.Logf("sync answer across replicas in %v", time.Since(start).Round(time.Millisecond))
+	}
+	if n := len(a.spy.claimedRuns()); n != 0 {
+		t.Errorf("replica a executed %d runs, want none", n)
+	}
+	if n := len(b.spy.claimedRuns()); n != 3 {
+		t.Errorf("replica b executed %d runs, want 3", n)
+	}
+}

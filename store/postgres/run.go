@@ -1,0 +1,274 @@
+package postgres
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgtype"
+
+	"github.com/hookflow/hookflow/store"
+)
+
+// claimRunsSQL leases the oldest due runs. Each CTE reads one partial index
+// (runs_due in claim order; runs_lease for expired leases), stops at the
+// limit, and locks what it reads with FOR UPDATE SKIP LOCKED: a run another
+// replica is claiming at this moment is skipped, not waited for, and a run
+// it claimed since this statement's snapshot is re-checked against the
+// WHERE clause (no longer due) before it could be taken twice. Up to twice
+// the limit is locked for the length of the statement; the oldest limit
+// are taken.
+//
+// Parameters: owner, lease until, now, limit, excluded workflow ids.
+var claimRunsSQL = `
+	WITH due AS (
+		SELECT id, run_at FROM runs
+		WHERE status IN ('queued', 'retrying', 'waiting') AND run_at <= $3 AND workflow_id <> ALL($5::text[])
+		ORDER BY run_at, id LIMIT $4
+		FOR UPDATE SKIP LOCKED
+	), expired AS (
+		SELECT id, run_at FROM runs
+		WHERE status = 'running' AND lease_until < $3 AND workflow_id <> ALL($5::text[])
+		ORDER BY lease_until, id LIMIT $4
+		FOR UPDATE SKIP LOCKED
+	), picked AS (
+		SELECT id FROM (SELECT * FROM due UNION ALL SELECT * FROM expired) AS c
+		ORDER BY run_at, id LIMIT $4
+	)
+	UPDATE runs AS r SET status = 'running', lease_owner = $1, lease_until = $2, attempt = r.attempt + 1, updated_at = $3
+	FROM picked WHERE r.id = picked.id
+	RETURNING ` + runColumnsOf("r")
+
+// updateRunSQL is fenced by owner and attempt, and writes the step attempts
+// only where the fence let the update through, all in one statement. A
+// false flag keeps a column: lease_until ($7, running without a new
+// expiry), run_at ($9, final statuses), finished_at ($11, unfinished
+// statuses).
+var updateRunSQL = `
+	WITH u AS (
+		UPDATE runs SET status = $1, next_step = $2, step_attempt = $3, error = $4, updated_at = $5::timestamptz,
+			lease_owner = $6,
+			lease_until = CASE WHEN $7::bool THEN $8::timestamptz ELSE lease_until END,
+			run_at = CASE WHEN $9::bool THEN $10::timestamptz ELSE run_at END,
+			finished_at = CASE WHEN $11::bool THEN $5::timestamptz ELSE finished_at END
+		WHERE id = $12 AND lease_owner = $13 AND attempt = $14 AND status = 'running'
+		RETURNING id
+	), steps AS (
+		` + insertStepsFrom(15, "u.id", ", u") + `
+	)
+	SELECT count(*) FROM u`
+
+// RunInsert queues a run of a stored event (replay, manual runs), due at
+// p.Now, with the step attempts it carries, in one transaction;
+// store.ErrNotFound if the event does not exist.
+func (s *Store) RunInsert(ctx context.Context, p store.RunInsertParams) (store.Run, error) {
+	if p.ID == "" {
+		return store.Run{}, errors.New("insert run: empty id")
+	}
+	now := ts(orNow(p.Now))
+	var r store.Run
+	err := s.tx(ctx, func(tx pgx.Tx) error {
+		var err error
+		r, err = scanRun(tx.QueryRow(ctx, `
+			INSERT INTO runs (id, workflow_id, revision, event_id, status, next_step, run_at, replay_of, created_at, updated_at)
+			SELECT $1, $2, $3, id, 'queued', $4, $5, $6, $5, $5 FROM events WHERE id = $7
+			RETURNING `+runColumns,
+			text(p.ID), text(p.WorkflowID), p.Revision, p.NextStep, now, text(p.ReplayOf), text(p.EventID)))
+		switch {
+		case errors.Is(err, pgx.ErrNoRows):
+			return fmt.Errorf("event %s: %w", p.EventID, store.ErrNotFound)
+		case err != nil:
+			return conflict(err)
+		}
+		if len(p.Results) == 0 {
+			return nil
+		}
+		args := append([]any{text(p.ID)}, newStepArrays(p.Results).args()...)
+		if _, err := tx.Exec(ctx, insertStepsFrom(2, "$1::text", ""), args...); err != nil {
+			return fmt.Errorf("step results: %w", err)
+		}
+		return nil
+	})
+	if err != nil {
+		return store.Run{}, fmt.Errorf("insert run %s: %w", p.ID, err)
+	}
+	return r, nil
+}
+
+// RunClaim leases up to p.Limit due runs to p.Owner, oldest due first: runs
+// queued, retrying or waiting whose RunAt has come, and running runs whose
+// lease expired before p.Now. Runs of p.ExcludeWorkflows are skipped. Two
+// replicas claiming at once get disjoint runs (FOR UPDATE SKIP LOCKED).
+func (s *Store) RunClaim(ctx context.Context, p store.RunClaimParams) ([]store.Run, error) {
+	if p.Limit <= 0 {
+		return nil, nil
+	}
+	if p.Owner == "" {
+		return nil, errors.New("claim runs: empty owner")
+	}
+	if p.LeaseFor <= 0 {
+		return nil, fmt.Errorf("claim runs: lease duration %v is not positive", p.LeaseFor)
+	}
+	exclude := make([]string, len(p.ExcludeWorkflows))
+	for i, id := range p.ExcludeWorkflows {
+		exclude[i] = text(id)
+	}
+	now := orNow(p.Now)
+	rows, err := s.pool.Query(ctx, claimRunsSQL, text(p.Owner), ts(now.Add(p.LeaseFor)), ts(now), p.Limit, exclude)
+	if err != nil {
+		return nil, fmt.Errorf("claim runs: %w", err)
+	}
+	runs, err := collect(rows, scanRun)
+	if err != nil {
+		return nil, fmt.Errorf("claim runs: %w", err)
+	}
+	// RETURNING gives no order.
+	slices.SortFunc(runs, func(a, b store.Run) int {
+		if c := a.RunAt.Compare(b.RunAt); c != 0 {
+			return c
+		}
+		return strings.Compare(a.ID, b.ID)
+	})
+	return runs, nil
+}
+
+// RunUpdate records step attempts and the run's new state in one statement
+// (so one transaction), fenced by owner and attempt: store.ErrLeaseLost, and
+// nothing written, if the run is not running under that lease. Status
+// running keeps the lease (extended to LeaseUntil when set); any other
+// status releases it. Retrying, waiting and queued runs are due at RunAt
+// (now when zero); final statuses set FinishedAt. Step results are stored
+// under p.ID.
+func (s *Store) RunUpdate(ctx context.Context, p store.RunUpdateParams) error {
+	if !knownStatus(p.Status) {
+		return fmt.Errorf("update run %s: unknown status %q", p.ID, p.Status)
+	}
+	now := orNow(p.Now)
+	var (
+		leaseOwner         = ""
+		setLease, setRunAt bool
+		leaseUntil, runAt  pgtype.Timestamptz // NULL unless set
+		setFinished        = store.Finished(p.Status)
+	)
+	switch {
+	case p.Status == store.StatusRunning:
+		leaseOwner = p.Owner
+		if !p.LeaseUntil.IsZero() {
+			setLease, leaseUntil = true, ts(p.LeaseUntil)
+		}
+	case setFinished:
+		setLease = true // to NULL
+	default: // queued, retrying, waiting
+		setLease, setRunAt, runAt = true, true, ts(p.RunAt)
+		if p.RunAt.IsZero() {
+			runAt = ts(now)
+		}
+	}
+	args := []any{
+		p.Status, p.NextStep, p.StepAttempt, text(p.Error), ts(now),
+		text(leaseOwner), setLease, leaseUntil, setRunAt, runAt, setFinished,
+		text(p.ID), text(p.Owner), p.Attempt,
+	}
+	args = append(args, newStepArrays(p.Results).args()...)
+	var n int
+	if err := s.pool.QueryRow(ctx, updateRunSQL, args...).Scan(&n); err != nil {
+		return fmt.Errorf("update run %s: %w", p.ID, err)
+	}
+	if n == 0 {
+		return fmt.Errorf("update run %s: owner %s attempt %d: %w", p.ID, p.Owner, p.Attempt, store.ErrLeaseLost)
+	}
+	return nil
+}
+
+func knownStatus(s string) bool {
+	switch s {
+	case store.StatusQueued, store.StatusRunning, store.StatusRetrying, store.StatusWaiting:
+		return true
+	}
+	return store.Finished(s)
+}
+
+// RunGet returns one run.
+func (s *Store) RunGet(ctx context.Context, id string) (store.Run, error) {
+	r, err := scanRun(s.pool.QueryRow(ctx, `SELECT `+runColumns+` FROM runs WHERE id = $1`, text(id)))
+	if err != nil {
+		return store.Run{}, fmt.Errorf("get run %s: %w", id, notFound(err))
+	}
+	return r, nil
+}
+
+// RunList returns runs newest first (by id: run ids are UUIDv7), filtered
+// by workflow, status and Since <= CreatedAt < Until, after the cursor
+// Before. Limit defaults to 50 and is capped at 1000.
+func (s *Store) RunList(ctx context.Context, p store.RunListParams) ([]store.Run, error) {
+	var (
+		where []string
+		args  []any
+	)
+	add := func(cond string, arg any) {
+		args = append(args, arg)
+		where = append(where, fmt.Sprintf(cond, len(args)))
+	}
+	if p.WorkflowID != "" {
+		add("workflow_id = $%d", text(p.WorkflowID))
+	}
+	if p.Status != "" {
+		add("status = $%d", text(p.Status))
+	}
+	if p.Before != "" {
+		add("id < $%d", text(p.Before))
+	}
+	if !p.Since.IsZero() {
+		add("created_at >= $%d", ts(p.Since))
+	}
+	if !p.Until.IsZero() {
+		add("created_at < $%d", ts(p.Until))
+	}
+	q := `SELECT ` + runColumns + ` FROM runs`
+	if len(where) > 0 {
+		q += ` WHERE ` + strings.Join(where, " AND ")
+	}
+	args = append(args, clampLimit(p.Limit))
+	q += fmt.Sprintf(` ORDER BY id DESC LIMIT $%d`, len(args))
+
+	rows, err := s.pool.Query(ctx, q, args...)
+	if err != nil {
+		return nil, fmt.Errorf("list runs: %w", err)
+	}
+	runs, err := collect(rows, scanRun)
+	if err != nil {
+		return nil, fmt.Errorf("list runs: %w", err)
+	}
+	return runs, nil
+}
+
+// StepResultList returns every step attempt of a run in the order recorded.
+func (s *Store) StepResultList(ctx context.Context, runID string) ([]store.StepResult, error) {
+	rows, err := s.pool.Query(ctx, `
+		SELECT run_id, step_id, step_index, attempt, status, input, output, error, status_code, started_at, duration_ns
+		FROM step_results WHERE run_id = $1 ORDER BY seq`, text(runID))
+	if err != nil {
+		return nil, fmt.Errorf("list step results of %s: %w", runID, err)
+	}
+	results, err := collect(rows, func(row pgx.Row) (store.StepResult, error) {
+		var (
+			r        store.StepResult
+			started  pgtype.Timestamptz
+			duration int64
+		)
+		if err := row.Scan(&r.RunID, &r.StepID, &r.StepIndex, &r.Attempt, &r.Status, &r.Input, &r.Output,
+			&r.Error, &r.StatusCode, &started, &duration); err != nil {
+			return store.StepResult{}, err
+		}
+		r.StartedAt, r.Duration = fromTS(started), time.Duration(duration)
+		return r, nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("list step results of %s: %w", runID, err)
+	}
+	return results, nil
+}

@@ -1,0 +1,129 @@
+package sqlite
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/hookflow/hookflow/store"
+)
+
+// fileSize is the database's size on disk: the file and its WAL.
+func fileSize(t *testing.T, path string) int64 {
+	t.Helper()
+	var n int64
+	for _, p := range []string{path, path + "-wal"} {
+		fi, err := os.Stat(p)
+		if err == nil {
+			n += fi.Size()
+		} else if !os.IsNotExist(err) {
+			t.Fatal(err)
+		}
+	}
+	return n
+}
+
+// TestPruneShrinksFile: pruning most of the history gives the space back
+// to the file system (incremental vacuum, WAL truncated) while the store is
+// open, and what is left still reads.
+func TestPruneShrinksFile(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "hookflow.db")
+	s := open(t, path, WithSynchronous(SynchronousNormal))
+	if _, err := s.WorkflowSave(ctx, store.WorkflowSaveParams{ID: "bench", Definition: []byte(`{}`), HookKey: "k"}); err != nil {
+		t.Fatalf("WorkflowSave: %v", err)
+	}
+	const total, keep = 2000, 100
+	body := bytes.Repeat([]byte("x"), 4096)
+	ps := benchEvents(total, body, nil)
+	if _, err := s.EventAccept(ctx, ps); err != nil {
+		t.Fatalf("EventAccept: %v", err)
+	}
+	start := time.Now()
+	for {
+		runs, err := s.RunClaim(ctx, store.RunClaimParams{Owner: "o", Limit: 500, Now: start.Add(time.Hour), LeaseFor: time.Hour})
+		if err != nil {
+			t.Fatalf("RunClaim: %v", err)
+		}
+		if len(runs) == 0 {
+			break
+		}
+		for _, r := range runs {
+			if err := s.RunUpdate(ctx, store.RunUpdateParams{ID: r.ID, Owner: "o", Attempt: r.Attempt,
+				Status: store.StatusSucceeded, Now: start.Add(time.Minute),
+				Results: []store.StepResult{{StepID: "s", Attempt: 1, Status: store.StepSucceeded,
+					Input: body, Output: body, StartedAt: start}}}); err != nil {
+				t.Fatalf("RunUpdate: %v", err)
+			}
+		}
+	}
+	// The runs to keep finished later.
+	kept := map[string]bool{}
+	for i, p := range ps[:keep] {
+		if _, err := s.writer.Exec(`UPDATE runs SET finished_at = ? WHERE id = ?`, nanos(start.Add(2*time.Hour)), p.RunID); err != nil {
+			t.Fatal(err)
+		}
+		kept[ps[i].RunID] = true
+	}
+	if _, err := s.writer.Exec(`PRAGMA wal_checkpoint(TRUNCATE)`); err != nil {
+		t.Fatal(err)
+	}
+	before := fileSize(t, path)
+
+	res, err := s.Prune(ctx, store.PruneParams{Before: start.Add(time.Hour), Limit: 300})
+	if err != nil {
+		t.Fatalf("Prune: %v", err)
+	}
+	if res.Runs != total-keep || res.Events != total-keep {
+		t.Errorf("Prune = %+v, want %d runs and events", res, total-keep)
+	}
+	after := fileSize(t, path)
+	t.Logf("database and WAL: %d bytes before pruning, %d after", before, after)
+	if after > before/4 {
+		t.Errorf("database and WAL hold %d bytes after pruning 95%% of %d, want under a quarter", after, before)
+	}
+	if free := pragma(t, s.writer, "freelist_count"); free != "0" {
+		t.Errorf("freelist_count = %s after Prune, want 0", free)
+	}
+	runs, err := s.RunList(ctx, store.RunListParams{Limit: 1000})
+	if err != nil || len(runs) != keep {
+		t.Fatalf("RunList after Prune = %d runs, %v; want %d", len(runs), err, keep)
+	}
+	for _, r := range runs {
+		if !kept[r.ID] {
+			t.Errorf("run %s kept, want pruned", r.ID)
+		}
+		if got, err := s.StepResultList(ctx, r.ID); err != nil || len(got) != 1 || !bytes.Equal(got[0].Output, body) {
+			t.Errorf("StepResultList(%s) after Prune = %d results, %v", r.ID, len(got), err)
+		}
+	}
+}
+
+// TestPrunePlan: a batch is found through the finished_at index, never by
+// scanning the history.
+func TestPrunePlan(t *testing.T) {
+	t.Parallel()
+	s := open(t, filepath.Join(t.TempDir(), "hookflow.db"))
+	rows, err := s.writer.Query(`EXPLAIN QUERY PLAN `+pruneRunsSQL, 1, 10)
+	if err != nil {
+		t.Fatalf("EXPLAIN: %v", err)
+	}
+	defer rows.Close()
+	var plan []string
+	for rows.Next() {
+		var id, parent, unused int
+		var detail string
+		if err := rows.Scan(&id, &parent, &unused, &detail); err != nil {
+			t.Fatal(err)
+		}
+		plan = append(plan, detail)
+	}
+	if text := strings.Join(plan, "\n"); !strings.Contains(text, "runs_finished") {
+		t.Errorf("prune plan does not use runs_finished:\n%s", text)
+	}
+}
