@@ -95,7 +95,7 @@ func BenchmarkRunStep(b *testing.B) {
 			if out.status != store.StepSucceeded {
 				b.Fatalf("step %s: %s %v", s.ID, out.status, out.err)
 			}
-			st.apply(s, out.output)
+			st.apply(s, out.output, out.raw)
 		}
 	}
 	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "events/s")

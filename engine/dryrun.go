@@ -64,7 +64,7 @@ func (e *Engine) Test(ctx context.Context, c *workflows.Compiled, ev *store.Even
 		rep.Steps = append(rep.Steps, sr)
 		switch out.status {
 		case store.StepSucceeded, store.StepWaiting:
-			st.apply(s, out.output)
+			st.apply(s, out.output, out.raw)
 		case store.StepSkipped:
 			st.env.Steps[s.ID] = nil
 		case store.StepFiltered:

@@ -76,7 +76,7 @@ func (x *execution) steps(ctx context.Context, c *workflows.Compiled) {
 		x.pending = append(x.pending, res)
 		switch out.status {
 		case store.StepSucceeded:
-			x.st.apply(s, out.output)
+			x.st.apply(s, out.output, out.raw)
 			if s.Type == workflows.StepRespond && !x.responded {
 				if !x.write(ctx, store.StatusRunning, i+1, 0, time.Time{}, "") {
 					return

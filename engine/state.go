@@ -16,6 +16,10 @@ import (
 type runState struct {
 	compiled *workflows.Compiled
 	env      workflows.Env
+	// payloadJSON is the JSON of env.Payload where it is known (the
+	// event's body, a transform's recorded output), so the payload is
+	// encoded once per change rather than once per step.
+	payloadJSON []byte
 	runID    string
 	// dry: a test run; webhook steps are sent only when send is set.
 	dry  bool
@@ -30,11 +34,12 @@ func newRunState(c *workflows.Compiled, ev *store.Event, runID string, secrets m
 	if secrets == nil {
 		secrets = map[string]any{}
 	}
-	return &runState{
+	payload, isJSON := parsePayload(ev)
+	st := &runState{
 		compiled: c,
 		runID:    runID,
 		env: workflows.Env{
-			Payload: ParsePayload(ev),
+			Payload: payload,
 			Trigger: TriggerInfo(ev),
 			Steps:   map[string]any{},
 			Vars:    vars,
@@ -42,13 +47,18 @@ func newRunState(c *workflows.Compiled, ev *store.Event, runID string, secrets m
 			Run:     map[string]any{"id": runID, "workflow": c.Workflow.ID, "attempt": 1},
 		},
 	}
+	if isJSON {
+		st.payloadJSON = ev.Body
+	}
+	return st
 }
 
 // apply records a succeeded step's output where later steps see it.
-func (st *runState) apply(s *workflows.CompiledStep, output any) {
+func (st *runState) apply(s *workflows.CompiledStep, output any, raw []byte) {
 	st.env.Steps[s.ID] = output
 	if s.Type == workflows.StepTransform {
 		st.env.Payload = output
+		st.payloadJSON = raw
 	}
 }
 
@@ -72,7 +82,7 @@ func (st *runState) restore(results []store.StepResult, next int) error {
 				return err
 			}
 		}
-		st.apply(st.compiled.Steps[i], out)
+		st.apply(st.compiled.Steps[i], out, r.Output)
 	}
 	return nil
 }
@@ -87,24 +97,31 @@ func completed(stepStatus string) bool {
 // bodies decoded, form bodies as a map, other bodies as text, and an empty
 // body as the query parameters.
 func ParsePayload(ev *store.Event) any {
+	v, _ := parsePayload(ev)
+	return v
+}
+
+// parsePayload is ParsePayload, also saying whether the body was JSON (so
+// the body's bytes are the payload's encoding).
+func parsePayload(ev *store.Event) (any, bool) {
 	ct := ev.Headers["content-type"]
 	mt, _, _ := mime.ParseMediaType(ct)
 	body := ev.Body
 	switch {
 	case len(body) == 0:
-		return valuesMap(parseQuery(ev.Query))
+		return valuesMap(parseQuery(ev.Query)), false
 	case mt == "application/x-www-form-urlencoded":
 		vals, err := url.ParseQuery(string(body))
 		if err == nil {
-			return valuesMap(vals)
+			return valuesMap(vals), false
 		}
 	case mt == "application/json" || strings.HasSuffix(mt, "+json") || mt == "":
 		var v any
 		if err := json.Unmarshal(body, &v); err == nil {
-			return v
+			return v, true
 		}
 	}
-	return string(body)
+	return string(body), false
 }
 
 // IsJSONContentType reports whether a content type announces JSON.

@@ -19,6 +19,8 @@ type outcome struct {
 	statusCode int
 	// at is when a retrying step is tried again or a delay ends.
 	at time.Time
+	// raw is the JSON of output as computed, before any redaction.
+	raw []byte
 }
 
 // stepKind executes one type of step.
@@ -67,7 +69,9 @@ func (e *Engine) runStep(ctx context.Context, st *runState, s *workflows.Compile
 		Duration:   durationSince(e.now(), start),
 	}
 	var err error
-	if res.Input, err = jsonOf(in); err != nil {
+	if out.input == nil && st.payloadJSON != nil {
+		res.Input = st.payloadJSON // the payload is unchanged since it was last encoded
+	} else if res.Input, err = jsonOf(in); err != nil {
 		res.Input = nil
 	}
 	if res.Output, err = jsonOf(out.output); err != nil && out.status == store.StepSucceeded {
@@ -77,6 +81,7 @@ func (e *Engine) runStep(ctx context.Context, st *runState, s *workflows.Compile
 	if out.err != nil {
 		res.Error = out.err.Error()
 	}
+	out.raw = res.Output
 	// The record is stored, shown and logged: no secret value in it. (The
 	// run goes on with the real values in memory.)
 	res.Input, res.Output = st.redactJSON(res.Input), st.redactJSON(res.Output)

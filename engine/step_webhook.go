@@ -75,14 +75,19 @@ func buildRequest(st *runState, s *workflows.CompiledStep) (actions.Request, err
 	}
 	req := actions.Request{Method: method, URL: url, Header: header, Timeout: s.Timeout}
 	if method != http.MethodGet && method != http.MethodHead {
-		body := st.env.Payload
-		if s.Body != nil {
-			if body, err = workflows.Eval(s.Body, &st.env); err != nil {
-				return actions.Request{}, fmt.Errorf("body: %w", err)
+		switch {
+		case s.Body == nil && st.payloadJSON != nil:
+			req.Body = st.payloadJSON
+		default:
+			body := st.env.Payload
+			if s.Body != nil {
+				if body, err = workflows.Eval(s.Body, &st.env); err != nil {
+					return actions.Request{}, fmt.Errorf("body: %w", err)
+				}
 			}
-		}
-		if req.Body, err = json.Marshal(body); err != nil {
-			return actions.Request{}, fmt.Errorf("body is not JSON: %w", err)
+			if req.Body, err = json.Marshal(body); err != nil {
+				return actions.Request{}, fmt.Errorf("body is not JSON: %w", err)
+			}
 		}
 	}
 	if s.SignSecret != nil {
