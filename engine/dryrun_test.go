@@ -73,7 +73,7 @@ func TestDryRun(t *testing.T) {
 		if s := rep.Steps[2]; s.StatusCode != 200 {
 			t.Errorf("webhook status code = %d, want 200", s.StatusCode)
 		}
-		out := decodeJSON(t, rep.Steps[2].Output).(map[string]any)
+		out := mustJSON(t, rep.Steps[2].Output).(map[string]any)
 		if out["status"] != 200.0 || out["body"].(map[string]any)["received"] != true {
 			t.Errorf("webhook output = %s, want the receiver's answer", rep.Steps[2].Output)
 		}
@@ -127,4 +127,26 @@ func TestDryRun(t *testing.T) {
 			t.Errorf("report = %+v, want the delay shown as waiting and the run carried on", rep)
 		}
 	})
+}
+
+// TestWholeNumbers: JSON whole numbers are ints to expressions, so % works
+// and ids past 2^53 stay exact through a transform.
+func TestWholeNumbers(t *testing.T) {
+	t.Parallel()
+	e, _ := testEngine(t)
+	c := compile(t, `{"format": "hookflow/v1", "name": "n", "trigger": {"type": "manual"}, "steps": [
+		{"id": "even", "type": "filter", "expr": "payload.n % 2 == 0"},
+		{"id": "shape", "type": "transform", "expr": "{id: payload.id, half: payload.n / 2, price: payload.price * 2}"}]}`, nil)
+	ev := jsonEvent(`{"n": 4, "id": 9007199254740993, "price": 1.25}`)
+	rep := e.Test(context.Background(), c, &ev, TestOptions{})
+	if rep.Status != store.StatusSucceeded {
+		t.Fatalf("report = %+v, want succeeded", rep)
+	}
+	if got := string(rep.Steps[1].Output); got != `{"half":2,"id":9007199254740993,"price":2.5}` {
+		t.Errorf("transform output %s", got)
+	}
+	odd := jsonEvent(`{"n": 3}`)
+	if rep := e.Test(context.Background(), c, &odd, TestOptions{}); rep.Status != store.StatusFiltered {
+		t.Errorf("odd n: %s, want filtered", rep.Status)
+	}
 }

@@ -128,7 +128,7 @@ func TestEndToEnd(t *testing.T) {
 		if rs[2].StatusCode != 200 {
 			t.Errorf("webhook status code = %d, want 200", rs[2].StatusCode)
 		}
-		out, _ := decodeJSON(t, rs[2].Output).(map[string]any)
+		out, _ := mustJSON(t, rs[2].Output).(map[string]any)
 		if out["status"] != 200.0 || !reflect.DeepEqual(out["body"], map[string]any{"ok": true}) {
 			t.Errorf("webhook output = %s; want status 200 and the receiver's body", rs[2].Output)
 		}

@@ -28,7 +28,7 @@ func TestReplay(t *testing.T) {
 	wf := b.save(replayable)
 	orig := b.accept(wf, `{"id":"A-5"}`)
 	b.waitStatus(orig, store.StatusSucceeded)
-	shape := decodeJSON(t, b.resultsOf(orig, "shape")[0].Output).(map[string]any)
+	shape := mustJSON(t, b.resultsOf(orig, "shape")[0].Output).(map[string]any)
 	nonce := shape["nonce"].(string)
 
 	t.Run("FromStart", func(t *testing.T) {
@@ -46,7 +46,7 @@ func TestReplay(t *testing.T) {
 		if len(rs) != 3 {
 			t.Fatalf("replay has %d step results, want 3", len(rs))
 		}
-		again := decodeJSON(t, rs[0].Output).(map[string]any)
+		again := mustJSON(t, rs[0].Output).(map[string]any)
 		if again["order"] != "A-5" || again["nonce"] == nonce {
 			t.Errorf("replayed transform output = %v; want it run again (a new nonce)", again)
 		}
@@ -142,7 +142,7 @@ func TestOnFailure(t *testing.T) {
 	if alert == nil {
 		t.Fatalf("no alert: %d requests", len(alerts))
 	}
-	got := decodeJSON(t, alert.Body).(map[string]any)
+	got := mustJSON(t, alert.Body).(map[string]any)
 	for k, want := range map[string]any{"run_id": run, "workflow": "orders", "workflow_name": "Orders", "step": "notify", "error": r.Error} {
 		if got[k] != want {
 			t.Errorf("alert %s = %v, want %v", k, got[k], want)

@@ -507,8 +507,8 @@ func compact(b []byte) string {
 	return buf.String()
 }
 
-// decodeJSON decodes a recorded input or output.
-func decodeJSON(t testing.TB, b []byte) any {
+// mustJSON decodes a recorded input or output.
+func mustJSON(t testing.TB, b []byte) any {
 	t.Helper()
 	if len(b) == 0 {
 		return nil

@@ -78,7 +78,8 @@ func (st *runState) restore(results []store.StepResult, next int) error {
 		}
 		var out any
 		if len(r.Output) > 0 {
-			if err := json.Unmarshal(r.Output, &out); err != nil {
+			var err error
+			if out, err = decodeJSON(r.Output); err != nil {
 				return err
 			}
 		}
@@ -116,8 +117,7 @@ func parsePayload(ev *store.Event) (any, bool) {
 			return valuesMap(vals), false
 		}
 	case mt == "application/json" || strings.HasSuffix(mt, "+json") || mt == "":
-		var v any
-		if err := json.Unmarshal(body, &v); err == nil {
+		if v, err := decodeJSON(body); err == nil {
 			return v, true
 		}
 	}

@@ -2,7 +2,6 @@ package engine
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"sync"
 	"time"
@@ -106,8 +105,7 @@ func (e *Engine) storedResponse(ctx context.Context, runID string) (Response, bo
 		if r.Status != store.StepSucceeded || r.StepIndex >= len(c.Steps) {
 			continue
 		}
-		var out any
-		_ = json.Unmarshal(r.Output, &out)
+		out, _ := decodeJSON(r.Output)
 		switch c.Steps[r.StepIndex].Type {
 		case "respond":
 			return responseFromStep(out), true
