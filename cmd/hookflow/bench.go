@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"runtime/pprof"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -27,6 +28,7 @@ type benchFlags struct {
 	timeout      time.Duration
 	keep         bool
 	cpuProfile   string
+	selfProfile  string
 	receiverAddr string
 	receiverURL  string
 	quiet        bool
@@ -79,6 +81,7 @@ settings are the flags here. Run with --json for machine-readable output.`,
 	fl.DurationVar(&f.timeout, "timeout", 30*time.Second, "limit on each request")
 	fl.BoolVar(&f.keep, "keep", false, "keep the temporary directory (database, server log) and the bench workflow")
 	fl.StringVar(&f.cpuProfile, "cpuprofile", "", "have the child server write a CPU profile to this file (go tool pprof)")
+	fl.StringVar(&f.selfProfile, "bench-cpuprofile", "", "write a CPU profile of this process (load generator and receiver) to this file")
 	fl.StringVar(&f.receiverAddr, "receiver-addr", "127.0.0.1:0", "where the receiver listens")
 	fl.StringVar(&f.receiverURL, "receiver-url", "", "the receiver's URL as the server reaches it (default http://RECEIVER-ADDR)")
 	fl.BoolVarP(&f.quiet, "quiet", "q", false, "no progress lines on stderr")
@@ -121,6 +124,17 @@ func runBench(cmd *cobra.Command, f *benchFlags) error {
 	}
 	if !f.quiet {
 		cfg.Progress = cmd.ErrOrStderr()
+	}
+	if f.selfProfile != "" {
+		pf, err := os.Create(f.selfProfile)
+		if err != nil {
+			return fmt.Errorf("--bench-cpuprofile: %w", err)
+		}
+		defer pf.Close()
+		if err := pprof.StartCPUProfile(pf); err != nil {
+			return fmt.Errorf("--bench-cpuprofile: %w", err)
+		}
+		defer pprof.StopCPUProfile()
 	}
 	res, err := bench.Run(cmd.Context(), cfg)
 	if err != nil {

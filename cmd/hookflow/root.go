@@ -22,6 +22,8 @@ func newRootCmd() *cobra.Command {
 	})
 	root.AddCommand(newServeCmd(), newImportCmd(), newExportCmd(), newValidateCmd(), newRunCmd(), newVersionCmd())
 	root.AddCommand(newBenchCmd())
+	root.AddCommand(newSecretCmd())
+	root.AddCommand(newMigrateCmd())
 	return root
 }
 

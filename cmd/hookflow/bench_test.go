@@ -1,0 +1,142 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"testing"
+	"time"
+)
+
+// TestBenchFlagErrors checks that bad bench flags fail with one clear line
+// before anything starts.
+func TestBenchFlagErrors(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"bench", "--mode", "bogus"}, `--mode "bogus": use ingest or e2e`},
+		{[]string{"bench", "--connections", "0"}, "--connections must be at least 1"},
+		{[]string{"bench", "--duration", "0s"}, "--duration must be positive"},
+		{[]string{"bench", "--url", "http://127.0.0.1:1", "--token", ""}, "--url needs the server's admin token"},
+		{[]string{"bench", "--url", "http://127.0.0.1:1", "--token", "t", "--db", "x.db"}, "--db, --workers and --cpuprofile apply to a child server only"},
+		{[]string{"bench", "--payload", "/nonexistent/payload.json"}, "--payload: open /nonexistent/payload.json"},
+		{[]string{"bench", "--payload-size", "lots"}, "--payload-size: size \"lots\""},
+	} {
+		cmd := newRootCmd()
+		cmd.SetArgs(tc.args)
+		var out bytes.Buffer
+		cmd.SetOut(&out)
+		cmd.SetErr(&out)
+		err := cmd.ExecuteContext(context.Background())
+		if err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("hookflow %s: %v; want an error containing %q", strings.Join(tc.args, " "), err, tc.want)
+		}
+	}
+}
+
+// TestBenchExitsNonZeroOnLoss benches a fake server that accepts every
+// event and delivers none: the command must say so and exit 1.
+func TestBenchExitsNonZeroOnLoss(t *testing.T) {
+	t.Parallel()
+	var srv *httptest.Server
+	srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch {
+		case r.Method == http.MethodPost && r.URL.Path == "/api/v1/workflows":
+			w.WriteHeader(http.StatusCreated)
+			fmt.Fprintf(w, `{"id":"b","trigger_url":"%s/hooks/k"}`, srv.URL)
+		case r.URL.Path == "/hooks/k":
+			w.WriteHeader(http.StatusAccepted)
+		default:
+			w.WriteHeader(http.StatusNoContent)
+		}
+	}))
+	defer srv.Close()
+	cmd := newRootCmd()
+	var out, errOut bytes.Buffer
+	cmd.SetOut(&out)
+	cmd.SetErr(&errOut)
+	cmd.SetArgs([]string{"bench", "--url", srv.URL, "--token", "t", "-c", "2", "-d", "200ms", "--drain-timeout", "200ms", "--json"})
+	err := cmd.ExecuteContext(context.Background())
+	var code exitCode
+	if !errors.As(err, &code) || code != 1 {
+		t.Fatalf("bench with every event lost: %v; want exit 1\n%s", err, errOut.String())
+	}
+	var res struct{ Accepted, Lost int64 }
+	if err := json.Unmarshal(out.Bytes(), &res); err != nil || res.Accepted == 0 || res.Lost != res.Accepted {
+		t.Errorf("result %s (%v); want every accepted event lost", out.String(), err)
+	}
+	if !strings.Contains(errOut.String(), "accepted events were lost") {
+		t.Errorf("stderr does not say events were lost:\n%s", errOut.String())
+	}
+}
+
+// TestBenchRun builds the binary and runs a short real bench: a child
+// server, the receiver, two seconds of load, nothing lost.
+func TestBenchRun(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds and runs the binary")
+	}
+	t.Parallel()
+	bin := filepath.Join(t.TempDir(), "hookflow")
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	build := exec.CommandContext(ctx, "go", "build", "-o", bin, ".")
+	if out, err := build.CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+
+	cmd := exec.CommandContext(ctx, bin, "bench", "--connections", "4", "--duration", "2s", "--mode", "e2e", "--json")
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	start := time.Now()
+	err := cmd.Run()
+	t.Logf("hookflow bench took %v; stderr:\n%s", time.Since(start).Round(time.Millisecond), stderr.String())
+	var ee *exec.ExitError
+	if err != nil && !errors.As(err, &ee) {
+		t.Fatalf("hookflow bench: %v", err)
+	}
+	var res struct {
+		Mode          string   `json:"mode"`
+		Accepted      int64    `json:"accepted"`
+		Delivered     int64    `json:"delivered"`
+		Lost          int64    `json:"lost"`
+		Duplicates    *int64   `json:"duplicates"`
+		Errors        int64    `json:"errors"`
+		AcceptP99MS   float64  `json:"accept_p99_ms"`
+		E2EP99MS      *float64 `json:"e2e_p99_ms"`
+		ServerRSSMB   *float64 `json:"server_rss_mb"`
+		StartupMS     *float64 `json:"startup_ms"`
+		AcceptedPerS  float64  `json:"accepted_per_s"`
+		DeliveredPerS float64  `json:"delivered_per_s"`
+	}
+	if err := json.Unmarshal(stdout.Bytes(), &res); err != nil {
+		t.Fatalf("the output is not the JSON result: %v\n%s", err, stdout.String())
+	}
+	t.Logf("result: %s", stdout.String())
+	if err != nil {
+		t.Fatalf("hookflow bench exited %d", ee.ExitCode())
+	}
+	if res.Mode != "e2e" || res.Accepted == 0 || res.Lost != 0 || res.Delivered != res.Accepted {
+		t.Errorf("mode %s accepted %d delivered %d lost %d; want e2e, some accepted, all delivered, none lost",
+			res.Mode, res.Accepted, res.Delivered, res.Lost)
+	}
+	if res.Duplicates == nil || *res.Duplicates != 0 || res.Errors != 0 {
+		t.Errorf("duplicates %v errors %d; want 0 and 0", res.Duplicates, res.Errors)
+	}
+	if res.AcceptP99MS <= 0 || res.E2EP99MS == nil || *res.E2EP99MS <= 0 || res.AcceptedPerS <= 0 || res.DeliveredPerS <= 0 {
+		t.Errorf("latencies and rates missing: %+v", res)
+	}
+	if runtime.GOOS == "linux" && (res.ServerRSSMB == nil || *res.ServerRSSMB <= 0) || res.StartupMS == nil || *res.StartupMS <= 0 {
+		t.Errorf("server figures missing: rss %v startup %v", res.ServerRSSMB, res.StartupMS)
+	}
+}
