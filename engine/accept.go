@@ -109,6 +109,9 @@ func (e *Engine) acceptLoop() {
 				r.done <- acceptResp{err: fmt.Errorf("accept event: %w", err)}
 				continue
 			}
+			if !results[i].Duplicate {
+				e.recent.add(r.params.Event)
+			}
 			r.done <- acceptResp{res: results[i]}
 		}
 		if err == nil {

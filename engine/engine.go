@@ -60,6 +60,7 @@ type Engine struct {
 	now    func() time.Time
 
 	cache    compiledCache
+	recent   recentEvents
 	accepts  chan *acceptReq
 	wake     chan struct{}
 	freed    chan struct{}
@@ -131,6 +132,7 @@ func New(cfg Config) (*Engine, error) {
 		updates: make(chan *updateReq, 4*cfg.Workers),
 	}
 	e.cache.init(cfg.Store)
+	e.recent.init(16384, 32<<20)
 	e.waiters.init()
 	return e, nil
 }

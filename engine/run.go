@@ -32,10 +32,12 @@ func (e *Engine) execute(ctx context.Context, r store.Run) {
 		x.abort(ctx, fmt.Errorf("load workflow: %w", err))
 		return
 	}
-	ev, err := e.store.EventGet(ctx, r.EventID)
-	if err != nil {
-		x.abort(ctx, fmt.Errorf("load event: %w", err))
-		return
+	ev, ok := e.recent.get(r.EventID)
+	if !ok {
+		if ev, err = e.store.EventGet(ctx, r.EventID); err != nil {
+			x.abort(ctx, fmt.Errorf("load event: %w", err))
+			return
+		}
 	}
 	secrets, err := e.secrets(ctx)
 	if err != nil {

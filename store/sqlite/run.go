@@ -121,7 +121,7 @@ func (s *Store) RunClaim(ctx context.Context, p store.RunClaimParams) ([]store.R
 	now, until := nanos(t), nanos(t.Add(p.LeaseFor))
 
 	var runs []store.Run
-	err := s.write(ctx, func(tx *sql.Tx) error {
+	err := s.writeQueue(ctx, func(tx *sql.Tx) error {
 		rows, err := tx.StmtContext(ctx, s.stmt.claimRuns).QueryContext(ctx,
 			p.Owner, until, now, now, exclude, p.Limit, now, exclude, p.Limit, p.Limit)
 		if err != nil {
@@ -148,7 +148,7 @@ func (s *Store) RunUpdate(ctx context.Context, p store.RunUpdateParams) error {
 	if !knownStatus(p.Status) {
 		return fmt.Errorf("update run %s: unknown status %q", p.ID, p.Status)
 	}
-	if err := s.write(ctx, func(tx *sql.Tx) error { return s.updateRun(ctx, tx, p) }); err != nil {
+	if err := s.writeQueue(ctx, func(tx *sql.Tx) error { return s.updateRun(ctx, tx, p) }); err != nil {
 		return fmt.Errorf("update run %s: %w", p.ID, err)
 	}
 	return nil
@@ -164,7 +164,7 @@ func (s *Store) RunUpdateMany(ctx context.Context, ps []store.RunUpdateParams) (
 			return nil, fmt.Errorf("update run %s: unknown status %q", p.ID, p.Status)
 		}
 	}
-	err = s.write(ctx, func(tx *sql.Tx) error {
+	err = s.writeQueue(ctx, func(tx *sql.Tx) error {
 		for i, p := range ps {
 			if err := s.updateRun(ctx, tx, p); err != nil {
 				if errors.Is(err, store.ErrLeaseLost) {

@@ -41,6 +41,8 @@ type Store struct {
 	writer *sql.DB // one connection: every write goes through it
 	reader *sql.DB // read-only connections for queries outside write transactions
 	stmt   statements
+	// synchronous is the configured durability level.
+	synchronous Synchronous
 
 	closeOnce sync.Once
 	closeErr  error
@@ -135,7 +137,7 @@ func Open(ctx context.Context, path string, opts ...Option) (*Store, error) {
 		return nil, fmt.Errorf("open sqlite reader: %w", err)
 	}
 
-	s := &Store{path: path, writer: writer, reader: reader}
+	s := &Store{path: path, writer: writer, reader: reader, synchronous: cfg.synchronous}
 	if err := s.stmt.prepare(ctx, writer); err != nil {
 		s.stmt.close()
 		reader.Close()
@@ -220,6 +222,37 @@ func (s *Store) Close() error {
 
 // write runs fn in one IMMEDIATE transaction on the writer, committing when
 // fn returns nil and rolling back otherwise.
+// writeQueue runs fn in a write transaction whose commit is not fsynced
+// even under synchronous=FULL: for claims and run progress, whose loss in a
+// power cut only repeats work (a run claimed or advanced again, a delivery
+// sent again under the same webhook-id), never drops it. The WAL is synced
+// by the next FULL commit (an accept) or checkpoint, and a crash of the
+// process alone loses nothing, since committed pages are in the OS already.
+// Accepts, definitions and settings keep the full durability of write.
+func (s *Store) writeQueue(ctx context.Context, fn func(tx *sql.Tx) error) error {
+	if s.synchronous != SynchronousFull {
+		return s.write(ctx, fn)
+	}
+	conn, err := s.writer.Conn(ctx)
+	if err != nil {
+		return err
+	}
+	defer conn.Close()
+	if _, err := conn.ExecContext(ctx, "PRAGMA synchronous=NORMAL"); err != nil {
+		return err
+	}
+	defer func() { _, _ = conn.ExecContext(context.WithoutCancel(ctx), "PRAGMA synchronous=FULL") }()
+	tx, err := conn.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	if err := fn(tx); err != nil {
+		_ = tx.Rollback()
+		return err
+	}
+	return tx.Commit()
+}
+
 func (s *Store) write(ctx context.Context, fn func(tx *sql.Tx) error) error {
 	tx, err := s.writer.BeginTx(ctx, nil)
 	if err != nil {
