@@ -7,10 +7,12 @@ import (
 	"os"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/spf13/cobra"
 
 	"github.com/hookflow/hookflow/store"
+	"github.com/hookflow/hookflow/store/postgres"
 	"github.com/hookflow/hookflow/store/sqlite"
 )
 
@@ -26,7 +28,9 @@ type config struct {
 	TLSKey         string
 	MaxBody        int64
 	TrustedProxies string
+	RequireHTTPS   bool
 	LogLevel       string
+	Retention      time.Duration
 }
 
 // env reads a HOOKFLOW_ variable with a fallback.
@@ -50,6 +54,30 @@ func envInt(name string, def int64) int64 {
 	return n
 }
 
+// envDuration reads a HOOKFLOW_ duration ("720h", "30m"); a bad value is
+// reported and the fallback used, as envInt does.
+func envDuration(name string, def time.Duration) time.Duration {
+	v := env(name, "")
+	if v == "" {
+		return def
+	}
+	d, err := time.ParseDuration(v)
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "hookflow: HOOKFLOW_%s=%q is not a duration (e.g. 720h); using %s\n", name, v, def)
+		return def
+	}
+	return d
+}
+
+// envBool reads a HOOKFLOW_ boolean (1, true, yes).
+func envBool(name string) bool {
+	switch strings.ToLower(env(name, "")) {
+	case "1", "true", "yes", "on":
+		return true
+	}
+	return false
+}
+
 // addDBFlag registers --db.
 func (c *config) addDBFlag(cmd *cobra.Command) {
 	cmd.Flags().StringVar(&c.DB, "db", env("DB", "hookflow.db"), "SQLite file or postgres:// URL (env HOOKFLOW_DB)")
@@ -63,8 +91,12 @@ func (c *config) addEgressFlag(cmd *cobra.Command) {
 
 // openStore opens the store named by --db.
 func (c *config) openStore(ctx context.Context) (store.Store, error) {
-	if strings.HasPrefix(c.DB, "postgres://") || strings.HasPrefix(c.DB, "postgresql://") {
-		return nil, fmt.Errorf("--db %s: PostgreSQL is not supported by this version yet; use a SQLite file", redactDSN(c.DB))
+	if isPostgresURL(c.DB) {
+		s, err := postgres.Open(ctx, c.DB) // migrates under an advisory lock
+		if err != nil {
+			return nil, err // names the URL, password hidden
+		}
+		return s, nil
 	}
 	s, err := sqlite.Open(ctx, c.DB)
 	if err != nil {

@@ -36,8 +36,11 @@ func newServeCmd() *cobra.Command {
 	f.StringVar(&c.TLSCert, "tls-cert", env("TLS_CERT", ""), "TLS certificate file (env HOOKFLOW_TLS_CERT)")
 	f.StringVar(&c.TLSKey, "tls-key", env("TLS_KEY", ""), "TLS key file (env HOOKFLOW_TLS_KEY)")
 	f.Int64Var(&c.MaxBody, "max-body", envInt("MAX_BODY", triggers.DefaultMaxBody), "largest webhook body in bytes (env HOOKFLOW_MAX_BODY)")
+	f.BoolVar(&c.RequireHTTPS, "require-https", envBool("REQUIRE_HTTPS"), "refuse outbound webhooks to plain http:// URLs (env HOOKFLOW_REQUIRE_HTTPS)")
 	f.StringVar(&c.TrustedProxies, "trusted-proxies", env("TRUSTED_PROXIES", ""), "proxies (IPs, CIDRs) whose X-Forwarded-For names the caller (env HOOKFLOW_TRUSTED_PROXIES)")
 	f.StringVar(&c.LogLevel, "log-level", env("LOG_LEVEL", "info"), "debug, info, warn or error (env HOOKFLOW_LOG_LEVEL)")
+	f.DurationVar(&c.Retention, "retention", envDuration("RETENTION", 720*time.Hour),
+		"keep finished runs and their events this long, 0 for ever; also the idempotency dedup window (env HOOKFLOW_RETENTION)")
 	c.AdminToken = env("ADMIN_TOKEN", "")
 	return cmd
 }
@@ -62,6 +65,9 @@ func serve(cmd *cobra.Command, c *config) error {
 	if (c.TLSCert == "") != (c.TLSKey == "") {
 		return errors.New("--tls-cert and --tls-key go together")
 	}
+	if c.Retention < 0 {
+		return fmt.Errorf("--retention must be 0 (keep for ever) or positive, got %s", c.Retention)
+	}
 	egress, err := actions.ParseEgressAllow(c.EgressAllow)
 	if err != nil {
 		return fmt.Errorf("--egress-allow: %w", err)
@@ -84,15 +90,22 @@ func serve(cmd *cobra.Command, c *config) error {
 	if err != nil {
 		return err
 	}
+	vault, err := openVault(ctx, st, c.DB, true)
+	if err != nil {
+		return err
+	}
 	reg := web.NewRegistry()
 	owner := leaseOwner()
 	eng, err := engine.New(engine.Config{
 		Metrics: engine.NewMetrics(reg),
 		Store:   st,
-		Sender:  actions.NewSender(actions.Config{Egress: egress}),
+		Sender:  actions.NewSender(actions.Config{Egress: egress, RequireHTTPS: c.RequireHTTPS}),
 		Workers: c.Workers,
 		Owner:   owner,
 		Logger:  log,
+		// Secrets: the vault's cache, refreshed every few seconds.
+		Secrets:   vault.All,
+		Retention: c.Retention,
 	})
 	if err != nil {
 		return err
@@ -109,7 +122,7 @@ func serve(cmd *cobra.Command, c *config) error {
 	srv := &http.Server{
 		Handler: web.New(web.Config{
 			Engine: eng, AdminTokenHash: hash, BaseURL: c.BaseURL, MaxBody: c.MaxBody, Logger: log,
-			TrustedProxies: proxies, Registry: reg,
+			TrustedProxies: proxies, Registry: reg, Secrets: vault,
 		}),
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       60 * time.Second,
@@ -123,7 +136,7 @@ func serve(cmd *cobra.Command, c *config) error {
 	if base == "" {
 		base = scheme + "://" + displayAddr(ln.Addr().String())
 	}
-	log.Info("hookflow listening", "addr", ln.Addr().String(), "url", base, "db", c.DB, "workers", c.Workers, "egress", egress.String())
+	log.Info("hookflow listening", "addr", ln.Addr().String(), "url", base, "db", c.DB, "workers", c.Workers, "egress", egress.String(), "retention", c.Retention.String())
 	out := cmd.ErrOrStderr()
 	fmt.Fprintf(out, "Hookflow is listening on %s\n", base)
 	if generated {

@@ -214,7 +214,12 @@ func newRunCmd() *cobra.Command {
 			if err != nil {
 				return fmt.Errorf("--egress-allow: %w", err)
 			}
-			eng, err := engine.New(engine.Config{Sender: actions.NewSender(actions.Config{Egress: egress})})
+			secretsOf, closeStore, err := runSecrets(cmd, &c)
+			defer closeStore()
+			if err != nil {
+				return err
+			}
+			eng, err := engine.New(engine.Config{Sender: actions.NewSender(actions.Config{Egress: egress}), Secrets: secretsOf})
 			if err != nil {
 				return err
 			}
@@ -244,6 +249,7 @@ func newRunCmd() *cobra.Command {
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print the report as JSON")
 	cmd.Flags().BoolVar(&dry, "dry", false, "do not send webhook steps; show the requests they would make")
 	c.addEgressFlag(cmd)
+	c.addDBFlag(cmd) // for its secrets, when the database exists
 	return cmd
 }
 
