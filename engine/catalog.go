@@ -50,7 +50,7 @@ func (e *Engine) SaveWorkflow(ctx context.Context, w *workflows.Workflow) (SaveR
 			created = true
 		case err != nil:
 			return SaveResult{}, fmt.Errorf("save workflow %s: %w", w.ID, err)
-		case bytes.Equal(cur.Definition, def) && cur.Enabled == w.Enabled:
+		case sameDefinition(cur, def):
 			return SaveResult{Workflow: cur}, nil
 		}
 	}
@@ -63,6 +63,17 @@ func (e *Engine) SaveWorkflow(ctx context.Context, w *workflows.Workflow) (SaveR
 	}
 	e.Forget(w.ID)
 	return SaveResult{Workflow: rec, Created: created, Changed: true}, nil
+}
+
+// sameDefinition reports whether def (encoded) is the stored workflow as it
+// is now, its enabled flag included (enable and disable make no revision).
+func sameDefinition(cur store.Workflow, def []byte) bool {
+	w, err := Definition(cur)
+	if err != nil {
+		return false
+	}
+	now, err := workflows.Encode(w)
+	return err == nil && bytes.Equal(now, def)
 }
 
 // Definition returns a stored workflow's definition with its enabled flag

@@ -8,9 +8,12 @@ import (
 	"github.com/hookflow/hookflow/store"
 )
 
-// dispatch claims due runs while workers are free and hands them out. It
-// waits for a wake-up (an accept committed, a worker freed) or the poll
-// interval, which is what finds retries and delays coming due.
+// dispatch claims due runs and hands them to the workers. It keeps up to
+// one batch of claimed runs waiting beyond those executing, and claims again
+// once that buffer is half used, so that claims come in batches rather
+// than one run each time a worker frees up. It waits for a wake-up (an
+// accept committed, a worker freed) or the poll interval, which is what
+// finds retries and delays coming due.
 func (e *Engine) dispatch() {
 	defer e.loops.Done()
 	defer close(e.jobs)
@@ -20,9 +23,9 @@ func (e *Engine) dispatch() {
 		if e.stopping.Load() {
 			return
 		}
-		free := e.cfg.Workers - int(e.busy.Load())
-		claimed := 0
-		if free > 0 {
+		busy := int(e.busy.Load())
+		free := 2*e.cfg.Workers - busy
+		if busy <= e.cfg.Workers {
 			runs, err := e.store.RunClaim(e.runCtx, store.RunClaimParams{
 				Owner:            e.cfg.Owner,
 				Limit:            free,
@@ -39,7 +42,6 @@ func (e *Engine) dispatch() {
 				}
 				e.busy.Add(1)
 				e.jobs <- r
-				claimed++
 			}
 			if len(runs) == free {
 				continue // there may be more due
@@ -134,7 +136,8 @@ func (e *Engine) work() {
 	for r := range e.jobs {
 		e.execute(e.runCtx, r)
 		e.unreserve(r)
-		e.busy.Add(-1)
-		signal(e.freed)
+		if e.busy.Add(-1) <= int64(e.cfg.Workers) {
+			signal(e.freed)
+		}
 	}
 }

@@ -128,7 +128,7 @@ func New(cfg Config) (*Engine, error) {
 		freed:   make(chan struct{}, 1),
 		running: map[string]*load{},
 		stop:    make(chan struct{}),
-		jobs:    make(chan store.Run, cfg.Workers),
+		jobs:    make(chan store.Run, 2*cfg.Workers),
 		updates: make(chan *updateReq, 4*cfg.Workers),
 	}
 	e.cache.init(cfg.Store)

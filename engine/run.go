@@ -26,7 +26,10 @@ type execution struct {
 // or must be retried later, recording every step attempt.
 func (e *Engine) execute(ctx context.Context, r store.Run) {
 	x := &execution{e: e, run: r, log: e.log.With("run", r.ID, "workflow", r.WorkflowID),
-		leaseUntil: e.now().Add(e.cfg.LeaseFor)}
+		leaseUntil: r.LeaseUntil}
+	if x.leaseUntil.IsZero() {
+		x.leaseUntil = e.now().Add(e.cfg.LeaseFor)
+	}
 	c, err := e.cache.revision(ctx, r.WorkflowID, r.Revision)
 	if err != nil {
 		x.abort(ctx, fmt.Errorf("load workflow: %w", err))
@@ -164,7 +167,7 @@ func (x *execution) finish(status string, next, stepAttempt int, at time.Time, e
 		x.log.Info("run will retry", "at", at, "attempt", stepAttempt, "err", errMsg)
 	}
 	if !x.responded && (store.Finished(status)) {
-		x.e.waiters.notify(x.run.ID, finalResponse(x.run.ID, status, x.st.env.Payload, errMsg))
+		x.e.waiters.notify(x.run.ID, finalResponse(x.run.ID, status, x.st.env.Payload))
 	}
 }
 

@@ -121,7 +121,7 @@ func (e *Engine) storedResponse(ctx context.Context, runID string) (Response, bo
 			payload = ParsePayload(&ev)
 		}
 	}
-	return finalResponse(run.ID, run.Status, payload, run.Error), true
+	return finalResponse(run.ID, run.Status, payload), true
 }
 
 // responseFromStep reads a respond step's output.
@@ -146,15 +146,17 @@ func responseFromStep(out any) Response {
 
 // finalResponse answers for a run that ended without a respond step: its
 // final payload when it succeeded, a JSON error (502) when it failed.
-func finalResponse(runID, status string, payload any, errMsg string) Response {
+func finalResponse(runID, status string, payload any) Response {
 	switch status {
 	case store.StatusSucceeded:
 		return Response{Status: 200, Body: payload}
 	case store.StatusFiltered:
 		return Response{Status: 200, Body: map[string]any{"run_id": runID, "status": status}}
 	default:
+		// The caller of a trigger is anonymous: the run's error (which may
+		// name internal hosts) stays in the run history.
 		return Response{Status: 502, Body: map[string]any{"error": map[string]any{
-			"code": "run_failed", "message": "the workflow run failed: " + errMsg, "run_id": runID,
+			"code": "run_failed", "message": "the workflow run failed; its run history has the details", "run_id": runID,
 		}}}
 	}
 }

@@ -21,7 +21,7 @@ func syncDef(id, timeout, steps string) string {
 func TestSyncRespond(t *testing.T) {
 	t.Parallel()
 	b := setup(t)
-	w := b.create(syncDef("answer", "2s", `
+	w := b.create(syncDef("answer", "5s", `
     {"id": "double", "type": "transform", "expr": "{n: payload.n * 2}"},
     {"id": "reply", "type": "respond", "status": 201,
      "headers": {"X-Order": "ord-{{ payload.n }}"},
@@ -46,10 +46,31 @@ func TestSyncRespond(t *testing.T) {
 	}
 }
 
+// A respond step's own Content-Type is kept, whatever its body.
+func TestSyncRespondContentType(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	w := b.create(syncDef("typed", "5s", `
+    {"id": "reply", "type": "respond", "status": 200,
+     "headers": {"Content-Type": "application/vnd.api+json"}, "body": "{data: payload.n}"}`))
+	r := b.send(http.MethodPost, w.TriggerURL, map[string]any{"n": 1})
+	if r.status != http.StatusOK || r.header.Get("Content-Type") != "application/vnd.api+json" {
+		t.Errorf("answer = %d, Content-Type %q", r.status, r.header.Get("Content-Type"))
+	}
+	jsonEqual(t, r.body, map[string]any{"data": 1})
+
+	w = b.create(syncDef("xml", "5s", `
+    {"id": "reply", "type": "respond", "headers": {"Content-Type": "text/xml"}, "body": "'<Response/>'"}`))
+	r = b.send(http.MethodPost, w.TriggerURL, map[string]any{})
+	if r.header.Get("Content-Type") != "text/xml" || string(r.body) != "<Response/>" {
+		t.Errorf("xml answer = %q %q", r.header.Get("Content-Type"), r.body)
+	}
+}
+
 func TestSyncTextBody(t *testing.T) {
 	t.Parallel()
 	b := setup(t)
-	w := b.create(syncDef("text", "2s", `
+	w := b.create(syncDef("text", "5s", `
     {"id": "reply", "type": "respond", "status": 200, "body": "'hello ' + payload.name"}`))
 	r := b.send(http.MethodPost, w.TriggerURL, map[string]any{"name": "Ada"})
 	if r.status != http.StatusOK || string(r.body) != "hello Ada" {
@@ -64,7 +85,7 @@ func TestSyncTextBody(t *testing.T) {
 func TestSyncNoRespondStep(t *testing.T) {
 	t.Parallel()
 	b := setup(t)
-	w := b.create(syncDef("final", "2s", `{"id": "shape", "type": "transform", "expr": "{seen: payload.x}"}`))
+	w := b.create(syncDef("final", "5s", `{"id": "shape", "type": "transform", "expr": "{seen: payload.x}"}`))
 	r := b.send(http.MethodPost, w.TriggerURL, map[string]any{"x": true})
 	if r.status != http.StatusOK {
 		t.Fatalf("sync = %d %s", r.status, r.body)
@@ -75,7 +96,7 @@ func TestSyncNoRespondStep(t *testing.T) {
 func TestSyncRunFails(t *testing.T) {
 	t.Parallel()
 	b := setup(t)
-	w := b.create(syncDef("fails", "2s", fmt.Sprintf(`
+	w := b.create(syncDef("fails", "5s", fmt.Sprintf(`
     {"id": "call", "type": "webhook", "url": "%s/fail"},
     {"id": "reply", "type": "respond", "status": 200, "body": "'unreachable'"}`, b.recv.url)))
 	r := b.send(http.MethodPost, w.TriggerURL, map[string]any{"n": 1})
@@ -109,5 +130,19 @@ func TestSyncTimeout(t *testing.T) {
 	// The status URL works with the admin token, and the run completes.
 	if run := b.waitRun(runID); run.Run.Status != "succeeded" {
 		t.Errorf("run = %+v", run.Run)
+	}
+}
+
+// The caller of a sync trigger is not the admin: a failed run's answer
+// must not hold what the run's error holds, such as the outbound URL with
+// its credentials. Today the engine's final response includes the error.
+func TestSyncRunFailsLeaksNothing(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	w := b.create(syncDef("leak", "5s", fmt.Sprintf(`
+    {"id": "call", "type": "webhook", "url": "%s/fail?key=hush-0451"}`, b.recv.url)))
+	r := b.send(http.MethodPost, w.TriggerURL, map[string]any{})
+	if r.status < 500 || strings.Contains(string(r.body), "hush-0451") || strings.Contains(string(r.body), b.recv.url) {
+		t.Errorf("failed sync run = %d %s: holds the outbound URL", r.status, r.body)
 	}
 }
