@@ -200,7 +200,11 @@ func (h *Webhook) respondSync(w http.ResponseWriter, r *http.Request, runID stri
 		w.WriteHeader(resp.Status)
 		_, _ = io.WriteString(w, b)
 	default:
-		writeJSON(w, resp.Status, b)
+		if w.Header().Get("Content-Type") == "" {
+			w.Header().Set("Content-Type", "application/json")
+		}
+		w.WriteHeader(resp.Status)
+		_ = json.NewEncoder(w).Encode(b)
 	}
 }
 

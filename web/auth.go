@@ -57,14 +57,21 @@ func hashToken(t string) string {
 }
 
 // requireAdmin lets a request through only with the admin token, given as
-// "Authorization: Bearer T".
+// "Authorization: Bearer T", or with the editor's session cookie (see
+// session.go, which also guards cookie requests against CSRF).
 func (s *Server) requireAdmin(c *gin.Context) {
 	if tok, ok := bearer(c.GetHeader("Authorization")); ok && s.validToken(tok) {
 		c.Next()
 		return
 	}
+	if ok, answered := s.sessionAuth(c); ok {
+		c.Next()
+		return
+	} else if answered {
+		return
+	}
 	c.Header("WWW-Authenticate", `Bearer realm="hookflow"`)
-	abort(c, http.StatusUnauthorized, "unauthorized", "the admin API needs the admin token: Authorization: Bearer <token>")
+	abort(c, http.StatusUnauthorized, "unauthorized", "the admin API needs the admin token: Authorization: Bearer <token>, or the editor's login")
 }
 
 func (s *Server) validToken(tok string) bool {

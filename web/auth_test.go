@@ -14,45 +14,75 @@ import (
 	"github.com/hookflow/hookflow/web"
 )
 
-// adminRoutes is every route of the admin API, with ids that need not
-// exist: auth is checked before anything else.
-var adminRoutes = []struct{ method, path string }{
-	{http.MethodGet, "/api/v1/workflows"},
-	{http.MethodPost, "/api/v1/workflows"},
-	{http.MethodGet, "/api/v1/workflows/wf"},
-	{http.MethodPut, "/api/v1/workflows/wf"},
-	{http.MethodDelete, "/api/v1/workflows/wf"},
-	{http.MethodPost, "/api/v1/workflows/wf/enable"},
-	{http.MethodPost, "/api/v1/workflows/wf/disable"},
-	{http.MethodPost, "/api/v1/workflows/wf/rotate-key"},
-	{http.MethodGet, "/api/v1/workflows/wf/revisions"},
-	{http.MethodGet, "/api/v1/workflows/wf/revisions/1"},
-	{http.MethodGet, "/api/v1/workflows/wf/events"},
-	{http.MethodPost, "/api/v1/workflows/wf/test"},
-	{http.MethodPost, "/api/v1/import"},
-	{http.MethodGet, "/api/v1/export"},
-	{http.MethodGet, "/api/v1/runs"},
-	{http.MethodGet, "/api/v1/runs/r1"},
-	{http.MethodPost, "/api/v1/runs/r1/replay"},
-	{http.MethodPost, "/api/v1/expr"},
+// publicAPIRoutes are the routes under /api/v1 that need no admin auth:
+// the editor's login and logout.
+var publicAPIRoutes = map[string]bool{
+	"POST /api/v1/session":   true,
+	"DELETE /api/v1/session": true,
+}
+
+// adminRoutes is every route of the admin API as the router knows it, with
+// its parameters filled in with ids that need not exist: auth is checked
+// before anything else.
+func adminRoutes(t *testing.T, b *bundle) []struct{ method, path string } {
+	t.Helper()
+	var out []struct{ method, path string }
+	for _, r := range web.Routes(b.server) {
+		if !strings.HasPrefix(r.Path, "/api/v1/") || publicAPIRoutes[r.Method+" "+r.Path] {
+			continue
+		}
+		parts := strings.Split(r.Path, "/")
+		for i, p := range parts {
+			switch {
+			case p == ":rev":
+				parts[i] = "1"
+			case strings.HasPrefix(p, ":"), strings.HasPrefix(p, "*"):
+				parts[i] = "x1"
+			}
+		}
+		out = append(out, struct{ method, path string }{r.Method, strings.Join(parts, "/")})
+	}
+	// The routes of the contract are among them.
+	for _, want := range []string{
+		"GET /api/v1/workflows", "POST /api/v1/workflows", "GET /api/v1/workflows/x1",
+		"PUT /api/v1/workflows/x1", "DELETE /api/v1/workflows/x1", "POST /api/v1/workflows/x1/enable",
+		"POST /api/v1/workflows/x1/disable", "POST /api/v1/workflows/x1/rotate-key",
+		"GET /api/v1/workflows/x1/revisions", "GET /api/v1/workflows/x1/revisions/1",
+		"GET /api/v1/workflows/x1/events", "POST /api/v1/workflows/x1/test", "POST /api/v1/import",
+		"GET /api/v1/export", "GET /api/v1/runs", "GET /api/v1/runs/x1", "POST /api/v1/runs/x1/replay",
+		"POST /api/v1/expr",
+	} {
+		found := false
+		for _, r := range out {
+			found = found || r.method+" "+r.path == want
+		}
+		if !found {
+			t.Errorf("the router has no %s behind admin auth", want)
+		}
+	}
+	return out
 }
 
 func TestAdminAuthRefused(t *testing.T) {
 	t.Parallel()
 	b := setup(t)
 	b.create(relayDef("kept", b.recv.url))
-	for _, rt := range adminRoutes {
+	for _, rt := range adminRoutes(t, b) {
 		for name, hdr := range map[string][]string{
 			"no token":    nil,
 			"wrong token": {"Authorization", "Bearer " + b.token + "x"},
 			"empty token": {"Authorization", "Bearer "},
 			"basic":       {"Authorization", "Basic " + b.token},
 			"bare token":  {"Authorization", b.token},
+			"bad session": {"Cookie", "hookflow_session=" + b.token},
 		} {
 			r := b.send(rt.method, rt.path, `{}`, hdr...)
 			e := wantError(t, r, http.StatusUnauthorized, "unauthorized")
 			if t.Failed() {
 				t.Fatalf("%s %s with %s: %v", rt.method, rt.path, name, e)
+			}
+			if r.header.Get("Set-Cookie") != "" {
+				t.Errorf("%s %s with %s set a cookie", rt.method, rt.path, name)
 			}
 			if strings.Contains(string(r.body), b.token) {
 				t.Errorf("%s %s with %s: the answer holds the token", rt.method, rt.path, name)
@@ -79,7 +109,7 @@ func TestAdminAuthAccepted(t *testing.T) {
 		t.Errorf("lower-case bearer = %d", r.status)
 	}
 	// With the token, no route answers 401 (unknown ids answer 404 etc.).
-	for _, rt := range adminRoutes {
+	for _, rt := range adminRoutes(t, b) {
 		if r := b.api(rt.method, rt.path, `{}`); r.status == http.StatusUnauthorized {
 			t.Errorf("%s %s with the token = 401", rt.method, rt.path)
 		}

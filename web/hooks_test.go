@@ -230,3 +230,52 @@ func TestHookIdempotency(t *testing.T) {
 	}
 	b.wantReceived(4)
 }
+
+// A trigger whose secret cannot be rendered refuses every caller, without
+// saying more than that.
+func TestHookAuthMisconfigured(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	def := strings.Replace(passDef("nosecret", b.recv.url), `{"type": "webhook"}`,
+		`{"type": "webhook", "auth": {"type": "github", "secret": "{{ secrets.missing.value }}"}}`, 1)
+	w := b.create(def)
+	body := `{"a": 1}`
+	r := b.send(http.MethodPost, w.TriggerURL, body, "Content-Type", "application/json", "X-Hub-Signature-256", githubSig(body))
+	wantError(t, r, http.StatusUnauthorized, "unauthorized")
+	if ids := b.runIDs("workflow=nosecret"); len(ids) != 0 {
+		t.Errorf("runs = %v", ids)
+	}
+}
+
+// A token trigger's credential is never stored with the event, whether it
+// came in the header or the query.
+func TestHookTokenRedacted(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	const token = "tok-redact-me-7781"
+	def := strings.Replace(passDef("tok", b.recv.url), `{"type": "webhook"}`,
+		`{"type": "webhook", "auth": {"type": "token", "secret": "`+token+`", "header": "X-Token", "query": "token"}}`, 1)
+	w := b.create(def)
+
+	wantError(t, b.send(http.MethodPost, w.TriggerURL+"?token=nope", map[string]any{}), http.StatusUnauthorized, "unauthorized")
+	ids := []string{
+		b.trigger(w.TriggerURL+"?token="+token+"&keep=1", map[string]any{"via": "query"}),
+		b.trigger(w.TriggerURL, map[string]any{"via": "header"}, "X-Token", token),
+	}
+	for _, id := range ids {
+		run := b.waitRun(id)
+		raw := b.api(http.MethodGet, "/api/v1/runs/"+id, nil).body
+		if run.Run.Status != "succeeded" || bytes.Contains(raw, []byte(token)) {
+			t.Errorf("run %s (%s) shows the token: %s", id, run.Run.Status, raw)
+		}
+	}
+	raw := b.api(http.MethodGet, "/api/v1/workflows/tok/events", nil).body
+	if bytes.Contains(raw, []byte(token)) || !bytes.Contains(raw, []byte("keep=1")) {
+		t.Errorf("events = %s", raw)
+	}
+	for _, got := range b.recv.requests() {
+		if bytes.Contains(got.Body, []byte(token)) {
+			t.Errorf("the receiver got the token: %s", got.Body)
+		}
+	}
+}

@@ -10,6 +10,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/hookflow/hookflow/engine"
+	"github.com/hookflow/hookflow/secrets"
 	"github.com/hookflow/hookflow/store"
 	"github.com/hookflow/hookflow/triggers"
 )
@@ -30,6 +31,9 @@ type Config struct {
 	// Registry collects the metrics served at /metrics (nil: a new one
 	// with the Go and process collectors).
 	Registry *prometheus.Registry
+	// Secrets is the vault behind /api/v1/secrets (nil: those routes answer
+	// 503). The engine reads the same vault through engine.Config.Secrets.
+	Secrets *secrets.Vault
 	// TrustedProxies are the peers whose X-Forwarded-For is believed.
 	TrustedProxies []netip.Prefix
 	Logger         *slog.Logger
@@ -107,6 +111,9 @@ func New(cfg Config) *Server {
 	api.GET("/runs/:id", s.getRun)
 	api.POST("/runs/:id/replay", s.replayRun)
 	api.POST("/expr", s.evalExpr)
+	api.GET("/secrets", s.listSecrets)
+	api.PUT("/secrets/:name", s.putSecret)
+	api.DELETE("/secrets/:name", s.deleteSecret)
 	s.router = r
 	return s
 }

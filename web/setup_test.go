@@ -34,6 +34,7 @@ type bundle struct {
 	token  string // the admin token
 	client *http.Client
 	recv   *receiver
+	server *web.Server
 	store  *sqlite.Store
 	engine *engine.Engine
 }
@@ -41,6 +42,7 @@ type bundle struct {
 // options tune setup.
 type options struct {
 	maxBody int64
+	baseURL string
 }
 
 // setup starts a server with a fresh database and receiver.
@@ -53,7 +55,8 @@ func setup(t *testing.T, opts ...func(*options)) *bundle {
 	ctx := context.Background()
 	log := quiet
 
-	st, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "hookflow.db"))
+	// NORMAL: the tests need no crash durability, and fsyncs would slow them.
+	st, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "hookflow.db"), sqlite.WithSynchronous(sqlite.SynchronousNormal))
 	if err != nil {
 		t.Fatalf("open store: %v", err)
 	}
@@ -72,7 +75,7 @@ func setup(t *testing.T, opts ...func(*options)) *bundle {
 		Store:        st,
 		Sender:       actions.NewSender(actions.Config{Egress: egress}),
 		Workers:      4,
-		PollInterval: 20 * time.Millisecond,
+		PollInterval: 200 * time.Millisecond, // accepts and replays wake the engine at once
 		Logger:       log,
 	})
 	if err != nil {
@@ -88,18 +91,22 @@ func setup(t *testing.T, opts ...func(*options)) *bundle {
 	})
 
 	recv := newReceiver(t)
-	srv := httptest.NewServer(web.New(web.Config{
-		Engine: eng, AdminTokenHash: hash, MaxBody: o.maxBody, Logger: log,
-	}))
+	server := web.New(web.Config{
+		Engine: eng, AdminTokenHash: hash, MaxBody: o.maxBody, BaseURL: o.baseURL, Logger: log,
+	})
+	srv := httptest.NewServer(server)
 	t.Cleanup(srv.Close)
-	return &bundle{t: t, url: srv.URL, token: token, client: srv.Client(), recv: recv, store: st, engine: eng}
+	return &bundle{t: t, url: srv.URL, token: token, client: srv.Client(), recv: recv, server: server, store: st, engine: eng}
 }
 
 // withMaxBody sets the server's webhook body limit.
 func withMaxBody(n int64) func(*options) { return func(o *options) { o.maxBody = n } }
 
-// response is an answer read in full.
-type response struct {
+// withBaseURL sets the public URL trigger URLs are built on.
+func withBaseURL(u string) func(*options) { return func(o *options) { o.baseURL = u } }
+
+// answer is a response read in full.
+type answer struct {
 	status int
 	header http.Header
 	body   []byte
@@ -107,7 +114,7 @@ type response struct {
 
 // json decodes the body into a generic map, failing the test if it is not
 // a JSON object.
-func (r *response) json(t *testing.T) map[string]any {
+func (r *answer) json(t *testing.T) map[string]any {
 	t.Helper()
 	var m map[string]any
 	if err := json.Unmarshal(r.body, &m); err != nil {
@@ -117,7 +124,7 @@ func (r *response) json(t *testing.T) map[string]any {
 }
 
 // decode decodes the body into v.
-func (r *response) decode(t *testing.T, v any) {
+func (r *answer) decode(t *testing.T, v any) {
 	t.Helper()
 	if err := json.Unmarshal(r.body, v); err != nil {
 		t.Fatalf("decode body (status %d): %v\n%s", r.status, err, r.body)
@@ -126,7 +133,7 @@ func (r *response) decode(t *testing.T, v any) {
 
 // send makes a request to the server. body may be nil, a string or []byte
 // (sent as is), or anything else (sent as JSON). Headers come in pairs.
-func (b *bundle) send(method, url string, body any, headers ...string) *response {
+func (b *bundle) send(method, url string, body any, headers ...string) *answer {
 	b.t.Helper()
 	var rd io.Reader
 	ctype := ""
@@ -160,7 +167,7 @@ func (b *bundle) send(method, url string, body any, headers ...string) *response
 }
 
 // do sends a prepared request and reads the answer.
-func (b *bundle) do(req *http.Request) *response {
+func (b *bundle) do(req *http.Request) *answer {
 	b.t.Helper()
 	resp, err := b.client.Do(req)
 	if err != nil {
@@ -171,11 +178,11 @@ func (b *bundle) do(req *http.Request) *response {
 	if err != nil {
 		b.t.Fatalf("%s %s: read body: %v", req.Method, req.URL.Path, err)
 	}
-	return &response{status: resp.StatusCode, header: resp.Header, body: data}
+	return &answer{status: resp.StatusCode, header: resp.Header, body: data}
 }
 
 // api calls the admin API with the admin token.
-func (b *bundle) api(method, path string, body any) *response {
+func (b *bundle) api(method, path string, body any) *answer {
 	b.t.Helper()
 	return b.send(method, path, body, "Authorization", "Bearer "+b.token)
 }
@@ -230,8 +237,8 @@ func (b *bundle) trigger(hookURL string, payload any, headers ...string) string 
 	return id
 }
 
-// run is GET /api/v1/runs/{id} decoded.
-type run struct {
+// runDetail is GET /api/v1/runs/{id} decoded.
+type runDetail struct {
 	Run struct {
 		ID       string `json:"id"`
 		Workflow string `json:"workflow"`
@@ -261,19 +268,19 @@ type run struct {
 }
 
 // getRun reads one run.
-func (b *bundle) getRun(id string) run {
+func (b *bundle) getRun(id string) runDetail {
 	b.t.Helper()
 	r := b.api(http.MethodGet, "/api/v1/runs/"+id, nil)
 	if r.status != http.StatusOK {
 		b.t.Fatalf("GET run %s = %d\n%s", id, r.status, r.body)
 	}
-	var out run
+	var out runDetail
 	r.decode(b.t, &out)
 	return out
 }
 
 // waitRun waits until a run has finished and returns it.
-func (b *bundle) waitRun(id string) run {
+func (b *bundle) waitRun(id string) runDetail {
 	b.t.Helper()
 	deadline := time.Now().Add(10 * time.Second)
 	for {
@@ -311,7 +318,7 @@ func (b *bundle) runIDs(query string) []string {
 
 // wantError checks an answer is the JSON error shape with this status and
 // code, and returns the error object.
-func wantError(t *testing.T, r *response, status int, code string) map[string]any {
+func wantError(t *testing.T, r *answer, status int, code string) map[string]any {
 	t.Helper()
 	if r.status != status {
 		t.Fatalf("status = %d, want %d\n%s", r.status, status, r.body)

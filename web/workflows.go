@@ -6,6 +6,7 @@ import (
 	"io"
 	"net/http"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -81,6 +82,10 @@ func (s *Server) listWorkflows(c *gin.Context) {
 	c.PureJSON(http.StatusOK, gin.H{"workflows": out})
 }
 
+// createMu makes POST /api/v1/workflows's "exists? then save" atomic within
+// this process. (Across replicas it takes a create-only save in the store.)
+var createMu sync.Mutex
+
 func (s *Server) createWorkflow(c *gin.Context) {
 	body, ok := readBody(c)
 	if !ok {
@@ -92,6 +97,10 @@ func (s *Server) createWorkflow(c *gin.Context) {
 		return
 	}
 	if w.ID != "" {
+		// The check and the save are one step, or concurrent creates of one
+		// id would all answer 201 (as revisions of each other).
+		createMu.Lock()
+		defer createMu.Unlock()
 		if _, err := s.store.WorkflowGet(c.Request.Context(), w.ID); err == nil {
 			abort(c, http.StatusConflict, "conflict", "workflow "+w.ID+" exists; PUT /api/v1/workflows/"+w.ID+" stores a new revision")
 			return
@@ -237,7 +246,13 @@ func (s *Server) importWorkflows(c *gin.Context) {
 	}
 	// Validate everything first so a bad bundle changes nothing.
 	for i, w := range ws {
-		if err := workflows.Validate(w); err != nil {
+		err := workflows.Validate(w)
+		if err == nil && w.ID != "" && w.OnFailure == w.ID {
+			// SaveWorkflow refuses this too, but only after the workflows
+			// before it in the bundle are stored.
+			err = &workflows.FieldError{Field: "on_failure", Message: "a workflow cannot be its own on_failure workflow"}
+		}
+		if err != nil {
 			var fe *workflows.FieldError
 			if errors.As(err, &fe) && len(ws) > 1 {
 				fe.Field = "workflows[" + strconv.Itoa(i) + "]." + fe.Field

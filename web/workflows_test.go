@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"regexp"
 	"strings"
+	"sync"
 	"testing"
 )
 
@@ -24,6 +25,39 @@ func TestWorkflowCreate(t *testing.T) {
 	got := b.apiOK(http.MethodGet, "/api/v1/workflows/orders", nil, http.StatusOK)
 	if got["revision"] != float64(1) || got["trigger_url"] != w.TriggerURL {
 		t.Errorf("after 409: %v", got)
+	}
+}
+
+// Concurrent creates of one id: one 201, the others 409, one revision.
+func TestWorkflowCreateConcurrent(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	codes := make(chan int, 8)
+	var wg sync.WaitGroup
+	for range cap(codes) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			codes <- b.api(http.MethodPost, "/api/v1/workflows", relayDef("same", b.recv.url)).status
+		}()
+	}
+	wg.Wait()
+	close(codes)
+	created := 0
+	for c := range codes {
+		switch c {
+		case http.StatusCreated:
+			created++
+		case http.StatusConflict:
+		default:
+			t.Errorf("concurrent create = %d", c)
+		}
+	}
+	if created != 1 {
+		t.Errorf("%d concurrent creates answered 201, want 1", created)
+	}
+	if got := b.apiOK(http.MethodGet, "/api/v1/workflows/same", nil, http.StatusOK); got["revision"] != float64(1) {
+		t.Errorf("revision = %v, want 1", got["revision"])
 	}
 }
 
@@ -275,7 +309,8 @@ func TestWorkflowInvalid(t *testing.T) {
 					t.Errorf("%s step = %v, want %q", m, e["step"], tc.step)
 				}
 				if tc.wantPosition {
-					if l, c := e["line"], e["column"]; l != float64(1) || c == nil || c.(float64) < 1 {
+					// At the second "," of {order: payload.id,, total}.
+					if l, c := e["line"], e["column"]; l != float64(1) || c != float64(20) {
 						t.Errorf("%s line, column = %v, %v", m, l, c)
 					}
 					if !strings.Contains(e["message"].(string), "shape") {
@@ -293,5 +328,29 @@ func TestWorkflowInvalid(t *testing.T) {
 	}
 	if got := b.apiOK(http.MethodGet, "/api/v1/workflows/exists/revisions", nil, http.StatusOK); len(got["revisions"].([]any)) != 1 {
 		t.Errorf("revisions of exists: %v", got)
+	}
+}
+
+func TestWorkflowBaseURL(t *testing.T) {
+	t.Parallel()
+	b := setup(t, withBaseURL("https://hooks.example.com/"))
+	w := b.create(relayDef("public", b.recv.url))
+	if !strings.HasPrefix(w.TriggerURL, "https://hooks.example.com/hooks/") {
+		t.Errorf("trigger_url = %q, want it on the base URL", w.TriggerURL)
+	}
+	// The key works on this server.
+	key := strings.TrimPrefix(w.TriggerURL, "https://hooks.example.com")
+	b.trigger(b.url+key, map[string]any{})
+}
+
+func TestAPIBodyLimit(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	big := `{"format": "hookflow/v1", "name": "` + strings.Repeat("x", 9<<20) + `"}`
+	for _, p := range []string{"/api/v1/workflows", "/api/v1/import", "/api/v1/expr"} {
+		wantError(t, b.api(http.MethodPost, p, big), http.StatusRequestEntityTooLarge, "body_too_large")
+	}
+	if got := b.apiOK(http.MethodGet, "/api/v1/workflows", nil, http.StatusOK); len(got["workflows"].([]any)) != 0 {
+		t.Errorf("stored: %v", got)
 	}
 }

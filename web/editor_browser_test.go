@@ -1,0 +1,641 @@
+package web_test
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/chromedp/cdproto/browser"
+	"github.com/chromedp/chromedp"
+)
+
+// The browser tests drive Debian's Chromium (headless) through the editor
+// against the real server: web.New over a started engine on SQLite, with a
+// receiver on 127.0.0.1 (see setup). Without Chromium they skip, unless CI
+// is set: CI installs it (apt-get install -y chromium) and must run them.
+//
+// HOOKFLOW_CHROMIUM=path picks another Chromium build. HOOKFLOW_SCREENSHOTS=dir
+// also saves the README's screenshots there:
+//
+//	HOOKFLOW_SCREENSHOTS=$PWD/docs go test ./web -run TestEditorBrowser
+
+// chromiumPaths are where Debian and others install Chromium.
+var chromiumPaths = []string{"/usr/bin/chromium", "/usr/bin/chromium-browser"}
+
+// findChromium returns the browser to drive: HOOKFLOW_CHROMIUM when set (a
+// path that does not exist counts as no browser), else Debian's Chromium.
+func findChromium() string {
+	if p, ok := os.LookupEnv("HOOKFLOW_CHROMIUM"); ok {
+		if _, err := os.Stat(p); err != nil {
+			return ""
+		}
+		return p
+	}
+	for _, p := range chromiumPaths {
+		if _, err := os.Stat(p); err == nil {
+			return p
+		}
+	}
+	for _, name := range []string{"chromium", "chromium-browser"} {
+		if p, err := exec.LookPath(name); err == nil {
+			return p
+		}
+	}
+	return ""
+}
+
+// ui is a browser tab on the editor.
+type ui struct {
+	t    *testing.T
+	ctx  context.Context
+	base string
+
+	mu       sync.Mutex
+	problems []string // exceptions and console errors seen
+}
+
+func newUI(t *testing.T, base string) *ui {
+	t.Helper()
+	path := findChromium()
+	if path == "" {
+		if os.Getenv("CI") != "" {
+			t.Fatal("CI is set but Chromium is missing: the browser tests must run in CI (apt-get install -y chromium)")
+		}
+		t.Skip("browser tests skipped: no Chromium (looked for /usr/bin/chromium and chromium-browser); apt-get install -y chromium to run them")
+	}
+	opts := []chromedp.ExecAllocatorOption{
+		chromedp.ExecPath(path),
+		chromedp.Headless,
+		chromedp.NoSandbox,
+		chromedp.DisableGPU,
+		chromedp.NoFirstRun,
+		chromedp.NoDefaultBrowserCheck,
+		chromedp.Flag("disable-background-networking", true),
+		chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("disable-sync", true),
+		chromedp.Flag("disable-dev-shm-usage", true),
+		chromedp.Flag("disable-extensions", true),
+		chromedp.Flag("disable-default-apps", true),
+		chromedp.Flag("no-proxy-server", true),
+		chromedp.Flag("lang", "en-US"),
+		chromedp.UserDataDir(t.TempDir()),
+		chromedp.WindowSize(1440, 900),
+	}
+	allocCtx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
+	t.Cleanup(cancelAlloc)
+	ctx, cancelTab := chromedp.NewContext(allocCtx)
+	t.Cleanup(cancelTab)
+	ctx, cancelTimeout := context.WithTimeout(ctx, 3*time.Minute)
+	t.Cleanup(cancelTimeout)
+
+	u := &ui{t: t, ctx: ctx, base: base}
+	if err := chromedp.Do(ctx, chromedp.EmulateViewport(1440, 900)); err != nil {
+		t.Fatalf("start Chromium (%s): %v", path, err)
+	}
+	msgs := chromedp.Console(ctx)
+	go func() {
+		for m, err := range msgs {
+			if err != nil {
+				return
+			}
+			// Failed loads (the 401 of a check before login) are expected;
+			// exceptions, console.error and CSP reports are not.
+			if m.IsException() || (m.Type == chromedp.ConsoleError && m.Source != "network") {
+				u.mu.Lock()
+				u.problems = append(u.problems, m.String())
+				u.mu.Unlock()
+			}
+		}
+	}()
+	t.Cleanup(func() {
+		u.mu.Lock()
+		defer u.mu.Unlock()
+		for _, p := range u.problems {
+			t.Errorf("browser console: %s", p)
+		}
+	})
+	return u
+}
+
+// fail ends the test with what the page shows, for a readable failure.
+func (u *ui) fail(format string, args ...any) {
+	u.t.Helper()
+	ctx, cancel := context.WithTimeout(u.ctx, 3*time.Second)
+	defer cancel()
+	text, _ := chromedp.Run(ctx, chromedp.Evaluate[string](`location.pathname + location.search + "\n" + document.body.innerText.slice(0, 3000)`))
+	if shot, err := chromedp.Run(ctx, chromedp.CaptureScreenshot()); err == nil {
+		p := filepath.Join(os.TempDir(), fmt.Sprintf("hookflow-%s.png", strings.ReplaceAll(u.t.Name(), "/", "_")))
+		if os.WriteFile(p, shot, 0o644) == nil {
+			text += "\n(screenshot: " + p + ")"
+		}
+	}
+	u.t.Fatalf(format+"\n--- page ---\n%s", append(args, text)...)
+}
+
+func (u *ui) do(what string, actions ...chromedp.Action[chromedp.Void]) {
+	u.t.Helper()
+	if err := chromedp.Do(u.ctx, actions...); err != nil {
+		u.fail("%s: %v", what, err)
+	}
+}
+
+func (u *ui) open(path string) { u.t.Helper(); u.do("open "+path, chromedp.Navigate(u.base+path)) }
+
+// click clicks the first element matching a CSS selector, once visible.
+func (u *ui) click(sel string) {
+	u.t.Helper()
+	u.waitVisible(sel)
+	u.do("click "+sel, chromedp.Click(chromedp.CSS(sel)))
+}
+
+func (u *ui) waitVisible(sel string) {
+	u.t.Helper()
+	ctx, cancel := context.WithTimeout(u.ctx, 15*time.Second)
+	defer cancel()
+	if err := chromedp.Do(ctx, chromedp.WaitVisible(chromedp.CSS(sel))); err != nil {
+		u.fail("wait for %s: %v", sel, err)
+	}
+}
+
+// typeInto types text into a field with real key events.
+func (u *ui) typeInto(sel, text string) {
+	u.t.Helper()
+	u.waitVisible(sel)
+	u.do("type into "+sel, chromedp.SendKeys(chromedp.CSS(sel), text))
+}
+
+// fill replaces a field's value and fires its input event, as typing would.
+func (u *ui) fill(sel, value string) {
+	u.t.Helper()
+	u.waitVisible(sel)
+	js := fmt.Sprintf(`(() => { const el = document.querySelector(%s); el.focus(); el.value = %s;
+		el.dispatchEvent(new Event('input', {bubbles: true})); el.dispatchEvent(new Event('change', {bubbles: true})); return true })()`,
+		strconv.Quote(sel), jsString(value))
+	u.eval(js)
+}
+
+func jsString(s string) string {
+	b, _ := json.Marshal(s)
+	return string(b)
+}
+
+// eval runs JavaScript and returns its value as a string.
+func (u *ui) eval(js string) string {
+	u.t.Helper()
+	v, err := chromedp.Run(u.ctx, chromedp.Evaluate[json.RawMessage](js))
+	if err != nil {
+		u.fail("eval %s: %v", js, err)
+	}
+	var s string
+	if json.Unmarshal(v, &s) == nil {
+		return s
+	}
+	return string(v)
+}
+
+// waitJS waits until a JavaScript expression is truthy.
+func (u *ui) waitJS(what, js string) {
+	u.t.Helper()
+	if _, err := chromedp.Run(u.ctx, chromedp.Poll[json.RawMessage](js, chromedp.WithPollingTimeout(15*time.Second))); err != nil {
+		u.fail("waiting until %s (%s): %v", what, js, err)
+	}
+}
+
+// waitText waits until the element's text contains every want.
+func (u *ui) waitText(sel string, want ...string) {
+	u.t.Helper()
+	conds := make([]string, 0, len(want))
+	for _, w := range want {
+		conds = append(conds, fmt.Sprintf("el.textContent.includes(%s)", jsString(w)))
+	}
+	u.waitJS(fmt.Sprintf("%s shows %q", sel, want),
+		fmt.Sprintf(`(() => { const el = document.querySelector(%s); return !!el && %s })()`, strconv.Quote(sel), strings.Join(conds, " && ")))
+}
+
+func (u *ui) waitPath(want string) {
+	u.t.Helper()
+	u.waitJS("the page is "+want, fmt.Sprintf(`location.pathname === %s`, jsString(want)))
+}
+
+// screenshot saves a PNG of the window when HOOKFLOW_SCREENSHOTS names a
+// folder.
+func (u *ui) screenshot(name string, height ...int64) {
+	u.t.Helper()
+	dir := os.Getenv("HOOKFLOW_SCREENSHOTS")
+	if dir == "" {
+		return
+	}
+	if len(height) > 0 { // a taller window for this one picture
+		u.do("resize", chromedp.EmulateViewport(1440, height[0]))
+		defer u.do("resize back", chromedp.EmulateViewport(1440, 900))
+	}
+	// Let pending previews settle; no toast in the picture.
+	u.do("settle", chromedp.Sleep(600*time.Millisecond))
+	u.eval(`document.getElementById('toast').className = 'toast'`)
+	u.do("settle", chromedp.Sleep(200*time.Millisecond))
+	png, err := chromedp.Run(u.ctx, chromedp.CaptureScreenshot())
+	if err != nil {
+		u.fail("screenshot: %v", err)
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		u.t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, name), png, 0o644); err != nil {
+		u.t.Fatal(err)
+	}
+	u.t.Logf("saved %s", filepath.Join(dir, name))
+}
+
+// TestEditorBrowser walks the editor as a person would: log in, build a
+// workflow from scratch, copy its trigger URL, send it an event, watch the
+// run, edit an expression and see its preview, test, fail to save an invalid
+// expression, roll back, listen for an event, import and export, log out and
+// back in with the login link.
+func TestEditorBrowser(t *testing.T) {
+	t.Parallel()
+	if findChromium() == "" && os.Getenv("CI") == "" {
+		t.Skip("browser tests skipped: no Chromium (looked for /usr/bin/chromium and chromium-browser); apt-get install -y chromium to run them")
+	}
+	b := setup(t)
+	u := newUI(t, b.url)
+
+	// ---- log in -------------------------------------------------------------
+	u.open("/")
+	u.waitPath("/login")
+	u.typeInto("#login-token", "not-the-token")
+	u.click("#login-submit")
+	u.waitText("#login-error", "not the admin token")
+	u.fill("#login-token", b.token)
+	u.click("#login-submit")
+	u.waitVisible("#new-workflow")
+	u.waitPath("/")
+
+	// ---- build a workflow from scratch ------------------------------------
+	u.click("#new-workflow")
+	u.waitPath("/workflows/new")
+	u.typeInto("#wf-name", "Order relay")
+	u.click(`[data-add-step="transform"]`)
+	u.fill(`[data-field="steps[0].expr"]`, "{order: payload.id, total: payload.amount / 100.0}")
+	u.click(`[data-add-step="webhook"]`)
+	u.fill(`[data-field="steps[1].url"]`, b.recv.url+"/orders/{{ payload.order }}")
+	u.click("#save")
+	u.waitJS("the new workflow's page opens", `/^\/workflows\/order-relay-[0-9a-f]+$/.test(location.pathname)`)
+	id := strings.TrimPrefix(u.eval(`location.pathname`), "/workflows/")
+	u.waitVisible("#trigger-url")
+
+	// ---- copy the trigger URL ------------------------------------------------
+	var wf workflow
+	r := b.api(http.MethodGet, "/api/v1/workflows/"+id, nil)
+	r.decode(t, &wf)
+	if wf.Name != "Order relay" || wf.TriggerURL == "" {
+		t.Fatalf("stored workflow = %+v", wf)
+	}
+	u.click("#copy-url")
+	u.waitJS("the copy button copied", `!!document.querySelector('#copy-url').dataset.copied`)
+	copied := u.eval(`document.querySelector('#copy-url').dataset.copied`)
+	if copied != wf.TriggerURL {
+		t.Fatalf("copied %q, want the trigger URL %q", copied, wf.TriggerURL)
+	}
+	if curl := u.eval(`document.querySelector('#curl').textContent`); !strings.Contains(curl, wf.TriggerURL) {
+		t.Errorf("curl example does not use the trigger URL:\n%s", curl)
+	}
+
+	// ---- an event runs it ----------------------------------------------------
+	runID := b.trigger(copied, map[string]any{"id": "ord_1", "amount": 4200})
+	done := b.waitRun(runID)
+	if done.Run.Status != "succeeded" {
+		t.Fatalf("run = %s (%s)", done.Run.Status, done.Run.Error)
+	}
+	got := b.recv.wait(t)
+	if got.Path != "/orders/ord_1" {
+		t.Errorf("receiver got %s, want /orders/ord_1", got.Path)
+	}
+	jsonEqual(t, got.Body, map[string]any{"order": "ord_1", "total": 42})
+
+	// ---- the runs page shows it, with step outputs ---------------------------
+	u.click(`a[data-nav="runs"]`)
+	u.waitPath("/runs")
+	row := fmt.Sprintf(`tr[data-run="%s"]`, runID)
+	u.waitText(row, "Succeeded", "Order relay")
+	u.click(row + ` a[href^="/runs/"]`)
+	u.waitPath("/runs/" + runID)
+	u.waitText(`.attempt[data-step="transform"]`, `"order"`, `"ord_1"`, `"total"`, "42")
+	u.waitText(`.attempt[data-step="webhook"]`, "HTTP 200", "Request", "Response", `"ok"`, "/orders/ord_1")
+	u.waitText(".event", "Trigger event", `"amount"`, "4200")
+	u.screenshot("editor-run.png")
+
+	// ---- edit an expression: the preview follows ----------------------------
+	u.click(`a[href="/workflows/` + id + `"].btn`)
+	u.waitPath("/workflows/" + id)
+	u.waitText("#sample-label", "Captured")
+	expr := `[data-field="steps[0].expr"]`
+	preview := `[data-preview-for="steps[0].expr"]`
+	u.waitText(preview, `"order":"ord_1"`)
+	u.fill(expr, "payload.amount * 2")
+	u.waitText(preview, "8400")
+	u.fill(expr, "payload.amount + 1")
+	u.waitText(preview, "4201")
+	u.fill(expr, "payload.amount +")
+	u.waitJS("the preview shows the error", `document.querySelector('[data-preview-for="steps[0].expr"]').classList.contains('err')`)
+	u.waitText(preview, "Line 1, column")
+
+	// Save refuses it and points at the field.
+	u.click("#save")
+	u.waitText("#save-error", "Not saved", "steps[0].expr")
+	u.waitJS("the field is marked invalid", `document.querySelector('[data-field="steps[0].expr"]').getAttribute('aria-invalid') === 'true'`)
+	if f := u.eval(`document.activeElement && document.activeElement.dataset.field || ''`); f != "steps[0].expr" {
+		t.Errorf("focus after a refused save is on %q, want steps[0].expr", f)
+	}
+
+	// Clicking a field of the sample inserts its path.
+	u.fill(expr, "")
+	u.click(`button.jkey[data-path="payload.amount"]`)
+	if v := u.eval(`document.querySelector('[data-field="steps[0].expr"]').value`); v != "payload.amount" {
+		t.Errorf("after clicking amount in the sample the expression is %q, want payload.amount", v)
+	}
+	u.waitText(preview, "4200")
+	u.fill(expr, "{order: payload.id, total: payload.amount / 100.0, big: payload.amount > 1000}")
+	u.waitText(preview, `"big":true`)
+
+	// Test dry-runs the unsaved edit and shows each step's output inline.
+	u.click("#test")
+	u.waitText("#test-result", "Succeeded", "2 steps")
+	u.waitText(`li.step[data-step="transform"] .step-result`, "Output", `"big"`)
+	u.waitText(`li.step[data-step="webhook"] .step-result`, "Request it would send", `"sent"`)
+	u.click("#save")
+	u.waitText(".editor-meta", "revision 2")
+	u.screenshot("editor-workflow.png", 1240)
+
+	// History: the diff, then roll back to revision 1.
+	u.click("#history")
+	u.waitText("pre.diff", "big: payload.amount > 1000")
+	u.click("#rollback")
+	u.waitText(".editor-meta", "revision 3")
+	var back struct {
+		Revision   int `json:"revision"`
+		Definition struct {
+			Steps []struct {
+				Expr string `json:"expr"`
+			} `json:"steps"`
+		} `json:"definition"`
+	}
+	b.api(http.MethodGet, "/api/v1/workflows/"+id, nil).decode(t, &back)
+	if back.Revision != 3 || back.Definition.Steps[0].Expr != "{order: payload.id, total: payload.amount / 100.0}" {
+		t.Errorf("after rollback: revision %d, expr %q", back.Revision, back.Definition.Steps[0].Expr)
+	}
+
+	// ---- listen for a test event ---------------------------------------------
+	u.click("#listen")
+	u.waitText(".listen-status", "Waiting for a request")
+	time.Sleep(300 * time.Millisecond) // the listener's baseline is taken
+	b.trigger(wf.TriggerURL, map[string]any{"id": "ord_2", "amount": 99})
+	u.waitText(".sample-view", `"ord_2"`)
+	u.waitText(preview, `"order":"ord_2"`)
+
+	// ---- import (paste) ------------------------------------------------------
+	u.click(`a.brand`)
+	u.waitVisible("#import-open")
+	u.click("#import-open")
+	def := fmt.Sprintf(`{"format": "hookflow/v1", "id": "imported-hook", "name": "Imported hook",
+		"trigger": {"type": "webhook"},
+		"steps": [{"id": "only_paid", "type": "filter", "expr": "payload.status == 'paid'"},
+		          {"id": "send", "type": "webhook", "url": %q}]}`, b.recv.url+"/imported")
+	u.fill("#import-text", def)
+	u.click("#import-submit")
+	u.waitPath("/workflows/imported-hook")
+	u.waitJS("the imported workflow's name", `document.querySelector('#wf-name')?.value === 'Imported hook'`)
+	if r := b.api(http.MethodGet, "/api/v1/workflows/imported-hook", nil); r.status != http.StatusOK {
+		t.Fatalf("imported workflow: %d %s", r.status, r.body)
+	}
+
+	// ---- export all (a real download) ---------------------------------------
+	downloads := t.TempDir()
+	if _, err := chromedp.CallBrowser(u.ctx, browser.SetDownloadBehavior, browser.SetDownloadBehaviorParams{
+		Behavior: browser.SetDownloadBehaviorBehaviorAllow, DownloadPath: downloads,
+	}); err != nil {
+		t.Fatalf("allow downloads: %v", err)
+	}
+	u.click(`a.brand`)
+	u.waitVisible(`tr[data-workflow="imported-hook"]`)
+	if os.Getenv("HOOKFLOW_SCREENSHOTS") != "" {
+		seedForScreenshots(t, b)
+		u.open("/")
+		u.waitJS("the stats are in", `document.querySelectorAll('tr[data-workflow]').length >= 4 &&
+			![...document.querySelectorAll('td')].some(td => td.textContent === '…')`)
+		u.screenshot("editor-list.png")
+	}
+	u.click("#export-all")
+	exported := waitDownload(t, downloads)
+	var bundle struct {
+		Format    string `json:"format"`
+		Workflows []struct {
+			ID string `json:"id"`
+		} `json:"workflows"`
+	}
+	if err := json.Unmarshal(exported, &bundle); err != nil {
+		t.Fatalf("export is not JSON: %v\n%s", err, exported)
+	}
+	ids := map[string]bool{}
+	for _, w := range bundle.Workflows {
+		ids[w.ID] = true
+	}
+	if bundle.Format != "hookflow/v1" || !ids[id] || !ids["imported-hook"] {
+		t.Errorf("export = format %q, ids %v; want both workflows", bundle.Format, ids)
+	}
+
+	// ---- log out; the login link logs back in ------------------------------
+	u.click("#logout")
+	u.waitPath("/login")
+	status, err := chromedp.Run(u.ctx, chromedp.Evaluate[int](`fetch('/api/v1/workflows').then(r => r.status)`, chromedp.EvalAwaitPromise))
+	if err != nil || status != http.StatusUnauthorized {
+		t.Errorf("the API after logout answers %d (%v), want 401", status, err)
+	}
+	u.open("/runs#token=" + b.token)
+	u.waitPath("/runs")
+	u.waitVisible("#runs-status")
+	if h := u.eval(`location.hash`); h != "" {
+		t.Errorf("the token stays in the address bar: %q", h)
+	}
+}
+
+// waitDownload waits for one finished file in dir and returns its content.
+func waitDownload(t *testing.T, dir string) []byte {
+	t.Helper()
+	deadline := time.Now().Add(15 * time.Second)
+	for time.Now().Before(deadline) {
+		entries, _ := os.ReadDir(dir)
+		for _, e := range entries {
+			if strings.HasSuffix(e.Name(), ".json") {
+				b, err := os.ReadFile(filepath.Join(dir, e.Name()))
+				if err == nil && json.Valid(b) {
+					return b
+				}
+			}
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	t.Fatal("no download within 15s")
+	return nil
+}
+
+// seedForScreenshots adds workflows and runs so the list looks lived in.
+func seedForScreenshots(t *testing.T, b *bundle) {
+	t.Helper()
+	gh := b.create(fmt.Sprintf(`{"format": "hookflow/v1", "id": "github-pushes", "name": "GitHub pushes to chat",
+		"trigger": {"type": "webhook", "methods": ["POST"]},
+		"steps": [{"id": "main_only", "type": "filter", "expr": "payload.ref == 'refs/heads/main'"},
+		          {"id": "post", "type": "webhook", "url": %q, "retry": {"max_attempts": 1}}]}`, b.recv.url+"/fail"))
+	b.create(`{"format": "hookflow/v1", "id": "nightly-report", "name": "Nightly sales report",
+		"trigger": {"type": "cron", "schedule": "0 2 * * *", "timezone": "Europe/Berlin"},
+		"steps": [{"id": "shape", "type": "transform", "expr": "{day: now()}"}]}`)
+	var runs []string
+	for i, ref := range []string{"refs/heads/main", "refs/heads/dev", "refs/heads/main"} {
+		runs = append(runs, b.trigger(gh.TriggerURL, map[string]any{"ref": ref, "n": i}))
+	}
+	for _, id := range runs {
+		b.waitRun(id)
+	}
+}
+
+// TestEditorBrowserWidgets covers the rest of the editor: a schedule with
+// its next fire times, every step type, headers, reordering and removing
+// steps, trigger auth and the field an error points at, duplicate and
+// delete from the list, and the runs page's filters and replay.
+func TestEditorBrowserWidgets(t *testing.T) {
+	t.Parallel()
+	if findChromium() == "" && os.Getenv("CI") == "" {
+		t.Skip("browser tests skipped: no Chromium (looked for /usr/bin/chromium and chromium-browser); apt-get install -y chromium to run them")
+	}
+	b := setup(t)
+	u := newUI(t, b.url)
+
+	// The login link logs in and leaves no token in the address bar.
+	u.open("/#token=" + b.token)
+	u.waitVisible("#new-workflow")
+	if h := u.eval(`location.hash`); h != "" {
+		t.Errorf("the token stays in the address bar: %q", h)
+	}
+
+	// A scheduled workflow with every kind of step.
+	u.click("#new-workflow")
+	u.typeInto("#wf-name", "Every kind")
+	u.fill("#trigger-type", "cron")
+	u.fill("#cron-schedule", "*/5 * * * *")
+	u.click(`[data-add-step="filter"]`)
+	u.fill(`[data-field="steps[0].expr"]`, "true")
+	u.click(`[data-add-step="webhook"]`)
+	u.fill(`[data-field="steps[1].url"]`, b.recv.url+"/kinds")
+	u.click(`li.step[data-field="steps[1]"] .kv > .btn`)
+	u.fill(`li.step[data-field="steps[1]"] [aria-label="Header 1 name"]`, "X-Kind")
+	u.fill(`li.step[data-field="steps[1]"] [aria-label="Header 1 value"]`, "{{ payload.kind }}")
+	u.click(`[data-add-step="transform"]`)
+	u.fill(`[data-field="steps[2].expr"]`, `{kind: payload.kind}`)
+	u.click(`[data-add-step="delay"]`)
+	u.click(`[data-add-step="respond"]`)
+	u.fill(`[data-field="steps[4].status"]`, "201")
+	// The transform goes before the webhook; the delay goes away.
+	u.click(`[aria-label="Move step 3 up"]`)
+	u.click(`[aria-label="Remove step 4"]`)
+	u.click("#confirm-ok")
+	u.waitJS("four steps", `document.querySelectorAll('li.step').length === 4`)
+	u.click("#save")
+	u.waitJS("the saved page", `/^\/workflows\/every-kind-/.test(location.pathname)`)
+	id := strings.TrimPrefix(u.eval(`location.pathname`), "/workflows/")
+	u.waitJS("five next fire times", `document.querySelectorAll('.fires-list li').length === 5`)
+
+	// A sample edited by hand feeds the previews.
+	u.click("#edit-sample")
+	u.fill("#sample-text", `{"kind": "by hand"}`)
+	u.waitText(`[data-preview-for="steps[1].expr"]`, `{"kind":"by hand"}`)
+	u.click("#edit-sample")
+	u.waitText("#sample-label", "Edited by hand")
+
+	var got struct {
+		Definition struct {
+			Trigger struct {
+				Type     string `json:"type"`
+				Schedule string `json:"schedule"`
+				Auth     *struct {
+					Type, Secret, Header string
+				} `json:"auth"`
+			} `json:"trigger"`
+			Steps []struct {
+				ID, Type string
+				Headers  map[string]string
+				Status   int
+			} `json:"steps"`
+		} `json:"definition"`
+		Enabled bool `json:"enabled"`
+		Name    string
+	}
+	b.api(http.MethodGet, "/api/v1/workflows/"+id, nil).decode(t, &got)
+	var kinds []string
+	for _, s := range got.Definition.Steps {
+		kinds = append(kinds, s.Type)
+	}
+	if got.Definition.Trigger.Type != "cron" || got.Definition.Trigger.Schedule != "*/5 * * * *" ||
+		strings.Join(kinds, ",") != "filter,transform,webhook,respond" ||
+		got.Definition.Steps[2].Headers["X-Kind"] != "{{ payload.kind }}" || got.Definition.Steps[3].Status != 201 {
+		t.Errorf("saved definition = %+v", got.Definition)
+	}
+
+	// A webhook trigger with HMAC auth; a missing header is refused and
+	// pointed at.
+	u.fill("#trigger-type", "webhook")
+	u.fill(`[data-field="trigger.auth.type"]`, "hmac")
+	u.fill(`[data-field="trigger.auth.secret"]`, "{{ secrets.shared }}")
+	u.click("#save")
+	u.waitText("#save-error", "trigger.auth.header")
+	u.waitJS("the header field is marked", `document.querySelector('[data-field="trigger.auth.header"]').getAttribute('aria-invalid') === 'true'`)
+	u.fill(`[data-field="trigger.auth.header"]`, "X-Signature")
+	u.click("#save")
+	u.waitVisible("#trigger-url")
+	b.api(http.MethodGet, "/api/v1/workflows/"+id, nil).decode(t, &got)
+	if a := got.Definition.Trigger.Auth; a == nil || a.Type != "hmac" || a.Header != "X-Signature" || a.Secret != "{{ secrets.shared }}" {
+		t.Errorf("saved auth = %+v", a)
+	}
+
+	// Duplicate makes a disabled copy; delete asks first.
+	u.click("a.brand")
+	u.click(fmt.Sprintf(`tr[data-workflow="%s"] [aria-label^="Duplicate"]`, id))
+	u.waitJS("the copy's page", `/^\/workflows\/every-kind-copy-/.test(location.pathname)`)
+	copyID := strings.TrimPrefix(u.eval(`location.pathname`), "/workflows/")
+	b.api(http.MethodGet, "/api/v1/workflows/"+copyID, nil).decode(t, &got)
+	if got.Enabled || got.Name != "Every kind (copy)" {
+		t.Errorf("copy = %q, enabled %v; want a disabled copy", got.Name, got.Enabled)
+	}
+	u.click("a.brand")
+	u.click(fmt.Sprintf(`tr[data-workflow="%s"] [aria-label^="Delete"]`, copyID))
+	u.click("#confirm-ok")
+	u.waitJS("the copy is gone", fmt.Sprintf(`!document.querySelector('tr[data-workflow="%s"]') && !!document.querySelector('tr[data-workflow="%s"]')`, copyID, id))
+	if r := b.api(http.MethodGet, "/api/v1/workflows/"+copyID, nil); r.status != http.StatusNotFound {
+		t.Errorf("deleted copy: GET = %d", r.status)
+	}
+
+	// Runs: filter by status, open one, replay it.
+	pass := b.create(passDef("pass", b.recv.url))
+	fails := b.create(`{"format": "hookflow/v1", "id": "fails", "name": "Fails", "trigger": {"type": "webhook"},
+		"steps": [{"id": "send", "type": "webhook", "url": "` + b.recv.url + `/fail"}]}`)
+	b.waitRun(b.trigger(pass.TriggerURL, map[string]any{"n": 1}))
+	failed := b.trigger(fails.TriggerURL, map[string]any{"n": 2})
+	b.waitRun(failed)
+	u.click(`a[data-nav="runs"]`)
+	u.waitVisible(fmt.Sprintf(`tr[data-run="%s"]`, failed))
+	u.fill("#runs-status", "failed")
+	u.waitJS("only failed runs", `location.search.includes('status=failed') && document.querySelectorAll('tr.run-row').length === 1 && !!document.querySelector('tr.st-row-failed')`)
+	u.click(fmt.Sprintf(`tr[data-run="%s"] a[href^="/runs/"]`, failed))
+	u.waitText(".attempt", "HTTP 400", "Failed")
+	u.click("#replay")
+	u.click("#confirm-ok")
+	u.waitJS("the replay's page", fmt.Sprintf(`location.pathname.startsWith('/runs/') && location.pathname !== '/runs/%s'`, failed))
+	u.waitText(".meta-grid", "Replay of")
+}

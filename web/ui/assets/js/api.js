@@ -1,0 +1,61 @@
+// The admin API client. Every request carries the X-Hookflow header, which
+// the server requires (or a JSON body) on changes made with the session
+// cookie: its CSRF guard.
+
+/** ApiError is an error answer: {"error": {code, message, field, step, line, column}}. */
+export class ApiError extends Error {
+  constructor(status, body) {
+    const e = (body && body.error) || {};
+    super(e.message || (typeof body === 'string' && body) || `HTTP ${status}`);
+    this.status = status;
+    this.code = e.code || '';
+    this.field = e.field || '';
+    this.step = e.step || '';
+    this.line = e.line || 0;
+    this.column = e.column || 0;
+  }
+}
+
+let onUnauthorized = () => {};
+/** setUnauthorizedHandler sets what happens when a request answers 401. */
+export function setUnauthorizedHandler(fn) { onUnauthorized = fn; }
+
+/**
+ * api calls /api/v1 + path. body: undefined (none), a string (sent as
+ * is, as JSON) or a value (JSON-encoded). opts: signal, raw (answer
+ * {data, text, res}), quiet401 (do not go to the login page).
+ */
+export async function api(method, path, body, opts = {}) {
+  const headers = { 'X-Hookflow': '1', Accept: 'application/json' };
+  let payload;
+  if (body !== undefined) {
+    headers['Content-Type'] = 'application/json';
+    payload = typeof body === 'string' ? body : JSON.stringify(body);
+  }
+  const res = await fetch(`/api/v1${path}`, {
+    method, headers, body: payload, credentials: 'same-origin', signal: opts.signal, cache: 'no-store',
+  });
+  const text = res.status === 204 ? '' : await res.text();
+  let data = null;
+  if (text) {
+    try { data = JSON.parse(text); } catch { data = text; }
+  }
+  if (res.status === 401 && !opts.quiet401) onUnauthorized();
+  if (!res.ok) throw new ApiError(res.status, data);
+  return opts.raw ? { data, text, res } : data;
+}
+
+export const get = (path, opts) => api('GET', path, undefined, opts);
+export const post = (path, body, opts) => api('POST', path, body ?? {}, opts);
+export const put = (path, body, opts) => api('PUT', path, body, opts);
+export const del = (path, opts) => api('DELETE', path, undefined, opts);
+
+/** qs builds a query string from an object, skipping empty values. */
+export function qs(params) {
+  const p = new URLSearchParams();
+  for (const [k, v] of Object.entries(params)) {
+    if (v != null && v !== '') p.set(k, v);
+  }
+  const s = p.toString();
+  return s ? `?${s}` : '';
+}

@@ -1,0 +1,181 @@
+// The editor's shell: login, routing (history API; the server answers
+// index.html for these paths), the top bar.
+
+import { api, setUnauthorizedHandler } from './api.js';
+import { h, clear, toast } from './dom.js';
+import { workflowList } from './list.js';
+import { workflowEditor } from './editor.js';
+import { runList, runPage } from './runs.js';
+
+const main = () => document.getElementById('main');
+
+// A page may install a guard (unsaved changes) and a cleanup (timers).
+const page = { guard: null, cleanup: null };
+
+export function setGuard(fn) { page.guard = fn; }
+export function onLeave(fn) { page.cleanup = fn; }
+
+const routes = [
+  [/^\/login$/, () => loginPage()],
+  [/^\/$/, () => workflowList(main())],
+  [/^\/workflows$/, () => workflowList(main())],
+  [/^\/workflows\/new$/, () => workflowEditor(main(), null)],
+  [/^\/workflows\/([a-z0-9][a-z0-9-]{0,63})$/, (m) => workflowEditor(main(), m[1])],
+  [/^\/runs$/, () => runList(main())],
+  [/^\/runs\/([^/]+)$/, (m) => runPage(main(), decodeURIComponent(m[1]))],
+];
+
+/** navigate goes to an app path (with query), unless the page's guard says no. */
+export function navigate(path, { replace = false, force = false } = {}) {
+  if (!force && page.guard && !page.guard()) return;
+  if (replace) history.replaceState(null, '', path);
+  else history.pushState(null, '', path);
+  render();
+}
+
+function render() {
+  if (page.cleanup) { try { page.cleanup(); } catch { /* ignore */ } }
+  page.guard = null;
+  page.cleanup = null;
+  const path = location.pathname;
+  document.body.classList.toggle('anon', path === '/login');
+  for (const a of document.querySelectorAll('[data-nav]')) {
+    const on = (a.dataset.nav === 'runs' && path.startsWith('/runs'))
+      || (a.dataset.nav === 'workflows' && (path === '/' || path.startsWith('/workflows')));
+    if (on) a.setAttribute('aria-current', 'page'); else a.removeAttribute('aria-current');
+  }
+  for (const [re, fn] of routes) {
+    const m = path.match(re);
+    if (m) {
+      clear(main());
+      Promise.resolve(fn(m)).catch((e) => showError(e));
+      return;
+    }
+  }
+  clear(main()).append(h('div', { class: 'page narrow' },
+    h('h1', null, 'Not found'),
+    h('p', null, 'There is no page here. ', h('a', { href: '/', 'data-link': '' }, 'Back to the workflows'), '.')));
+}
+
+function showError(e) {
+  if (e && e.status === 401) return;
+  console.error(e);
+  clear(main()).append(h('div', { class: 'page narrow' },
+    h('h1', null, 'Something went wrong'),
+    h('p', { class: 'error-text', role: 'alert' }, (e && e.message) || String(e))));
+}
+
+/** setTitle sets the document title. */
+export function setTitle(t) { document.title = t ? `${t} · Hookflow` : 'Hookflow'; }
+
+// ---- login ----------------------------------------------------------------
+
+async function login(token) {
+  await api('POST', '/session', { token }, { quiet401: true });
+}
+
+function loginPage(message) {
+  setTitle('Log in');
+  const err = h('p', { class: 'error-text', role: 'alert', id: 'login-error' }, message || '');
+  const input = h('input', {
+    id: 'login-token', type: 'password', autocomplete: 'off', spellcheck: 'false', required: true,
+    'aria-describedby': 'login-help login-error',
+  });
+  const btn = h('button', { type: 'submit', class: 'btn primary', id: 'login-submit' }, 'Log in');
+  const form = h('form', {
+    class: 'login card',
+    onsubmit: async (e) => {
+      e.preventDefault();
+      err.textContent = '';
+      btn.disabled = true;
+      try {
+        await login(input.value.trim());
+        const next = new URLSearchParams(location.search).get('next');
+        navigate(next && next.startsWith('/') && !next.startsWith('//') ? next : '/', { replace: true, force: true });
+      } catch (x) {
+        err.textContent = x.status === 401 ? 'That is not the admin token.' : x.message;
+        input.focus();
+        input.select();
+      } finally {
+        btn.disabled = false;
+      }
+    },
+  },
+  h('div', { class: 'login-brand' }, h('span', { class: 'logo', 'aria-hidden': 'true' }), 'Hookflow'),
+  h('h1', null, 'Log in'),
+  h('label', { for: 'login-token' }, 'Admin token'),
+  input,
+  h('p', { class: 'help', id: 'login-help' },
+    'The token ', h('code', null, 'hookflow serve'), ' printed at its first start (its login link logs in by itself), or the value of ',
+    h('code', null, 'HOOKFLOW_ADMIN_TOKEN'), '.'),
+  err,
+  btn);
+  clear(main()).append(h('div', { class: 'login-wrap' }, form));
+  input.focus();
+}
+
+function toLogin() {
+  if (location.pathname === '/login') return;
+  const next = location.pathname + location.search;
+  page.guard = null;
+  history.replaceState(null, '', `/login${next !== '/' ? `?next=${encodeURIComponent(next)}` : ''}`);
+  render();
+}
+
+// ---- boot -----------------------------------------------------------------
+
+async function boot() {
+  setUnauthorizedHandler(toLogin);
+
+  // Links inside the app navigate without a reload.
+  document.addEventListener('click', (e) => {
+    const a = e.target.closest('a[data-link]');
+    if (!a || e.defaultPrevented || e.button !== 0 || e.metaKey || e.ctrlKey || e.shiftKey || e.altKey) return;
+    const url = new URL(a.href, location.href);
+    if (url.origin !== location.origin) return;
+    e.preventDefault();
+    navigate(url.pathname + url.search);
+  });
+  window.addEventListener('popstate', () => render());
+  window.addEventListener('beforeunload', (e) => {
+    if (page.guard && page.guardDirty && page.guardDirty()) { e.preventDefault(); e.returnValue = ''; }
+  });
+  document.getElementById('logout').addEventListener('click', async () => {
+    if (page.guard && !page.guard()) return;
+    try { await api('DELETE', '/session', undefined, { quiet401: true }); } catch { /* already out */ }
+    page.guard = null;
+    history.replaceState(null, '', '/login');
+    render();
+    toast('Logged out');
+  });
+
+  // "serve" prints a login link: /#token=...; log in with it and drop it
+  // from the address bar and history at once.
+  const m = location.hash.match(/^#token=(.+)$/);
+  if (m) {
+    const token = decodeURIComponent(m[1]);
+    history.replaceState(null, '', location.pathname + location.search);
+    try {
+      await login(token);
+    } catch (e) {
+      document.body.classList.remove('booting');
+      history.replaceState(null, '', '/login');
+      loginPage(e.status === 401 ? 'The token in the link is not the admin token.' : e.message);
+      return;
+    }
+  }
+  document.body.classList.remove('booting');
+  if (location.pathname !== '/login') {
+    try {
+      await api('GET', '/session', undefined, { quiet401: true });
+    } catch (e) {
+      if (e.status === 401) { toLogin(); return; }
+    }
+  }
+  render();
+}
+
+/** setDirtyCheck lets beforeunload ask before closing a page with unsaved edits. */
+export function setDirtyCheck(fn) { page.guardDirty = fn; }
+
+boot();

@@ -1,0 +1,219 @@
+// Run history: a filtered, paginated table, and one run with its trigger
+// event and every step attempt.
+
+import { get, post, qs } from './api.js';
+import {
+  h, append, clear, statusPill, timeEl, fmtTime, fmtDuration, jsonView, toast, confirmDialog,
+} from './dom.js';
+import { navigate, onLeave, setTitle } from './app.js';
+
+const STATUSES = ['succeeded', 'filtered', 'failed', 'retrying', 'waiting', 'queued', 'running', 'cancelled'];
+const PAGE = 50;
+
+function runDuration(r) {
+  if (!r.finished_at) return null;
+  return new Date(r.finished_at) - new Date(r.created_at);
+}
+
+export async function runList(root) {
+  setTitle('Runs');
+  const params = new URLSearchParams(location.search);
+  const f = { workflow: params.get('workflow') || '', status: params.get('status') || '', cursor: params.get('cursor') || '' };
+  const page = h('div', { class: 'page' });
+  root.append(page);
+
+  const go = (next) => navigate(`/runs${qs({ ...f, ...next })}`);
+  const wfSel = h('select', { id: 'runs-workflow', onchange: () => go({ workflow: wfSel.value, cursor: '' }) },
+    h('option', { value: '' }, 'All workflows'));
+  const stSel = h('select', { id: 'runs-status', onchange: () => go({ status: stSel.value, cursor: '' }) },
+    h('option', { value: '' }, 'Any status'),
+    STATUSES.map((s) => h('option', { value: s, selected: f.status === s }, s[0].toUpperCase() + s.slice(1))));
+  const names = {};
+  get('/workflows').then(({ workflows }) => {
+    for (const w of workflows) {
+      names[w.id] = w.name;
+      wfSel.append(h('option', { value: w.id, selected: f.workflow === w.id }, w.name));
+    }
+    for (const a of page.querySelectorAll('[data-wf-name]')) a.textContent = names[a.dataset.wfName] || a.dataset.wfName;
+  }).catch(() => {});
+  if (f.workflow) wfSel.append(h('option', { value: f.workflow, selected: true }, f.workflow));
+
+  const tableWrap = h('div', { class: 'card flush' });
+  const pager = h('div', { class: 'pager' });
+  page.append(
+    h('div', { class: 'page-head' },
+      h('h1', null, 'Runs'),
+      h('div', { class: 'filters', role: 'search', 'aria-label': 'Filter runs' },
+        h('label', { for: 'runs-workflow', class: 'sr-only' }, 'Workflow'), wfSel,
+        h('label', { for: 'runs-status', class: 'sr-only' }, 'Status'), stSel,
+        h('button', { type: 'button', class: 'btn', id: 'runs-refresh', onclick: () => load() }, 'Refresh'))),
+    tableWrap, pager);
+
+  async function load() {
+    const data = await get(`/runs${qs({ workflow: f.workflow, status: f.status, cursor: f.cursor, limit: PAGE })}`);
+    clear(tableWrap);
+    if (!data.runs.length) {
+      tableWrap.append(h('div', { class: 'empty' },
+        h('p', null, f.workflow || f.status || f.cursor ? 'No runs match.' : 'No runs yet. Send a request to a workflow\'s trigger URL and it shows up here.')));
+    } else {
+      const tbody = h('tbody');
+      for (const r of data.runs) {
+        const dur = runDuration(r);
+        tbody.append(h('tr', { class: `run-row st-row-${r.status}`, dataset: { run: r.id } },
+          h('td', null, statusPill(r.status)),
+          h('td', null, h('a', { href: `/runs/${r.id}`, 'data-link': '', class: 'mono' }, r.id.slice(0, 8) + '…' + r.id.slice(-4)),
+            r.replay_of ? h('span', { class: 'tag small' }, 'replay') : null),
+          h('td', null, h('a', { href: `/workflows/${r.workflow}`, 'data-link': '', dataset: { wfName: r.workflow } }, names[r.workflow] || r.workflow)),
+          h('td', null, timeEl(r.created_at)),
+          h('td', { class: 'num' }, dur == null ? h('span', { class: 'muted' }, r.next_run_at ? `next ${timeEl(r.next_run_at).textContent}` : '—') : fmtDuration(dur)),
+          h('td', { class: 'num' }, String(r.attempt)),
+          h('td', { class: 'err-cell', title: r.error || '' }, r.error || '')));
+      }
+      tableWrap.append(h('table', { class: 'table runs-table' },
+        h('caption', { class: 'sr-only' }, 'Runs, newest first'),
+        h('thead', null, h('tr', null,
+          h('th', { scope: 'col' }, 'Status'), h('th', { scope: 'col' }, 'Run'), h('th', { scope: 'col' }, 'Workflow'),
+          h('th', { scope: 'col' }, 'Started'), h('th', { scope: 'col', class: 'num' }, 'Duration'),
+          h('th', { scope: 'col', class: 'num' }, 'Attempts'), h('th', { scope: 'col' }, 'Error'))),
+        tbody));
+    }
+    append(clear(pager), [
+      f.cursor ? h('a', { class: 'btn', href: `/runs${qs({ ...f, cursor: '' })}`, 'data-link': '' }, '← Newest') : null,
+      h('span', { class: 'muted' }, `${data.runs.length} run${data.runs.length === 1 ? '' : 's'} on this page`),
+      data.next_cursor ? h('a', { class: 'btn', id: 'runs-older', href: `/runs${qs({ ...f, cursor: data.next_cursor })}`, 'data-link': '' }, 'Older →') : null]);
+  }
+  await load();
+  // The first page follows new runs by itself.
+  if (!f.cursor) {
+    const timer = setInterval(() => { if (!document.hidden) load().catch(() => {}); }, 4000);
+    onLeave(() => clearInterval(timer));
+  }
+}
+
+export async function runPage(root, id) {
+  setTitle(`Run ${id.slice(0, 8)}`);
+  const page = h('div', { class: 'page run-page' });
+  root.append(page);
+  let timer = null;
+  let types = null;
+  onLeave(() => clearTimeout(timer));
+
+  async function load() {
+    const data = await get(`/runs/${encodeURIComponent(id)}`);
+    const { run, event, steps } = data;
+    if (!types) {
+      types = {};
+      try {
+        const rev = await get(`/workflows/${run.workflow}/revisions/${run.revision}`);
+        for (const s of rev.definition.steps) types[s.id] = s.type;
+      } catch { /* workflow deleted since: types stay unknown */ }
+    }
+    render(run, event, steps);
+    const live = !['succeeded', 'filtered', 'failed', 'cancelled'].includes(run.status);
+    if (live) timer = setTimeout(() => load().catch(() => {}), 1000);
+  }
+
+  function render(run, event, steps) {
+    const dur = runDuration(run);
+    append(clear(page), [
+      h('nav', { class: 'crumbs', 'aria-label': 'Breadcrumb' },
+        h('a', { href: '/runs', 'data-link': '' }, 'Runs'), h('span', { 'aria-hidden': 'true' }, ' / '),
+        h('span', { class: 'mono' }, run.id)),
+      h('div', { class: 'page-head' },
+        h('h1', null, 'Run ', statusPill(run.status)),
+        h('div', { class: 'actions' },
+          h('a', { class: 'btn ghost', href: `/workflows/${run.workflow}`, 'data-link': '' }, 'Open workflow'),
+          h('button', { type: 'button', class: 'btn primary', id: 'replay', onclick: () => replay(run) }, 'Replay'))),
+      h('dl', { class: 'meta-grid' },
+        meta('Workflow', h('a', { href: `/workflows/${run.workflow}`, 'data-link': '', class: 'mono' }, run.workflow)),
+        meta('Revision', String(run.revision)),
+        meta('Started', h('span', null, fmtTime(run.created_at))),
+        meta('Finished', run.finished_at ? fmtTime(run.finished_at) : (run.next_run_at ? `next attempt ${fmtTime(run.next_run_at)}` : '—')),
+        meta('Duration', dur == null ? '—' : fmtDuration(dur)),
+        meta('Claims', String(run.attempt)),
+        run.replay_of ? meta('Replay of', h('a', { href: `/runs/${run.replay_of}`, 'data-link': '', class: 'mono' }, run.replay_of.slice(0, 13) + '…')) : null,
+        meta('Run id', h('span', { class: 'mono small' }, run.id))),
+      run.error ? h('div', { class: 'banner error', role: 'alert' }, run.error) : null,
+      eventCard(event),
+      h('h2', { class: 'section-h' }, 'Steps'),
+      steps.length
+        ? h('ol', { class: 'attempts' }, steps.map((s, i) => attemptCard(run, s, isLastAttempt(steps, i))))
+        : h('p', { class: 'muted' }, run.status === 'queued' ? 'Queued: no step has run yet.' : 'No step attempts recorded.')]);
+  }
+
+  function isLastAttempt(steps, i) {
+    return !steps.slice(i + 1).some((x) => x.step === steps[i].step);
+  }
+
+  function attemptCard(run, s, last) {
+    const type = types && types[s.step];
+    const webhook = type === 'webhook' || (s.input && s.input.method && s.input.url);
+    const cols = h('div', { class: 'io-cols' });
+    if (webhook) {
+      cols.append(ioBlock('Request', s.input, 'request'), ioBlock('Response', s.output, 'response'));
+    } else {
+      cols.append(ioBlock('Input', s.input, 'payload'), ioBlock('Output', s.output, `steps.${s.step}`));
+    }
+    return h('li', { class: `attempt card st-border-${s.status}`, dataset: { step: s.step } },
+      h('div', { class: 'attempt-head' },
+        h('span', { class: 'step-num', 'aria-hidden': 'true' }, String(s.index + 1)),
+        h('strong', { class: 'mono' }, s.step),
+        type ? h('span', { class: 'tag' }, type) : null,
+        statusPill(s.status),
+        s.attempt > 1 || last === false ? h('span', { class: 'muted' }, `attempt ${s.attempt}`) : null,
+        s.status_code ? h('span', { class: 'mono' }, `HTTP ${s.status_code}`) : null,
+        h('span', { class: 'muted' }, fmtDuration(s.duration_ms)),
+        h('span', { class: 'muted small', title: fmtTime(s.started_at) }, timeEl(s.started_at)),
+        h('span', { class: 'spacer' }),
+        last ? h('button', {
+          type: 'button', class: 'btn small ghost', 'aria-label': `Replay from step ${s.step}`,
+          onclick: () => replay(run, s.step),
+        }, 'Replay from here') : null),
+      s.error ? h('div', { class: 'error-text attempt-error' }, s.error) : null,
+      (s.input !== undefined || s.output !== undefined) ? cols : null);
+  }
+
+  async function replay(run, fromStep) {
+    const ok = await confirmDialog({
+      title: fromStep ? `Replay from step “${fromStep}”?` : 'Replay this run?',
+      message: fromStep
+        ? 'A new run of the same event starts at this step, with the outputs the earlier steps had. Webhook steps call their receivers again.'
+        : 'A new run of the same event starts from the first step, on the workflow\'s current revision. Webhook steps call their receivers again.',
+      confirm: 'Replay',
+    });
+    if (!ok) return;
+    try {
+      const r = await post(`/runs/${run.id}/replay`, fromStep ? { from_step: fromStep } : {});
+      toast('Replay queued');
+      navigate(`/runs/${r.run_id}`);
+    } catch (e) { toast(e.message, 'error'); }
+  }
+
+  await load();
+}
+
+function meta(label, value) {
+  return [h('dt', null, label), h('dd', null, value)];
+}
+
+function ioBlock(title, value, root) {
+  return h('div', { class: 'io' },
+    h('div', { class: 'io-h' }, title),
+    value === undefined || value === null ? h('div', { class: 'muted small' }, 'none') : jsonView(value, { root }));
+}
+
+function eventCard(ev) {
+  const headers = Object.entries(ev.headers || {}).sort(([a], [b]) => a.localeCompare(b));
+  return h('section', { class: 'card event', 'aria-labelledby': 'event-h' },
+    h('div', { class: 'card-head' },
+      h('h2', { id: 'event-h' }, 'Trigger event'),
+      h('span', { class: 'tag' }, ev.source),
+      ev.method ? h('span', { class: 'mono' }, ev.method) : null,
+      h('span', { class: 'muted' }, fmtTime(ev.received_at))),
+    h('div', { class: 'card-body io-cols' },
+      h('div', { class: 'io' }, h('div', { class: 'io-h' }, 'Payload'), jsonView(ev.body ?? null, { root: 'payload' })),
+      h('div', { class: 'io' },
+        h('div', { class: 'io-h' }, `Headers (${headers.length})`),
+        headers.length ? h('table', { class: 'kv-table' }, h('tbody', null, headers.map(([k, v]) => h('tr', null, h('th', { scope: 'row' }, k), h('td', null, v))))) : h('div', { class: 'muted small' }, 'none'),
+        ev.query ? [h('div', { class: 'io-h' }, 'Query'), h('code', { class: 'small' }, ev.query)] : null)));
+}
