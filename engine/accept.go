@@ -99,6 +99,7 @@ func (e *Engine) acceptLoop() {
 		for _, r := range batch {
 			params = append(params, r.params)
 		}
+		claimed := e.preclaim(params)
 		e.cfg.Metrics.observeBatch(len(params))
 		results, err := e.store.EventAccept(context.Background(), params)
 		if err == nil && len(results) != len(batch) {
@@ -114,8 +115,56 @@ func (e *Engine) acceptLoop() {
 			}
 			r.done <- acceptResp{res: results[i]}
 		}
+		e.handOut(params[:claimed], results, err)
 		if err == nil {
 			signal(e.wake)
 		}
+	}
+}
+
+// preclaim creates the first runs of a batch already leased to this engine,
+// as many as its workers and their buffer have room for, so they skip the
+// claim round trip through the store. It reserves that room in busy and
+// returns how many it took (the first n params).
+func (e *Engine) preclaim(params []store.EventAcceptParams) int {
+	if e.stopping.Load() {
+		return 0
+	}
+	n := 0
+	for {
+		busy := e.busy.Load()
+		n = min(len(params), 2*e.cfg.Workers-int(busy))
+		if n <= 0 {
+			return 0
+		}
+		if e.busy.CompareAndSwap(busy, busy+int64(n)) {
+			break
+		}
+	}
+	until := e.now().Add(e.cfg.LeaseFor).UTC()
+	for i := range params[:n] {
+		params[i].Owner, params[i].LeaseUntil = e.cfg.Owner, until
+	}
+	return n
+}
+
+// handOut gives the workers the runs preclaim leased, once they are
+// durable; room reserved for duplicates or a failed batch is given back.
+func (e *Engine) handOut(params []store.EventAcceptParams, results []store.AcceptResult, err error) {
+	for i, p := range params {
+		if err != nil || results[i].Duplicate || results[i].RunID != p.RunID {
+			e.busy.Add(-1)
+			continue
+		}
+		r := store.Run{
+			ID: p.RunID, WorkflowID: p.Event.WorkflowID, Revision: p.Revision, EventID: p.Event.ID,
+			Status: store.StatusRunning, Attempt: 1, RunAt: p.Event.ReceivedAt,
+			LeaseOwner: p.Owner, LeaseUntil: p.LeaseUntil, CreatedAt: p.Event.ReceivedAt,
+		}
+		if !e.reserve(r) {
+			e.busy.Add(-1)
+			continue
+		}
+		e.jobs <- r
 	}
 }

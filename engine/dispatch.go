@@ -16,7 +16,6 @@ import (
 // finds retries and delays coming due.
 func (e *Engine) dispatch() {
 	defer e.loops.Done()
-	defer close(e.jobs)
 	timer := time.NewTimer(0)
 	defer timer.Stop()
 	for {

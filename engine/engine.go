@@ -181,6 +181,7 @@ func (e *Engine) Shutdown(ctx context.Context) error {
 	done := make(chan struct{})
 	go func() {
 		e.loops.Wait()
+		close(e.jobs) // both the dispatcher and the accept loop hand out runs
 		e.workers.Wait()
 		close(e.updates)
 		e.writer.Wait()

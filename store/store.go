@@ -195,6 +195,12 @@ type EventAcceptParams struct {
 	Event    Event
 	RunID    string
 	Revision int
+	// Owner, when set, creates the run already claimed by Owner (status
+	// running, attempt 1, leased until LeaseUntil), so the engine that
+	// accepted the event executes it without a separate claim. Should that
+	// engine die, the lease expires and the run is claimed as usual.
+	Owner      string
+	LeaseUntil time.Time
 }
 
 // AcceptResult says which run an accepted event has.

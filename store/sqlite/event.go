@@ -19,8 +19,9 @@ const insertEventSQL = `
 	ON CONFLICT (workflow_id, idempotency_key) WHERE idempotency_key <> '' DO NOTHING`
 
 const insertRunSQL = `
-	INSERT INTO runs (id, workflow_id, revision, event_id, status, next_step, run_at, replay_of, created_at, updated_at)
-	VALUES (?, ?, ?, ?, 'queued', ?, ?, ?, ?, ?)`
+	INSERT INTO runs (id, workflow_id, revision, event_id, status, next_step, run_at, replay_of, created_at, updated_at,
+		lease_owner, lease_until, attempt)
+	VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
 
 // firstRunSQL finds the run an idempotency duplicate answers with: the
 // first run of the event that holds the key.
@@ -85,8 +86,12 @@ func (s *Store) EventAccept(ctx context.Context, events []store.EventAcceptParam
 				results[i] = store.AcceptResult{RunID: runID, Duplicate: true}
 				continue
 			}
-			if _, err := insertRun.ExecContext(ctx, p.RunID, e.WorkflowID, p.Revision, e.ID, 0, received, "",
-				received, received); err != nil {
+			status, leaseUntil, attempt := store.StatusQueued, int64(0), 0
+			if p.Owner != "" {
+				status, leaseUntil, attempt = store.StatusRunning, nanos(p.LeaseUntil), 1
+			}
+			if _, err := insertRun.ExecContext(ctx, p.RunID, e.WorkflowID, p.Revision, e.ID, status, 0, received, "",
+				received, received, p.Owner, leaseUntil, attempt); err != nil {
 				if isConstraint(err) {
 					err = fmt.Errorf("%w: %w", store.ErrConflict, err)
 				}

@@ -63,6 +63,38 @@ func testEvent(t *testing.T, newStore func(t *testing.T) store.Store) {
 		}
 	})
 
+	t.Run("AcceptClaimed", func(t *testing.T) {
+		t.Parallel()
+		b := setup(t, newStore)
+		b.workflow(t, "w")
+		p := event("w", b.now)
+		p.Owner, p.LeaseUntil = "acceptor", b.now.Add(time.Minute)
+		queued := event("w", b.now)
+		b.acceptParams(t, p, queued)
+		r := b.run(t, p.RunID)
+		if r.Status != store.StatusRunning || r.LeaseOwner != "acceptor" || r.Attempt != 1 || !r.LeaseUntil.Equal(p.LeaseUntil) {
+			t.Fatalf("run accepted with an owner = %s, owner %q, attempt %d, lease %v; want running, acceptor, 1, %v",
+				r.Status, r.LeaseOwner, r.Attempt, r.LeaseUntil, p.LeaseUntil)
+		}
+		// Only the run without an owner is claimable while the lease holds.
+		if got := runIDs(b.claim(t, store.RunClaimParams{Owner: "other", Now: b.now})); !slices.Equal(got, []string{queued.RunID}) {
+			t.Fatalf("RunClaim = %v, want only the queued run %s", got, queued.RunID)
+		}
+		// The acceptor writes under attempt 1; once its lease expires, another claims it.
+		b.update(t, store.RunUpdateParams{ID: p.RunID, Owner: "acceptor", Attempt: 1, Status: store.StatusRunning,
+			NextStep: 1, LeaseUntil: b.now.Add(2 * time.Minute), Now: b.now})
+		later := b.now.Add(3 * time.Minute)
+		var again *store.Run
+		for _, r := range b.claim(t, store.RunClaimParams{Owner: "other", Now: later}) {
+			if r.ID == p.RunID {
+				again = &r
+			}
+		}
+		if again == nil || again.Attempt != 2 || again.NextStep != 1 {
+			t.Fatalf("RunClaim after the lease = %+v; want the run, attempt 2, at step 1", again)
+		}
+	})
+
 	t.Run("AcceptEmpty", func(t *testing.T) {
 		t.Parallel()
 		b := setup(t, newStore)
