@@ -82,19 +82,7 @@ func (e *Engine) acceptLoop() {
 	batch := make([]*acceptReq, 0, e.cfg.AcceptBatch)
 	params := make([]store.EventAcceptParams, 0, e.cfg.AcceptBatch)
 	for first := range e.accepts {
-		batch = append(batch[:0], first)
-	drain:
-		for len(batch) < e.cfg.AcceptBatch {
-			select {
-			case r, ok := <-e.accepts:
-				if !ok {
-					break drain
-				}
-				batch = append(batch, r)
-			default:
-				break drain
-			}
-		}
+		batch = drain(e.accepts, append(batch[:0], first), e.cfg.AcceptBatch)
 		params = params[:0]
 		for _, r := range batch {
 			params = append(params, r.params)

@@ -32,19 +32,7 @@ func (e *Engine) updateLoop() {
 	batch := make([]*updateReq, 0, e.cfg.AcceptBatch)
 	params := make([]store.RunUpdateParams, 0, e.cfg.AcceptBatch)
 	for first := range e.updates {
-		batch = append(batch[:0], first)
-	drain:
-		for len(batch) < e.cfg.AcceptBatch {
-			select {
-			case r, ok := <-e.updates:
-				if !ok {
-					break drain
-				}
-				batch = append(batch, r)
-			default:
-				break drain
-			}
-		}
+		batch = drain(e.updates, append(batch[:0], first), e.cfg.AcceptBatch)
 		params = params[:0]
 		for _, r := range batch {
 			params = append(params, r.p)
@@ -61,4 +49,22 @@ func (e *Engine) updateLoop() {
 			r.done <- errs[i]
 		}
 	}
+}
+
+// drain appends to batch whatever is already waiting in ch, up to max
+// items in all, without blocking: what arrived while the last transaction
+// was committing goes into the next one (group commit).
+func drain[T any](ch <-chan T, batch []T, max int) []T {
+	for len(batch) < max {
+		select {
+		case r, ok := <-ch:
+			if !ok {
+				return batch
+			}
+			batch = append(batch, r)
+		default:
+			return batch
+		}
+	}
+	return batch
 }

@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"net/netip"
 	"strings"
+	"sync"
 
 	"github.com/gin-gonic/gin"
 	"github.com/prometheus/client_golang/prometheus"
@@ -47,6 +48,10 @@ type Server struct {
 	log     *slog.Logger
 	webhook *triggers.Webhook
 	router  *gin.Engine
+	// createMu makes POST /api/v1/workflows's "exists? then save" atomic
+	// within this process. (Across replicas it takes a create-only save in
+	// the store.)
+	createMu sync.Mutex
 	// sessions are the editor's logins (session.go).
 	sessions *sessions
 }

@@ -6,7 +6,6 @@ import (
 	"io"
 	"net/http"
 	"strconv"
-	"sync"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -82,10 +81,6 @@ func (s *Server) listWorkflows(c *gin.Context) {
 	c.PureJSON(http.StatusOK, gin.H{"workflows": out})
 }
 
-// createMu makes POST /api/v1/workflows's "exists? then save" atomic within
-// this process. (Across replicas it takes a create-only save in the store.)
-var createMu sync.Mutex
-
 func (s *Server) createWorkflow(c *gin.Context) {
 	body, ok := readBody(c)
 	if !ok {
@@ -99,8 +94,8 @@ func (s *Server) createWorkflow(c *gin.Context) {
 	if w.ID != "" {
 		// The check and the save are one step, or concurrent creates of one
 		// id would all answer 201 (as revisions of each other).
-		createMu.Lock()
-		defer createMu.Unlock()
+		s.createMu.Lock()
+		defer s.createMu.Unlock()
 		if _, err := s.store.WorkflowGet(c.Request.Context(), w.ID); err == nil {
 			abort(c, http.StatusConflict, "conflict", "workflow "+w.ID+" exists; PUT /api/v1/workflows/"+w.ID+" stores a new revision")
 			return
