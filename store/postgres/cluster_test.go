@@ -34,6 +34,7 @@ type cluster struct {
 	sender   *actions.Sender
 	replicas []*replica
 	client   *http.Client
+	workers  int
 }
 
 // replica is one hookflow "process".
@@ -56,16 +57,23 @@ const clusterWait = 60 * time.Second
 
 func newCluster(t testing.TB, n int) *cluster {
 	t.Helper()
+	return newClusterWorkers(t, n, 8)
+}
+
+// newClusterWorkers starts n replicas of the given number of workers each.
+func newClusterWorkers(t testing.TB, n, workers int) *cluster {
+	t.Helper()
 	egress, err := actions.ParseEgressAllow("127.0.0.1")
 	if err != nil {
 		t.Fatal(err)
 	}
 	c := &cluster{
-		t:      t,
-		dbURL:  newSchema(t),
-		recv:   newReceiver(t),
-		sender: actions.NewSender(actions.Config{Egress: egress}),
-		client: &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 64}, Timeout: 30 * time.Second},
+		t:       t,
+		dbURL:   newSchema(t),
+		recv:    newReceiver(t),
+		sender:  actions.NewSender(actions.Config{Egress: egress}),
+		client:  &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 64}, Timeout: 30 * time.Second},
+		workers: workers,
 	}
 	t.Cleanup(c.sender.CloseIdleConnections)
 	t.Cleanup(c.client.CloseIdleConnections)
@@ -83,7 +91,7 @@ func (c *cluster) addReplica(name string) *replica {
 	e, err := engine.New(engine.Config{
 		Store:        r.spy,
 		Sender:       c.sender,
-		Workers:      8,
+		Workers:      c.workers,
 		LeaseFor:     leaseFor,
 		PollInterval: 50 * time.Millisecond,
 		Owner:        name,
@@ -244,9 +252,10 @@ func (c *cluster) unfinished(wf string) int {
 }
 
 // replicaStore is a replica's view of the store: it records the runs the
-// replica claimed and the cron ticks it accepted, and can be killed (every
-// call the engine makes to run or accept work fails from then on) or kept
-// from claiming (a replica whose workers are all busy).
+// replica claimed (by RunClaim, or accepted already claimed) and the cron
+// ticks it accepted, and can be killed (every call the engine makes to run
+// or accept work fails from then on) or kept from claiming runs others
+// accepted or released.
 type replicaStore struct {
 	store.Store
 	killed  atomic.Bool
@@ -268,6 +277,9 @@ func (s *replicaStore) EventAccept(ctx context.Context, events []store.EventAcce
 	if err == nil {
 		s.mu.Lock()
 		for i, p := range events {
+			if p.Owner != "" && !res[i].Duplicate {
+				s.claimed[p.RunID] = true // accepted already claimed by this replica
+			}
 			if p.Event.Source == "cron" {
 				s.cronAccepts++
 				if res[i].Duplicate {
@@ -301,6 +313,13 @@ func (s *replicaStore) RunUpdate(ctx context.Context, p store.RunUpdateParams) e
 		return errKilled
 	}
 	return s.Store.RunUpdate(ctx, p)
+}
+
+func (s *replicaStore) RunUpdateMany(ctx context.Context, ps []store.RunUpdateParams) ([]error, error) {
+	if s.killed.Load() {
+		return nil, errKilled
+	}
+	return s.Store.RunUpdateMany(ctx, ps)
 }
 
 func (s *replicaStore) RunInsert(ctx context.Context, p store.RunInsertParams) (store.Run, error) {
@@ -348,6 +367,8 @@ func (s *replicaStore) cronStats() (accepts, duplicates int) {
 type receiver struct {
 	srv   *httptest.Server
 	delay atomic.Int64 // how long each answer is held, in ns
+	// failFirst answers the first request of each webhook-id 503.
+	failFirst atomic.Bool
 
 	mu    sync.Mutex
 	byID  map[string]*delivery
@@ -387,9 +408,14 @@ func (rc *receiver) serve(w http.ResponseWriter, r *http.Request) {
 		rc.byID[id] = d
 	}
 	d.hits++
+	first := d.hits == 1
 	rc.mu.Unlock()
 	if delay := time.Duration(rc.delay.Load()); delay > 0 {
 		time.Sleep(delay)
+	}
+	if first && rc.failFirst.Load() {
+		http.Error(w, "try again", http.StatusServiceUnavailable)
+		return
 	}
 	w.Header().Set("Content-Type", "application/json")
 	_, _ = io.WriteString(w, `{"ok":true}`)

@@ -16,32 +16,42 @@ import (
 // CONFLICT names the partial unique index, so an idempotency duplicate (of
 // a stored event, of one committed meanwhile by another replica, or of one
 // earlier in the batch) is skipped, and any other conflict (a reused event
-// id) fails the batch. It answers, in batch order, whether each event was
-// inserted.
+// id) fails the batch. A run whose params name an Owner is created
+// claimed by it (running, attempt 1, leased until LeaseUntil; without a
+// LeaseUntil, the lease has expired at once, as if it were zero). Events are inserted in key order, and in batch
+// order within a key (the first of a key wins): two replicas' batches
+// sharing keys then wait on each other's keys in one order, never in a
+// cycle (a deadlock would fail a whole batch). It answers, in batch order,
+// whether each event was inserted.
 const acceptSQL = `
 	WITH input AS (
 		SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[],
-			$7::bytea[], $8::timestamptz[], $9::text[], $10::text[], $11::int[])
+			$7::bytea[], $8::timestamptz[], $9::text[], $10::text[], $11::int[], $12::text[], $13::timestamptz[])
 			WITH ORDINALITY AS t(id, workflow_id, source, method, headers, query, body, received_at,
-				idempotency_key, run_id, revision, ord)
+				idempotency_key, run_id, revision, owner, lease_until, ord)
 	), ev AS (
 		INSERT INTO events (id, workflow_id, source, method, headers, query, body, received_at, idempotency_key)
 		SELECT id, workflow_id, source, method, headers, query, body, received_at, idempotency_key
-		FROM input ORDER BY ord
+		FROM input ORDER BY workflow_id, idempotency_key, ord
 		ON CONFLICT (workflow_id, idempotency_key) WHERE idempotency_key <> '' DO NOTHING
 		RETURNING id
 	), run AS (
-		INSERT INTO runs (id, workflow_id, revision, event_id, status, next_step, run_at, created_at, updated_at)
-		SELECT i.run_id, i.workflow_id, i.revision, i.id, 'queued', 0, i.received_at, i.received_at, i.received_at
+		INSERT INTO runs (id, workflow_id, revision, event_id, status, next_step, run_at, created_at, updated_at,
+			lease_owner, lease_until, attempt)
+		SELECT i.run_id, i.workflow_id, i.revision, i.id,
+			CASE WHEN i.owner <> '' THEN 'running' ELSE 'queued' END, 0, i.received_at, i.received_at, i.received_at,
+			i.owner, CASE WHEN i.owner <> '' THEN coalesce(i.lease_until, i.received_at) END,
+			CASE WHEN i.owner <> '' THEN 1 ELSE 0 END
 		FROM input i JOIN ev ON ev.id = i.id
 		ORDER BY i.ord
 	)
 	SELECT i.ord, ev.id IS NOT NULL FROM input i LEFT JOIN ev ON ev.id = i.id ORDER BY i.ord`
 
-// firstRunsSQL finds the run each idempotency duplicate answers with: the
-// first run of the event that holds the key (NULL if it has none left). A
-// statement of its own, so its snapshot sees an event another transaction
-// committed while acceptSQL waited on it.
+// firstRunsSQL finds the run an idempotency duplicate answers with: the
+// first run of the event that holds the key (NULL if it has none left). It
+// is asked for every keyed event of the batch (for one inserted, it finds
+// its own run, unused). A statement of its own, so its snapshot sees an
+// event another transaction committed while acceptSQL waited on it.
 const firstRunsSQL = `
 	SELECT k.ord, (
 		SELECT r.id FROM events e JOIN runs r ON r.event_id = e.id
@@ -50,12 +60,14 @@ const firstRunsSQL = `
 	FROM unnest($1::int[], $2::text[], $3::text[]) AS k(ord, workflow_id, idempotency_key)`
 
 // EventAccept writes the events and their queued runs in one transaction
-// (the group commit of concurrent webhook accepts), with one statement for
-// the batch and one more for its duplicates, if any, and returns once the
+// (the group commit of concurrent webhook accepts): one statement for the
+// batch and, where events carry idempotency keys, one for the first runs
+// of duplicates, sent together (one round trip), and returns once the
 // commit is durable. A duplicate idempotency key, in the database or
 // earlier in the batch, writes nothing and answers with the first run of
 // the event that holds the key (an empty RunID if that event has no run
-// left). The run of an accepted event is due at its ReceivedAt. The
+// left). The run of an accepted event is due at its ReceivedAt, or, with
+// an Owner, already claimed by it until LeaseUntil. The
 // workflow is not checked: the caller resolved it. Any error fails the
 // whole batch.
 func (s *Store) EventAccept(ctx context.Context, events []store.EventAcceptParams) ([]store.AcceptResult, error) {
@@ -66,8 +78,9 @@ func (s *Store) EventAccept(ctx context.Context, events []store.EventAcceptParam
 	var (
 		ids, workflows, sources, methods = make([]string, n), make([]string, n), make([]string, n), make([]string, n)
 		headers, queries, keys, runIDs   = make([]string, n), make([]string, n), make([]string, n), make([]string, n)
+		owners                           = make([]string, n)
 		bodies                           = make([][]byte, n)
-		received                         = make([]pgtype.Timestamptz, n)
+		received, leases                 = make([]pgtype.Timestamptz, n), make([]pgtype.Timestamptz, n)
 		revisions                        = make([]int32, n)
 	)
 	fallback := time.Now()
@@ -87,63 +100,81 @@ func (s *Store) EventAccept(ctx context.Context, events []store.EventAcceptParam
 		ids[i], workflows[i], sources[i], methods[i] = text(e.ID), text(e.WorkflowID), text(e.Source), text(e.Method)
 		headers[i], queries[i], keys[i], runIDs[i] = text(h), text(e.Query), text(e.IdempotencyKey), text(p.RunID)
 		bodies[i], received[i], revisions[i] = blob(e.Body), ts(at), int32(p.Revision)
+		owners[i], leases[i] = text(p.Owner), ts(p.LeaseUntil)
+	}
+
+	// The keyed events, for the first-run lookup of those that turn out to
+	// be duplicates.
+	var (
+		keyedOrd       []int32
+		keyedWorkflows []string
+		keyedKeys      []string
+	)
+	for i := range events {
+		if keys[i] != "" {
+			keyedOrd = append(keyedOrd, int32(i))
+			keyedWorkflows, keyedKeys = append(keyedWorkflows, workflows[i]), append(keyedKeys, keys[i])
+		}
+	}
+
+	// One round trip: the batch's statements run in one implicit
+	// transaction, committed (durably) before the last result arrives.
+	b := &pgx.Batch{}
+	b.Queue(acceptSQL, ids, workflows, sources, methods, headers, queries, bodies, received, keys, runIDs, revisions,
+		owners, leases)
+	if len(keyedOrd) > 0 {
+		b.Queue(firstRunsSQL, keyedOrd, keyedWorkflows, keyedKeys)
+	}
+	inserted := make([]bool, n)
+	firstRun := make([]string, n)
+	br := s.pool.SendBatch(ctx, b)
+	rows, err := br.Query()
+	if err == nil {
+		for rows.Next() {
+			var ord int64
+			var ok bool
+			if err = rows.Scan(&ord, &ok); err != nil {
+				break
+			}
+			inserted[ord-1] = ok
+		}
+		rows.Close()
+		if err == nil {
+			err = rows.Err()
+		}
+	}
+	if err == nil && len(keyedOrd) > 0 {
+		if rows, err = br.Query(); err == nil {
+			for rows.Next() {
+				var (
+					i     int32
+					runID pgtype.Text
+				)
+				if err = rows.Scan(&i, &runID); err != nil {
+					break
+				}
+				firstRun[i] = runID.String
+			}
+			rows.Close()
+			if err == nil {
+				err = rows.Err()
+			}
+		}
+	}
+	if cerr := br.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return nil, fmt.Errorf("accept events: %w", conflict(err))
 	}
 
 	results := make([]store.AcceptResult, n)
-	err := s.tx(ctx, func(tx pgx.Tx) error {
-		rows, err := tx.Query(ctx, acceptSQL,
-			ids, workflows, sources, methods, headers, queries, bodies, received, keys, runIDs, revisions)
-		if err != nil {
-			return conflict(err)
+	for i := range events {
+		if inserted[i] {
+			results[i] = store.AcceptResult{RunID: events[i].RunID}
+		} else {
+			results[i] = store.AcceptResult{RunID: firstRun[i], Duplicate: true}
 		}
-		var (
-			dupOrd       []int32
-			dupWorkflows []string
-			dupKeys      []string
-		)
-		for rows.Next() {
-			var (
-				ord      int64
-				inserted bool
-			)
-			if err := rows.Scan(&ord, &inserted); err != nil {
-				rows.Close()
-				return err
-			}
-			i := int(ord) - 1
-			if inserted {
-				results[i] = store.AcceptResult{RunID: events[i].RunID}
-				continue
-			}
-			dupOrd = append(dupOrd, int32(i))
-			dupWorkflows, dupKeys = append(dupWorkflows, workflows[i]), append(dupKeys, keys[i])
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
-			return conflict(err)
-		}
-		if len(dupOrd) == 0 {
-			return nil
-		}
-		rows, err = tx.Query(ctx, firstRunsSQL, dupOrd, dupWorkflows, dupKeys)
-		if err != nil {
-			return fmt.Errorf("find first runs: %w", err)
-		}
-		defer rows.Close()
-		for rows.Next() {
-			var (
-				i     int32
-				runID pgtype.Text
-			)
-			if err := rows.Scan(&i, &runID); err != nil {
-				return fmt.Errorf("find first runs: %w", err)
-			}
-			results[i] = store.AcceptResult{RunID: runID.String, Duplicate: true}
-		}
-		return rows.Err()
-	})
-	if err != nil {
-		return nil, fmt.Errorf("accept events: %w", err)
 	}
 	return results, nil
 }

@@ -3,11 +3,14 @@
 // one database. The database is the coordinator; replicas never talk to
 // each other:
 //
-//   - Accepts are group-committed: EventAccept writes a whole batch of
-//     events and their runs with one statement (arrays unnested) in one
-//     transaction. Idempotency duplicates are settled by ON CONFLICT on the
-//     partial unique index (workflow_id, idempotency_key), so two replicas
-//     accepting the same key at once start one run between them.
+//   - Writes are group-committed in one round trip: EventAccept writes a
+//     whole batch of events and their runs with one statement (arrays
+//     unnested), RunUpdateMany pipelines its updates; each batch is one
+//     (implicit) transaction. Idempotency duplicates are settled by ON
+//     CONFLICT on the partial unique index (workflow_id, idempotency_key),
+//     so two replicas accepting the same key at once start one run between
+//     them; rows are written in key (accepts) and run id (updates) order,
+//     so two replicas' batches never deadlock.
 //   - RunClaim locks the due runs it takes with FOR UPDATE SKIP LOCKED, so
 //     two replicas claiming at once never get the same run and never wait
 //     on each other. Leases expire: a dead replica's runs are claimed again

@@ -5,8 +5,10 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"errors"
+	"fmt"
 	"net/url"
 	"os"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -399,5 +401,62 @@ func TestCloseTwice(t *testing.T) {
 	}
 	if err := s.Ping(context.Background()); err == nil || errors.Is(err, context.Canceled) {
 		t.Errorf("Ping after Close = %v, want an error", err)
+	}
+}
+
+// TestAcceptKeysInAnyOrder: two replicas accepting batches that share
+// idempotency keys in opposite orders never deadlock (which would fail
+// whole batches), and each key starts one run.
+func TestAcceptKeysInAnyOrder(t *testing.T) {
+	t.Parallel()
+	dbURL := newSchema(t)
+	stores := []*Store{open(t, dbURL), open(t, dbURL)}
+	ctx := context.Background()
+	if _, err := stores[0].WorkflowSave(ctx, store.WorkflowSaveParams{ID: "w", Definition: []byte(`{}`), HookKey: "k"}); err != nil {
+		t.Fatal(err)
+	}
+	const rounds, keys = 30, 20
+	var (
+		wg  sync.WaitGroup
+		mu  sync.Mutex
+		won = map[string]int{}
+	)
+	for g, s := range stores {
+		wg.Go(func() {
+			for round := range rounds {
+				ps := make([]store.EventAcceptParams, keys)
+				for k := range keys {
+					ps[k] = store.EventAcceptParams{
+						Event: store.Event{ID: uuid.NewString(), WorkflowID: "w", ReceivedAt: time.Now(),
+							IdempotencyKey: fmt.Sprintf("r%d-k%d", round, k)},
+						RunID: uuid.NewString(), Revision: 1,
+					}
+				}
+				if g == 1 {
+					slices.Reverse(ps) // the other order
+				}
+				res, err := s.EventAccept(ctx, ps)
+				if err != nil {
+					t.Errorf("EventAccept: %v", err)
+					return
+				}
+				mu.Lock()
+				for i, r := range res {
+					if !r.Duplicate {
+						won[ps[i].Event.IdempotencyKey]++
+					}
+				}
+				mu.Unlock()
+			}
+		})
+	}
+	wg.Wait()
+	if len(won) != rounds*keys {
+		t.Errorf("%d keys started a run, want %d", len(won), rounds*keys)
+	}
+	for k, n := range won {
+		if n != 1 {
+			t.Errorf("key %s started %d runs", k, n)
+		}
 	}
 }

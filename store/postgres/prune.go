@@ -21,6 +21,13 @@ const pruneRunsSQL = `
 		FOR UPDATE SKIP LOCKED))
 	RETURNING event_id`
 
+// lockEventsSQL locks the events of a batch, in id order, before their
+// runs are counted: another replica's Prune deleting other runs of one of
+// them (a replay) commits first, so the count below sees its runs gone too,
+// and the last run's batch deletes the event (without the lock, each would
+// see the other's run and the event would be left without any).
+const lockEventsSQL = `SELECT id FROM events WHERE id = ANY($1::text[]) ORDER BY id FOR UPDATE`
+
 // pruneEventsSQL deletes the events of a batch that no run is left of (a
 // later statement of the transaction, so it sees the batch's runs gone).
 const pruneEventsSQL = `
@@ -70,6 +77,9 @@ func (s *Store) Prune(ctx context.Context, p store.PruneParams) (store.PruneResu
 			}
 			if len(events) == 0 {
 				return nil
+			}
+			if _, err := tx.Exec(ctx, lockEventsSQL, events); err != nil {
+				return fmt.Errorf("lock events: %w", err)
 			}
 			tag, err := tx.Exec(ctx, pruneEventsSQL, events)
 			if err != nil {

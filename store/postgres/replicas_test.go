@@ -5,9 +5,12 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"slices"
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/google/uuid"
 
 	"github.com/hookflow/hookflow/store"
 	"github.com/hookflow/hookflow/triggers"
@@ -77,63 +80,73 @@ func TestReplicasDeliverOnce(t *testing.T) {
 	}
 }
 
-// TestReplicaDiesBeforeFinishing: a replica claims runs and dies without a
-// word (its lease left in the store, one run with its first step recorded);
-// once the lease expires the others deliver every run, the dead replica's
-// too, each exactly once, resuming at the step it had reached.
+// TestReplicaDiesBeforeFinishing: a replica acknowledges events (their
+// runs created leased to it, as an engine accepts them) and dies without a
+// word, one run with its first step recorded; once the lease expires the
+// others deliver every run, the dead replica's too, each exactly once,
+// resuming at the step it had reached.
 func TestReplicaDiesBeforeFinishing(t *testing.T) {
 	t.Parallel()
-	const events, dead = 120, 40
+	const live, dead = 80, 40
 	c := newCluster(t, 2)
-	for _, r := range c.replicas {
-		r.spy.noClaim.Store(true) // busy until the dead replica has claimed
-	}
 	wf := c.save(fanout)
-	acked := c.postAll(wf.HookKey, events, 8, c.replicas)
-	if len(acked) != events {
-		t.Fatalf("%d of %d events acknowledged", len(acked), events)
-	}
-
-	// The dead replica: claims with the same short lease, records the
-	// first step of one run (with an output the transform would not make,
-	// to see the survivors resume rather than redo it), then is gone.
 	ctx := context.Background()
+
+	// The dead replica's accepts: what its engine writes for events it
+	// acknowledged, then nothing more.
 	diedAt := time.Now()
-	claimed, err := c.replicas[0].db.RunClaim(ctx, store.RunClaimParams{
-		Owner: "replica-dead", Limit: dead, Now: diedAt, LeaseFor: leaseFor,
-	})
-	if err != nil || len(claimed) != dead {
-		t.Fatalf("dead replica's RunClaim = %d runs, %v", len(claimed), err)
+	acked := map[int]string{}
+	ps := make([]store.EventAcceptParams, dead)
+	for i := range ps {
+		n := live + i
+		ps[i] = store.EventAcceptParams{
+			Event: store.Event{ID: uuid.Must(uuid.NewV7()).String(), WorkflowID: wf.ID, Source: "webhook", Method: "POST",
+				Headers: map[string]string{"content-type": "application/json"}, Body: fmt.Appendf(nil, `{"n":%d}`, n),
+				ReceivedAt: diedAt},
+			RunID: uuid.Must(uuid.NewV7()).String(), Revision: wf.Revision,
+			Owner: "replica-dead", LeaseUntil: diedAt.Add(leaseFor),
+		}
+		acked[n] = ps[i].RunID
 	}
-	resumed := claimed[0]
+	if _, err := c.replicas[0].db.EventAccept(ctx, ps); err != nil {
+		t.Fatalf("dead replica's EventAccept: %v", err)
+	}
+	// Its first run got as far as recording its first step, with an output
+	// the transform would not make, to see the survivors resume rather than
+	// redo it.
+	resumed, resumedN := ps[0].RunID, live
 	if err := c.replicas[0].db.RunUpdate(ctx, store.RunUpdateParams{
-		ID: resumed.ID, Owner: "replica-dead", Attempt: resumed.Attempt, Status: store.StatusRunning, NextStep: 1,
+		ID: resumed, Owner: "replica-dead", Attempt: 1, Status: store.StatusRunning, NextStep: 1,
 		Results: []store.StepResult{{StepID: "shape", StepIndex: 0, Attempt: 1, Status: store.StepSucceeded,
-			Input: []byte(`{}`), Output: []byte(`{"n":-1,"resumed":true}`), StartedAt: diedAt}},
+			Input: []byte(`{}`), Output: fmt.Appendf(nil, `{"n":%d,"resumed":true}`, resumedN), StartedAt: diedAt}},
 		Now: diedAt,
 	}); err != nil {
 		t.Fatalf("dead replica's RunUpdate: %v", err)
 	}
 	deadRuns := map[string]bool{}
-	for _, r := range claimed {
-		deadRuns[r.ID] = true
+	for _, p := range ps {
+		deadRuns[p.RunID] = true
 	}
 
-	for _, r := range c.replicas {
-		r.spy.noClaim.Store(false)
+	// The live replicas acknowledge more meanwhile.
+	for n, run := range c.postAll(wf.HookKey, live, 8, c.replicas) {
+		acked[n] = run
+	}
+	if len(acked) != live+dead {
+		t.Fatalf("%d of %d events acknowledged", len(acked), live+dead)
 	}
 	c.waitDelivered(wf.ID, acked)
 
 	dels, total := c.recv.deliveries()
-	if total != events || len(dels) != events {
-		t.Errorf("receiver got %d requests under %d webhook-ids, want %d of each", total, len(dels), events)
+	if total != live+dead || len(dels) != live+dead {
+		t.Errorf("receiver got %d requests under %d webhook-ids, want %d of each", total, len(dels), live+dead)
 	}
 	var resumedBody []byte
 	for _, d := range dels {
 		if d.hits != 1 {
 			t.Errorf("event %d (run %s) delivered %d times", d.n, d.run, d.hits)
 		}
-		if d.run == resumed.ID {
+		if d.run == resumed {
 			resumedBody = d.body
 		}
 		if deadRuns[d.run] {
@@ -149,8 +162,8 @@ func TestReplicaDiesBeforeFinishing(t *testing.T) {
 		N       int  `json:"n"`
 		Resumed bool `json:"resumed"`
 	}
-	if err := json.Unmarshal(resumedBody, &body); err != nil || body.N != -1 || !body.Resumed {
-		t.Errorf("run resumed after its recorded first step sent %s; want the recorded output (n -1, resumed)", resumedBody)
+	if err := json.Unmarshal(resumedBody, &body); err != nil || body.N != resumedN || !body.Resumed {
+		t.Errorf("run resumed after its recorded first step sent %s; want the recorded output (n %d, resumed)", resumedBody, resumedN)
 	}
 	for _, r := range c.replicas {
 		t.Logf("%s executed %d runs", r.name, len(r.spy.claimedRuns()))
@@ -360,21 +373,26 @@ func TestReplicasSeeSavedWorkflow(t *testing.T) {
 	}
 }
 
-// TestReplicasSyncResponse: a sync trigger on replica a whose run executes
-// on replica b still answers with the respond step (a polls the store).
+// TestReplicasSyncResponse: a sync trigger on replica a whose run goes on
+// on replica b still answers with the respond step (a polls the store). The
+// run starts on a, which accepted it; its first step is refused once (503)
+// and retried, and the retry is claimed by b (a claims nothing).
 func TestReplicasSyncResponse(t *testing.T) {
 	t.Parallel()
 	c := newCluster(t, 2)
 	a, b := c.replicas[0], c.replicas[1]
-	a.spy.noClaim.Store(true) // a's workers are all busy: b runs everything
+	a.spy.noClaim.Store(true)
+	c.recv.failFirst.Store(true)
 	wf := c.save(`{
   "format": "hookflow/v1", "id": "ask", "name": "Ask",
   "trigger": {"type": "webhook", "response": {"mode": "sync", "timeout": "10s"}},
   "steps": [
-    {"id": "answer", "type": "respond", "status": 201, "body": "{order: payload.order, answered: true}"},
-    {"id": "deliver", "type": "webhook", "url": "{{ vars.recv }}/after", "body": "{run: run.id}"}
+    {"id": "check", "type": "webhook", "url": "{{ vars.recv }}/check", "body": "{run: run.id}",
+     "retry": {"max_attempts": 3, "initial": "100ms", "max": "200ms"}},
+    {"id": "answer", "type": "respond", "status": 201, "body": "{order: payload.order, answered: true}"}
   ]
 }`)
+	var runs []string
 	for i := range 3 {
 		start := time.Now()
 		status, resp, err := c.post(a, wf.HookKey, fmt.Sprintf(`{"order": "A-%d"}`, i))
@@ -385,11 +403,23 @@ func TestReplicasSyncResponse(t *testing.T) {
 			t.Fatalf("sync answer from replica a = %d %v; want 201 with the respond step's body", status, resp)
 		}
 		t.Logf("sync answer across replicas in %v", time.Since(start).Round(time.Millisecond))
+		dels, _ := c.recv.deliveries()
+		for _, d := range dels {
+			if d.hits == 2 && !slices.Contains(runs, d.run) {
+				runs = append(runs, d.run)
+			}
+		}
 	}
-	if n := len(a.spy.claimedRuns()); n != 0 {
-		t.Errorf("replica a executed %d runs, want none", n)
+	if len(runs) != 3 {
+		t.Fatalf("%d runs had their step retried, want 3", len(runs))
 	}
-	if n := len(b.spy.claimedRuns()); n != 3 {
-		t.Errorf("replica b executed %d runs, want 3", n)
+	claimed := b.spy.claimedRuns()
+	for _, id := range runs {
+		if !claimed[id] {
+			t.Errorf("run %s was not finished by replica b", id)
+		}
+		if r, err := b.db.RunGet(context.Background(), id); err != nil || r.Status != store.StatusSucceeded || r.Attempt != 2 {
+			t.Errorf("run %s: %s at attempt %d, %v; want succeeded at attempt 2 (a, then b)", id, r.Status, r.Attempt, err)
+		}
 	}
 }

@@ -147,6 +147,62 @@ func (s *Store) RunUpdate(ctx context.Context, p store.RunUpdateParams) error {
 	if !knownStatus(p.Status) {
 		return fmt.Errorf("update run %s: unknown status %q", p.ID, p.Status)
 	}
+	var n int
+	if err := s.pool.QueryRow(ctx, updateRunSQL, updateArgs(p)...).Scan(&n); err != nil {
+		return fmt.Errorf("update run %s: %w", p.ID, err)
+	}
+	if n == 0 {
+		return fmt.Errorf("update run %s: owner %s attempt %d: %w", p.ID, p.Owner, p.Attempt, store.ErrLeaseLost)
+	}
+	return nil
+}
+
+// RunUpdateMany applies several updates (as RunUpdate) in one transaction
+// and one round trip: a pipelined batch, which PostgreSQL runs as one
+// implicit transaction. An update whose fence fails gets its own
+// ErrLeaseLost in errs and writes nothing; the others are applied. A store
+// failure fails them all (err). Updates are applied in run id order, so two
+// replicas' batches touching the same runs (a lease taken over) lock them
+// in the same order and cannot deadlock.
+func (s *Store) RunUpdateMany(ctx context.Context, ps []store.RunUpdateParams) (errs []error, err error) {
+	errs = make([]error, len(ps))
+	if len(ps) == 0 {
+		return errs, nil
+	}
+	order := make([]int, len(ps))
+	for i, p := range ps {
+		if !knownStatus(p.Status) {
+			return nil, fmt.Errorf("update run %s: unknown status %q", p.ID, p.Status)
+		}
+		order[i] = i
+	}
+	slices.SortStableFunc(order, func(a, b int) int { return strings.Compare(ps[a].ID, ps[b].ID) })
+	b := &pgx.Batch{}
+	for _, i := range order {
+		b.Queue(updateRunSQL, updateArgs(ps[i])...)
+	}
+	br := s.pool.SendBatch(ctx, b)
+	for _, i := range order {
+		var n int
+		if err = br.QueryRow().Scan(&n); err != nil {
+			err = fmt.Errorf("update run %s: %w", ps[i].ID, err)
+			break
+		}
+		if n == 0 {
+			errs[i] = fmt.Errorf("update run %s: owner %s attempt %d: %w", ps[i].ID, ps[i].Owner, ps[i].Attempt, store.ErrLeaseLost)
+		}
+	}
+	if cerr := br.Close(); err == nil && cerr != nil {
+		err = fmt.Errorf("update runs: %w", cerr)
+	}
+	if err != nil {
+		return nil, err
+	}
+	return errs, nil
+}
+
+// updateArgs are updateRunSQL's parameters for one update.
+func updateArgs(p store.RunUpdateParams) []any {
 	now := orNow(p.Now)
 	var (
 		leaseOwner         = ""
@@ -173,15 +229,7 @@ func (s *Store) RunUpdate(ctx context.Context, p store.RunUpdateParams) error {
 		text(leaseOwner), setLease, leaseUntil, setRunAt, runAt, setFinished,
 		text(p.ID), text(p.Owner), p.Attempt,
 	}
-	args = append(args, newStepArrays(p.Results).args()...)
-	var n int
-	if err := s.pool.QueryRow(ctx, updateRunSQL, args...).Scan(&n); err != nil {
-		return fmt.Errorf("update run %s: %w", p.ID, err)
-	}
-	if n == 0 {
-		return fmt.Errorf("update run %s: owner %s attempt %d: %w", p.ID, p.Owner, p.Attempt, store.ErrLeaseLost)
-	}
-	return nil
+	return append(args, newStepArrays(p.Results).args()...)
 }
 
 func knownStatus(s string) bool {
