@@ -17,8 +17,8 @@ import (
 	"github.com/hookflow/hookflow/store"
 )
 
-// adminTokenSetting names the stored hash of the admin token.
-const adminTokenSetting = "admin_token_sha256"
+// AdminTokenSetting names the stored hash of the admin token.
+const AdminTokenSetting = "admin_token_sha256"
 
 // AdminToken resolves the admin token at start-up. With a configured token,
 // its hash is stored and it is used. Without one, the stored hash is kept;
@@ -27,12 +27,12 @@ const adminTokenSetting = "admin_token_sha256"
 func AdminToken(ctx context.Context, s store.Store, configured string) (hash string, token string, generated bool, err error) {
 	if configured != "" {
 		hash = hashToken(configured)
-		if err := s.SettingPut(ctx, adminTokenSetting, hash); err != nil {
+		if err := s.SettingPut(ctx, AdminTokenSetting, hash); err != nil {
 			return "", "", false, fmt.Errorf("store admin token hash: %w", err)
 		}
 		return hash, configured, false, nil
 	}
-	hash, err = s.SettingGet(ctx, adminTokenSetting)
+	hash, err = s.SettingGet(ctx, AdminTokenSetting)
 	if err == nil {
 		return hash, "", false, nil
 	}
@@ -45,7 +45,7 @@ func AdminToken(ctx context.Context, s store.Store, configured string) (hash str
 	}
 	token = "hf_" + base64.RawURLEncoding.EncodeToString(b)
 	hash = hashToken(token)
-	if err := s.SettingPut(ctx, adminTokenSetting, hash); err != nil {
+	if err := s.SettingPut(ctx, AdminTokenSetting, hash); err != nil {
 		return "", "", false, fmt.Errorf("store admin token hash: %w", err)
 	}
 	return hash, token, true, nil

@@ -105,18 +105,12 @@ func (c *config) openStore(ctx context.Context) (store.Store, error) {
 	return s, nil
 }
 
-// redactDSN hides a password in a database URL.
-func redactDSN(dsn string) string {
-	at := strings.LastIndex(dsn, "@")
-	scheme := strings.Index(dsn, "://")
-	if at < 0 || scheme < 0 {
-		return dsn
+// displayDB is --db as it may be logged: a URL's password hidden.
+func (c *config) displayDB() string {
+	if isPostgresURL(c.DB) {
+		return postgres.Redact(c.DB)
 	}
-	creds := dsn[scheme+3 : at]
-	if i := strings.Index(creds, ":"); i >= 0 {
-		return dsn[:scheme+3] + creds[:i] + ":***" + dsn[at:]
-	}
-	return dsn
+	return c.DB
 }
 
 // logger builds the process logger.

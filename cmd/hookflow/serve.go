@@ -86,6 +86,12 @@ func serve(cmd *cobra.Command, c *config) error {
 		return err
 	}
 	defer st.Close()
+	if c.AdminToken == "" && isPostgresURL(c.DB) {
+		// Replicas starting together would each generate their own token.
+		if _, err := st.SettingGet(ctx, web.AdminTokenSetting); err != nil {
+			return errors.New("with a PostgreSQL database, set HOOKFLOW_ADMIN_TOKEN (the same on every replica)")
+		}
+	}
 	hash, token, generated, err := web.AdminToken(ctx, st, c.AdminToken)
 	if err != nil {
 		return err
@@ -110,8 +116,14 @@ func serve(cmd *cobra.Command, c *config) error {
 	if err != nil {
 		return err
 	}
-	if _, err := releaseDeadLeases(ctx, st, owner, log); err != nil {
-		return err
+	// A SQLite file belongs to this host, so a run leased to a process of
+	// this host that is gone can be taken back at once. With PostgreSQL,
+	// replicas on other hosts (or in other pid namespaces) share the runs:
+	// theirs are left to their leases.
+	if !isPostgresURL(c.DB) {
+		if _, err := releaseDeadLeases(ctx, st, owner, log); err != nil {
+			return err
+		}
 	}
 	if err := eng.Start(); err != nil {
 		return err
@@ -136,7 +148,7 @@ func serve(cmd *cobra.Command, c *config) error {
 	if base == "" {
 		base = scheme + "://" + displayAddr(ln.Addr().String())
 	}
-	log.Info("hookflow listening", "addr", ln.Addr().String(), "url", base, "db", c.DB, "workers", c.Workers, "egress", egress.String(), "retention", c.Retention.String())
+	log.Info("hookflow listening", "addr", ln.Addr().String(), "url", base, "db", c.displayDB(), "workers", c.Workers, "egress", egress.String(), "retention", c.Retention.String())
 	out := cmd.ErrOrStderr()
 	fmt.Fprintf(out, "Hookflow is listening on %s\n", base)
 	if generated {
