@@ -21,7 +21,7 @@ import (
 type Config struct {
 	Store  store.Store
 	Sender *actions.Sender
-	// Workers is the number of runs executed at once (default 16).
+	// Workers is the number of runs executed at once (default 64).
 	Workers int
 	// LeaseFor is how long a claimed run stays leased before another
 	// worker may take it over (default 1m); it is extended as steps run.
@@ -90,7 +90,7 @@ var ErrNotStarted = errors.New("engine is not running")
 // only Test workflows.
 func New(cfg Config) (*Engine, error) {
 	if cfg.Workers <= 0 {
-		cfg.Workers = 16
+		cfg.Workers = 64
 	}
 	if cfg.LeaseFor <= 0 {
 		cfg.LeaseFor = time.Minute
@@ -132,7 +132,7 @@ func New(cfg Config) (*Engine, error) {
 		updates: make(chan *updateReq, 4*cfg.Workers),
 	}
 	e.cache.init(cfg.Store)
-	e.recent.init(16384, 32<<20)
+	e.recent.init(4096, 8<<20)
 	e.waiters.init()
 	return e, nil
 }

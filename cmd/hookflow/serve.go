@@ -30,7 +30,7 @@ func newServeCmd() *cobra.Command {
 	f := cmd.Flags()
 	f.StringVar(&c.Addr, "addr", env("ADDR", ":8080"), "listen address (env HOOKFLOW_ADDR)")
 	c.addDBFlag(cmd)
-	f.IntVar(&c.Workers, "workers", int(envInt("WORKERS", 16)), "runs executed at once (env HOOKFLOW_WORKERS)")
+	f.IntVar(&c.Workers, "workers", int(envInt("WORKERS", 64)), "runs executed at once (env HOOKFLOW_WORKERS)")
 	f.StringVar(&c.BaseURL, "base-url", env("BASE_URL", ""), "public URL trigger URLs are built on (env HOOKFLOW_BASE_URL)")
 	c.addEgressFlag(cmd)
 	f.StringVar(&c.TLSCert, "tls-cert", env("TLS_CERT", ""), "TLS certificate file (env HOOKFLOW_TLS_CERT)")
