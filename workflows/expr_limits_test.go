@@ -20,6 +20,8 @@ func TestStringBuildingLimits(t *testing.T) {
 		`join(map(1..400000, payload.big))`,
 		`toJSON(map(1..400000, payload.big))`,
 		`len(map(1..100000000, #))`,
+		`len(map(1..1000, len(map(1..1000, len(map(1..1000, #))))))`,
+		`all(1..1000, all(1..1000, all(1..1000, # > 0)))`,
 	}
 	for _, src := range hostile {
 		p, err := CompileExpr(src)
