@@ -35,6 +35,9 @@ func TestPadPayload(t *testing.T) {
 			t.Errorf("PadPayload(%d): %d bytes, fields %d; want the order plus a pad", size, len(p), len(v))
 		}
 	}
+	if p, err := PadPayload(DefaultPayload, len(DefaultPayload)); err != nil || !bytes.Equal(p, DefaultPayload) {
+		t.Errorf("PadPayload to its own size = %d bytes, %v; want it unchanged", len(p), err)
+	}
 	if p, err := PadPayload([]byte(` {} `), 20); err != nil || string(p) != `{"pad":"xxxxxxxxxx"}` {
 		t.Errorf("PadPayload({}, 20) = %s, %v", p, err)
 	}

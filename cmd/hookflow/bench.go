@@ -85,6 +85,7 @@ settings are the flags here. Run with --json for machine-readable output.`,
 	fl.StringVar(&f.receiverAddr, "receiver-addr", "127.0.0.1:0", "where the receiver listens")
 	fl.StringVar(&f.receiverURL, "receiver-url", "", "the receiver's URL as the server reaches it (default http://RECEIVER-ADDR)")
 	fl.BoolVarP(&f.quiet, "quiet", "q", false, "no progress lines on stderr")
+	cmd.AddCommand(newBenchChartCmd())
 	return cmd
 }
 
