@@ -118,16 +118,9 @@ func (e *Engine) preclaim(params []store.EventAcceptParams) int {
 	if e.stopping.Load() {
 		return 0
 	}
-	n := 0
-	for {
-		busy := e.busy.Load()
-		n = min(len(params), 2*e.cfg.Workers-int(busy))
-		if n <= 0 {
-			return 0
-		}
-		if e.busy.CompareAndSwap(busy, busy+int64(n)) {
-			break
-		}
+	n := e.takeSlots(len(params))
+	if n == 0 {
+		return 0
 	}
 	until := e.now().Add(e.cfg.LeaseFor).UTC()
 	for i := range params[:n] {

@@ -22,9 +22,8 @@ func (e *Engine) dispatch() {
 		if e.stopping.Load() {
 			return
 		}
-		busy := int(e.busy.Load())
-		free := 2*e.cfg.Workers - busy
-		if busy <= e.cfg.Workers {
+		if int(e.busy.Load()) <= e.cfg.Workers {
+			free := e.takeSlots(2 * e.cfg.Workers)
 			runs, err := e.store.RunClaim(e.runCtx, store.RunClaimParams{
 				Owner:            e.cfg.Owner,
 				Limit:            free,
@@ -35,14 +34,16 @@ func (e *Engine) dispatch() {
 			if err != nil && !errors.Is(err, context.Canceled) {
 				e.log.Error("claim runs", "err", err)
 			}
+			handed := 0
 			for _, r := range runs {
 				if !e.reserve(r) {
 					continue
 				}
-				e.busy.Add(1)
-				e.jobs <- r
+				e.jobs <- r // never blocks: its slot was taken
+				handed++
 			}
-			if len(runs) == free {
+			e.busy.Add(int64(handed - free)) // give back the slots not used
+			if free > 0 && len(runs) == free {
 				continue // there may be more due
 			}
 		}
@@ -59,6 +60,25 @@ func (e *Engine) dispatch() {
 			case <-timer.C:
 			default:
 			}
+		}
+	}
+}
+
+// takeSlots reserves up to max places among the runs handed to workers
+// (busy: executing or waiting in the jobs buffer, at most twice the
+// workers) and returns how many it took. The dispatcher and the accept loop
+// both reserve before they hand runs out, so neither ever blocks on a full
+// buffer (a worker waiting in Accept for an on_failure run must not wait on
+// the accept loop waiting on the workers).
+func (e *Engine) takeSlots(max int) int {
+	for {
+		busy := e.busy.Load()
+		n := min(int64(max), int64(2*e.cfg.Workers)-busy)
+		if n <= 0 {
+			return 0
+		}
+		if e.busy.CompareAndSwap(busy, busy+n) {
+			return int(n)
 		}
 	}
 }
