@@ -223,10 +223,15 @@ func (e *Engine) startOnFailure(w *workflows.Workflow, r store.Run, step, errMsg
 		"run_id": r.ID, "workflow": w.ID, "workflow_name": w.Name,
 		"step": step, "error": errMsg, "failed_at": e.now().UTC().Format(time.RFC3339Nano),
 	})
-	_, err = e.Accept(ctx, AcceptParams{WorkflowID: target.ID, Revision: target.Revision, Event: store.Event{
-		Source: "failure", Method: "POST", Body: body,
-		Headers: map[string]string{"content-type": "application/json"},
-	}})
+	ev := store.Event{Source: "failure", Method: "POST", Body: body,
+		Headers: map[string]string{"content-type": "application/json"}}
+	_, err = e.Accept(ctx, AcceptParams{WorkflowID: target.ID, Revision: target.Revision, Event: ev})
+	if errors.Is(err, ErrNotStarted) {
+		// Shutting down: write the event and its queued run directly, so the
+		// failure notice is not lost; the next start (or a replica) runs it.
+		ev.ID, ev.WorkflowID, ev.ReceivedAt = newID(), target.ID, e.now().UTC()
+		_, err = e.store.EventAccept(ctx, []store.EventAcceptParams{{Event: ev, RunID: newID(), Revision: target.Revision}})
+	}
 	if err != nil {
 		e.log.Error("start on_failure workflow", "workflow", w.ID, "err", err)
 	}
