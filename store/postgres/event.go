@@ -89,7 +89,7 @@ func (s *Store) EventAccept(ctx context.Context, events []store.EventAcceptParam
 		if e.ID == "" || p.RunID == "" || e.WorkflowID == "" {
 			return nil, fmt.Errorf("accept events: event %d: empty event id, run id or workflow id", i)
 		}
-		h, err := encodeHeaders(e.Headers)
+		h, err := store.EncodeHeaders(e.Headers)
 		if err != nil {
 			return nil, fmt.Errorf("accept events: event %d: %w", i, err)
 		}

@@ -1,7 +1,6 @@
 package postgres
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
@@ -53,28 +52,6 @@ func text(s string) string {
 		return s
 	}
 	return strings.ReplaceAll(strings.ToValidUTF8(s, "\uFFFD"), "\x00", "\uFFFD")
-}
-
-func encodeHeaders(h map[string]string) (string, error) {
-	if len(h) == 0 {
-		return "{}", nil
-	}
-	b, err := json.Marshal(h)
-	if err != nil {
-		return "", fmt.Errorf("encode headers: %w", err)
-	}
-	return string(b), nil
-}
-
-func decodeHeaders(s string) (map[string]string, error) {
-	if s == "" || s == "{}" {
-		return nil, nil
-	}
-	var h map[string]string
-	if err := json.Unmarshal([]byte(s), &h); err != nil {
-		return nil, fmt.Errorf("decode headers: %w", err)
-	}
-	return h, nil
 }
 
 // isUnique reports whether err is a unique (or primary key) violation.
@@ -141,7 +118,7 @@ func scanEvent(row pgx.Row) (store.Event, error) {
 	if err := row.Scan(&e.ID, &e.WorkflowID, &e.Source, &e.Method, &headers, &e.Query, &e.Body, &received, &e.IdempotencyKey); err != nil {
 		return store.Event{}, err
 	}
-	h, err := decodeHeaders(headers)
+	h, err := store.DecodeHeaders(headers)
 	if err != nil {
 		return store.Event{}, err
 	}

@@ -47,7 +47,7 @@ func (s *Store) EventAccept(ctx context.Context, events []store.EventAcceptParam
 		if p.Event.ID == "" || p.RunID == "" || p.Event.WorkflowID == "" {
 			return nil, fmt.Errorf("accept events: event %d: empty event id, run id or workflow id", i)
 		}
-		h, err := encodeHeaders(p.Event.Headers)
+		h, err := store.EncodeHeaders(p.Event.Headers)
 		if err != nil {
 			return nil, fmt.Errorf("accept events: event %d: %w", i, err)
 		}

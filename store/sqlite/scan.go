@@ -3,7 +3,6 @@ package sqlite
 import (
 	"context"
 	"database/sql"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"time"
@@ -86,28 +85,6 @@ func blob(b []byte) []byte {
 	return b
 }
 
-func encodeHeaders(h map[string]string) (string, error) {
-	if len(h) == 0 {
-		return "{}", nil
-	}
-	b, err := json.Marshal(h)
-	if err != nil {
-		return "", fmt.Errorf("encode headers: %w", err)
-	}
-	return string(b), nil
-}
-
-func decodeHeaders(s string) (map[string]string, error) {
-	if s == "" || s == "{}" {
-		return nil, nil
-	}
-	var h map[string]string
-	if err := json.Unmarshal([]byte(s), &h); err != nil {
-		return nil, fmt.Errorf("decode headers: %w", err)
-	}
-	return h, nil
-}
-
 // isConstraint reports whether err is a UNIQUE or PRIMARY KEY violation.
 func isConstraint(err error) bool {
 	var se *sqlite.Error
@@ -159,7 +136,7 @@ func scanEvent(sc scanner) (store.Event, error) {
 	if err := sc.Scan(&e.ID, &e.WorkflowID, &e.Source, &e.Method, &headers, &e.Query, &e.Body, &received, &e.IdempotencyKey); err != nil {
 		return store.Event{}, err
 	}
-	h, err := decodeHeaders(headers)
+	h, err := store.DecodeHeaders(headers)
 	if err != nil {
 		return store.Event{}, err
 	}
