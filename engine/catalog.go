@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"crypto/rand"
-	"encoding/base64"
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -56,7 +55,7 @@ func (e *Engine) SaveWorkflow(ctx context.Context, w *workflows.Workflow) (SaveR
 	}
 	rec, err := e.store.WorkflowSave(ctx, store.WorkflowSaveParams{
 		ID: w.ID, Name: w.Name, Enabled: w.Enabled, Definition: def,
-		HookKey: NewHookKey(), Now: e.now().UTC(),
+		HookKey: store.NewHookKey(), Now: e.now().UTC(),
 	})
 	if err != nil {
 		return SaveResult{}, fmt.Errorf("save workflow %s: %w", w.ID, err)
@@ -85,13 +84,6 @@ func Definition(rec store.Workflow) (*workflows.Workflow, error) {
 	}
 	w.Enabled = rec.Enabled
 	return w, nil
-}
-
-// NewHookKey returns a fresh unguessable trigger key (192 random bits).
-func NewHookKey() string {
-	b := make([]byte, 24)
-	_, _ = rand.Read(b)
-	return base64.RawURLEncoding.EncodeToString(b)
 }
 
 // generateID makes a workflow id from a name: a slug and a random suffix.

@@ -181,7 +181,7 @@ func (s *Server) setEnabled(enabled bool) gin.HandlerFunc {
 }
 
 func (s *Server) rotateKey(c *gin.Context) {
-	rec, err := s.store.WorkflowSetHookKey(c.Request.Context(), c.Param("id"), engine.NewHookKey())
+	rec, err := s.store.WorkflowSetHookKey(c.Request.Context(), c.Param("id"), store.NewHookKey())
 	if err != nil {
 		s.fail(c, err)
 		return

@@ -193,7 +193,7 @@ func (s *Store) EventGet(ctx context.Context, id string) (store.Event, error) {
 func (s *Store) EventListByWorkflow(ctx context.Context, workflowID string, limit int) ([]store.Event, error) {
 	rows, err := s.pool.Query(ctx, `
 		SELECT `+eventColumns+` FROM events WHERE workflow_id = $1
-		ORDER BY received_at DESC, id DESC LIMIT $2`, text(workflowID), clampLimit(limit))
+		ORDER BY received_at DESC, id DESC LIMIT $2`, text(workflowID), store.ClampLimit(limit))
 	if err != nil {
 		return nil, fmt.Errorf("list events of %s: %w", workflowID, err)
 	}
@@ -202,20 +202,4 @@ func (s *Store) EventListByWorkflow(ctx context.Context, workflowID string, limi
 		return nil, fmt.Errorf("list events of %s: %w", workflowID, err)
 	}
 	return events, nil
-}
-
-// Limits of list calls.
-const (
-	defaultLimit = 50
-	maxLimit     = 1000
-)
-
-func clampLimit(n int) int {
-	switch {
-	case n <= 0:
-		return defaultLimit
-	case n > maxLimit:
-		return maxLimit
-	}
-	return n
 }

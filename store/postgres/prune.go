@@ -46,7 +46,7 @@ func (s *Store) Prune(ctx context.Context, p store.PruneParams) (store.PruneResu
 	}
 	limit := p.Limit
 	if limit <= 0 {
-		limit = 1000
+		limit = store.DefaultPruneBatch
 	}
 	for {
 		if err := ctx.Err(); err != nil {

@@ -107,11 +107,8 @@ func (s *Store) RunClaim(ctx context.Context, p store.RunClaimParams) ([]store.R
 	if p.Limit <= 0 {
 		return nil, nil
 	}
-	if p.Owner == "" {
-		return nil, errors.New("claim runs: empty owner")
-	}
-	if p.LeaseFor <= 0 {
-		return nil, fmt.Errorf("claim runs: lease duration %v is not positive", p.LeaseFor)
+	if err := p.Check(); err != nil {
+		return nil, err
 	}
 	exclude := make([]string, len(p.ExcludeWorkflows))
 	for i, id := range p.ExcludeWorkflows {
@@ -280,7 +277,7 @@ func (s *Store) RunList(ctx context.Context, p store.RunListParams) ([]store.Run
 	if len(where) > 0 {
 		q += ` WHERE ` + strings.Join(where, " AND ")
 	}
-	args = append(args, clampLimit(p.Limit))
+	args = append(args, store.ClampLimit(p.Limit))
 	q += fmt.Sprintf(` ORDER BY id DESC LIMIT $%d`, len(args))
 
 	rows, err := s.pool.Query(ctx, q, args...)

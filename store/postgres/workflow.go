@@ -2,8 +2,6 @@ package postgres
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/base64"
 	"errors"
 	"fmt"
 	"time"
@@ -41,10 +39,7 @@ func (s *Store) WorkflowSave(ctx context.Context, p store.WorkflowSaveParams) (s
 	}
 	key := p.HookKey
 	if key == "" {
-		var err error
-		if key, err = newHookKey(); err != nil {
-			return store.Workflow{}, fmt.Errorf("save workflow %s: %w", p.ID, err)
-		}
+		key = store.NewHookKey()
 	}
 	w, err := scanWorkflow(s.pool.QueryRow(ctx, saveWorkflowSQL,
 		text(p.ID), p.Enabled, text(key), text(p.Name), blob(p.Definition), ts(orNow(p.Now))))
@@ -55,15 +50,6 @@ func (s *Store) WorkflowSave(ctx context.Context, p store.WorkflowSaveParams) (s
 		return store.Workflow{}, fmt.Errorf("save workflow %s: %w", p.ID, err)
 	}
 	return w, nil
-}
-
-// newHookKey returns an unguessable trigger key (144 random bits).
-func newHookKey() (string, error) {
-	b := make([]byte, 18)
-	if _, err := rand.Read(b); err != nil {
-		return "", fmt.Errorf("generate hook key: %w", err)
-	}
-	return base64.RawURLEncoding.EncodeToString(b), nil
 }
 
 // WorkflowGet returns the current revision of a workflow.

@@ -30,7 +30,7 @@ func (s *Store) Prune(ctx context.Context, p store.PruneParams) (store.PruneResu
 	}
 	limit := p.Limit
 	if limit <= 0 {
-		limit = 1000
+		limit = store.DefaultPruneBatch
 	}
 	before := nanos(p.Before)
 	for {

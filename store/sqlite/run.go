@@ -103,11 +103,8 @@ func (s *Store) RunClaim(ctx context.Context, p store.RunClaimParams) ([]store.R
 	if p.Limit <= 0 {
 		return nil, nil
 	}
-	if p.Owner == "" {
-		return nil, errors.New("claim runs: empty owner")
-	}
-	if p.LeaseFor <= 0 {
-		return nil, fmt.Errorf("claim runs: lease duration %v is not positive", p.LeaseFor)
+	if err := p.Check(); err != nil {
+		return nil, err
 	}
 	exclude := "[]"
 	if len(p.ExcludeWorkflows) > 0 {
@@ -277,7 +274,7 @@ func (s *Store) RunList(ctx context.Context, p store.RunListParams) ([]store.Run
 		q += ` WHERE ` + strings.Join(where, " AND ")
 	}
 	q += ` ORDER BY id DESC LIMIT ?`
-	args = append(args, clampLimit(p.Limit))
+	args = append(args, store.ClampLimit(p.Limit))
 
 	rows, err := s.reader.QueryContext(ctx, q, args...)
 	if err != nil {

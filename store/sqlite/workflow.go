@@ -2,9 +2,7 @@ package sqlite
 
 import (
 	"context"
-	"crypto/rand"
 	"database/sql"
-	"encoding/base64"
 	"errors"
 	"fmt"
 	"time"
@@ -28,9 +26,7 @@ func (s *Store) WorkflowSave(ctx context.Context, p store.WorkflowSaveParams) (s
 		case errors.Is(err, sql.ErrNoRows):
 			key := p.HookKey
 			if key == "" {
-				if key, err = newHookKey(); err != nil {
-					return err
-				}
+				key = store.NewHookKey()
 			}
 			w, err = scanWorkflow(tx.QueryRowContext(ctx, `
 				INSERT INTO workflows (id, revision, enabled, hook_key, name, definition, created_at, updated_at)
@@ -61,15 +57,6 @@ func (s *Store) WorkflowSave(ctx context.Context, p store.WorkflowSaveParams) (s
 		return store.Workflow{}, fmt.Errorf("save workflow %s: %w", p.ID, err)
 	}
 	return w, nil
-}
-
-// newHookKey returns an unguessable trigger key (144 random bits).
-func newHookKey() (string, error) {
-	b := make([]byte, 18)
-	if _, err := rand.Read(b); err != nil {
-		return "", fmt.Errorf("generate hook key: %w", err)
-	}
-	return base64.RawURLEncoding.EncodeToString(b), nil
 }
 
 // WorkflowGet returns the current revision of a workflow.
