@@ -105,6 +105,24 @@ func (c *config) openStore(ctx context.Context) (store.Store, error) {
 	return s, nil
 }
 
+// missingSQLite reports whether --db names a SQLite file that does not
+// exist (commands that only read must not create one).
+func (c *config) missingSQLite() bool {
+	if isPostgresURL(c.DB) {
+		return false
+	}
+	_, err := os.Stat(c.DB)
+	return err != nil
+}
+
+// openExistingStore opens --db, refusing to create a new SQLite file.
+func (c *config) openExistingStore(ctx context.Context) (store.Store, error) {
+	if c.missingSQLite() {
+		return nil, fmt.Errorf("--db %s: no such database", c.DB)
+	}
+	return c.openStore(ctx)
+}
+
 // displayDB is --db as it may be logged: a URL's password hidden.
 func (c *config) displayDB() string {
 	if isPostgresURL(c.DB) {

@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -46,13 +45,11 @@ func openVault(ctx context.Context, st store.Store, db string, create bool) (*se
 // database named by --db is an error).
 func runSecrets(cmd *cobra.Command, c *config) (func(context.Context) (map[string]any, error), func(), error) {
 	none := func() {}
-	if !strings.Contains(c.DB, "://") {
-		if _, err := os.Stat(c.DB); err != nil {
-			if cmd.Flags().Changed("db") {
-				return nil, none, fmt.Errorf("--db %s: no such database", c.DB)
-			}
-			return nil, none, nil
+	if c.missingSQLite() {
+		if cmd.Flags().Changed("db") {
+			return nil, none, fmt.Errorf("--db %s: no such database", c.DB)
 		}
+		return nil, none, nil
 	}
 	st, err := c.openStore(cmd.Context())
 	if err != nil {
@@ -193,14 +190,4 @@ func newSecretRmCmd() *cobra.Command {
 	}
 	c.addDBFlag(cmd)
 	return cmd
-}
-
-// openExistingStore opens --db, refusing to create a new SQLite file.
-func (c *config) openExistingStore(ctx context.Context) (store.Store, error) {
-	if !strings.Contains(c.DB, "://") {
-		if _, err := os.Stat(c.DB); err != nil {
-			return nil, fmt.Errorf("--db %s: no such database", c.DB)
-		}
-	}
-	return c.openStore(ctx)
 }

@@ -158,19 +158,13 @@ func newExportCmd() *cobra.Command {
 		Use:   "export [ID ...]",
 		Short: "Write workflow definitions as JSON to stdout (all when no ID)",
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if _, err := os.Stat(c.DB); err != nil && !strings.Contains(c.DB, "://") {
-				return fmt.Errorf("--db %s: no such database", c.DB)
-			}
-			st, err := c.openStore(cmd.Context())
+			st, err := c.openExistingStore(cmd.Context())
 			if err != nil {
 				return err
 			}
 			defer st.Close()
 			defs, err := engine.Export(cmd.Context(), st, args)
 			if err != nil {
-				if errors.Is(err, store.ErrNotFound) {
-					return fmt.Errorf("%w", err)
-				}
 				return err
 			}
 			var out []byte
