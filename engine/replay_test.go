@@ -104,6 +104,14 @@ func TestReplay(t *testing.T) {
 
 // TestOnFailure: a run that fails for good starts the on_failure workflow
 // with the failure's details as its payload.
+// alertsWorkflow is the on_failure target of the tests below: it posts the
+// failure notice to the receiver.
+const alertsWorkflow = `{
+  "format": "hookflow/v1", "id": "alerts", "name": "Alerts",
+  "trigger": {"type": "manual"},
+  "steps": [{"id": "page", "type": "webhook", "url": "{{ vars.recv }}/alerts"}]
+}`
+
 func TestOnFailure(t *testing.T) {
 	t.Parallel()
 	b := setup(t)
@@ -113,11 +121,7 @@ func TestOnFailure(t *testing.T) {
 		}
 		return reply{}
 	})
-	b.save(`{
-  "format": "hookflow/v1", "id": "alerts", "name": "Alerts",
-  "trigger": {"type": "manual"},
-  "steps": [{"id": "page", "type": "webhook", "url": "{{ vars.recv }}/alerts"}]
-}`)
+	b.save(alertsWorkflow)
 	wf := b.save(`{
   "format": "hookflow/v1", "id": "orders", "name": "Orders",
   "trigger": {"type": "webhook"},
@@ -171,11 +175,7 @@ func TestOnFailure(t *testing.T) {
 func TestOnFailureNotForSuccess(t *testing.T) {
 	t.Parallel()
 	b := setup(t)
-	b.save(`{
-  "format": "hookflow/v1", "id": "alerts", "name": "Alerts",
-  "trigger": {"type": "manual"},
-  "steps": [{"id": "page", "type": "webhook", "url": "{{ vars.recv }}/alerts"}]
-}`)
+	b.save(alertsWorkflow)
 	wf := b.save(`{
   "format": "hookflow/v1", "id": "fine", "name": "Fine",
   "trigger": {"type": "webhook"},
@@ -190,5 +190,38 @@ func TestOnFailureNotForSuccess(t *testing.T) {
 	runs, err := b.db.RunList(b.ctx, store.RunListParams{WorkflowID: "alerts"})
 	if err != nil || len(runs) != 0 {
 		t.Errorf("alerts runs = %d, %v; want none", len(runs), err)
+	}
+}
+
+// TestOnFailureDuringShutdown: when a run fails as the engine stops (Accept
+// refuses), its failure notice is written to the store directly, queued for
+// the next start, rather than dropped.
+func TestOnFailureDuringShutdown(t *testing.T) {
+	t.Parallel()
+	b := setup(t, notStarted())
+	b.save(alertsWorkflow)
+	wf := b.save(`{
+  "format": "hookflow/v1", "id": "orders", "name": "Orders",
+  "trigger": {"type": "webhook"},
+  "steps": [{"id": "notify", "type": "webhook", "url": "{{ vars.recv }}/orders"}],
+  "on_failure": "alerts"
+}`)
+	c, err := b.engine.Compiled(b.ctx, wf.ID, wf.Revision)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b.engine.startOnFailure(c.Workflow, store.Run{ID: "run-1", WorkflowID: wf.ID}, "notify", "POST /orders: 422")
+
+	runs, err := b.db.RunList(b.ctx, store.RunListParams{WorkflowID: "alerts"})
+	if err != nil || len(runs) != 1 || runs[0].Status != store.StatusQueued {
+		t.Fatalf("alerts runs = %+v, %v; want one queued run", runs, err)
+	}
+	ev, err := b.db.EventGet(b.ctx, runs[0].EventID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := mustJSON(t, ev.Body).(map[string]any)
+	if got["run_id"] != "run-1" || got["workflow"] != "orders" || got["step"] != "notify" || got["error"] != "POST /orders: 422" {
+		t.Errorf("failure notice = %v", got)
 	}
 }
