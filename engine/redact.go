@@ -17,15 +17,20 @@ const (
 )
 
 // secretValues are the run's string secrets worth redacting, longest first
-// so that a secret containing another is hidden whole.
+// so that a secret containing another is hidden whole. The secrets do not
+// change during a run, so the list is made once.
 func (st *runState) secretValues() []string {
-	var vals []string
+	if st.secretVals != nil {
+		return st.secretVals
+	}
+	vals := []string{}
 	for _, v := range st.env.Secrets {
 		if s, ok := v.(string); ok && len(s) >= minRedact {
 			vals = append(vals, s)
 		}
 	}
 	sort.Slice(vals, func(i, j int) bool { return len(vals[i]) > len(vals[j]) })
+	st.secretVals = vals
 	return vals
 }
 

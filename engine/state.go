@@ -20,6 +20,8 @@ type runState struct {
 	// event's body, a transform's recorded output), so the payload is
 	// encoded once per change rather than once per step.
 	payloadJSON []byte
+	// secretVals caches secretValues (nil: not made yet).
+	secretVals []string
 	runID       string
 	// dry: a test run; webhook steps are sent only when send is set.
 	dry  bool
