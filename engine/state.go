@@ -22,7 +22,7 @@ type runState struct {
 	payloadJSON []byte
 	// secretVals caches secretValues (nil: not made yet).
 	secretVals []string
-	runID       string
+	runID      string
 	// dry: a test run; webhook steps are sent only when send is set.
 	dry  bool
 	send bool
