@@ -43,9 +43,10 @@ type bundle struct {
 }
 
 type setupOptions struct {
-	clock   *clock
-	noStart bool
-	config  func(*Config)
+	clock    *clock
+	noStart  bool
+	config   func(*Config)
+	separate bool
 }
 
 type option func(*setupOptions)
@@ -56,6 +57,10 @@ func withClock(c *clock) option { return func(o *setupOptions) { o.clock = c } }
 // notStarted leaves the engine unstarted (the test starts it, or a second
 // engine, itself).
 func notStarted() option { return func(o *setupOptions) { o.noStart = true } }
+
+// separateWrites hides the SQLite store's WriteBatch, so the engine writes
+// accepts and run updates in loops of their own (as on PostgreSQL).
+func separateWrites() option { return func(o *setupOptions) { o.separate = true } }
 
 // withConfig adjusts the engine's config before it is built.
 func withConfig(f func(*Config)) option { return func(o *setupOptions) { o.config = f } }
@@ -73,7 +78,11 @@ func setup(t testing.TB, opts ...option) *bundle {
 	b.db = openStore(t, b.path)
 	b.spy = &spyStore{Store: b.db}
 	b.recv = newReceiver(t)
-	b.engine = b.newEngine(b.spy, o.config)
+	var s store.Store = batchSpy{b.spy}
+	if o.separate {
+		s = b.spy
+	}
+	b.engine = b.newEngine(s, o.config)
 	if !o.noStart {
 		b.start(b.engine)
 	}
@@ -280,6 +289,7 @@ type spyStore struct {
 	mu      sync.Mutex
 	batches int
 	events  int
+	claims  int
 	updates []runUpdate
 }
 
@@ -298,6 +308,29 @@ func (s *spyStore) EventAccept(ctx context.Context, events []store.EventAcceptPa
 	s.events += len(events)
 	s.mu.Unlock()
 	return s.Store.EventAccept(ctx, events)
+}
+
+func (s *spyStore) RunClaim(ctx context.Context, p store.RunClaimParams) ([]store.Run, error) {
+	s.mu.Lock()
+	s.claims++
+	s.mu.Unlock()
+	return s.Store.RunClaim(ctx, p)
+}
+
+// settled waits until the engine's first claim is over. A claim holds every
+// worker's place while it runs, so an accept meanwhile leaves its run queued
+// rather than handed to a worker: tests that need the latter start after it
+// (with a long poll interval, so that no other claim comes).
+func (b *bundle) settled() {
+	b.t.Helper()
+	waitUntil(b.t, "the first claim", func() bool { return b.spy.claimCount() >= 1 && b.engine.busy.Load() == 0 })
+}
+
+// claimCount is how many times the engine asked the store for due runs.
+func (s *spyStore) claimCount() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.claims
 }
 
 func (s *spyStore) RunUpdate(ctx context.Context, p store.RunUpdateParams) error {
@@ -324,6 +357,29 @@ func (s *spyStore) RunUpdateMany(ctx context.Context, ps []store.RunUpdateParams
 		s.mu.Unlock()
 	}
 	return errs, err
+}
+
+// batchSpy is a spyStore that also writes accepts and updates together,
+// as the SQLite store does for the engine.
+type batchSpy struct{ *spyStore }
+
+func (s batchSpy) WriteBatch(ctx context.Context, accepts []store.EventAcceptParams, updates []store.RunUpdateParams) store.BatchResult {
+	res := s.Store.(store.BatchWriter).WriteBatch(ctx, accepts, updates)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if len(accepts) > 0 && res.AcceptErr == nil {
+		s.batches++
+		s.events += len(accepts)
+	}
+	if res.UpdateErr == nil {
+		for i, p := range updates {
+			if res.Updated[i] == nil {
+				s.updates = append(s.updates, runUpdate{ID: p.ID, Status: p.Status, NextStep: p.NextStep,
+					StepAttempt: p.StepAttempt, RunAt: p.RunAt, Now: p.Now})
+			}
+		}
+	}
+	return res
 }
 
 // updatesOf returns the recorded updates of one run, in order.
@@ -353,6 +409,7 @@ type hit struct {
 	Path   string
 	Header http.Header
 	Body   []byte
+	At     time.Time // when the request arrived (the real clock)
 }
 
 // reply is how the receiver answers one hit.
@@ -402,7 +459,7 @@ func (rc *receiver) serve(w http.ResponseWriter, r *http.Request) {
 	rc.mu.Lock()
 	rc.perPath[r.URL.Path]++
 	h := hit{N: len(rc.hits) + 1, PathN: rc.perPath[r.URL.Path], Method: r.Method, Path: r.URL.Path,
-		Header: r.Header.Clone(), Body: body}
+		Header: r.Header.Clone(), Body: body, At: time.Now()}
 	rc.hits = append(rc.hits, h)
 	rc.inflight++
 	rc.maxIn = max(rc.maxIn, rc.inflight)
