@@ -56,6 +56,11 @@ type Config struct {
 	ReceiverAddr string
 	ReceiverURL  string
 
+	// Baseline first drives the same load against a bare server (gin and
+	// json.Unmarshal, nothing stored) in a child process, so the result
+	// compares the two measured in the same run. It needs Executable.
+	Baseline bool
+
 	// Progress, when set, gets a line a second while the run goes on.
 	Progress io.Writer
 }
@@ -78,6 +83,9 @@ func (c *Config) check() error {
 	}
 	if c.URL == "" && c.Executable == "" {
 		return errors.New("no server: give the hookflow executable or --url")
+	}
+	if c.Baseline && c.Executable == "" {
+		return errors.New("--baseline starts a child process: it needs the hookflow executable")
 	}
 	if c.DrainTimeout <= 0 {
 		c.DrainTimeout = 60 * time.Second
@@ -130,6 +138,13 @@ func (r *run) progress(format string, args ...any) {
 
 func (r *run) run(ctx context.Context) (*Result, error) {
 	cfg := r.cfg
+	var baseline *Baseline
+	if cfg.Baseline {
+		var err error
+		if baseline, err = r.runBaseline(ctx); err != nil {
+			return nil, err
+		}
+	}
 	receiverURL := ""
 	if cfg.Mode == ModeE2E {
 		r.recv = NewReceiver(r.ledger)
@@ -290,6 +305,12 @@ func (r *run) run(ctx context.Context) (*Result, error) {
 	}
 	if res.Accepted == 0 {
 		r.notes = append(r.notes, "no request was accepted")
+	}
+	if baseline != nil {
+		res.Baseline = baseline
+		if baseline.AcceptedPerS > 0 {
+			res.VsBaseline = ptr(math.Round(res.AcceptedPerS/baseline.AcceptedPerS*1000) / 1000)
+		}
 	}
 	res.Notes = r.notes
 	return res, nil

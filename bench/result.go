@@ -58,6 +58,11 @@ type Result struct {
 	// Unconfirmed counts events delivered whose request failed without an
 	// answer (e2e only): the server had them; the client never heard.
 	Unconfirmed int64 `json:"unconfirmed"`
+	// Baseline is the bare server's figures under the same load, measured
+	// just before (with --baseline), and VsBaseline AcceptedPerS over its
+	// AcceptedPerS.
+	Baseline   *Baseline `json:"baseline,omitempty"`
+	VsBaseline *float64  `json:"vs_baseline,omitempty"`
 	// Unexpected counts deliveries the receiver could not match to a
 	// request.
 	Unexpected int64 `json:"unexpected"`
@@ -131,6 +136,13 @@ func (r *Result) WriteTable(w io.Writer) error {
 	}
 	row(deliveredLabel, group(r.Delivered), perSecond(r.DeliveredPerS))
 	row("accept latency", "p50 "+millis(r.AcceptP50MS), "p99 "+millis(r.AcceptP99MS), "max "+millis(r.AcceptMaxMS))
+	if bl := r.Baseline; bl != nil {
+		vs := ""
+		if r.VsBaseline != nil {
+			vs = fmt.Sprintf("accepted/s = %.0f%% of it", *r.VsBaseline*100)
+		}
+		row("bare gin + decode", perSecond(bl.AcceptedPerS), "p50 "+millis(bl.AcceptP50MS), "p99 "+millis(bl.AcceptP99MS), vs)
+	}
 	if r.E2EP50MS != nil {
 		row("event to delivery", "p50 "+millis(*r.E2EP50MS), "p99 "+millis(*r.E2EP99MS), "max "+millis(*r.E2EMaxMS))
 	} else {

@@ -33,6 +33,9 @@ type ServerConfig struct {
 	Log *os.File
 	// ReadyTimeout bounds the wait for /readyz (default 30s).
 	ReadyTimeout time.Duration
+	// Baseline starts the bare comparison server (bench baseline-server)
+	// instead of hookflow serve; DB, Workers and Token are then unused.
+	Baseline bool
 }
 
 // Server is a hookflow server running as a child process on 127.0.0.1.
@@ -66,6 +69,9 @@ func StartServer(ctx context.Context, cfg ServerConfig) (*Server, error) {
 	args := []string{"serve", "--addr", addr, "--db", cfg.DB, "--egress-allow", "127.0.0.1"}
 	if cfg.Workers > 0 {
 		args = append(args, "--workers", strconv.Itoa(cfg.Workers))
+	}
+	if cfg.Baseline {
+		args = []string{"bench", "baseline-server", "--addr", addr}
 	}
 	cmd := exec.Command(cfg.Executable, args...)
 	cmd.Env = childEnv("HOOKFLOW_ADMIN_TOKEN="+cfg.Token, "HOOKFLOW_CPUPROFILE="+cfg.CPUProfile)

@@ -76,7 +76,7 @@ func TestNothingLost(t *testing.T) {
 // and a delivery repeated because of the kill carries the same webhook-id.
 func TestKillMidFlight(t *testing.T) {
 	t.Parallel()
-	const events = 100
+	const events = 300 // more than serve's 128 workers send at once
 	recv := newReceiver(t, 300*time.Millisecond, ok200)
 	srv := startServer(t, serverOptions{})
 	srv.createWorkflow(fmt.Sprintf(forwardDefinition, "mid-flight", recv.URL))

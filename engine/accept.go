@@ -15,11 +15,16 @@ type AcceptParams struct {
 	Event      store.Event
 	// Sync registers the run for AwaitResponse before it can start.
 	Sync bool
+	// Payload is DecodePayload(&Event) where the caller made it already
+	// (nil: Accept makes it). It must not be changed afterwards.
+	Payload *Payload
 }
 
 type acceptReq struct {
 	params store.EventAcceptParams
-	done   chan acceptResp
+	// st is the run's state after runAhead (nil if it could not run).
+	st   *runState
+	done chan acceptResp
 }
 
 type acceptResp struct {
@@ -46,6 +51,7 @@ func (e *Engine) Accept(ctx context.Context, p AcceptParams) (store.AcceptResult
 		params: store.EventAcceptParams{Event: ev, RunID: newID(), Revision: p.Revision},
 		done:   make(chan acceptResp, 1),
 	}
+	req.st = e.runAhead(ctx, &req.params, p.Payload)
 	if p.Sync {
 		e.waiters.add(req.params.RunID)
 	}
@@ -68,6 +74,11 @@ func (e *Engine) Accept(ctx context.Context, p AcceptParams) (store.AcceptResult
 	resp := <-req.done
 	if resp.err == nil {
 		e.cfg.Metrics.observeAccept(p.WorkflowID, resp.res.Duplicate, start)
+		if status := req.params.Status; status != "" && !resp.res.Duplicate {
+			// The run ended as it was accepted.
+			e.cfg.Metrics.observeRun(p.WorkflowID, status)
+			e.waiters.notify(req.params.RunID, finalResponse(req.params.RunID, status, req.st.env.Payload))
+		}
 	}
 	if p.Sync && (resp.err != nil || resp.res.RunID != req.params.RunID) {
 		e.waiters.remove(req.params.RunID)
@@ -79,73 +90,119 @@ func (e *Engine) Accept(ctx context.Context, p AcceptParams) (store.AcceptResult
 // arrived while the previous one was committing, up to AcceptBatch.
 func (e *Engine) acceptLoop() {
 	defer e.loops.Done()
-	batch := make([]*acceptReq, 0, e.cfg.AcceptBatch)
-	params := make([]store.EventAcceptParams, 0, e.cfg.AcceptBatch)
+	var b acceptBatch
 	for first := range e.accepts {
-		batch = drain(e.accepts, append(batch[:0], first), e.cfg.AcceptBatch)
-		params = params[:0]
-		for _, r := range batch {
-			params = append(params, r.params)
-		}
-		claimed := e.preclaim(params)
-		e.cfg.Metrics.observeBatch(len(params))
-		results, err := e.store.EventAccept(context.Background(), params)
-		if err == nil && len(results) != len(batch) {
-			err = fmt.Errorf("accept: store returned %d results for %d events", len(results), len(batch))
-		}
-		for i, r := range batch {
-			if err != nil {
-				r.done <- acceptResp{err: fmt.Errorf("accept event: %w", err)}
-				continue
-			}
-			if !results[i].Duplicate {
-				e.recent.add(r.params.Event)
-			}
-			r.done <- acceptResp{res: results[i]}
-		}
-		e.handOut(params[:claimed], results, err)
-		if err == nil {
-			signal(e.wake)
-		}
+		b.take(e, first)
+		results, err := e.store.EventAccept(context.Background(), b.params)
+		e.accepted(&b, results, err)
 	}
 }
 
-// preclaim creates the first runs of a batch already leased to this engine,
-// as many as its workers and their buffer have room for, so they skip the
-// claim round trip through the store. It reserves that room in busy and
-// returns how many it took (the first n params).
-func (e *Engine) preclaim(params []store.EventAcceptParams) int {
-	if e.stopping.Load() {
-		return 0
+// acceptBatch is one group commit's accepts.
+type acceptBatch struct {
+	batch[*acceptReq, store.EventAcceptParams]
+}
+
+// take starts a batch with first and whatever else is waiting, and leases
+// what it can of it to this engine (preclaim).
+func (b *acceptBatch) take(e *Engine, first *acceptReq) {
+	b.fill(e.accepts, first, e.cfg.AcceptBatch, func(r *acceptReq) store.EventAcceptParams { return r.params })
+	e.preclaim(b.params)
+	e.cfg.Metrics.observeBatch(len(b.params))
+}
+
+// accepted answers a written batch's callers and hands its leased runs to
+// the workers.
+func (e *Engine) accepted(b *acceptBatch, results []store.AcceptResult, err error) {
+	if err == nil && len(results) != len(b.reqs) {
+		err = fmt.Errorf("accept: store returned %d results for %d events", len(results), len(b.reqs))
 	}
-	n := e.takeSlots(len(params))
-	if n == 0 {
-		return 0
+	queued := false
+	for i, r := range b.reqs {
+		if err != nil {
+			r.done <- acceptResp{err: fmt.Errorf("accept event: %w", err)}
+			continue
+		}
+		p := b.params[i]
+		queued = queued || (!results[i].Duplicate && p.Status == "" && p.Owner == "")
+		if !results[i].Duplicate {
+			if p.Status == "" && (p.Owner == "" || r.st == nil) {
+				e.recent.add(p.Event) // a worker will load it
+			}
+			for _, res := range p.Results {
+				e.cfg.Metrics.observeStep(r.st.compiled.Steps[res.StepIndex].Type, res.Status, res.Duration)
+			}
+		}
+		r.done <- acceptResp{res: results[i]}
+	}
+	e.handOut(b, results, err)
+	if err == nil && queued {
+		signal(e.wake) // the dispatcher claims the runs no worker took
+	}
+}
+
+// preclaim creates the first unfinished runs of a batch already leased to
+// this engine, as many as its workers and their buffer have room for, so
+// they skip the claim round trip through the store. It reserves that room
+// in busy. (A run that ended as it was accepted needs no worker.) The runs
+// it cannot lease are stored queued, from their first step.
+func (e *Engine) preclaim(params []store.EventAcceptParams) {
+	want := 0
+	for _, p := range params {
+		if p.Status == "" {
+			want++
+		}
+	}
+	n := 0
+	if !e.stopping.Load() {
+		n = e.takeSlots(want)
 	}
 	until := e.now().Add(e.cfg.LeaseFor).UTC()
-	for i := range params[:n] {
-		params[i].Owner, params[i].LeaseUntil = e.cfg.Owner, until
+	leased := 0
+	for i := range params {
+		switch {
+		case params[i].Status != "":
+		case leased < n:
+			params[i].Owner, params[i].LeaseUntil = e.cfg.Owner, until
+			leased++
+		default:
+			// Queued behind a backlog: the steps run ahead are dropped,
+			// not stored. The worker that claims the run later runs them
+			// again, which costs less than reading their records back.
+			params[i].NextStep, params[i].Results = 0, nil
+		}
 	}
-	return n
 }
 
 // handOut gives the workers the runs preclaim leased, once they are
-// durable; room reserved for duplicates or a failed batch is given back.
-func (e *Engine) handOut(params []store.EventAcceptParams, results []store.AcceptResult, err error) {
-	for i, p := range params {
+// durable, with their state; room reserved for duplicates or a failed
+// batch is given back.
+func (e *Engine) handOut(b *acceptBatch, results []store.AcceptResult, err error) {
+	for i, p := range b.params {
+		if p.Owner == "" || p.Status != "" {
+			continue
+		}
 		if err != nil || results[i].Duplicate || results[i].RunID != p.RunID {
 			e.busy.Add(-1)
 			continue
 		}
 		r := store.Run{
 			ID: p.RunID, WorkflowID: p.Event.WorkflowID, Revision: p.Revision, EventID: p.Event.ID,
-			Status: store.StatusRunning, Attempt: 1, RunAt: p.Event.ReceivedAt,
+			Status: store.StatusRunning, Attempt: 1, NextStep: p.NextStep, RunAt: p.Event.ReceivedAt,
 			LeaseOwner: p.Owner, LeaseUntil: p.LeaseUntil, CreatedAt: p.Event.ReceivedAt,
 		}
 		if !e.reserve(r) {
 			e.busy.Add(-1)
+			// Not from here: the release is a run update, which the
+			// loop running handOut may be the one to write. Workers are
+			// waited for before updates close.
+			e.workers.Add(1)
+			go func() {
+				defer e.workers.Done()
+				e.release(r, e.now())
+			}()
 			continue
 		}
-		e.jobs <- r
+		e.jobs <- job{run: r, st: b.reqs[i].st}
 	}
 }

@@ -11,47 +11,57 @@ import (
 // dispatch claims due runs and hands them to the workers. It keeps up to
 // one batch of claimed runs waiting beyond those executing, and claims again
 // once that buffer is half used, so that claims come in batches rather
-// than one run each time a worker frees up. It waits for a wake-up (an
-// accept committed, a worker freed) or the poll interval, which is what
-// finds retries and delays coming due.
+// than one run each time a worker frees up. It claims when the store may
+// hold due runs: after an accept that left runs queued (wake), at each poll
+// interval (which finds retries and delays coming due, and expired
+// leases), and as workers free up while the last claim found a full batch.
+// (A worker freeing up alone is no reason: runs accepted here are handed
+// to the workers directly, and a claim takes the workers' room while it
+// runs, which would make the accepts queue their runs instead.)
 func (e *Engine) dispatch() {
 	defer e.loops.Done()
 	timer := time.NewTimer(0)
 	defer timer.Stop()
+	more := true // the store may hold due runs
 	for {
 		if e.stopping.Load() {
 			return
 		}
-		if int(e.busy.Load()) <= e.cfg.Workers {
-			free := e.takeSlots(2 * e.cfg.Workers)
-			runs, err := e.store.RunClaim(e.runCtx, store.RunClaimParams{
-				Owner:            e.cfg.Owner,
-				Limit:            free,
-				Now:              e.now().UTC(),
-				LeaseFor:         e.cfg.LeaseFor,
-				ExcludeWorkflows: e.saturated(),
-			})
-			if err != nil && !errors.Is(err, context.Canceled) {
-				e.log.Error("claim runs", "err", err)
-			}
-			handed := 0
-			for _, r := range runs {
-				if !e.reserve(r) {
-					continue
+		if more && int(e.busy.Load()) <= e.cfg.Workers {
+			if free := e.takeSlots(2 * e.cfg.Workers); free > 0 {
+				runs, err := e.store.RunClaim(e.runCtx, store.RunClaimParams{
+					Owner:            e.cfg.Owner,
+					Limit:            free,
+					Now:              e.now().UTC(),
+					LeaseFor:         e.cfg.LeaseFor,
+					ExcludeWorkflows: e.saturated(),
+				})
+				if err != nil && !errors.Is(err, context.Canceled) {
+					e.log.Error("claim runs", "err", err)
 				}
-				e.jobs <- r // never blocks: its slot was taken
-				handed++
-			}
-			e.busy.Add(int64(handed - free)) // give back the slots not used
-			if free > 0 && len(runs) == free {
-				continue // there may be more due
+				handed := 0
+				for _, r := range runs {
+					if !e.reserve(r) {
+						e.release(r, e.now())
+						continue
+					}
+					e.jobs <- job{run: r} // never blocks: its slot was taken
+					handed++
+				}
+				e.busy.Add(int64(handed - free)) // give back the slots not used
+				more = len(runs) == free
+				if more {
+					continue // there may be more due
+				}
 			}
 		}
 		timer.Reset(e.cfg.PollInterval)
 		select {
 		case <-e.wake:
+			more = true
 		case <-e.freed:
 		case <-timer.C:
+			more = true
 		case <-e.stop:
 			return
 		}
@@ -104,7 +114,7 @@ func (e *Engine) saturated() []string {
 
 // reserve counts a claimed run against its workflow's concurrency limit. A
 // run over the limit (claimed in the same batch as others of its workflow)
-// is released at once, due again immediately.
+// is not counted: the caller releases it, due again immediately.
 func (e *Engine) reserve(r store.Run) bool {
 	limit := 0
 	if c, err := e.cache.revision(e.runCtx, r.WorkflowID, r.Revision); err == nil {
@@ -119,7 +129,6 @@ func (e *Engine) reserve(r store.Run) bool {
 	l.limit = limit
 	if limit > 0 && l.n >= limit {
 		e.mu.Unlock()
-		e.release(r, e.now())
 		return false
 	}
 	l.n++
@@ -128,13 +137,18 @@ func (e *Engine) reserve(r store.Run) bool {
 }
 
 func (e *Engine) unreserve(r store.Run) {
+	limited := false
 	e.mu.Lock()
 	if l := e.running[r.WorkflowID]; l != nil {
+		limited = l.limit > 0
 		if l.n--; l.n <= 0 {
 			delete(e.running, r.WorkflowID)
 		}
 	}
 	e.mu.Unlock()
+	if limited {
+		signal(e.wake) // runs held back by the limit may be claimed now
+	}
 }
 
 // release gives a claimed run back, due at the given time, where it stood.
@@ -149,12 +163,18 @@ func (e *Engine) release(r store.Run, at time.Time) {
 	}
 }
 
-// work executes runs handed out by dispatch.
+// job is a run handed to a worker, with its state when the accept made it.
+type job struct {
+	run store.Run
+	st  *runState
+}
+
+// work executes runs handed out by dispatch and the accepts.
 func (e *Engine) work() {
 	defer e.workers.Done()
-	for r := range e.jobs {
-		e.execute(e.runCtx, r)
-		e.unreserve(r)
+	for j := range e.jobs {
+		e.execute(e.runCtx, j.run, j.st)
+		e.unreserve(j.run)
 		if e.busy.Add(-1) <= int64(e.cfg.Workers) {
 			signal(e.freed)
 		}

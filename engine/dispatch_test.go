@@ -195,3 +195,22 @@ func TestConcurrencyUnlimited(t *testing.T) {
 	waitUntil(t, "5 requests at once", func() bool { return b.recv.maxInflight() == 5 })
 	once.Do(func() { close(release) })
 }
+
+// TestNoClaimWithoutDueRuns checks that runs handed to workers as they are
+// accepted cost no claim: the engine asks the store for due runs at start,
+// at its poll interval (an hour here) and when runs are left queued, not
+// each time a worker frees up.
+func TestNoClaimWithoutDueRuns(t *testing.T) {
+	t.Parallel()
+	b := setup(t, withConfig(func(c *Config) { c.PollInterval = time.Hour }))
+	wf := b.save(bigOrders)
+	b.settled()
+	before := b.spy.claimCount()
+	for i := range 30 {
+		run := b.accept(wf, fmt.Sprintf(`{"id":"o%d","amount":5000,"customer":"c"}`, i))
+		b.waitStatus(run, store.StatusSucceeded)
+	}
+	if n := b.spy.claimCount() - before; n != 0 {
+		t.Errorf("%d claims for 30 runs handed to workers at accept; want none", n)
+	}
+}

@@ -21,7 +21,7 @@ import (
 type Config struct {
 	Store  store.Store
 	Sender *actions.Sender
-	// Workers is the number of runs executed at once (default 64).
+	// Workers is the number of runs executed at once (default 128).
 	Workers int
 	// LeaseFor is how long a claimed run stays leased before another
 	// worker may take it over (default 1m); it is extended as steps run.
@@ -80,7 +80,7 @@ type Engine struct {
 	writer    sync.WaitGroup // run update writer
 	updates   chan *updateReq
 	workers   sync.WaitGroup
-	jobs      chan store.Run
+	jobs      chan job
 }
 
 // ErrNotStarted is returned by Accept before Start or after Shutdown.
@@ -90,7 +90,7 @@ var ErrNotStarted = errors.New("engine is not running")
 // only Test workflows.
 func New(cfg Config) (*Engine, error) {
 	if cfg.Workers <= 0 {
-		cfg.Workers = 64
+		cfg.Workers = 128
 	}
 	if cfg.LeaseFor <= 0 {
 		cfg.LeaseFor = time.Minute
@@ -128,7 +128,7 @@ func New(cfg Config) (*Engine, error) {
 		freed:   make(chan struct{}, 1),
 		running: map[string]*load{},
 		stop:    make(chan struct{}),
-		jobs:    make(chan store.Run, 2*cfg.Workers),
+		jobs:    make(chan job, 2*cfg.Workers),
 		updates: make(chan *updateReq, 4*cfg.Workers),
 	}
 	e.cache.init(cfg.Store)
@@ -152,8 +152,12 @@ func (e *Engine) Start() error {
 	e.runCtx, e.cancelRun = context.WithCancel(context.Background())
 	e.loops.Add(2)
 	e.writer.Add(1)
-	go e.updateLoop()
-	go e.acceptLoop()
+	if bw, ok := e.store.(store.BatchWriter); ok {
+		go e.batchLoop(bw) // both the accept and the update loop
+	} else {
+		go e.updateLoop()
+		go e.acceptLoop()
+	}
 	go e.dispatch()
 	if e.cfg.Retention > 0 {
 		e.loops.Add(1)

@@ -31,7 +31,17 @@ const bigOrders = `{
 // receiver got and what the store recorded of every step.
 func TestEndToEnd(t *testing.T) {
 	t.Parallel()
-	b := setup(t)
+	t.Run("WritesBatched", func(t *testing.T) {
+		t.Parallel()
+		testEndToEnd(t, setup(t))
+	})
+	t.Run("WritesSeparate", func(t *testing.T) {
+		t.Parallel()
+		testEndToEnd(t, setup(t, separateWrites()))
+	})
+}
+
+func testEndToEnd(t *testing.T, b *bundle) {
 	wf := b.save(bigOrders)
 
 	type order struct {

@@ -24,11 +24,19 @@ type execution struct {
 
 // execute runs a claimed run from its next step until it finishes, waits,
 // or must be retried later, recording every step attempt.
-func (e *Engine) execute(ctx context.Context, r store.Run) {
+//
+// st, when not nil, is the run's state as the accept left it (see
+// runAhead): the run goes on from it without loading anything.
+func (e *Engine) execute(ctx context.Context, r store.Run, st *runState) {
 	x := &execution{e: e, run: r, log: e.log.With("run", r.ID, "workflow", r.WorkflowID),
 		leaseUntil: r.LeaseUntil}
 	if x.leaseUntil.IsZero() {
 		x.leaseUntil = e.now().Add(e.cfg.LeaseFor)
+	}
+	if st != nil {
+		x.st = st
+		x.steps(ctx, st.compiled)
+		return
 	}
 	c, err := e.cache.revision(ctx, r.WorkflowID, r.Revision)
 	if err != nil {
@@ -73,6 +81,7 @@ func (x *execution) steps(ctx context.Context, c *workflows.Compiled) {
 			return
 		}
 		res, out := x.e.runStep(ctx, x.st, s, attempt)
+		x.e.cfg.Metrics.observeStep(s.Type, res.Status, res.Duration)
 		if out.status == store.StepFailed && ctx.Err() != nil {
 			// Shutting down: give the run back at this step, unrecorded.
 			x.finish(store.StatusQueued, i, attempt-1, x.e.now(), "")

@@ -20,6 +20,8 @@ type runState struct {
 	// event's body, a transform's recorded output), so the payload is
 	// encoded once per change rather than once per step.
 	payloadJSON []byte
+	// payloadIsBody: payloadJSON is the event's body (no transform yet).
+	payloadIsBody bool
 	// secretVals caches secretValues (nil: not made yet).
 	secretVals []string
 	runID      string
@@ -29,6 +31,11 @@ type runState struct {
 }
 
 func newRunState(c *workflows.Compiled, ev *store.Event, runID string, secrets map[string]any) *runState {
+	return newRunStateOf(c, ev, runID, secrets, DecodePayload(ev))
+}
+
+// newRunStateOf is newRunState with the event's payload already decoded.
+func newRunStateOf(c *workflows.Compiled, ev *store.Event, runID string, secrets map[string]any, p Payload) *runState {
 	vars := c.Workflow.Vars
 	if vars == nil {
 		vars = map[string]any{}
@@ -36,7 +43,7 @@ func newRunState(c *workflows.Compiled, ev *store.Event, runID string, secrets m
 	if secrets == nil {
 		secrets = map[string]any{}
 	}
-	payload, isJSON := parsePayload(ev)
+	payload, isJSON := p.Value, p.JSON
 	st := &runState{
 		compiled: c,
 		runID:    runID,
@@ -50,7 +57,7 @@ func newRunState(c *workflows.Compiled, ev *store.Event, runID string, secrets m
 		},
 	}
 	if isJSON {
-		st.payloadJSON = ev.Body
+		st.payloadJSON, st.payloadIsBody = ev.Body, true
 	}
 	return st
 }
@@ -60,7 +67,7 @@ func (st *runState) apply(s *workflows.CompiledStep, output any, raw []byte) {
 	st.env.Steps[s.ID] = output
 	if s.Type == workflows.StepTransform {
 		st.env.Payload = output
-		st.payloadJSON = raw
+		st.payloadJSON, st.payloadIsBody = raw, false
 	}
 }
 
@@ -102,6 +109,22 @@ func completed(stepStatus string) bool {
 func ParsePayload(ev *store.Event) any {
 	v, _ := parsePayload(ev)
 	return v
+}
+
+// Payload is an event's payload as ParsePayload makes it, and whether the
+// body was decoded as JSON (so the body's bytes are the payload's
+// encoding; false for a JSON content type means the body is not JSON).
+type Payload struct {
+	Value any
+	JSON  bool
+}
+
+// DecodePayload is ParsePayload, also saying whether the body was JSON. A
+// caller that needs the payload before Accept (a trigger checking it) passes
+// it on in AcceptParams, so that the body is decoded once.
+func DecodePayload(ev *store.Event) Payload {
+	v, isJSON := parsePayload(ev)
+	return Payload{Value: v, JSON: isJSON}
 }
 
 // parsePayload is ParsePayload, also saying whether the body was JSON (so

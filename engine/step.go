@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"time"
@@ -21,6 +22,9 @@ type outcome struct {
 	at time.Time
 	// raw is the JSON of output as computed, before any redaction.
 	raw []byte
+	// redacted: the recorded input or output had secret values removed,
+	// so the record cannot stand in for the step (see restore).
+	redacted bool
 }
 
 // stepKind executes one type of step.
@@ -84,9 +88,11 @@ func (e *Engine) runStep(ctx context.Context, st *runState, s *workflows.Compile
 	out.raw = res.Output
 	// The record is stored, shown and logged: no secret value in it. (The
 	// run goes on with the real values in memory.)
-	res.Input, res.Output = st.redactJSON(res.Input), st.redactJSON(res.Output)
+	input, output := st.redactJSON(res.Input), st.redactJSON(res.Output)
+	out.redacted = !bytes.Equal(input, res.Input) || !bytes.Equal(output, res.Output)
+	res.InputIsEventBody = out.input == nil && st.payloadIsBody && !out.redacted
+	res.Input, res.Output = input, output
 	res.Error = redactString(res.Error, st.secretValues())
-	e.cfg.Metrics.observeStep(s.Type, res.Status, res.Duration)
 	return res, out
 }
 

@@ -5,6 +5,7 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
+	"time"
 )
 
 // Limits of list calls (RunList, EventListByWorkflow): a limit of 0 or less
@@ -17,6 +18,33 @@ const (
 // DefaultPruneBatch is how many runs Prune deletes per transaction when
 // PruneParams.Limit is 0 or less.
 const DefaultPruneBatch = 1000
+
+// Batch is how many runs Prune deletes per transaction: Limit, or
+// DefaultPruneBatch when Limit is 0 or less.
+func (p PruneParams) Batch() int {
+	if p.Limit <= 0 {
+		return DefaultPruneBatch
+	}
+	return p.Limit
+}
+
+// OrNow returns t, or the current time when t is zero (the Now of params
+// left unset).
+func OrNow(t time.Time) time.Time {
+	if t.IsZero() {
+		return time.Now()
+	}
+	return t
+}
+
+// NonNil returns b, or an empty slice for nil: drivers bind nil as NULL,
+// which NOT NULL byte columns refuse.
+func NonNil(b []byte) []byte {
+	if b == nil {
+		return []byte{}
+	}
+	return b
+}
 
 // ClampLimit applies the list limits to a requested limit.
 func ClampLimit(n int) int {
@@ -38,6 +66,21 @@ func (p RunClaimParams) Check() error {
 	}
 	if p.LeaseFor <= 0 {
 		return fmt.Errorf("claim runs: lease duration %v is not positive", p.LeaseFor)
+	}
+	return nil
+}
+
+// CheckAccept reports accept parameters no driver can store: an empty
+// event, run or workflow id, or a Status that is not a final one.
+func CheckAccept(p EventAcceptParams) error {
+	if p.Event.ID == "" || p.RunID == "" || p.Event.WorkflowID == "" {
+		return errors.New("empty event id, run id or workflow id")
+	}
+	if p.Status != "" && !Finished(p.Status) {
+		return fmt.Errorf("run %s: status %q is not a final status", p.RunID, p.Status)
+	}
+	if p.NextStep < 0 {
+		return fmt.Errorf("run %s: negative next step %d", p.RunID, p.NextStep)
 	}
 	return nil
 }

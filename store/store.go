@@ -115,6 +115,31 @@ type Store interface {
 	Close() error
 }
 
+// BatchWriter is implemented by stores with a single writer (SQLite), where
+// one transaction holding both a batch of accepts and a batch of run updates
+// costs much less than two: the pages both touch are written once. The
+// engine then runs one group-commit loop for both.
+type BatchWriter interface {
+	// WriteBatch does what EventAccept(accepts) and RunUpdateMany(updates)
+	// do, with the same results, but returns once the transaction has
+	// committed, before it is durable: the caller may answer the updates
+	// then, and acknowledges the accepts only after Durable returns nil. A
+	// failure of the accepts does not fail the updates, nor the reverse:
+	// each part then gets the error it would have had on its own.
+	WriteBatch(ctx context.Context, accepts []EventAcceptParams, updates []RunUpdateParams) BatchResult
+}
+
+// BatchResult is what a WriteBatch came to: Accepted is EventAccept's
+// results (nil if AcceptErr), Updated RunUpdateMany's errs (nil if
+// UpdateErr). Durable waits until the accepts are on stable storage.
+type BatchResult struct {
+	Accepted  []AcceptResult
+	AcceptErr error
+	Updated   []error
+	UpdateErr error
+	Durable   func() error
+}
+
 // Run statuses.
 const (
 	StatusQueued    = "queued"
@@ -201,6 +226,15 @@ type EventAcceptParams struct {
 	// engine die, the lease expires and the run is claimed as usual.
 	Owner      string
 	LeaseUntil time.Time
+	// NextStep and Results are what the engine already executed of the run
+	// before storing it (steps that touch nothing outside, run as the event
+	// was accepted): the run is stored at NextStep with Results as its step
+	// attempts. Status, when set, is a final status (filtered, succeeded):
+	// the run ended there and is stored finished, with no lease, whatever
+	// Owner says.
+	NextStep int
+	Results  []StepResult
+	Status   string
 }
 
 // AcceptResult says which run an accepted event has.
@@ -324,4 +358,9 @@ type StepResult struct {
 	StatusCode int
 	StartedAt  time.Time
 	Duration   time.Duration
+	// InputIsEventBody says Input is byte for byte the body of the run's
+	// event (a step that saw the payload as received): a store may keep
+	// it once, with the event. Only a hint for writing: Input is always
+	// filled when read back, and this is false.
+	InputIsEventBody bool
 }

@@ -32,6 +32,7 @@ type benchFlags struct {
 	receiverAddr string
 	receiverURL  string
 	quiet        bool
+	baseline     bool
 }
 
 func newBenchCmd() *cobra.Command {
@@ -55,9 +56,15 @@ Modes:
   ingest  a single filter that is false for every bench event: accepting only;
           lost counts accepted events without a recorded run
 
+With --baseline, the same load first runs against a bare server (a gin
+handler that reads the body and json.Unmarshals it, storing nothing) in a
+child process, and the result compares the two: the cost of durability and
+of the workflow, measured in the same run on the same machine.
+
 The child server sees no HOOKFLOW_ variable from this environment; its
 settings are the flags here. Run with --json for machine-readable output.`,
 		Example: `  hookflow bench --connections 64 --duration 10s --mode e2e
+  hookflow bench --mode ingest --baseline
   hookflow bench --mode ingest --json > ingest.json
   hookflow bench --payload-size 16KB --workers 32
   hookflow bench --url http://10.0.0.5:8080 --token "$HOOKFLOW_ADMIN_TOKEN" --receiver-addr 0.0.0.0:9099 --receiver-url http://10.0.0.9:9099`,
@@ -85,7 +92,25 @@ settings are the flags here. Run with --json for machine-readable output.`,
 	fl.StringVar(&f.receiverAddr, "receiver-addr", "127.0.0.1:0", "where the receiver listens")
 	fl.StringVar(&f.receiverURL, "receiver-url", "", "the receiver's URL as the server reaches it (default http://RECEIVER-ADDR)")
 	fl.BoolVarP(&f.quiet, "quiet", "q", false, "no progress lines on stderr")
-	cmd.AddCommand(newBenchChartCmd())
+	fl.BoolVar(&f.baseline, "baseline", false, "first run the same load against a bare gin + json.Unmarshal server and compare")
+	cmd.AddCommand(newBenchChartCmd(), newBaselineServerCmd())
+	return cmd
+}
+
+// newBaselineServerCmd is the bare server bench --baseline starts as its
+// child process; hidden, since it is of no use on its own.
+func newBaselineServerCmd() *cobra.Command {
+	var addr string
+	cmd := &cobra.Command{
+		Use:    "baseline-server",
+		Short:  "Serve the bare comparison handler of bench --baseline",
+		Hidden: true,
+		Args:   cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return bench.ServeBaseline(cmd.Context(), addr) // ends on SIGTERM (main)
+		},
+	}
+	cmd.Flags().StringVar(&addr, "addr", "127.0.0.1:0", "listen address")
 	return cmd
 }
 
@@ -93,6 +118,9 @@ func runBench(cmd *cobra.Command, f *benchFlags) error {
 	mode, err := bench.ParseMode(f.mode)
 	if err != nil {
 		return err
+	}
+	if f.baseline && f.url != "" {
+		return errors.New("--baseline compares with a child server: it cannot be used with --url")
 	}
 	if f.url != "" && (f.db != "" || f.workers != 0 || f.cpuProfile != "") {
 		return errors.New("--url targets a running server: --db, --workers and --cpuprofile apply to a child server only")
@@ -117,6 +145,7 @@ func runBench(cmd *cobra.Command, f *benchFlags) error {
 		DrainTimeout: f.drainTimeout, RequestTimeout: f.timeout,
 		DB: f.db, Workers: f.workers, CPUProfile: f.cpuProfile, Keep: f.keep,
 		URL: f.url, Token: f.token, ReceiverAddr: f.receiverAddr, ReceiverURL: f.receiverURL,
+		Baseline: f.baseline,
 	}
 	if f.url == "" {
 		if cfg.Executable, err = os.Executable(); err != nil {

@@ -31,6 +31,7 @@ func TestBenchFlagErrors(t *testing.T) {
 		{[]string{"bench", "--url", "http://127.0.0.1:1", "--token", "t", "--db", "x.db"}, "--db, --workers and --cpuprofile apply to a child server only"},
 		{[]string{"bench", "--payload", "/nonexistent/payload.json"}, "--payload: open /nonexistent/payload.json"},
 		{[]string{"bench", "--payload-size", "lots"}, "--payload-size: size \"lots\""},
+		{[]string{"bench", "--url", "http://127.0.0.1:1", "--token", "t", "--baseline"}, "--baseline compares with a child server"},
 	} {
 		cmd := newRootCmd()
 		cmd.SetArgs(tc.args)
@@ -95,7 +96,7 @@ func TestBenchRun(t *testing.T) {
 		t.Fatalf("go build: %v\n%s", err, out)
 	}
 
-	cmd := exec.CommandContext(ctx, bin, "bench", "--connections", "4", "--duration", "2s", "--mode", "e2e", "--json")
+	cmd := exec.CommandContext(ctx, bin, "bench", "--connections", "4", "--duration", "2s", "--mode", "e2e", "--baseline", "--json")
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	start := time.Now()
@@ -118,6 +119,11 @@ func TestBenchRun(t *testing.T) {
 		StartupMS     *float64 `json:"startup_ms"`
 		AcceptedPerS  float64  `json:"accepted_per_s"`
 		DeliveredPerS float64  `json:"delivered_per_s"`
+		Baseline      *struct {
+			AcceptedPerS float64 `json:"accepted_per_s"`
+			AcceptP99MS  float64 `json:"accept_p99_ms"`
+		} `json:"baseline"`
+		VsBaseline *float64 `json:"vs_baseline"`
 	}
 	if err := json.Unmarshal(stdout.Bytes(), &res); err != nil {
 		t.Fatalf("the output is not the JSON result: %v\n%s", err, stdout.String())
@@ -129,6 +135,10 @@ func TestBenchRun(t *testing.T) {
 	if res.Mode != "e2e" || res.Accepted == 0 || res.Lost != 0 || res.Delivered != res.Accepted {
 		t.Errorf("mode %s accepted %d delivered %d lost %d; want e2e, some accepted, all delivered, none lost",
 			res.Mode, res.Accepted, res.Delivered, res.Lost)
+	}
+	if res.Baseline == nil || res.Baseline.AcceptedPerS <= 0 || res.Baseline.AcceptP99MS <= 0 || res.VsBaseline == nil ||
+		*res.VsBaseline <= 0 {
+		t.Errorf("baseline %+v, vs baseline %v; want the bare server's figures and the ratio", res.Baseline, res.VsBaseline)
 	}
 	if res.Duplicates == nil || *res.Duplicates != 0 || res.Errors != 0 {
 		t.Errorf("duplicates %v errors %d; want 0 and 0", res.Duplicates, res.Errors)

@@ -30,7 +30,7 @@ func newServeCmd() *cobra.Command {
 	f := cmd.Flags()
 	f.StringVar(&c.Addr, "addr", env("ADDR", ":8080"), "listen address (env HOOKFLOW_ADDR)")
 	c.addDBFlag(cmd)
-	f.IntVar(&c.Workers, "workers", int(envInt("WORKERS", 64)), "runs executed at once (env HOOKFLOW_WORKERS)")
+	f.IntVar(&c.Workers, "workers", int(envInt("WORKERS", 128)), "runs executed at once (env HOOKFLOW_WORKERS)")
 	f.StringVar(&c.BaseURL, "base-url", env("BASE_URL", ""), "public URL trigger URLs are built on (env HOOKFLOW_BASE_URL)")
 	c.addEgressFlag(cmd)
 	f.StringVar(&c.TLSCert, "tls-cert", env("TLS_CERT", ""), "TLS certificate file (env HOOKFLOW_TLS_CERT)")
@@ -56,6 +56,9 @@ func serve(cmd *cobra.Command, c *config) error {
 		return err
 	}
 	defer stopProfile()
+	gcCtx, stopGC := context.WithCancel(ctx)
+	defer stopGC()
+	tuneGC(gcCtx)
 	if c.Workers < 1 {
 		return fmt.Errorf("--workers must be at least 1, got %d", c.Workers)
 	}

@@ -18,7 +18,10 @@ import (
 // earlier in the batch) is skipped, and any other conflict (a reused event
 // id) fails the batch. A run whose params name an Owner is created
 // claimed by it (running, attempt 1, leased until LeaseUntil; without a
-// LeaseUntil, the lease has expired at once, as if it were zero). Events are inserted in key order, and in batch
+// LeaseUntil, the lease has expired at once, as if it were zero); one with
+// a Status is created finished; either way at NextStep, with the step
+// attempts the engine already made (steps, for the runs inserted). Events
+// are inserted in key order, and in batch
 // order within a key (the first of a key wins): two replicas' batches
 // sharing keys then wait on each other's keys in one order, never in a
 // cycle (a deadlock would fail a whole batch). It answers, in batch order,
@@ -26,9 +29,10 @@ import (
 const acceptSQL = `
 	WITH input AS (
 		SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[],
-			$7::bytea[], $8::timestamptz[], $9::text[], $10::text[], $11::int[], $12::text[], $13::timestamptz[])
+			$7::bytea[], $8::timestamptz[], $9::text[], $10::text[], $11::int[], $12::text[], $13::timestamptz[],
+			$14::text[], $15::int[])
 			WITH ORDINALITY AS t(id, workflow_id, source, method, headers, query, body, received_at,
-				idempotency_key, run_id, revision, owner, lease_until, ord)
+				idempotency_key, run_id, revision, owner, lease_until, status, next_step, ord)
 	), ev AS (
 		INSERT INTO events (id, workflow_id, source, method, headers, query, body, received_at, idempotency_key)
 		SELECT id, workflow_id, source, method, headers, query, body, received_at, idempotency_key
@@ -37,13 +41,28 @@ const acceptSQL = `
 		RETURNING id
 	), run AS (
 		INSERT INTO runs (id, workflow_id, revision, event_id, status, next_step, run_at, created_at, updated_at,
-			lease_owner, lease_until, attempt)
+			lease_owner, lease_until, attempt, finished_at)
 		SELECT i.run_id, i.workflow_id, i.revision, i.id,
-			CASE WHEN i.owner <> '' THEN 'running' ELSE 'queued' END, 0, i.received_at, i.received_at, i.received_at,
-			i.owner, CASE WHEN i.owner <> '' THEN coalesce(i.lease_until, i.received_at) END,
-			CASE WHEN i.owner <> '' THEN 1 ELSE 0 END
+			CASE WHEN i.status <> '' THEN i.status WHEN i.owner <> '' THEN 'running' ELSE 'queued' END,
+			i.next_step, i.received_at, i.received_at, i.received_at,
+			CASE WHEN i.status = '' THEN i.owner ELSE '' END,
+			CASE WHEN i.status = '' AND i.owner <> '' THEN coalesce(i.lease_until, i.received_at) END,
+			CASE WHEN i.status <> '' OR i.owner <> '' THEN 1 ELSE 0 END,
+			CASE WHEN i.status <> '' THEN i.received_at END
 		FROM input i JOIN ev ON ev.id = i.id
 		ORDER BY i.ord
+		RETURNING id
+	), steps AS (
+		INSERT INTO step_results (run_id, step_id, step_index, attempt, status, input, output, error,
+			status_code, started_at, duration_ns)
+		SELECT s.run_id, s.step_id, s.step_index, s.attempt, s.status, s.input, s.output, s.error,
+			s.status_code, s.started_at, s.duration_ns
+		FROM unnest($16::text[], $17::text[], $18::int[], $19::int[], $20::text[], $21::bytea[], $22::bytea[],
+			$23::text[], $24::int[], $25::timestamptz[], $26::bigint[])
+			WITH ORDINALITY AS s(run_id, step_id, step_index, attempt, status, input, output, error, status_code,
+				started_at, duration_ns, ord)
+		JOIN run ON run.id = s.run_id
+		ORDER BY s.ord
 	)
 	SELECT i.ord, ev.id IS NOT NULL FROM input i LEFT JOIN ev ON ev.id = i.id ORDER BY i.ord`
 
@@ -78,16 +97,18 @@ func (s *Store) EventAccept(ctx context.Context, events []store.EventAcceptParam
 	var (
 		ids, workflows, sources, methods = make([]string, n), make([]string, n), make([]string, n), make([]string, n)
 		headers, queries, keys, runIDs   = make([]string, n), make([]string, n), make([]string, n), make([]string, n)
-		owners                           = make([]string, n)
+		owners, statuses                 = make([]string, n), make([]string, n)
 		bodies                           = make([][]byte, n)
 		received, leases                 = make([]pgtype.Timestamptz, n), make([]pgtype.Timestamptz, n)
-		revisions                        = make([]int32, n)
+		revisions, nextSteps             = make([]int32, n), make([]int32, n)
+		stepRuns                         = []string{}
+		steps                            []store.StepResult
 	)
 	fallback := time.Now()
 	for i, p := range events {
 		e := p.Event
-		if e.ID == "" || p.RunID == "" || e.WorkflowID == "" {
-			return nil, fmt.Errorf("accept events: event %d: empty event id, run id or workflow id", i)
+		if err := store.CheckAccept(p); err != nil {
+			return nil, fmt.Errorf("accept events: event %d: %w", i, err)
 		}
 		h, err := store.EncodeHeaders(e.Headers)
 		if err != nil {
@@ -99,8 +120,12 @@ func (s *Store) EventAccept(ctx context.Context, events []store.EventAcceptParam
 		}
 		ids[i], workflows[i], sources[i], methods[i] = text(e.ID), text(e.WorkflowID), text(e.Source), text(e.Method)
 		headers[i], queries[i], keys[i], runIDs[i] = text(h), text(e.Query), text(e.IdempotencyKey), text(p.RunID)
-		bodies[i], received[i], revisions[i] = blob(e.Body), ts(at), int32(p.Revision)
+		bodies[i], received[i], revisions[i] = store.NonNil(e.Body), ts(at), int32(p.Revision)
 		owners[i], leases[i] = text(p.Owner), ts(p.LeaseUntil)
+		statuses[i], nextSteps[i] = p.Status, int32(p.NextStep)
+		for _, r := range p.Results {
+			stepRuns, steps = append(stepRuns, runIDs[i]), append(steps, r)
+		}
 	}
 
 	// The keyed events, for the first-run lookup of those that turn out to
@@ -120,8 +145,9 @@ func (s *Store) EventAccept(ctx context.Context, events []store.EventAcceptParam
 	// One round trip: the batch's statements run in one implicit
 	// transaction, committed (durably) before the last result arrives.
 	b := &pgx.Batch{}
-	b.Queue(acceptSQL, ids, workflows, sources, methods, headers, queries, bodies, received, keys, runIDs, revisions,
-		owners, leases)
+	args := []any{ids, workflows, sources, methods, headers, queries, bodies, received, keys, runIDs, revisions,
+		owners, leases, statuses, nextSteps, stepRuns}
+	b.Queue(acceptSQL, append(args, newStepArrays(steps).args()...)...)
 	if len(keyedOrd) > 0 {
 		b.Queue(firstRunsSQL, keyedOrd, keyedWorkflows, keyedKeys)
 	}

@@ -300,53 +300,7 @@ func TestHostileText(t *testing.T) {
 func TestClaimTwoStores(t *testing.T) {
 	t.Parallel()
 	dbURL := newSchema(t)
-	stores := []*Store{open(t, dbURL), open(t, dbURL)}
-	ctx := context.Background()
-	if _, err := stores[0].WorkflowSave(ctx, store.WorkflowSaveParams{ID: "w", Definition: []byte(`{}`), HookKey: "k"}); err != nil {
-		t.Fatal(err)
-	}
-	const total = 500
-	ps := make([]store.EventAcceptParams, total)
-	now := time.Now().UTC()
-	for i := range ps {
-		ps[i] = store.EventAcceptParams{Event: store.Event{ID: uuid.NewString(), WorkflowID: "w", ReceivedAt: now},
-			RunID: uuid.NewString(), Revision: 1}
-	}
-	if _, err := stores[1].EventAccept(ctx, ps); err != nil {
-		t.Fatal(err)
-	}
-	var (
-		mu      sync.Mutex
-		claimed = map[string]string{}
-		wg      sync.WaitGroup
-	)
-	for i := range 8 {
-		s, owner := stores[i%2], "worker-"+string(rune('a'+i))
-		wg.Go(func() {
-			for {
-				runs, err := s.RunClaim(ctx, store.RunClaimParams{Owner: owner, Limit: 7, Now: time.Now(), LeaseFor: time.Hour})
-				if err != nil {
-					t.Errorf("RunClaim(%s): %v", owner, err)
-					return
-				}
-				if len(runs) == 0 {
-					return
-				}
-				mu.Lock()
-				for _, r := range runs {
-					if prev, ok := claimed[r.ID]; ok {
-						t.Errorf("run %s claimed by %s and %s", r.ID, prev, owner)
-					}
-					claimed[r.ID] = owner
-				}
-				mu.Unlock()
-			}
-		})
-	}
-	wg.Wait()
-	if len(claimed) != total {
-		t.Errorf("%d runs claimed, want %d", len(claimed), total)
-	}
+	storetest.ClaimFromTwoHandles(t, open(t, dbURL), open(t, dbURL), 500, 8, 7)
 }
 
 // TestClaimPlan guards the claim query's use of the partial indexes: a

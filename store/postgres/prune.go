@@ -44,10 +44,7 @@ func (s *Store) Prune(ctx context.Context, p store.PruneParams) (store.PruneResu
 	if p.Before.IsZero() {
 		return total, nil
 	}
-	limit := p.Limit
-	if limit <= 0 {
-		limit = store.DefaultPruneBatch
-	}
+	limit := p.Batch()
 	for {
 		if err := ctx.Err(); err != nil {
 			return total, fmt.Errorf("prune: %w", err)

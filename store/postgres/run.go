@@ -69,7 +69,7 @@ func (s *Store) RunInsert(ctx context.Context, p store.RunInsertParams) (store.R
 	if p.ID == "" {
 		return store.Run{}, errors.New("insert run: empty id")
 	}
-	now := ts(orNow(p.Now))
+	now := ts(store.OrNow(p.Now))
 	var r store.Run
 	err := s.tx(ctx, func(tx pgx.Tx) error {
 		var err error
@@ -114,7 +114,7 @@ func (s *Store) RunClaim(ctx context.Context, p store.RunClaimParams) ([]store.R
 	for i, id := range p.ExcludeWorkflows {
 		exclude[i] = text(id)
 	}
-	now := orNow(p.Now)
+	now := store.OrNow(p.Now)
 	rows, err := s.pool.Query(ctx, claimRunsSQL, text(p.Owner), ts(now.Add(p.LeaseFor)), ts(now), p.Limit, exclude)
 	if err != nil {
 		return nil, fmt.Errorf("claim runs: %w", err)
@@ -200,7 +200,7 @@ func (s *Store) RunUpdateMany(ctx context.Context, ps []store.RunUpdateParams) (
 
 // updateArgs are updateRunSQL's parameters for one update.
 func updateArgs(p store.RunUpdateParams) []any {
-	now := orNow(p.Now)
+	now := store.OrNow(p.Now)
 	var (
 		leaseOwner         = ""
 		setLease, setRunAt bool

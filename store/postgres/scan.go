@@ -27,23 +27,6 @@ func fromTS(t pgtype.Timestamptz) time.Time {
 	return t.Time.UTC()
 }
 
-// orNow returns t, or the current time when t is zero.
-func orNow(t time.Time) time.Time {
-	if t.IsZero() {
-		return time.Now()
-	}
-	return t
-}
-
-// blob keeps nil byte slices out of NOT NULL columns (pgx sends nil as
-// NULL).
-func blob(b []byte) []byte {
-	if b == nil {
-		return []byte{}
-	}
-	return b
-}
-
 // text makes s storable in a text column, which holds neither NUL nor
 // invalid UTF-8: the offending bytes become U+FFFD. Valid strings (all but
 // hostile ones) are returned as they are.
@@ -87,7 +70,7 @@ func scanWorkflow(row pgx.Row) (store.Workflow, error) {
 	if err := row.Scan(&w.ID, &w.Revision, &w.Enabled, &w.HookKey, &w.Name, &w.Definition, &created, &updated); err != nil {
 		return store.Workflow{}, err
 	}
-	w.Definition = blob(w.Definition)
+	w.Definition = store.NonNil(w.Definition)
 	w.CreatedAt, w.UpdatedAt = fromTS(created), fromTS(updated)
 	return w, nil
 }
@@ -102,7 +85,7 @@ func scanRevision(row pgx.Row) (store.Revision, error) {
 	if err := row.Scan(&r.WorkflowID, &r.Revision, &r.Definition, &created); err != nil {
 		return store.Revision{}, err
 	}
-	r.Definition = blob(r.Definition)
+	r.Definition = store.NonNil(r.Definition)
 	r.CreatedAt = fromTS(created)
 	return r, nil
 }
@@ -191,7 +174,7 @@ func newStepArrays(results []store.StepResult) stepArrays {
 	}
 	for i, r := range results {
 		a.stepID[i], a.stepIndex[i], a.attempt[i] = text(r.StepID), int32(r.StepIndex), int32(r.Attempt)
-		a.status[i], a.input[i], a.output[i] = r.Status, blob(r.Input), blob(r.Output)
+		a.status[i], a.input[i], a.output[i] = r.Status, store.NonNil(r.Input), store.NonNil(r.Output)
 		a.errMsg[i], a.statusCode[i] = text(r.Error), int32(r.StatusCode)
 		a.startedAt[i], a.duration[i] = ts(r.StartedAt), int64(r.Duration)
 	}

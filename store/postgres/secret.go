@@ -21,7 +21,7 @@ func (s *Store) SecretPut(ctx context.Context, name string, ciphertext []byte, n
 	if _, err := s.pool.Exec(ctx, `
 		INSERT INTO secrets (name, ciphertext, created_at, updated_at) VALUES ($1, $2, $3, $3)
 		ON CONFLICT (name) DO UPDATE SET ciphertext = excluded.ciphertext, updated_at = excluded.updated_at`,
-		text(name), blob(ciphertext), ts(orNow(now))); err != nil {
+		text(name), store.NonNil(ciphertext), ts(store.OrNow(now))); err != nil {
 		return fmt.Errorf("put secret %s: %w", name, err)
 	}
 	return nil
@@ -41,7 +41,7 @@ func (s *Store) SecretList(ctx context.Context) ([]store.Secret, error) {
 		if err := row.Scan(&sec.Name, &sec.Ciphertext, &created, &updated); err != nil {
 			return store.Secret{}, err
 		}
-		sec.Ciphertext = blob(sec.Ciphertext)
+		sec.Ciphertext = store.NonNil(sec.Ciphertext)
 		sec.CreatedAt, sec.UpdatedAt = fromTS(created), fromTS(updated)
 		return sec, nil
 	})

@@ -42,7 +42,7 @@ func (s *Store) WorkflowSave(ctx context.Context, p store.WorkflowSaveParams) (s
 		key = store.NewHookKey()
 	}
 	w, err := scanWorkflow(s.pool.QueryRow(ctx, saveWorkflowSQL,
-		text(p.ID), p.Enabled, text(key), text(p.Name), blob(p.Definition), ts(orNow(p.Now))))
+		text(p.ID), p.Enabled, text(key), text(p.Name), store.NonNil(p.Definition), ts(store.OrNow(p.Now))))
 	if err != nil {
 		if isUnique(err) {
 			err = fmt.Errorf("hook key taken: %w", store.ErrConflict)

@@ -121,3 +121,28 @@ func BenchmarkRunClaim(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkAcceptFinished measures what an ingest-only workflow costs the
+// writer: batches of 32 events whose runs ended at accept (a filter), each
+// with its one step record; ns/event is the writer's cost per webhook.
+func BenchmarkAcceptFinished(b *testing.B) {
+	body := benchBody(b)
+	s := benchStore(b)
+	ctx := context.Background()
+	const batch = 32
+	for b.Loop() {
+		b.StopTimer()
+		ps := benchEvents(batch, body, nil)
+		for i := range ps {
+			ps[i].Status, ps[i].NextStep = store.StatusFiltered, 1
+			ps[i].Results = []store.StepResult{{StepID: "paid", Attempt: 1, Status: store.StepFiltered,
+				Input: body, InputIsEventBody: true, Output: []byte("false"), StartedAt: ps[i].Event.ReceivedAt,
+				Duration: time.Microsecond}}
+		}
+		b.StartTimer()
+		if _, err := s.EventAccept(ctx, ps); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*batch), "ns/event")
+}

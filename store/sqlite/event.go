@@ -20,8 +20,8 @@ const insertEventSQL = `
 
 const insertRunSQL = `
 	INSERT INTO runs (id, workflow_id, revision, event_id, status, next_step, run_at, replay_of, created_at, updated_at,
-		lease_owner, lease_until, attempt)
-	VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
+		lease_owner, lease_until, attempt, finished_at)
+	VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
 
 // firstRunSQL finds the run an idempotency duplicate answers with: the
 // first run of the event that holds the key.
@@ -41,70 +41,92 @@ func (s *Store) EventAccept(ctx context.Context, events []store.EventAcceptParam
 	if len(events) == 0 {
 		return []store.AcceptResult{}, nil
 	}
-	// Encode outside the transaction: the writer is held for less time.
-	headers := make([]string, len(events))
+	a, err := newAcceptBatch(events)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.write(ctx, func(tx *sql.Tx) error { return s.acceptTx(ctx, tx, a) }); err != nil {
+		return nil, fmt.Errorf("accept events: %w", err)
+	}
+	return a.results, nil
+}
+
+// acceptBatch is an EventAccept's input, encoded before the transaction so
+// the writer is held for less time, and its results.
+type acceptBatch struct {
+	events   []store.EventAcceptParams
+	headers  []string
+	fallback int64 // received_at of events without one
+	results  []store.AcceptResult
+}
+
+func newAcceptBatch(events []store.EventAcceptParams) (*acceptBatch, error) {
+	a := &acceptBatch{events: events, headers: make([]string, len(events)),
+		fallback: time.Now().UnixNano(), results: make([]store.AcceptResult, len(events))}
 	for i, p := range events {
-		if p.Event.ID == "" || p.RunID == "" || p.Event.WorkflowID == "" {
-			return nil, fmt.Errorf("accept events: event %d: empty event id, run id or workflow id", i)
+		if err := store.CheckAccept(p); err != nil {
+			return nil, fmt.Errorf("accept events: event %d: %w", i, err)
 		}
 		h, err := store.EncodeHeaders(p.Event.Headers)
 		if err != nil {
 			return nil, fmt.Errorf("accept events: event %d: %w", i, err)
 		}
-		headers[i] = h
+		a.headers[i] = h
 	}
-	fallback := time.Now().UnixNano()
+	return a, nil
+}
 
-	results := make([]store.AcceptResult, len(events))
-	err := s.write(ctx, func(tx *sql.Tx) error {
-		insertEvent := tx.StmtContext(ctx, s.stmt.insertEvent)
-		insertRun := tx.StmtContext(ctx, s.stmt.insertRun)
-		for i, p := range events {
-			e := p.Event
-			received := nanos(e.ReceivedAt)
-			if received == 0 {
-				received = fallback
-			}
-			res, err := insertEvent.ExecContext(ctx, e.ID, e.WorkflowID, e.Source, e.Method, headers[i], e.Query,
-				blob(e.Body), received, e.IdempotencyKey)
-			if err != nil {
-				if isConstraint(err) {
-					err = fmt.Errorf("%w: %w", store.ErrConflict, err)
-				}
-				return fmt.Errorf("event %s: %w", e.ID, err)
-			}
-			n, err := res.RowsAffected()
-			if err != nil {
-				return fmt.Errorf("event %s: %w", e.ID, err)
-			}
-			if n == 0 { // idempotency duplicate
-				var runID string
-				err := tx.QueryRowContext(ctx, firstRunSQL, e.WorkflowID, e.IdempotencyKey).Scan(&runID)
-				if err != nil && !errors.Is(err, sql.ErrNoRows) {
-					return fmt.Errorf("event %s: find first run: %w", e.ID, err)
-				}
-				results[i] = store.AcceptResult{RunID: runID, Duplicate: true}
-				continue
-			}
-			status, leaseUntil, attempt := store.StatusQueued, int64(0), 0
-			if p.Owner != "" {
-				status, leaseUntil, attempt = store.StatusRunning, nanos(p.LeaseUntil), 1
-			}
-			if _, err := insertRun.ExecContext(ctx, p.RunID, e.WorkflowID, p.Revision, e.ID, status, 0, received, "",
-				received, received, p.Owner, leaseUntil, attempt); err != nil {
-				if isConstraint(err) {
-					err = fmt.Errorf("%w: %w", store.ErrConflict, err)
-				}
-				return fmt.Errorf("run %s: %w", p.RunID, err)
-			}
-			results[i] = store.AcceptResult{RunID: p.RunID}
+// acceptTx inserts a batch's events and runs inside tx, filling a.results.
+func (s *Store) acceptTx(ctx context.Context, tx *sql.Tx, a *acceptBatch) error {
+	insertEvent := tx.StmtContext(ctx, s.stmt.insertEvent)
+	insertRun := tx.StmtContext(ctx, s.stmt.insertRun)
+	for i, p := range a.events {
+		e := p.Event
+		received := nanos(e.ReceivedAt)
+		if received == 0 {
+			received = a.fallback
 		}
-		return nil
-	})
-	if err != nil {
-		return nil, fmt.Errorf("accept events: %w", err)
+		res, err := insertEvent.ExecContext(ctx, e.ID, e.WorkflowID, e.Source, e.Method, a.headers[i], e.Query,
+			store.NonNil(e.Body), received, e.IdempotencyKey)
+		if err != nil {
+			if isConstraint(err) {
+				err = fmt.Errorf("%w: %w", store.ErrConflict, err)
+			}
+			return fmt.Errorf("event %s: %w", e.ID, err)
+		}
+		n, err := res.RowsAffected()
+		if err != nil {
+			return fmt.Errorf("event %s: %w", e.ID, err)
+		}
+		if n == 0 { // idempotency duplicate
+			var runID string
+			err := tx.QueryRowContext(ctx, firstRunSQL, e.WorkflowID, e.IdempotencyKey).Scan(&runID)
+			if err != nil && !errors.Is(err, sql.ErrNoRows) {
+				return fmt.Errorf("event %s: find first run: %w", e.ID, err)
+			}
+			a.results[i] = store.AcceptResult{RunID: runID, Duplicate: true}
+			continue
+		}
+		status, owner, leaseUntil, attempt, finished := store.StatusQueued, "", int64(0), 0, int64(0)
+		switch {
+		case p.Status != "":
+			status, attempt, finished = p.Status, 1, received
+		case p.Owner != "":
+			status, owner, leaseUntil, attempt = store.StatusRunning, p.Owner, nanos(p.LeaseUntil), 1
+		}
+		if _, err := insertRun.ExecContext(ctx, p.RunID, e.WorkflowID, p.Revision, e.ID, status, p.NextStep, received, "",
+			received, received, owner, leaseUntil, attempt, finished); err != nil {
+			if isConstraint(err) {
+				err = fmt.Errorf("%w: %w", store.ErrConflict, err)
+			}
+			return fmt.Errorf("run %s: %w", p.RunID, err)
+		}
+		if err := s.insertSteps(ctx, tx, p.RunID, p.Results); err != nil {
+			return fmt.Errorf("run %s: %w", p.RunID, err)
+		}
+		a.results[i] = store.AcceptResult{RunID: p.RunID}
 	}
-	return results, nil
+	return nil
 }
 
 // EventGet returns one event.

@@ -44,6 +44,13 @@ const claimRunsSQL = `
 	)
 	RETURNING ` + runColumns
 
+// anyDueSQL tells whether claimRunsSQL would find a run (ignoring excluded
+// workflows). Parameters: now, now.
+const anyDueSQL = `
+	SELECT EXISTS (SELECT 1 FROM runs INDEXED BY runs_due
+			WHERE status IN ('queued', 'retrying', 'waiting') AND run_at <= ?)
+		OR EXISTS (SELECT 1 FROM runs INDEXED BY runs_lease WHERE status = 'running' AND lease_until < ?)`
+
 // updateRunSQL is fenced by owner and attempt. A NULL parameter keeps the
 // column: lease_until (running without a new expiry), run_at (final
 // statuses), finished_at (unfinished statuses).
@@ -64,7 +71,7 @@ func (s *Store) RunInsert(ctx context.Context, p store.RunInsertParams) (store.R
 	if p.ID == "" {
 		return store.Run{}, errors.New("insert run: empty id")
 	}
-	now := nanos(orNow(p.Now))
+	now := nanos(store.OrNow(p.Now))
 	var r store.Run
 	err := s.write(ctx, func(tx *sql.Tx) error {
 		var err error
@@ -81,14 +88,7 @@ func (s *Store) RunInsert(ctx context.Context, p store.RunInsertParams) (store.R
 		case err != nil:
 			return err
 		}
-		insertStep := tx.StmtContext(ctx, s.stmt.insertStep)
-		for _, sr := range p.Results {
-			if _, err := insertStep.ExecContext(ctx, p.ID, sr.StepID, sr.StepIndex, sr.Attempt, sr.Status,
-				blob(sr.Input), blob(sr.Output), sr.Error, sr.StatusCode, nanos(sr.StartedAt), int64(sr.Duration)); err != nil {
-				return fmt.Errorf("step %s: %w", sr.StepID, err)
-			}
-		}
-		return nil
+		return s.insertSteps(ctx, tx, p.ID, p.Results)
 	})
 	if err != nil {
 		return store.Run{}, fmt.Errorf("insert run %s: %w", p.ID, err)
@@ -114,9 +114,19 @@ func (s *Store) RunClaim(ctx context.Context, p store.RunClaimParams) ([]store.R
 		}
 		exclude = string(b)
 	}
-	t := orNow(p.Now)
+	t := store.OrNow(p.Now)
 	now, until := nanos(t), nanos(t.Add(p.LeaseFor))
 
+	// Most claims find nothing due (runs are created leased to the engine
+	// that accepted them): a read on a reader connection says so without
+	// taking the writer from the accepts.
+	var due bool
+	if err := s.reader.QueryRowContext(ctx, anyDueSQL, now, now).Scan(&due); err != nil {
+		return nil, fmt.Errorf("claim runs: %w", err)
+	}
+	if !due {
+		return nil, nil
+	}
 	var runs []store.Run
 	err := s.writeQueue(ctx, func(tx *sql.Tx) error {
 		rows, err := tx.StmtContext(ctx, s.stmt.claimRuns).QueryContext(ctx,
@@ -155,34 +165,47 @@ func (s *Store) RunUpdate(ctx context.Context, p store.RunUpdateParams) error {
 // fence fails gets its own ErrLeaseLost in errs and writes nothing; the
 // others are applied. A store failure fails them all (err).
 func (s *Store) RunUpdateMany(ctx context.Context, ps []store.RunUpdateParams) (errs []error, err error) {
-	errs = make([]error, len(ps))
-	for _, p := range ps {
-		if !knownStatus(p.Status) {
-			return nil, fmt.Errorf("update run %s: unknown status %q", p.ID, p.Status)
-		}
+	if err := checkUpdates(ps); err != nil {
+		return nil, err
 	}
-	err = s.writeQueue(ctx, func(tx *sql.Tx) error {
-		for i, p := range ps {
-			if err := s.updateRun(ctx, tx, p); err != nil {
-				if errors.Is(err, store.ErrLeaseLost) {
-					errs[i] = fmt.Errorf("update run %s: %w", p.ID, err)
-					continue
-				}
-				return fmt.Errorf("update run %s: %w", p.ID, err)
-			}
-		}
-		return nil
-	})
-	if err != nil {
+	errs = make([]error, len(ps))
+	if len(ps) == 0 {
+		return errs, nil
+	}
+	if err := s.writeQueue(ctx, func(tx *sql.Tx) error { return s.updateTx(ctx, tx, ps, errs) }); err != nil {
 		return nil, err
 	}
 	return errs, nil
 }
 
+func checkUpdates(ps []store.RunUpdateParams) error {
+	for _, p := range ps {
+		if !knownStatus(p.Status) {
+			return fmt.Errorf("update run %s: unknown status %q", p.ID, p.Status)
+		}
+	}
+	return nil
+}
+
+// updateTx applies updates inside tx; a lost lease is that update's own
+// error in errs, any other failure fails the transaction.
+func (s *Store) updateTx(ctx context.Context, tx *sql.Tx, ps []store.RunUpdateParams, errs []error) error {
+	for i, p := range ps {
+		if err := s.updateRun(ctx, tx, p); err != nil {
+			if errors.Is(err, store.ErrLeaseLost) {
+				errs[i] = fmt.Errorf("update run %s: %w", p.ID, err)
+				continue
+			}
+			return fmt.Errorf("update run %s: %w", p.ID, err)
+		}
+	}
+	return nil
+}
+
 // updateRun applies one fenced update inside tx. A fence failure writes
 // nothing (the UPDATE matched no row, so no step results are inserted).
 func (s *Store) updateRun(ctx context.Context, tx *sql.Tx, p store.RunUpdateParams) error {
-	t := orNow(p.Now)
+	t := store.OrNow(p.Now)
 	now := nanos(t)
 	var (
 		leaseOwner                  = ""
@@ -216,13 +239,28 @@ func (s *Store) updateRun(ctx context.Context, tx *sql.Tx, p store.RunUpdatePara
 	} else if n == 0 {
 		return fmt.Errorf("owner %s attempt %d: %w", p.Owner, p.Attempt, store.ErrLeaseLost)
 	}
-	if len(p.Results) == 0 {
+	return s.insertSteps(ctx, tx, p.ID, p.Results)
+}
+
+// inputIsEventBody is the input stored for a step attempt whose input is
+// its event's body (StepResult.InputIsEventBody): one NUL byte, which no
+// JSON input can be. The body is then stored once, with the event, and
+// StepResultList reads it from there.
+var inputIsEventBody = []byte{0}
+
+// insertSteps records a run's step attempts, in order, inside tx.
+func (s *Store) insertSteps(ctx context.Context, tx *sql.Tx, runID string, results []store.StepResult) error {
+	if len(results) == 0 {
 		return nil
 	}
 	insertStep := tx.StmtContext(ctx, s.stmt.insertStep)
-	for _, r := range p.Results {
-		if _, err := insertStep.ExecContext(ctx, p.ID, r.StepID, r.StepIndex, r.Attempt, r.Status,
-			blob(r.Input), blob(r.Output), r.Error, r.StatusCode, nanos(r.StartedAt), int64(r.Duration)); err != nil {
+	for _, r := range results {
+		input := store.NonNil(r.Input)
+		if r.InputIsEventBody {
+			input = inputIsEventBody
+		}
+		if _, err := insertStep.ExecContext(ctx, runID, r.StepID, r.StepIndex, r.Attempt, r.Status,
+			input, store.NonNil(r.Output), r.Error, r.StatusCode, nanos(r.StartedAt), int64(r.Duration)); err != nil {
 			return fmt.Errorf("step %s: %w", r.StepID, err)
 		}
 	}
@@ -290,8 +328,12 @@ func (s *Store) RunList(ctx context.Context, p store.RunListParams) ([]store.Run
 // StepResultList returns every step attempt of a run in the order recorded.
 func (s *Store) StepResultList(ctx context.Context, runID string) ([]store.StepResult, error) {
 	rows, err := s.reader.QueryContext(ctx, `
-		SELECT run_id, step_id, step_index, attempt, status, input, output, error, status_code, started_at, duration_ns
-		FROM step_results WHERE run_id = ? ORDER BY seq`, runID)
+		SELECT s.run_id, s.step_id, s.step_index, s.attempt, s.status,
+			CASE WHEN s.input = ? THEN coalesce(
+				(SELECT e.body FROM runs r JOIN events e ON e.id = r.event_id WHERE r.id = s.run_id), x'')
+				ELSE s.input END,
+			s.output, s.error, s.status_code, s.started_at, s.duration_ns
+		FROM step_results s WHERE s.run_id = ? ORDER BY s.seq`, inputIsEventBody, runID)
 	if err != nil {
 		return nil, fmt.Errorf("list step results of %s: %w", runID, err)
 	}

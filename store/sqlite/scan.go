@@ -68,21 +68,16 @@ func fromNanos(n int64) time.Time {
 	return time.Unix(0, n).UTC()
 }
 
-// orNow returns t, or the current time when t is zero.
-func orNow(t time.Time) time.Time {
-	if t.IsZero() {
-		return time.Now()
+// deletedOne reports store.ErrNotFound when a DELETE matched no row.
+func deletedOne(res sql.Result) error {
+	n, err := res.RowsAffected()
+	if err != nil {
+		return err
 	}
-	return t
-}
-
-// blob keeps nil byte slices out of NOT NULL columns (the driver binds nil
-// as NULL).
-func blob(b []byte) []byte {
-	if b == nil {
-		return []byte{}
+	if n == 0 {
+		return store.ErrNotFound
 	}
-	return b
+	return nil
 }
 
 // isConstraint reports whether err is a UNIQUE or PRIMARY KEY violation.

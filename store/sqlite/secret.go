@@ -16,12 +16,12 @@ func (s *Store) SecretPut(ctx context.Context, name string, ciphertext []byte, n
 	if name == "" {
 		return errors.New("put secret: empty name")
 	}
-	at := nanos(orNow(now))
+	at := nanos(store.OrNow(now))
 	err := s.write(ctx, func(tx *sql.Tx) error {
 		_, err := tx.ExecContext(ctx, `
 			INSERT INTO secrets (name, ciphertext, created_at, updated_at) VALUES (?, ?, ?, ?)
 			ON CONFLICT (name) DO UPDATE SET ciphertext = excluded.ciphertext, updated_at = excluded.updated_at`,
-			name, blob(ciphertext), at, at)
+			name, store.NonNil(ciphertext), at, at)
 		return err
 	})
 	if err != nil {
@@ -62,12 +62,7 @@ func (s *Store) SecretDelete(ctx context.Context, name string) error {
 		if err != nil {
 			return err
 		}
-		if n, err := res.RowsAffected(); err != nil {
-			return err
-		} else if n == 0 {
-			return store.ErrNotFound
-		}
-		return nil
+		return deletedOne(res)
 	})
 	if err != nil {
 		return fmt.Errorf("delete secret %s: %w", name, err)

@@ -7,8 +7,10 @@
 // read while the writer writes. Write transactions begin IMMEDIATE, so a
 // transaction that reads before it writes never fails to upgrade its lock.
 //
-// Durability: synchronous=FULL by default, so a commit (an accepted webhook
-// event above all) is fsynced before the call returns. WithSynchronous
+// Durability: SynchronousFull by default, so a durable write (an accepted
+// webhook event above all) is fsynced before the call returns; the store
+// fsyncs the WAL itself after the commit, outside the writer, and
+// checkpoints in the background (see durability.go). WithSynchronous
 // trades that for speed where losing the last commits on power loss is
 // acceptable. Times are stored as INTEGER unix nanoseconds, UTC.
 package sqlite
@@ -40,7 +42,12 @@ type Store struct {
 	path   string
 	writer *sql.DB // one connection: every write goes through it
 	reader *sql.DB // read-only connections for queries outside write transactions
+	ckpt   *sql.DB // one connection for background checkpoints
 	stmt   statements
+	wal    walSync
+
+	stopCkpt chan struct{}
+	ckptDone chan struct{}
 	// synchronous is the configured durability level.
 	synchronous Synchronous
 
@@ -137,12 +144,30 @@ func Open(ctx context.Context, path string, opts ...Option) (*Store, error) {
 		return nil, fmt.Errorf("open sqlite reader: %w", err)
 	}
 
-	s := &Store{path: path, writer: writer, reader: reader, synchronous: cfg.synchronous}
+	ckpt, err := sql.Open("sqlite", dsn(path, cfg, false))
+	if err != nil {
+		reader.Close()
+		writer.Close()
+		return nil, fmt.Errorf("open sqlite checkpointer: %w", err)
+	}
+	ckpt.SetMaxOpenConns(1)
+	ckpt.SetMaxIdleConns(1)
+	ckpt.SetConnMaxLifetime(0)
+	ckpt.SetConnMaxIdleTime(0)
+
+	s := &Store{path: path, writer: writer, reader: reader, ckpt: ckpt, synchronous: cfg.synchronous,
+		wal: walSync{path: path + "-wal", db: path}, stopCkpt: make(chan struct{}), ckptDone: make(chan struct{})}
 	if err := s.stmt.prepare(ctx, writer); err != nil {
 		s.stmt.close()
+		ckpt.Close()
 		reader.Close()
 		writer.Close()
 		return nil, err
+	}
+	go checkpointer(ckpt, s.stopCkpt, s.ckptDone)
+	if err := s.durable(s.wal.commit()); err != nil { // the migrations
+		s.Close()
+		return nil, fmt.Errorf("open sqlite: %w", err)
 	}
 	return s, nil
 }
@@ -171,7 +196,11 @@ func dsn(path string, cfg config, readOnly bool) string {
 	} else {
 		q.Set("_auto_vacuum", "INCREMENTAL")
 		q.Add("_pragma", "journal_mode(WAL)")
-		q.Add("_pragma", "synchronous("+string(cfg.synchronous)+")")
+		// Commits do not fsync: where they must be durable, write does it
+		// (see durability.go). Checkpoints run in the background; the
+		// writer checkpoints itself only if they fall far behind.
+		q.Add("_pragma", "synchronous(NORMAL)")
+		q.Add("_pragma", "wal_autocheckpoint(4096)")
 		q.Set("_txlock", "immediate")
 	}
 	return path + "?" + q.Encode()
@@ -210,10 +239,13 @@ func (s *Store) Close() error {
 		// Readers first: an open read snapshot would keep the checkpoint
 		// from truncating the WAL.
 		errReader := s.reader.Close()
+		close(s.stopCkpt)
+		<-s.ckptDone
+		errCkpt := s.ckpt.Close()
 		s.stmt.close()
 		_, errCheckpoint := s.writer.Exec("PRAGMA wal_checkpoint(TRUNCATE)")
 		errWriter := s.writer.Close()
-		if err := errors.Join(errReader, errCheckpoint, errWriter); err != nil {
+		if err := errors.Join(errReader, errCkpt, errCheckpoint, errWriter); err != nil {
 			s.closeErr = fmt.Errorf("close sqlite: %w", err)
 		}
 	})
@@ -221,46 +253,51 @@ func (s *Store) Close() error {
 }
 
 // write runs fn in one IMMEDIATE transaction on the writer, committing when
-// fn returns nil and rolling back otherwise.
+// fn returns nil and rolling back otherwise, and returns once the commit
+// is durable (fsynced, under SynchronousFull).
+func (s *Store) write(ctx context.Context, fn func(tx *sql.Tx) error) error {
+	seq, err := s.commit(ctx, fn)
+	if err != nil {
+		return err
+	}
+	return s.durable(seq)
+}
+
 // writeQueue runs fn in a write transaction whose commit is not fsynced
 // even under synchronous=FULL: for claims and run progress, whose loss in a
 // power cut only repeats work (a run claimed or advanced again, a delivery
 // sent again under the same webhook-id), never drops it. The WAL is synced
-// by the next FULL commit (an accept) or checkpoint, and a crash of the
+// by the next durable commit (an accept) or checkpoint, and a crash of the
 // process alone loses nothing, since committed pages are in the OS already.
 // Accepts, definitions and settings keep the full durability of write.
 func (s *Store) writeQueue(ctx context.Context, fn func(tx *sql.Tx) error) error {
-	if s.synchronous != SynchronousFull {
-		return s.write(ctx, fn)
-	}
-	conn, err := s.writer.Conn(ctx)
-	if err != nil {
-		return err
-	}
-	defer conn.Close()
-	if _, err := conn.ExecContext(ctx, "PRAGMA synchronous=NORMAL"); err != nil {
-		return err
-	}
-	defer func() { _, _ = conn.ExecContext(context.WithoutCancel(ctx), "PRAGMA synchronous=FULL") }()
-	tx, err := conn.BeginTx(ctx, nil)
-	if err != nil {
-		return err
-	}
-	if err := fn(tx); err != nil {
-		_ = tx.Rollback()
-		return err
-	}
-	return tx.Commit()
+	_, err := s.commit(ctx, fn)
+	return err
 }
 
-func (s *Store) write(ctx context.Context, fn func(tx *sql.Tx) error) error {
+// commit runs fn in one IMMEDIATE transaction on the writer and commits it
+// (without fsync), returning the commit's sequence number for durable.
+func (s *Store) commit(ctx context.Context, fn func(tx *sql.Tx) error) (uint64, error) {
 	tx, err := s.writer.BeginTx(ctx, nil)
 	if err != nil {
-		return err
+		return 0, err
 	}
 	if err := fn(tx); err != nil {
 		_ = tx.Rollback()
-		return err
+		return 0, err
 	}
-	return tx.Commit()
+	if err := tx.Commit(); err != nil {
+		return 0, err
+	}
+	return s.wal.commit(), nil
+}
+
+// durable returns once commit seq is on stable storage: under
+// SynchronousFull, after the WAL is fsynced; under SynchronousNormal at
+// once (checkpoints sync).
+func (s *Store) durable(seq uint64) error {
+	if s.synchronous != SynchronousFull {
+		return nil
+	}
+	return s.wal.wait(seq)
 }

@@ -3,12 +3,10 @@ package sqlite
 import (
 	"context"
 	"database/sql"
-	"fmt"
 	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -56,7 +54,9 @@ func TestPragmas(t *testing.T) {
 		opts        []Option
 		synchronous string
 	}{
-		{"default", nil, "2"}, // FULL
+		// Commits never fsync on the writer: under FULL the store syncs
+		// the WAL itself (TestDurableWrites).
+		{"default", nil, "1"},
 		{"normal", []Option{WithSynchronous(SynchronousNormal)}, "1"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
@@ -68,6 +68,7 @@ func TestPragmas(t *testing.T) {
 				{"foreign_keys", "1"},
 				{"busy_timeout", "10000"},
 				{"synchronous", c.synchronous},
+				{"wal_autocheckpoint", "4096"},
 			} {
 				if got := pragma(t, s.writer, want.pragma); got != want.value {
 					t.Errorf("writer: PRAGMA %s = %s, want %s", want.pragma, got, want.value)
@@ -258,46 +259,6 @@ func TestWriteTransactionsAreImmediate(t *testing.T) {
 // fails with SQLITE_BUSY.
 func TestTwoProcessesClaim(t *testing.T) {
 	t.Parallel()
-	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "hookflow.db")
-	stores := []*Store{open(t, path), open(t, path)}
-	if _, err := stores[0].WorkflowSave(ctx, store.WorkflowSaveParams{ID: "bench", Definition: []byte(`{}`), HookKey: "k"}); err != nil {
-		t.Fatalf("WorkflowSave: %v", err)
-	}
-	const total = 300
-	if _, err := stores[1].EventAccept(ctx, benchEvents(total, []byte(`{}`), nil)); err != nil {
-		t.Fatalf("EventAccept: %v", err)
-	}
-	var (
-		mu      sync.Mutex
-		claimed = map[string]string{}
-		wg      sync.WaitGroup
-	)
-	for i := range 6 {
-		s, owner := stores[i%2], fmt.Sprintf("worker-%d", i)
-		wg.Go(func() {
-			for {
-				runs, err := s.RunClaim(ctx, store.RunClaimParams{Owner: owner, Limit: 5, Now: time.Now(), LeaseFor: time.Hour})
-				if err != nil {
-					t.Errorf("RunClaim(%s): %v", owner, err)
-					return
-				}
-				if len(runs) == 0 {
-					return
-				}
-				mu.Lock()
-				for _, r := range runs {
-					if prev, ok := claimed[r.ID]; ok {
-						t.Errorf("run %s claimed by %s and %s", r.ID, prev, owner)
-					}
-					claimed[r.ID] = owner
-				}
-				mu.Unlock()
-			}
-		})
-	}
-	wg.Wait()
-	if len(claimed) != total {
-		t.Errorf("%d runs claimed, want %d", len(claimed), total)
-	}
+	storetest.ClaimFromTwoHandles(t, open(t, path), open(t, path), 300, 6, 5)
 }

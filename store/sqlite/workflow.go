@@ -17,7 +17,7 @@ func (s *Store) WorkflowSave(ctx context.Context, p store.WorkflowSaveParams) (s
 	if p.ID == "" {
 		return store.Workflow{}, errors.New("save workflow: empty id")
 	}
-	now := nanos(orNow(p.Now))
+	now := nanos(store.OrNow(p.Now))
 	var w store.Workflow
 	err := s.write(ctx, func(tx *sql.Tx) error {
 		var revision int
@@ -32,7 +32,7 @@ func (s *Store) WorkflowSave(ctx context.Context, p store.WorkflowSaveParams) (s
 				INSERT INTO workflows (id, revision, enabled, hook_key, name, definition, created_at, updated_at)
 				VALUES (?, 1, ?, ?, ?, ?, ?, ?)
 				RETURNING `+workflowColumns,
-				p.ID, p.Enabled, key, p.Name, blob(p.Definition), now, now))
+				p.ID, p.Enabled, key, p.Name, store.NonNil(p.Definition), now, now))
 			if isConstraint(err) {
 				return fmt.Errorf("hook key taken: %w", store.ErrConflict)
 			}
@@ -43,14 +43,14 @@ func (s *Store) WorkflowSave(ctx context.Context, p store.WorkflowSaveParams) (s
 				UPDATE workflows SET revision = ?, enabled = ?, name = ?, definition = ?, updated_at = ?
 				WHERE id = ?
 				RETURNING `+workflowColumns,
-				revision+1, p.Enabled, p.Name, blob(p.Definition), now, p.ID))
+				revision+1, p.Enabled, p.Name, store.NonNil(p.Definition), now, p.ID))
 		}
 		if err != nil {
 			return err
 		}
 		_, err = tx.ExecContext(ctx, `
 			INSERT INTO revisions (workflow_id, revision, definition, created_at) VALUES (?, ?, ?, ?)`,
-			w.ID, w.Revision, blob(p.Definition), now)
+			w.ID, w.Revision, store.NonNil(p.Definition), now)
 		return err
 	})
 	if err != nil {
@@ -118,12 +118,7 @@ func (s *Store) WorkflowDelete(ctx context.Context, id string) error {
 		if err != nil {
 			return err
 		}
-		if n, err := res.RowsAffected(); err != nil {
-			return err
-		} else if n == 0 {
-			return store.ErrNotFound
-		}
-		return nil
+		return deletedOne(res)
 	})
 	if err != nil {
 		return fmt.Errorf("delete workflow %s: %w", id, err)

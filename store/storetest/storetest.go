@@ -37,6 +37,7 @@ func Run(t *testing.T, newStore func(t *testing.T) store.Store) {
 	t.Helper()
 	t.Run("Workflow", func(t *testing.T) { testWorkflow(t, newStore) })
 	t.Run("Event", func(t *testing.T) { testEvent(t, newStore) })
+	t.Run("AcceptProgress", func(t *testing.T) { testAcceptProgress(t, newStore) })
 	t.Run("RunInsert", func(t *testing.T) { testRunInsert(t, newStore) })
 	t.Run("RunClaim", func(t *testing.T) { testRunClaim(t, newStore) })
 	t.Run("RunUpdate", func(t *testing.T) { testRunUpdate(t, newStore) })
