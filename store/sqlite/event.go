@@ -20,8 +20,8 @@ const insertEventSQL = `
 
 const insertRunSQL = `
 	INSERT INTO runs (id, workflow_id, revision, event_id, status, next_step, run_at, replay_of, created_at, updated_at,
-		lease_owner, lease_until, attempt, finished_at)
-	VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
+		lease_owner, lease_until, attempt, finished_at, initial_steps)
+	VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
 
 // firstRunSQL finds the run an idempotency duplicate answers with: the
 // first run of the event that holds the key.
@@ -56,12 +56,13 @@ func (s *Store) EventAccept(ctx context.Context, events []store.EventAcceptParam
 type acceptBatch struct {
 	events   []store.EventAcceptParams
 	headers  []string
+	steps    [][]byte // each run's initial_steps
 	fallback int64 // received_at of events without one
 	results  []store.AcceptResult
 }
 
 func newAcceptBatch(events []store.EventAcceptParams) (*acceptBatch, error) {
-	a := &acceptBatch{events: events, headers: make([]string, len(events)),
+	a := &acceptBatch{events: events, headers: make([]string, len(events)), steps: make([][]byte, len(events)),
 		fallback: time.Now().UnixNano(), results: make([]store.AcceptResult, len(events))}
 	for i, p := range events {
 		if err := store.CheckAccept(p); err != nil {
@@ -72,6 +73,7 @@ func newAcceptBatch(events []store.EventAcceptParams) (*acceptBatch, error) {
 			return nil, fmt.Errorf("accept events: event %d: %w", i, err)
 		}
 		a.headers[i] = h
+		a.steps[i] = encodeInitialSteps(p.Results)
 	}
 	return a, nil
 }
@@ -115,13 +117,10 @@ func (s *Store) acceptTx(ctx context.Context, tx *sql.Tx, a *acceptBatch) error 
 			status, owner, leaseUntil, attempt = store.StatusRunning, p.Owner, nanos(p.LeaseUntil), 1
 		}
 		if _, err := insertRun.ExecContext(ctx, p.RunID, e.WorkflowID, p.Revision, e.ID, status, p.NextStep, received, "",
-			received, received, owner, leaseUntil, attempt, finished); err != nil {
+			received, received, owner, leaseUntil, attempt, finished, a.steps[i]); err != nil {
 			if isConstraint(err) {
 				err = fmt.Errorf("%w: %w", store.ErrConflict, err)
 			}
-			return fmt.Errorf("run %s: %w", p.RunID, err)
-		}
-		if err := s.insertSteps(ctx, tx, p.RunID, p.Results); err != nil {
 			return fmt.Errorf("run %s: %w", p.RunID, err)
 		}
 		a.results[i] = store.AcceptResult{RunID: p.RunID}

@@ -72,23 +72,23 @@ func (s *Store) RunInsert(ctx context.Context, p store.RunInsertParams) (store.R
 		return store.Run{}, errors.New("insert run: empty id")
 	}
 	now := nanos(store.OrNow(p.Now))
+	steps := encodeInitialSteps(p.Results)
 	var r store.Run
 	err := s.write(ctx, func(tx *sql.Tx) error {
 		var err error
 		r, err = scanRun(tx.QueryRowContext(ctx, `
-			INSERT INTO runs (id, workflow_id, revision, event_id, status, next_step, run_at, replay_of, created_at, updated_at)
-			SELECT ?, ?, ?, id, 'queued', ?, ?, ?, ?, ? FROM events WHERE id = ?
+			INSERT INTO runs (id, workflow_id, revision, event_id, status, next_step, run_at, replay_of, created_at, updated_at,
+				initial_steps)
+			SELECT ?, ?, ?, id, 'queued', ?, ?, ?, ?, ?, ? FROM events WHERE id = ?
 			RETURNING `+runColumns,
-			p.ID, p.WorkflowID, p.Revision, p.NextStep, now, p.ReplayOf, now, now, p.EventID))
+			p.ID, p.WorkflowID, p.Revision, p.NextStep, now, p.ReplayOf, now, now, steps, p.EventID))
 		switch {
 		case errors.Is(err, sql.ErrNoRows):
 			return fmt.Errorf("event %s: %w", p.EventID, store.ErrNotFound)
 		case isConstraint(err):
 			return fmt.Errorf("%w: %w", store.ErrConflict, err)
-		case err != nil:
-			return err
 		}
-		return s.insertSteps(ctx, tx, p.ID, p.Results)
+		return err
 	})
 	if err != nil {
 		return store.Run{}, fmt.Errorf("insert run %s: %w", p.ID, err)
@@ -325,8 +325,23 @@ func (s *Store) RunList(ctx context.Context, p store.RunListParams) ([]store.Run
 	return runs, nil
 }
 
-// StepResultList returns every step attempt of a run in the order recorded.
+// StepResultList returns every step attempt of a run in the order recorded:
+// those stored with the run as it was created (initial_steps), then its
+// step_results rows.
 func (s *Store) StepResultList(ctx context.Context, runID string) ([]store.StepResult, error) {
+	var initial, body []byte
+	err := s.reader.QueryRowContext(ctx, `
+		SELECT r.initial_steps,
+			CASE WHEN length(r.initial_steps) > 0 THEN (SELECT e.body FROM events e WHERE e.id = r.event_id) END
+		FROM runs r WHERE r.id = ?`, runID).Scan(&initial, &body)
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return nil, fmt.Errorf("list step results of %s: %w", runID, err)
+	}
+	results, err := decodeInitialSteps(runID, initial, store.NonNil(body))
+	if err != nil {
+		return nil, fmt.Errorf("list step results of %s: %w", runID, err)
+	}
+
 	rows, err := s.reader.QueryContext(ctx, `
 		SELECT s.run_id, s.step_id, s.step_index, s.attempt, s.status,
 			CASE WHEN s.input = ? THEN coalesce(
@@ -338,7 +353,6 @@ func (s *Store) StepResultList(ctx context.Context, runID string) ([]store.StepR
 		return nil, fmt.Errorf("list step results of %s: %w", runID, err)
 	}
 	defer rows.Close()
-	var results []store.StepResult
 	for rows.Next() {
 		var (
 			r                 store.StepResult
