@@ -77,7 +77,9 @@ func (e *Engine) Accept(ctx context.Context, p AcceptParams) (store.AcceptResult
 		if status := req.params.Status; status != "" && !resp.res.Duplicate {
 			// The run ended as it was accepted.
 			e.cfg.Metrics.observeRun(p.WorkflowID, status)
-			e.waiters.notify(req.params.RunID, finalResponse(req.params.RunID, status, req.st.env.Payload))
+			if p.Sync {
+				e.waiters.notify(req.params.RunID, finalResponse(req.params.RunID, status, req.st.env.Payload))
+			}
 		}
 	}
 	if p.Sync && (resp.err != nil || resp.res.RunID != req.params.RunID) {

@@ -102,7 +102,7 @@ func (h *Webhook) Serve(w http.ResponseWriter, r *http.Request, key string) {
 		writeError(w, http.StatusRequestEntityTooLarge, "body_too_large", "the body is over the limit")
 		return
 	}
-	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, h.cfg.MaxBody))
+	body, err := readBody(w, r, h.cfg.MaxBody)
 	if err != nil {
 		var mbe *http.MaxBytesError
 		if errors.As(err, &mbe) {
@@ -175,6 +175,21 @@ func (h *Webhook) Serve(w http.ResponseWriter, r *http.Request, key string) {
 		return
 	}
 	h.respondSync(w, r, res.RunID, c)
+}
+
+// readBody reads a request body of at most limit bytes (else an
+// *http.MaxBytesError): at once into a buffer of its size where the
+// request gives it.
+func readBody(w http.ResponseWriter, r *http.Request, limit int64) ([]byte, error) {
+	body := http.MaxBytesReader(w, r.Body, limit)
+	if n := r.ContentLength; n >= 0 && n <= limit {
+		buf := make([]byte, n)
+		if _, err := io.ReadFull(body, buf); err != nil {
+			return nil, err
+		}
+		return buf, nil
+	}
+	return io.ReadAll(body)
 }
 
 // accepted is the answer to an accepted event (a struct: every webhook gets

@@ -38,7 +38,10 @@ func encodeInitialSteps(results []store.StepResult) []byte {
 	}
 	n := 16
 	for _, r := range results {
-		n += 64 + len(r.StepID) + len(r.Status) + len(r.Input) + len(r.Output) + len(r.Error)
+		n += 64 + len(r.StepID) + len(r.Status) + len(r.Output) + len(r.Error)
+		if !r.InputIsEventBody {
+			n += len(r.Input)
+		}
 	}
 	b := make([]byte, 0, n)
 	b = append(b, initialStepsVersion)
