@@ -1,7 +1,9 @@
 package triggers_test
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -186,5 +188,30 @@ func TestClientIP(t *testing.T) {
 	}
 	if _, err := triggers.ParseTrustedProxies("nope"); err == nil {
 		t.Error("a bad proxy entry parsed")
+	}
+}
+
+// TestWebhookAcceptedAnswer: 202 with a JSON body naming the run stored.
+func TestWebhookAcceptedAnswer(t *testing.T) {
+	t.Parallel()
+	b := setupHooks(t, "")
+	url := b.save(t, "answer", `{"type": "webhook"}`)
+	resp, err := http.Post(url, "application/json", strings.NewReader(`{"n": 1}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusAccepted || resp.Header.Get("Content-Type") != "application/json" {
+		t.Fatalf("answer %d %q, want 202 application/json", resp.StatusCode, resp.Header.Get("Content-Type"))
+	}
+	var got map[string]any
+	dec := json.NewDecoder(bytes.NewReader(body))
+	if err := dec.Decode(&got); err != nil || len(got) != 1 {
+		t.Fatalf("body %q: %v; want one field, run_id", body, err)
+	}
+	runs, err := b.store.RunList(context.Background(), store.RunListParams{WorkflowID: "answer"})
+	if err != nil || len(runs) != 1 || got["run_id"] != runs[0].ID {
+		t.Errorf("run_id %v; stored runs %+v (%v)", got["run_id"], runs, err)
 	}
 }
