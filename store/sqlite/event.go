@@ -57,12 +57,14 @@ type acceptBatch struct {
 	events   []store.EventAcceptParams
 	headers  []string
 	steps    [][]byte // each run's initial_steps
-	fallback int64 // received_at of events without one
+	rows     []bool   // or, where they would not fit, step_results rows
+	fallback int64    // received_at of events without one
 	results  []store.AcceptResult
 }
 
 func newAcceptBatch(events []store.EventAcceptParams) (*acceptBatch, error) {
 	a := &acceptBatch{events: events, headers: make([]string, len(events)), steps: make([][]byte, len(events)),
+		rows:     make([]bool, len(events)),
 		fallback: time.Now().UnixNano(), results: make([]store.AcceptResult, len(events))}
 	for i, p := range events {
 		if err := store.CheckAccept(p); err != nil {
@@ -73,7 +75,7 @@ func newAcceptBatch(events []store.EventAcceptParams) (*acceptBatch, error) {
 			return nil, fmt.Errorf("accept events: event %d: %w", i, err)
 		}
 		a.headers[i] = h
-		a.steps[i] = encodeInitialSteps(p.Results)
+		a.steps[i], a.rows[i] = initialSteps(p.Results)
 	}
 	return a, nil
 }
@@ -122,6 +124,11 @@ func (s *Store) acceptTx(ctx context.Context, tx *sql.Tx, a *acceptBatch) error 
 				err = fmt.Errorf("%w: %w", store.ErrConflict, err)
 			}
 			return fmt.Errorf("run %s: %w", p.RunID, err)
+		}
+		if a.rows[i] {
+			if err := s.insertSteps(ctx, tx, p.RunID, p.Results); err != nil {
+				return fmt.Errorf("run %s: %w", p.RunID, err)
+			}
 		}
 		a.results[i] = store.AcceptResult{RunID: p.RunID}
 	}

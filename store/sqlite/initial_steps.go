@@ -11,8 +11,8 @@ import (
 
 // Step attempts given when a run is created (the filters and transforms
 // the engine ran as it accepted the event, or the steps a replay copies)
-// are kept in the run's row, in runs.initial_steps, rather than as rows of
-// step_results: an accepted event is then two rows, not three, and the
+// are kept in the run's row, in runs.initial_steps (up to maxInitialSteps),
+// rather than as rows of step_results: an accepted event is then two rows, not three, and the
 // step record costs the writer a few bytes instead of a row and an index
 // entry (about a quarter of the writer's time per accepted event). They
 // never change once written. StepResultList returns them before the
@@ -25,6 +25,10 @@ import (
 // numbers varints.
 
 const (
+	// maxInitialSteps caps what a run's row holds: every later update of
+	// the run rewrites the row, so larger records go to step_results.
+	maxInitialSteps = 16 << 10
+
 	initialStepsVersion = 1
 	inputBytes          = 0
 	inputEventBody      = 1
@@ -64,6 +68,17 @@ func encodeInitialSteps(results []store.StepResult) []byte {
 		b = binary.AppendVarint(b, int64(r.Duration))
 	}
 	return b
+}
+
+// initialSteps is what a new run's row holds of results: their encoding,
+// or, where that passes maxInitialSteps, nothing and rows (insert them
+// into step_results).
+func initialSteps(results []store.StepResult) (steps []byte, rows bool) {
+	steps = encodeInitialSteps(results)
+	if len(steps) > maxInitialSteps {
+		return []byte{}, true
+	}
+	return steps, false
 }
 
 func appendString(b []byte, s string) []byte {

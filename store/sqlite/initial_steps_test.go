@@ -1,6 +1,7 @@
 package sqlite
 
 import (
+	"context"
 	"reflect"
 	"strings"
 	"testing"
@@ -66,5 +67,73 @@ func TestInitialStepsCorrupt(t *testing.T) {
 	huge := []byte{initialStepsVersion, 0xff, 0xff, 0xff, 0xff, 0x0f}
 	if _, err := decodeInitialSteps("r", huge, nil); err == nil {
 		t.Error("a count beyond the data accepted")
+	}
+}
+
+// TestLargeInitialStepsAreRows: records too large for the run's row are
+// step_results rows, listed as they were given, before later attempts.
+func TestLargeInitialStepsAreRows(t *testing.T) {
+	t.Parallel()
+	s := open(t, t.TempDir()+"/large.db")
+	ctx := context.Background()
+	now := time.Now()
+	if _, err := s.WorkflowSave(ctx, store.WorkflowSaveParams{ID: "wf", Name: "wf", Enabled: true,
+		Definition: []byte(`{}`), HookKey: "k", Now: now}); err != nil {
+		t.Fatal(err)
+	}
+	step := func(id string, size int) store.StepResult {
+		return store.StepResult{StepID: id, Attempt: 1, Status: store.StepSucceeded,
+			Input: []byte(`"` + strings.Repeat("x", size) + `"`), Output: []byte("1"), StartedAt: now}
+	}
+	rows := func(run string) int {
+		t.Helper()
+		var n int
+		if err := s.reader.QueryRow(`SELECT count(*) FROM step_results WHERE run_id = ?`, run).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	names := func(run string) string {
+		t.Helper()
+		got, err := s.StepResultList(ctx, run)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var ids []string
+		for _, r := range got {
+			ids = append(ids, r.StepID)
+		}
+		return strings.Join(ids, ",")
+	}
+	accept := func(ev, run string, results ...store.StepResult) {
+		t.Helper()
+		if _, err := s.EventAccept(ctx, []store.EventAcceptParams{{
+			Event: store.Event{ID: ev, WorkflowID: "wf", Source: "webhook", Method: "POST", Body: []byte(`{}`), ReceivedAt: now},
+			RunID: run, Revision: 1, Owner: "me", LeaseUntil: now.Add(time.Hour), NextStep: len(results), Results: results,
+		}}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	accept("ev-small", "small", step("a", 10), step("b", 10))
+	accept("ev-large", "large", step("a", 10), step("b", maxInitialSteps))
+	if n := rows("small"); n != 0 {
+		t.Errorf("small records: %d step_results rows, want 0 (kept in the run's row)", n)
+	}
+	if n := rows("large"); n != 2 {
+		t.Errorf("large records: %d step_results rows, want 2", n)
+	}
+	if err := s.RunUpdate(ctx, store.RunUpdateParams{ID: "large", Owner: "me", Attempt: 1, Status: store.StatusSucceeded,
+		NextStep: 3, Results: []store.StepResult{step("c", 10)}, Now: now}); err != nil {
+		t.Fatal(err)
+	}
+	if got := names("large"); got != "a,b,c" {
+		t.Errorf("large run's steps %s, want a,b,c", got)
+	}
+	if _, err := s.RunInsert(ctx, store.RunInsertParams{ID: "replay", WorkflowID: "wf", Revision: 1, EventID: "ev-large",
+		NextStep: 2, Results: []store.StepResult{step("a", 10), step("b", maxInitialSteps)}, Now: now}); err != nil {
+		t.Fatal(err)
+	}
+	if n, got := rows("replay"), names("replay"); n != 2 || got != "a,b" {
+		t.Errorf("replay: %d rows, steps %s; want 2 rows, a,b", n, got)
 	}
 }

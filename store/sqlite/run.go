@@ -72,7 +72,7 @@ func (s *Store) RunInsert(ctx context.Context, p store.RunInsertParams) (store.R
 		return store.Run{}, errors.New("insert run: empty id")
 	}
 	now := nanos(store.OrNow(p.Now))
-	steps := encodeInitialSteps(p.Results)
+	steps, rows := initialSteps(p.Results)
 	var r store.Run
 	err := s.write(ctx, func(tx *sql.Tx) error {
 		var err error
@@ -87,8 +87,10 @@ func (s *Store) RunInsert(ctx context.Context, p store.RunInsertParams) (store.R
 			return fmt.Errorf("event %s: %w", p.EventID, store.ErrNotFound)
 		case isConstraint(err):
 			return fmt.Errorf("%w: %w", store.ErrConflict, err)
+		case err != nil || !rows:
+			return err
 		}
-		return err
+		return s.insertSteps(ctx, tx, p.ID, p.Results)
 	})
 	if err != nil {
 		return store.Run{}, fmt.Errorf("insert run %s: %w", p.ID, err)
