@@ -150,10 +150,13 @@ func (u *ui) do(what string, actions ...chromedp.Action[chromedp.Void]) {
 
 func (u *ui) open(path string) { u.t.Helper(); u.do("open "+path, chromedp.Navigate(u.base+path)) }
 
-// click clicks the first element matching a CSS selector, once visible.
+// click clicks the first element matching a CSS selector, once visible and
+// once no expression preview is still coming (a preview that appears moves
+// what is below it, and a click aimed before the move lands elsewhere).
 func (u *ui) click(sel string) {
 	u.t.Helper()
 	u.waitVisible(sel)
+	u.waitJS("the previews are current", `!document.querySelector('.preview[aria-busy="true"]')`)
 	u.do("click "+sel, chromedp.Click(chromedp.CSS(sel)))
 }
 

@@ -755,6 +755,7 @@ class Editor {
       this.markDirty();
       clearFieldError(el);
       fit();
+      preview.setAttribute('aria-busy', 'true'); // until the preview is current
       run();
     });
     if (!single) requestAnimationFrame(fit);
@@ -813,9 +814,11 @@ class Editor {
     const p = f.preview;
     if (!src.trim()) {
       clear(p).className = 'preview';
+      p.removeAttribute('aria-busy');
       if (f.emptyHint) p.append(h('span', { class: 'muted' }, f.emptyHint));
       return;
     }
+    p.setAttribute('aria-busy', 'true');
     const ctx = this.previewContext(f.stepIndex < 0 ? 0 : f.stepIndex);
     try {
       let text;
@@ -826,11 +829,13 @@ class Editor {
         text = compact(value, 600);
       }
       if (seq !== f.seq) return;
+      p.removeAttribute('aria-busy');
       clear(p).className = 'preview ok';
       p.append(h('span', { class: 'arrow', 'aria-hidden': 'true' }, '→ '), h('span', { class: 'sr-only' }, 'Preview: '),
         h('code', { class: 'value' }, text));
     } catch (e) {
       if (seq !== f.seq) return;
+      p.removeAttribute('aria-busy');
       clear(p).className = 'preview err';
       p.append(errorAt(e, e.template != null ? e.template : src));
     }
