@@ -70,6 +70,29 @@ func (p RunClaimParams) Check() error {
 	return nil
 }
 
+// Check reports an update no driver can apply: a status that is not one
+// of the run statuses.
+func (p RunUpdateParams) Check() error {
+	switch p.Status {
+	case StatusQueued, StatusRunning, StatusRetrying, StatusWaiting:
+		return nil
+	}
+	if !Finished(p.Status) {
+		return fmt.Errorf("update run %s: unknown status %q", p.ID, p.Status)
+	}
+	return nil
+}
+
+// CheckUpdates is Check for each of updates.
+func CheckUpdates(updates []RunUpdateParams) error {
+	for _, p := range updates {
+		if err := p.Check(); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // CheckAccept reports accept parameters no driver can store: an empty
 // event, run or workflow id, or a Status that is not a final one.
 func CheckAccept(p EventAcceptParams) error {

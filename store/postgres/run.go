@@ -141,8 +141,8 @@ func (s *Store) RunClaim(ctx context.Context, p store.RunClaimParams) ([]store.R
 // (now when zero); final statuses set FinishedAt. Step results are stored
 // under p.ID.
 func (s *Store) RunUpdate(ctx context.Context, p store.RunUpdateParams) error {
-	if !knownStatus(p.Status) {
-		return fmt.Errorf("update run %s: unknown status %q", p.ID, p.Status)
+	if err := p.Check(); err != nil {
+		return err
 	}
 	var n int
 	if err := s.pool.QueryRow(ctx, updateRunSQL, updateArgs(p)...).Scan(&n); err != nil {
@@ -166,11 +166,11 @@ func (s *Store) RunUpdateMany(ctx context.Context, ps []store.RunUpdateParams) (
 	if len(ps) == 0 {
 		return errs, nil
 	}
+	if err := store.CheckUpdates(ps); err != nil {
+		return nil, err
+	}
 	order := make([]int, len(ps))
-	for i, p := range ps {
-		if !knownStatus(p.Status) {
-			return nil, fmt.Errorf("update run %s: unknown status %q", p.ID, p.Status)
-		}
+	for i := range ps {
 		order[i] = i
 	}
 	slices.SortStableFunc(order, func(a, b int) int { return strings.Compare(ps[a].ID, ps[b].ID) })
@@ -227,14 +227,6 @@ func updateArgs(p store.RunUpdateParams) []any {
 		text(p.ID), text(p.Owner), p.Attempt,
 	}
 	return append(args, newStepArrays(p.Results).args()...)
-}
-
-func knownStatus(s string) bool {
-	switch s {
-	case store.StatusQueued, store.StatusRunning, store.StatusRetrying, store.StatusWaiting:
-		return true
-	}
-	return store.Finished(s)
 }
 
 // RunGet returns one run.

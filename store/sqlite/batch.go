@@ -23,7 +23,7 @@ func (s *Store) WriteBatch(ctx context.Context, accepts []store.EventAcceptParam
 	}
 	a, err := newAcceptBatch(accepts)
 	if err == nil {
-		err = checkUpdates(updates)
+		err = store.CheckUpdates(updates)
 	}
 	if err == nil {
 		errs := make([]error, len(updates))

@@ -154,8 +154,8 @@ func (s *Store) RunClaim(ctx context.Context, p store.RunClaimParams) ([]store.R
 
 // RunUpdate records progress on a claimed run, fenced by owner and attempt.
 func (s *Store) RunUpdate(ctx context.Context, p store.RunUpdateParams) error {
-	if !knownStatus(p.Status) {
-		return fmt.Errorf("update run %s: unknown status %q", p.ID, p.Status)
+	if err := p.Check(); err != nil {
+		return err
 	}
 	if err := s.writeQueue(ctx, func(tx *sql.Tx) error { return s.updateRun(ctx, tx, p) }); err != nil {
 		return fmt.Errorf("update run %s: %w", p.ID, err)
@@ -167,7 +167,7 @@ func (s *Store) RunUpdate(ctx context.Context, p store.RunUpdateParams) error {
 // fence fails gets its own ErrLeaseLost in errs and writes nothing; the
 // others are applied. A store failure fails them all (err).
 func (s *Store) RunUpdateMany(ctx context.Context, ps []store.RunUpdateParams) (errs []error, err error) {
-	if err := checkUpdates(ps); err != nil {
+	if err := store.CheckUpdates(ps); err != nil {
 		return nil, err
 	}
 	errs = make([]error, len(ps))
@@ -178,15 +178,6 @@ func (s *Store) RunUpdateMany(ctx context.Context, ps []store.RunUpdateParams) (
 		return nil, err
 	}
 	return errs, nil
-}
-
-func checkUpdates(ps []store.RunUpdateParams) error {
-	for _, p := range ps {
-		if !knownStatus(p.Status) {
-			return fmt.Errorf("update run %s: unknown status %q", p.ID, p.Status)
-		}
-	}
-	return nil
 }
 
 // updateTx applies updates inside tx; a lost lease is that update's own
@@ -267,14 +258,6 @@ func (s *Store) insertSteps(ctx context.Context, tx *sql.Tx, runID string, resul
 		}
 	}
 	return nil
-}
-
-func knownStatus(s string) bool {
-	switch s {
-	case store.StatusQueued, store.StatusRunning, store.StatusRetrying, store.StatusWaiting:
-		return true
-	}
-	return store.Finished(s)
 }
 
 // RunGet returns one run.
