@@ -470,6 +470,12 @@ func testRunUpdate(t *testing.T, newStore func(t *testing.T) store.Store) {
 		if err := b.s.RunUpdate(b.ctx, store.RunUpdateParams{ID: id, Owner: "a", Attempt: 1, Status: "done", Now: b.now}); err == nil {
 			t.Errorf("RunUpdate with status %q: no error", "done")
 		}
+		// In a batch, one unknown status refuses the whole batch.
+		good := store.RunUpdateParams{ID: id, Owner: "a", Attempt: 1, Status: store.StatusSucceeded, Now: b.now}
+		bad := store.RunUpdateParams{ID: id, Owner: "a", Attempt: 1, Status: "done", Now: b.now}
+		if errs, err := b.s.RunUpdateMany(b.ctx, []store.RunUpdateParams{good, bad}); err == nil {
+			t.Errorf("RunUpdateMany with status %q = %v, no error", "done", errs)
+		}
 		diff(t, "run after a refused status", b.run(t, id), r)
 	})
 
