@@ -106,53 +106,39 @@ func completed(stepStatus string) bool {
 // ParsePayload turns an event's body into the run's first payload: JSON
 // bodies decoded, form bodies as a map, other bodies as text, and an empty
 // body as the query parameters.
-func ParsePayload(ev *store.Event) any {
-	v, _ := parsePayload(ev)
-	return v
-}
+func ParsePayload(ev *store.Event) any { return DecodePayload(ev).Value }
 
-// Payload is an event's payload as ParsePayload makes it, and whether the
-// body was decoded as JSON (so the body's bytes are the payload's
-// encoding; false for a JSON content type means the body is not JSON).
+// Payload is an event's payload as ParsePayload makes it, and what the
+// body turned out to be.
 type Payload struct {
 	Value any
-	JSON  bool
+	// JSON: the body was decoded as JSON, so its bytes are the payload's
+	// encoding.
+	JSON bool
+	// BadJSON: the content type announces JSON and the body is not.
+	BadJSON bool
 }
 
-// DecodePayload is ParsePayload, also saying whether the body was JSON. A
-// caller that needs the payload before Accept (a trigger checking it) passes
-// it on in AcceptParams, so that the body is decoded once.
+// DecodePayload is ParsePayload with what the body turned out to be. A
+// caller that needs the payload before Accept (a trigger checking it)
+// passes it on in AcceptParams, so that the body is decoded once.
 func DecodePayload(ev *store.Event) Payload {
-	v, isJSON := parsePayload(ev)
-	return Payload{Value: v, JSON: isJSON}
-}
-
-// parsePayload is ParsePayload, also saying whether the body was JSON (so
-// the body's bytes are the payload's encoding).
-func parsePayload(ev *store.Event) (any, bool) {
-	ct := ev.Headers["content-type"]
-	mt, _, _ := mime.ParseMediaType(ct)
+	mt, _, _ := mime.ParseMediaType(ev.Headers["content-type"])
 	body := ev.Body
 	switch {
 	case len(body) == 0:
-		return valuesMap(parseQuery(ev.Query)), false
+		return Payload{Value: valuesMap(parseQuery(ev.Query))}
 	case mt == "application/x-www-form-urlencoded":
-		vals, err := url.ParseQuery(string(body))
-		if err == nil {
-			return valuesMap(vals), false
+		if vals, err := url.ParseQuery(string(body)); err == nil {
+			return Payload{Value: valuesMap(vals)}
 		}
 	case mt == "application/json" || strings.HasSuffix(mt, "+json") || mt == "":
 		if v, err := decodeJSON(body); err == nil {
-			return v, true
+			return Payload{Value: v, JSON: true}
 		}
+		return Payload{Value: string(body), BadJSON: mt != ""}
 	}
-	return string(body), false
-}
-
-// IsJSONContentType reports whether a content type announces JSON.
-func IsJSONContentType(ct string) bool {
-	mt, _, _ := mime.ParseMediaType(ct)
-	return mt == "application/json" || strings.HasSuffix(mt, "+json")
+	return Payload{Value: string(body)}
 }
 
 // TriggerInfo is the trigger object expressions see.

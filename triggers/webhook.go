@@ -132,7 +132,7 @@ func (h *Webhook) Serve(w http.ResponseWriter, r *http.Request, key string) {
 	}
 	// Decoded once: for the checks here and the run's first steps.
 	payload := engine.DecodePayload(&ev)
-	if len(body) > 0 && engine.IsJSONContentType(ev.Headers["content-type"]) && !payload.JSON {
+	if payload.BadJSON {
 		writeError(w, http.StatusBadRequest, "bad_json", "the body is not valid JSON")
 		return
 	}
