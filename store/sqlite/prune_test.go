@@ -103,21 +103,7 @@ func TestPruneShrinksFile(t *testing.T) {
 func TestPrunePlan(t *testing.T) {
 	t.Parallel()
 	s := open(t, filepath.Join(t.TempDir(), "hookflow.db"))
-	rows, err := s.writer.Query(`EXPLAIN QUERY PLAN `+pruneRunsSQL, 1, 10)
-	if err != nil {
-		t.Fatalf("EXPLAIN: %v", err)
-	}
-	defer rows.Close()
-	var plan []string
-	for rows.Next() {
-		var id, parent, unused int
-		var detail string
-		if err := rows.Scan(&id, &parent, &unused, &detail); err != nil {
-			t.Fatal(err)
-		}
-		plan = append(plan, detail)
-	}
-	if text := strings.Join(plan, "\n"); !strings.Contains(text, "runs_finished") {
+	if text := queryPlan(t, s, pruneRunsSQL, 1, 10); !strings.Contains(text, "runs_finished") {
 		t.Errorf("prune plan does not use runs_finished:\n%s", text)
 	}
 }

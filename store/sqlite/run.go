@@ -269,10 +269,12 @@ func (s *Store) RunGet(ctx context.Context, id string) (store.Run, error) {
 	return r, nil
 }
 
-// RunList returns runs newest first (by id: run ids are UUIDv7), filtered
-// by workflow, status and Since <= CreatedAt < Until, after the cursor
-// Before. Limit defaults to 50 and is capped at 1000.
-func (s *Store) RunList(ctx context.Context, p store.RunListParams) ([]store.Run, error) {
+// runsStatusIndexed is the condition of the partial index runs_status
+// (migration 00005), repeated in a query so the planner may use it.
+const runsStatusIndexed = `status NOT IN ('succeeded', 'filtered')`
+
+// runListQuery is RunList's query and its arguments.
+func runListQuery(p store.RunListParams) (string, []any) {
 	var (
 		where []string
 		args  []any
@@ -282,6 +284,9 @@ func (s *Store) RunList(ctx context.Context, p store.RunListParams) ([]store.Run
 	}
 	if p.Status != "" {
 		where, args = append(where, "status = ?"), append(args, p.Status)
+		if p.Status != store.StatusSucceeded && p.Status != store.StatusFiltered {
+			where = append(where, runsStatusIndexed)
+		}
 	}
 	if p.Before != "" {
 		where, args = append(where, "id < ?"), append(args, p.Before)
@@ -296,9 +301,14 @@ func (s *Store) RunList(ctx context.Context, p store.RunListParams) ([]store.Run
 	if len(where) > 0 {
 		q += ` WHERE ` + strings.Join(where, " AND ")
 	}
-	q += ` ORDER BY id DESC LIMIT ?`
-	args = append(args, store.ClampLimit(p.Limit))
+	return q + ` ORDER BY id DESC LIMIT ?`, append(args, store.ClampLimit(p.Limit))
+}
 
+// RunList returns runs newest first (by id: run ids are UUIDv7), filtered
+// by workflow, status and Since <= CreatedAt < Until, after the cursor
+// Before. Limit defaults to 50 and is capped at 1000.
+func (s *Store) RunList(ctx context.Context, p store.RunListParams) ([]store.Run, error) {
+	q, args := runListQuery(p)
 	rows, err := s.reader.QueryContext(ctx, q, args...)
 	if err != nil {
 		return nil, fmt.Errorf("list runs: %w", err)

@@ -195,27 +195,13 @@ func TestClaimPlan(t *testing.T) {
 	if _, err := s.writer.Exec(`ANALYZE`); err != nil {
 		t.Fatal(err)
 	}
-	rows, err := s.writer.Query(`EXPLAIN QUERY PLAN `+claimRunsSQL, "a", 1, 1, 1, "[]", 10, 1, "[]", 10, 10)
-	if err != nil {
-		t.Fatalf("EXPLAIN: %v", err)
-	}
-	defer rows.Close()
-	var plan []string
-	for rows.Next() {
-		var id, parent, unused int
-		var detail string
-		if err := rows.Scan(&id, &parent, &unused, &detail); err != nil {
-			t.Fatal(err)
-		}
-		plan = append(plan, detail)
-	}
-	text := strings.Join(plan, "\n")
+	text := queryPlan(t, s, claimRunsSQL, "a", 1, 1, 1, "[]", 10, 1, "[]", 10, 10)
 	for _, index := range []string{"runs_due", "runs_lease"} {
 		if !strings.Contains(text, index) {
 			t.Errorf("claim plan does not use %s:\n%s", index, text)
 		}
 	}
-	for _, line := range plan {
+	for _, line := range strings.Split(text, "\n") {
 		if strings.HasPrefix(line, "SCAN runs") && !strings.Contains(line, "INDEX") {
 			t.Errorf("claim plan scans runs: %q\n%s", line, text)
 		}

@@ -567,6 +567,8 @@ func testRunList(t *testing.T, newStore func(t *testing.T) store.Store) {
 			{"workflow and status", store.RunListParams{WorkflowID: "w1", Status: store.StatusSucceeded}, []string{w1[0]}},
 			{"running", store.RunListParams{Status: store.StatusRunning}, []string{w1[2]}},
 			{"queued", store.RunListParams{Status: store.StatusQueued}, []string{w2[1]}},
+			{"failed", store.RunListParams{Status: store.StatusFailed}, []string{w1[1]}},
+			{"workflow and failed", store.RunListParams{WorkflowID: "w2", Status: store.StatusFailed}, nil},
 			{"unknown workflow", store.RunListParams{WorkflowID: "none"}, nil},
 			{"limit", store.RunListParams{Limit: 2}, newestFirst(append(w1, w2...)...)[:2]},
 		} {

@@ -1,0 +1,63 @@
+package sqlite
+
+import (
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/hookflow/hookflow/store"
+)
+
+// queryPlan is SQLite's EXPLAIN QUERY PLAN of q, one step per line.
+func queryPlan(t *testing.T, s *Store, q string, args ...any) string {
+	t.Helper()
+	rows, err := s.writer.Query(`EXPLAIN QUERY PLAN `+q, args...)
+	if err != nil {
+		t.Fatalf("EXPLAIN: %v", err)
+	}
+	defer rows.Close()
+	var plan []string
+	for rows.Next() {
+		var id, parent, unused int
+		var detail string
+		if err := rows.Scan(&id, &parent, &unused, &detail); err != nil {
+			t.Fatal(err)
+		}
+		plan = append(plan, detail)
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	return strings.Join(plan, "\n")
+}
+
+// TestRunListPlan: each run list is read in order through an index, never
+// sorted whole; runs_status (partial) serves the statuses it holds.
+func TestRunListPlan(t *testing.T) {
+	t.Parallel()
+	s := open(t, filepath.Join(t.TempDir(), "hookflow.db"))
+	for _, c := range []struct {
+		name  string
+		p     store.RunListParams
+		index string
+	}{
+		{"all", store.RunListParams{}, "sqlite_autoindex_runs_1"},
+		{"workflow", store.RunListParams{WorkflowID: "w"}, "runs_workflow"},
+		{"failed", store.RunListParams{Status: store.StatusFailed}, "runs_status"},
+		{"queued", store.RunListParams{Status: store.StatusQueued, Before: "x"}, "runs_status"},
+		{"succeeded", store.RunListParams{Status: store.StatusSucceeded}, "sqlite_autoindex_runs_1"},
+		{"workflow and filtered", store.RunListParams{WorkflowID: "w", Status: store.StatusFiltered}, "runs_workflow"},
+	} {
+		q, args := runListQuery(c.p)
+		plan := queryPlan(t, s, q, args...)
+		if !strings.Contains(plan, "USING INDEX "+c.index) && !strings.Contains(plan, "USING COVERING INDEX "+c.index) {
+			t.Errorf("RunList(%s) does not read %s:\n%s", c.name, c.index, plan)
+		}
+		if strings.Contains(plan, "TEMP B-TREE") {
+			t.Errorf("RunList(%s) sorts:\n%s", c.name, plan)
+		}
+	}
+	if plan := queryPlan(t, s, firstRunSQL, "w", "key"); !strings.Contains(plan, "runs_event") {
+		t.Errorf("the first run of an event is not found through runs_event:\n%s", plan)
+	}
+}
