@@ -48,15 +48,20 @@ func decodeStd(data []byte) (any, error) {
 
 var errTrailingData = errors.New("unexpected data after the JSON value")
 
-// ints replaces int64 values with int, in place.
+// ints replaces int64 values with int, in place. A map entry is written
+// only where it holds an int64: assigning every value again costs more
+// than the walk itself.
 func ints(v any) any {
 	switch x := v.(type) {
 	case int64:
 		return int(x)
 	case map[string]any:
 		for k, e := range x {
-			if _, scalar := e.(string); !scalar {
-				x[k] = ints(e)
+			switch y := e.(type) {
+			case int64:
+				x[k] = int(y)
+			case map[string]any, []any:
+				ints(y)
 			}
 		}
 	case []any:
