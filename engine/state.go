@@ -44,12 +44,16 @@ func newRunStateOf(c *workflows.Compiled, ev *store.Event, runID string, secrets
 		secrets = map[string]any{}
 	}
 	payload, isJSON := p.Value, p.JSON
+	var trigger map[string]any // left out where no step reads it
+	if c.UsesTrigger() {
+		trigger = TriggerInfo(ev)
+	}
 	st := &runState{
 		compiled: c,
 		runID:    runID,
 		env: workflows.Env{
 			Payload: payload,
-			Trigger: TriggerInfo(ev),
+			Trigger: trigger,
 			Steps:   map[string]any{},
 			Vars:    vars,
 			Secrets: secrets,

@@ -51,6 +51,8 @@ type Compiled struct {
 	// AllowIPs are the trigger's allowed caller networks (empty: any).
 	AllowIPs []netip.Prefix
 	Steps    []*CompiledStep
+
+	usesTrigger bool // see UsesTrigger
 }
 
 // Sync reports whether the trigger answers after the run rather than at once.
@@ -162,6 +164,7 @@ func Compile(w *Workflow) (*Compiled, error) {
 		seen[s.ID] = true
 		c.Steps = append(c.Steps, cs)
 	}
+	c.usesTrigger = stepsUseTrigger(c.Steps)
 	return c, nil
 }
 
