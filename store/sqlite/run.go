@@ -16,8 +16,8 @@ import (
 // claimRunsSQL leases the oldest due runs. Each branch of the union reads
 // one partial index (runs_due in claim order, runs_lease) and stops at the
 // limit, so a claim costs the limit, not the length of the queue. INDEXED BY
-// because the planner, without statistics, prefers runs_status and then
-// sorts every due run (measured: 6 ms a claim with 10,000 queued).
+// because the planner, without statistics, preferred the status index and
+// then sorted every due run (measured: 6 ms a claim with 10,000 queued).
 //
 // Parameters: owner, lease until, now (updated_at); then per branch: now,
 // excluded workflow ids as a JSON array, limit; then the limit.
