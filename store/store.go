@@ -104,9 +104,10 @@ type Store interface {
 	// Prune deletes finished runs (see Finished) whose FinishedAt is before
 	// p.Before, with their step attempts, and the events those runs leave
 	// without any run. A run not yet finished keeps its event, however
-	// old. Work is done in transactions of at most p.Limit runs, so writers
-	// are never held up for long; a driver may then give the freed space
-	// back to the file system. Deleted events free their idempotency keys.
+	// old. Work is done in bounded transactions (p.Limit runs; SQLite: the
+	// runs of p.Limit events), so writers are never held up for long; a
+	// driver may then give the freed space back to the file system.
+	// Deleted events free their idempotency keys.
 	Prune(ctx context.Context, p PruneParams) (PruneResult, error)
 
 	// Ping checks the store is reachable.
@@ -334,7 +335,8 @@ type Secret struct {
 type PruneParams struct {
 	// Before: finished runs with FinishedAt before it are deleted.
 	Before time.Time
-	// Limit is the number of runs deleted per transaction (default 1000).
+	// Limit bounds each transaction (default 1000): the runs deleted in it
+	// (PostgreSQL), or the events whose runs it looks at (SQLite).
 	Limit int
 }
 

@@ -4,25 +4,52 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
+	"errors"
 	"fmt"
 
 	"github.com/hookflow/hookflow/store"
 )
 
-// pruneRunsSQL picks the next batch: finished runs, oldest finish first,
-// through the partial index on finished_at.
+// Retention finds finished runs through their events, not through an index
+// of finish times (which every run would have to update as it ends): a run
+// ends after its event arrived, so each run that finished before Before
+// belongs to an event received before Before. Prune walks each workflow's
+// events in the order they arrived (events_workflow_received) and looks up
+// their runs (runs_event); events whose runs are not all pruned are passed
+// over, so each call reads them again: the unfinished runs older than the
+// retention, which are few.
+
+// pruneWorkflowSQL finds the next workflow id that has events, after the
+// given one, by skipping through the index (the events of a deleted
+// workflow's last in-flight webhooks included).
+const pruneWorkflowSQL = `
+	SELECT workflow_id FROM events INDEXED BY events_workflow_received
+	WHERE workflow_id > ? ORDER BY workflow_id LIMIT 1`
+
+// pruneEventsSQL reads a workflow's next events received before the cutoff,
+// after the cursor (received_at, rowid).
+const pruneEventsSQL = `
+	SELECT rowid, id, received_at FROM events INDEXED BY events_workflow_received
+	WHERE workflow_id = ? AND received_at < ? AND (received_at, rowid) > (?, ?)
+	ORDER BY received_at, rowid LIMIT ?`
+
+// pruneRunsSQL picks those events' finished runs that finished before the
+// cutoff.
 const pruneRunsSQL = `
-	SELECT id, event_id FROM runs INDEXED BY runs_finished
-	WHERE finished_at > 0 AND finished_at < ?
-		AND status IN ('succeeded', 'filtered', 'failed', 'cancelled')
-	ORDER BY finished_at LIMIT ?`
+	SELECT id, event_id FROM runs INDEXED BY runs_event
+	WHERE event_id IN (SELECT value FROM json_each(?))
+		AND finished_at > 0 AND finished_at < ?
+		AND status IN ('succeeded', 'filtered', 'failed', 'cancelled')`
+
+// pruneCursor is where a workflow's walk through its events stands.
+type pruneCursor struct{ received, rowid int64 }
 
 // Prune deletes finished runs older than p.Before with their step attempts,
-// and their events once no run of them is left, p.Limit runs (default 1000)
-// per transaction. When it deleted anything it then gives the space back:
-// incremental vacuum (the file is auto_vacuum=INCREMENTAL) in steps, and a
-// TRUNCATE checkpoint of the WAL. A cancelled ctx stops between batches
-// with what was done so far.
+// and their events once no run of them is left, in transactions of p.Limit
+// events (default 1000) and their runs. When it deleted anything it then
+// gives the space back: incremental vacuum (the file is
+// auto_vacuum=INCREMENTAL) in steps, and a TRUNCATE checkpoint of the WAL.
+// A cancelled ctx stops between batches with what was done so far.
 func (s *Store) Prune(ctx context.Context, p store.PruneParams) (store.PruneResult, error) {
 	var total store.PruneResult
 	if p.Before.IsZero() {
@@ -30,18 +57,31 @@ func (s *Store) Prune(ctx context.Context, p store.PruneParams) (store.PruneResu
 	}
 	limit := p.Batch()
 	before := nanos(p.Before)
+	workflow := ""
 	for {
-		if err := ctx.Err(); err != nil {
-			return total, fmt.Errorf("prune: %w", err)
+		var next string
+		err := s.reader.QueryRowContext(ctx, pruneWorkflowSQL, workflow).Scan(&next)
+		if errors.Is(err, sql.ErrNoRows) {
+			break
 		}
-		n, err := s.pruneBatch(ctx, before, limit)
-		total.Runs += n.Runs
-		total.Events += n.Events
 		if err != nil {
 			return total, fmt.Errorf("prune: %w", err)
 		}
-		if n.Runs < limit {
-			break
+		workflow = next
+		cursor := pruneCursor{received: -1, rowid: -1}
+		for {
+			if err := ctx.Err(); err != nil {
+				return total, fmt.Errorf("prune: %w", err)
+			}
+			n, more, err := s.pruneBatch(ctx, workflow, before, limit, &cursor)
+			total.Runs += n.Runs
+			total.Events += n.Events
+			if err != nil {
+				return total, fmt.Errorf("prune: %w", err)
+			}
+			if !more {
+				break
+			}
 		}
 	}
 	if total.Runs > 0 {
@@ -52,11 +92,28 @@ func (s *Store) Prune(ctx context.Context, p store.PruneParams) (store.PruneResu
 	return total, nil
 }
 
-// pruneBatch deletes one batch of runs in one transaction.
-func (s *Store) pruneBatch(ctx context.Context, before int64, limit int) (store.PruneResult, error) {
-	var res store.PruneResult
-	err := s.write(ctx, func(tx *sql.Tx) error {
-		rows, err := tx.QueryContext(ctx, pruneRunsSQL, before, limit)
+// pruneBatch deletes, in one transaction, what is to go of the workflow's
+// next limit events after cursor, and moves cursor past them. more is false
+// once the workflow's events before the cutoff are all read.
+func (s *Store) pruneBatch(ctx context.Context, workflow string, before int64, limit int, cursor *pruneCursor) (res store.PruneResult, more bool, err error) {
+	var next pruneCursor
+	err = s.write(ctx, func(tx *sql.Tx) error {
+		res = store.PruneResult{}
+		var events []string
+		var err error
+		events, next, err = pruneEvents(ctx, tx, workflow, before, limit, *cursor)
+		if err != nil {
+			return err
+		}
+		more = len(events) == limit
+		if len(events) == 0 {
+			return nil
+		}
+		eventsJSON, err := json.Marshal(events)
+		if err != nil {
+			return err
+		}
+		rows, err := tx.QueryContext(ctx, pruneRunsSQL, string(eventsJSON), before)
 		if err != nil {
 			return err
 		}
@@ -87,7 +144,7 @@ func (s *Store) pruneBatch(ctx context.Context, before int64, limit int) (store.
 		if err != nil {
 			return err
 		}
-		events, err := json.Marshal(eventIDs)
+		pruned, err := json.Marshal(eventIDs)
 		if err != nil {
 			return err
 		}
@@ -108,7 +165,7 @@ func (s *Store) pruneBatch(ctx context.Context, before int64, limit int) (store.
 		// retrying or waiting (or a newer replay) keeps it.
 		r, err = tx.ExecContext(ctx, `
 			DELETE FROM events WHERE id IN (SELECT value FROM json_each(?))
-				AND NOT EXISTS (SELECT 1 FROM runs WHERE runs.event_id = events.id)`, string(events))
+				AND NOT EXISTS (SELECT 1 FROM runs WHERE runs.event_id = events.id)`, string(pruned))
 		if err != nil {
 			return fmt.Errorf("delete events: %w", err)
 		}
@@ -119,9 +176,29 @@ func (s *Store) pruneBatch(ctx context.Context, before int64, limit int) (store.
 		return nil
 	})
 	if err != nil {
-		return store.PruneResult{}, err
+		return store.PruneResult{}, false, err
 	}
-	return res, nil
+	*cursor = next
+	return res, more, nil
+}
+
+// pruneEvents returns the ids of the workflow's next limit events received
+// before the cutoff, after cursor, and the cursor past them.
+func pruneEvents(ctx context.Context, tx *sql.Tx, workflow string, before int64, limit int, cursor pruneCursor) ([]string, pruneCursor, error) {
+	rows, err := tx.QueryContext(ctx, pruneEventsSQL, workflow, before, cursor.received, cursor.rowid, limit)
+	if err != nil {
+		return nil, cursor, err
+	}
+	defer rows.Close()
+	var ids []string
+	for rows.Next() {
+		var id string
+		if err := rows.Scan(&cursor.rowid, &id, &cursor.received); err != nil {
+			return nil, cursor, err
+		}
+		ids = append(ids, id)
+	}
+	return ids, cursor, rows.Err()
 }
 
 // vacuumStep is how many free pages one incremental vacuum step returns to

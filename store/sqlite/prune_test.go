@@ -98,12 +98,27 @@ func TestPruneShrinksFile(t *testing.T) {
 	}
 }
 
-// TestPrunePlan: a batch is found through the finished_at index, never by
-// scanning the history.
+// TestPrunePlan: each of retention's queries searches an index, never
+// scans the history nor sorts it.
 func TestPrunePlan(t *testing.T) {
 	t.Parallel()
 	s := open(t, filepath.Join(t.TempDir(), "hookflow.db"))
-	if text := queryPlan(t, s, pruneRunsSQL, 1, 10); !strings.Contains(text, "runs_finished") {
-		t.Errorf("prune plan does not use runs_finished:\n%s", text)
+	for _, c := range []struct {
+		name  string
+		query string
+		args  []any
+		want  string
+	}{
+		{"next workflow", pruneWorkflowSQL, []any{""}, "SEARCH events USING COVERING INDEX events_workflow_received (workflow_id>?)"},
+		{"events", pruneEventsSQL, []any{"w", 1, 0, 0, 10}, "SEARCH events USING INDEX events_workflow_received (workflow_id=? AND received_at>? AND received_at<?)"},
+		{"runs", pruneRunsSQL, []any{`["e"]`, 1}, "SEARCH runs USING INDEX runs_event (event_id=?)"},
+	} {
+		plan := queryPlan(t, s, c.query, c.args...)
+		if !strings.Contains(plan, c.want) {
+			t.Errorf("%s: plan does not %s:\n%s", c.name, c.want, plan)
+		}
+		if strings.Contains(plan, "TEMP B-TREE") || strings.Contains(plan, "SCAN events") || strings.Contains(plan, "SCAN runs") {
+			t.Errorf("%s: plan scans or sorts:\n%s", c.name, plan)
+		}
 	}
 }

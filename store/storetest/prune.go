@@ -125,6 +125,36 @@ func testPrune(t *testing.T, newStore func(t *testing.T) store.Store) {
 		wantErr(t, "EventGet(event of the pruned replay)", err, store.ErrNotFound)
 	})
 
+	t.Run("EveryWorkflow", func(t *testing.T) {
+		t.Parallel()
+		b := setup(t, newStore)
+		var ps []store.EventAcceptParams
+		for _, wf := range []string{"a", "b", "c"} {
+			b.workflow(t, wf)
+			old, recent := event(wf, b.now.Add(-2*time.Hour)), event(wf, b.now)
+			for _, p := range []*store.EventAcceptParams{&old, &recent} {
+				p.Status, p.NextStep = store.StatusFiltered, 1 // finished as accepted
+			}
+			ps = append(ps, old, recent)
+		}
+		b.acceptParams(t, ps...)
+		res, err := b.s.Prune(b.ctx, store.PruneParams{Before: b.now.Add(-time.Hour), Limit: 1})
+		if err != nil {
+			t.Fatalf("Prune: %v", err)
+		}
+		if want := (store.PruneResult{Runs: 3, Events: 3}); res != want {
+			t.Errorf("Prune = %+v, want %+v (the old run of each workflow)", res, want)
+		}
+		for i, p := range ps {
+			_, err := b.s.RunGet(b.ctx, p.RunID)
+			if i%2 == 0 {
+				wantErr(t, "RunGet(old run of "+p.Event.WorkflowID+")", err, store.ErrNotFound)
+			} else if err != nil {
+				t.Errorf("RunGet(recent run of %s): %v", p.Event.WorkflowID, err)
+			}
+		}
+	})
+
 	t.Run("ZeroBeforePrunesNothing", func(t *testing.T) {
 		t.Parallel()
 		b := setup(t, newStore)
