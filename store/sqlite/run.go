@@ -271,22 +271,29 @@ func (s *Store) RunGet(ctx context.Context, id string) (store.Run, error) {
 
 // runsStatusIndexed is the condition of the partial index runs_status
 // (migration 00005), repeated in a query so the planner may use it.
-const runsStatusIndexed = `status NOT IN ('succeeded', 'filtered')`
+const runsStatusIndexed = `status NOT IN ('succeeded', 'filtered', 'running')`
 
 // runListQuery is RunList's query and its arguments.
 func runListQuery(p store.RunListParams) (string, []any) {
 	var (
+		from  = `runs`
 		where []string
 		args  []any
 	)
 	if p.WorkflowID != "" {
 		where, args = append(where, "workflow_id = ?"), append(args, p.WorkflowID)
 	}
-	if p.Status != "" {
+	switch p.Status {
+	case "":
+	case store.StatusSucceeded, store.StatusFiltered:
 		where, args = append(where, "status = ?"), append(args, p.Status)
-		if p.Status != store.StatusSucceeded && p.Status != store.StatusFiltered {
-			where = append(where, runsStatusIndexed)
-		}
+	case store.StatusRunning:
+		// Through runs_lease (partial on this very term): the running runs
+		// are few, and sorting them is cheap. The planner would rather
+		// read the whole history newest first.
+		from, where = `runs INDEXED BY runs_lease`, append(where, "status = 'running'")
+	default:
+		where, args = append(where, "status = ?", runsStatusIndexed), append(args, p.Status)
 	}
 	if p.Before != "" {
 		where, args = append(where, "id < ?"), append(args, p.Before)
@@ -297,7 +304,7 @@ func runListQuery(p store.RunListParams) (string, []any) {
 	if !p.Until.IsZero() {
 		where, args = append(where, "created_at < ?"), append(args, nanos(p.Until))
 	}
-	q := `SELECT ` + runColumns + ` FROM runs`
+	q := `SELECT ` + runColumns + ` FROM ` + from
 	if len(where) > 0 {
 		q += ` WHERE ` + strings.Join(where, " AND ")
 	}
