@@ -1,6 +1,7 @@
 package sqlite
 
 import (
+	"bytes"
 	"context"
 	"database/sql"
 	"encoding/json"
@@ -331,26 +332,24 @@ func (s *Store) RunList(ctx context.Context, p store.RunListParams) ([]store.Run
 // those stored with the run as it was created (initial_steps), then its
 // step_results rows.
 func (s *Store) StepResultList(ctx context.Context, runID string) ([]store.StepResult, error) {
+	// The event's body is the input of the attempts stored as referring to
+	// it, in either form.
 	var initial, body []byte
 	err := s.reader.QueryRowContext(ctx, `
-		SELECT r.initial_steps,
-			CASE WHEN length(r.initial_steps) > 0 THEN (SELECT e.body FROM events e WHERE e.id = r.event_id) END
-		FROM runs r WHERE r.id = ?`, runID).Scan(&initial, &body)
+		SELECT r.initial_steps, coalesce(e.body, x'')
+		FROM runs r LEFT JOIN events e ON e.id = r.event_id WHERE r.id = ?`, runID).Scan(&initial, &body)
 	if err != nil && !errors.Is(err, sql.ErrNoRows) {
 		return nil, fmt.Errorf("list step results of %s: %w", runID, err)
 	}
-	results, err := decodeInitialSteps(runID, initial, store.NonNil(body))
+	body = store.NonNil(body)
+	results, err := decodeInitialSteps(runID, initial, body)
 	if err != nil {
 		return nil, fmt.Errorf("list step results of %s: %w", runID, err)
 	}
 
 	rows, err := s.reader.QueryContext(ctx, `
-		SELECT s.run_id, s.step_id, s.step_index, s.attempt, s.status,
-			CASE WHEN s.input = ? THEN coalesce(
-				(SELECT e.body FROM runs r JOIN events e ON e.id = r.event_id WHERE r.id = s.run_id), x'')
-				ELSE s.input END,
-			s.output, s.error, s.status_code, s.started_at, s.duration_ns
-		FROM step_results s WHERE s.run_id = ? ORDER BY s.seq`, inputIsEventBody, runID)
+		SELECT run_id, step_id, step_index, attempt, status, input, output, error, status_code, started_at, duration_ns
+		FROM step_results WHERE run_id = ? ORDER BY seq`, runID)
 	if err != nil {
 		return nil, fmt.Errorf("list step results of %s: %w", runID, err)
 	}
@@ -363,6 +362,9 @@ func (s *Store) StepResultList(ctx context.Context, runID string) ([]store.StepR
 		if err := rows.Scan(&r.RunID, &r.StepID, &r.StepIndex, &r.Attempt, &r.Status, &r.Input, &r.Output,
 			&r.Error, &r.StatusCode, &started, &duration); err != nil {
 			return nil, fmt.Errorf("list step results of %s: %w", runID, err)
+		}
+		if bytes.Equal(r.Input, inputIsEventBody) {
+			r.Input = body
 		}
 		r.StartedAt, r.Duration = fromNanos(started), time.Duration(duration)
 		results = append(results, r)
