@@ -66,12 +66,12 @@ func StartServer(ctx context.Context, cfg ServerConfig) (*Server, error) {
 		return nil, err
 	}
 	addr := net.JoinHostPort("127.0.0.1", strconv.Itoa(port))
-	args := []string{"serve", "--addr", addr, "--db", cfg.DB, "--egress-allow", "127.0.0.1"}
-	if cfg.Workers > 0 {
-		args = append(args, "--workers", strconv.Itoa(cfg.Workers))
-	}
-	if cfg.Baseline {
-		args = []string{"bench", "baseline-server", "--addr", addr}
+	args := []string{"bench", "baseline-server", "--addr", addr}
+	if !cfg.Baseline {
+		args = []string{"serve", "--addr", addr, "--db", cfg.DB, "--egress-allow", "127.0.0.1"}
+		if cfg.Workers > 0 {
+			args = append(args, "--workers", strconv.Itoa(cfg.Workers))
+		}
 	}
 	cmd := exec.Command(cfg.Executable, args...)
 	cmd.Env = childEnv("HOOKFLOW_ADMIN_TOKEN="+cfg.Token, "HOOKFLOW_CPUPROFILE="+cfg.CPUProfile)

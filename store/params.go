@@ -19,8 +19,8 @@ const (
 // PruneParams.Limit is 0 or less.
 const DefaultPruneBatch = 1000
 
-// Batch is how many runs Prune deletes per transaction: Limit, or
-// DefaultPruneBatch when Limit is 0 or less.
+// Batch is the bound on each of Prune's transactions (see Limit): Limit,
+// or DefaultPruneBatch when Limit is 0 or less.
 func (p PruneParams) Batch() int {
 	if p.Limit <= 0 {
 		return DefaultPruneBatch
