@@ -1,13 +1,16 @@
 package web_test
 
 import (
+	"bufio"
 	"bytes"
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
+	"net/url"
 	"strings"
 	"testing"
 	"time"
@@ -127,6 +130,39 @@ func TestHookBodyLimit(t *testing.T) {
 
 	if ids := b.runIDs("workflow=small"); len(ids) != 1 {
 		t.Errorf("runs = %v, want only the one that fit", ids)
+	}
+}
+
+// TestHookTruncatedBody: a body shorter than its Content-Length (the
+// sender gave up half way) is refused with 400, and nothing is stored.
+func TestHookTruncatedBody(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	w := b.create(passDef("cut", b.recv.url))
+	u, err := url.Parse(w.TriggerURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	conn, err := net.Dial("tcp", u.Host)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	body := `{"id": 1, "pad": "`
+	fmt.Fprintf(conn, "POST %s HTTP/1.1\r\nHost: %s\r\nContent-Type: application/json\r\nContent-Length: %d\r\n\r\n%s",
+		u.Path, u.Host, len(body)+100, body)
+	if err := conn.(*net.TCPConn).CloseWrite(); err != nil {
+		t.Fatal(err)
+	}
+	resp, err := http.ReadResponse(bufio.NewReader(conn), nil)
+	if err != nil {
+		t.Fatalf("read response: %v", err)
+	}
+	defer resp.Body.Close()
+	raw, _ := io.ReadAll(resp.Body)
+	wantError(t, &answer{status: resp.StatusCode, header: resp.Header, body: raw}, http.StatusBadRequest, "bad_request")
+	if ids := b.runIDs("workflow=cut"); len(ids) != 0 {
+		t.Errorf("runs = %v, want none", ids)
 	}
 }
 
