@@ -15,17 +15,18 @@ import (
 
 // Durability without stalling the writer.
 //
-// The writer connection commits with synchronous=NORMAL: SQLite then
-// writes a transaction's frames to the WAL without fsyncing it. Where a
-// commit must be durable (an accept above all, under SynchronousFull), the
-// store fsyncs the WAL file itself after the commit: what a FULL commit
-// does, but outside the writer, so the next transaction is written while
-// the last one is being synced, and one fsync covers every commit made
-// before it started (group commit). Checkpoints, which copy the WAL back
-// into the database file, run on a connection of their own in the
-// background rather than in whichever commit crosses the threshold; each
-// one syncs the WAL before it copies, so a checkpointed commit is durable
-// in the database file even if the WAL is then restarted.
+// SQLite does not fsync the writer connection's commits: it writes a
+// transaction's frames to the WAL, and the sync it asks for at the end of
+// a commit only writes them out (walvfs.go). Where a commit must be
+// durable (an accept above all, under SynchronousFull), the store fsyncs
+// the WAL file itself after the commit: what SQLite's own sync would do,
+// but outside the writer, so the next transaction is written while the
+// last one is being synced, and one fsync covers every commit made before
+// it started (group commit). Checkpoints, which copy the WAL back into the
+// database file, run on a connection of their own in the background rather
+// than in whichever commit crosses the threshold; each one syncs the WAL
+// before it copies, so a checkpointed commit is durable in the database
+// file even if the WAL is then restarted.
 
 // walSync fsyncs the WAL file and tracks which commits are durable.
 type walSync struct {

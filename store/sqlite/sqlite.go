@@ -114,8 +114,11 @@ func Open(ctx context.Context, path string, opts ...Option) (*Store, error) {
 	if cfg.readers < 1 {
 		cfg.readers = 1
 	}
+	if err := registerWALVFS(); err != nil {
+		return nil, fmt.Errorf("open sqlite: %w", err)
+	}
 
-	writer, err := sql.Open("sqlite", dsn(path, cfg, false))
+	writer, err := sql.Open("sqlite", dsn(path, cfg, roleWriter))
 	if err != nil {
 		return nil, fmt.Errorf("open sqlite writer: %w", err)
 	}
@@ -129,7 +132,7 @@ func Open(ctx context.Context, path string, opts ...Option) (*Store, error) {
 		return nil, err
 	}
 
-	reader, err := sql.Open("sqlite", dsn(path, cfg, true))
+	reader, err := sql.Open("sqlite", dsn(path, cfg, roleReader))
 	if err != nil {
 		writer.Close()
 		return nil, fmt.Errorf("open sqlite reader: %w", err)
@@ -144,7 +147,7 @@ func Open(ctx context.Context, path string, opts ...Option) (*Store, error) {
 		return nil, fmt.Errorf("open sqlite reader: %w", err)
 	}
 
-	ckpt, err := sql.Open("sqlite", dsn(path, cfg, false))
+	ckpt, err := sql.Open("sqlite", dsn(path, cfg, roleCheckpoint))
 	if err != nil {
 		reader.Close()
 		writer.Close()
@@ -184,22 +187,42 @@ func checkPath(path string) error {
 	return nil
 }
 
+// connRole is what a connection is opened for.
+type connRole int
+
+const (
+	roleWriter     connRole = iota // the one writer
+	roleReader                     // the read-only pool
+	roleCheckpoint                 // background checkpoints
+)
+
 // dsn builds a modernc DSN whose parameters every pooled connection applies
 // when it opens. auto_vacuum must be in force before the first table is
 // created, so the writer sets it on every connection (a no-op afterwards).
-func dsn(path string, cfg config, readOnly bool) string {
+func dsn(path string, cfg config, role connRole) string {
 	q := url.Values{}
 	q.Add("_pragma", "busy_timeout("+strconv.FormatInt(cfg.busyTimeout.Milliseconds(), 10)+")")
 	q.Add("_pragma", "foreign_keys(1)")
-	if readOnly {
+	switch role {
+	case roleReader:
 		q.Add("_pragma", "query_only(1)")
-	} else {
+	case roleCheckpoint:
+		q.Add("_pragma", "journal_mode(WAL)")
+		// A checkpoint syncs the WAL before it copies, and the database
+		// file after.
+		q.Add("_pragma", "synchronous(NORMAL)")
+	case roleWriter:
 		q.Set("_auto_vacuum", "INCREMENTAL")
 		q.Add("_pragma", "journal_mode(WAL)")
-		// Commits do not fsync: where they must be durable, write does it
-		// (see durability.go). Checkpoints run in the background; the
-		// writer checkpoints itself only if they fall far behind.
-		q.Add("_pragma", "synchronous(NORMAL)")
+		// Commits are not fsynced by SQLite: where they must be durable,
+		// the store does it (durability.go). FULL only makes SQLite tell
+		// walVFS where a commit's frames end (walvfs.go), and
+		// checkpoint_fullfsync tells those syncs from a checkpoint's.
+		// Checkpoints run in the background; the writer checkpoints
+		// itself only if they fall far behind.
+		q.Set("vfs", walVFSName)
+		q.Add("_pragma", "synchronous(FULL)")
+		q.Add("_pragma", "checkpoint_fullfsync(1)")
 		q.Add("_pragma", "wal_autocheckpoint(4096)")
 		q.Set("_txlock", "immediate")
 	}

@@ -54,10 +54,11 @@ func TestPragmas(t *testing.T) {
 		opts        []Option
 		synchronous string
 	}{
-		// Commits never fsync on the writer: under FULL the store syncs
-		// the WAL itself (TestDurableWrites).
-		{"default", nil, "1"},
-		{"normal", []Option{WithSynchronous(SynchronousNormal)}, "1"},
+		// The writer is at FULL either way, but its commits never fsync:
+		// walVFS keeps their syncs (TestWALVFS), and under FULL the store
+		// syncs the WAL itself (TestDurableWrites).
+		{"default", nil, "2"},
+		{"normal", []Option{WithSynchronous(SynchronousNormal)}, "2"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			t.Parallel()
@@ -68,6 +69,8 @@ func TestPragmas(t *testing.T) {
 				{"foreign_keys", "1"},
 				{"busy_timeout", "10000"},
 				{"synchronous", c.synchronous},
+				{"checkpoint_fullfsync", "1"},
+				{"fullfsync", "0"},
 				{"wal_autocheckpoint", "4096"},
 			} {
 				if got := pragma(t, s.writer, want.pragma); got != want.value {

@@ -20,7 +20,10 @@ func TestUpgradeFromSchema4(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "hookflow.db")
 	old := time.Now().Add(-48 * time.Hour).UnixNano()
 
-	db, err := sql.Open("sqlite", dsn(path, config{synchronous: SynchronousFull}, false))
+	if err := registerWALVFS(); err != nil {
+		t.Fatal(err)
+	}
+	db, err := sql.Open("sqlite", dsn(path, config{synchronous: SynchronousFull}, roleWriter))
 	if err != nil {
 		t.Fatal(err)
 	}
