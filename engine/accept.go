@@ -18,10 +18,17 @@ type AcceptParams struct {
 	// Payload is DecodePayload(&Event) where the caller made it already
 	// (nil: Accept makes it). It must not be changed afterwards.
 	Payload *Payload
+	// Answer, if set, is called with the result once the event is durable
+	// and not a duplicate, before Accept returns, from the goroutine that
+	// made it durable: a trigger answers its caller from there without
+	// waiting for its own goroutine to run again. Every event of the batch
+	// waits behind it, so it must return quickly.
+	Answer func(store.AcceptResult)
 }
 
 type acceptReq struct {
 	params store.EventAcceptParams
+	answer func(store.AcceptResult)
 	// st is the run's state after runAhead (nil if it could not run).
 	st   *runState
 	done chan acceptResp
@@ -50,6 +57,7 @@ func (e *Engine) Accept(ctx context.Context, p AcceptParams) (store.AcceptResult
 	req := &acceptReq{
 		params: store.EventAcceptParams{Event: ev, RunID: newID(), Revision: p.Revision},
 		done:   make(chan acceptResp, 1),
+		answer: p.Answer,
 	}
 	req.st = e.runAhead(ctx, &req.params, p.Payload)
 	if p.Sync {
@@ -134,6 +142,9 @@ func (e *Engine) accepted(b *acceptBatch, results []store.AcceptResult, err erro
 			for _, res := range p.Results {
 				e.cfg.Metrics.observeStep(r.st.compiled.Steps[res.StepIndex].Type, res.Status, res.Duration)
 			}
+		}
+		if r.answer != nil && !results[i].Duplicate {
+			r.answer(results[i])
 		}
 		r.done <- acceptResp{res: results[i]}
 	}

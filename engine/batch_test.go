@@ -28,9 +28,9 @@ func (g gatedStore) WriteBatch(ctx context.Context, accepts []store.EventAcceptP
 	return res
 }
 
-// TestAcceptAnsweredOnceDurable checks that Accept returns only after the
-// batch holding its event is durable, though the writer goes on with the
-// next batch meanwhile.
+// TestAcceptAnsweredOnceDurable checks that Accept returns, and calls its
+// Answer, only after the batch holding its event is durable, though the
+// writer goes on with the next batch meanwhile.
 func TestAcceptAnsweredOnceDurable(t *testing.T) {
 	t.Parallel()
 	b := setup(t, notStarted())
@@ -40,8 +40,11 @@ func TestAcceptAnsweredOnceDurable(t *testing.T) {
 	wf := b.save(oneWebhook)
 
 	done := make(chan store.AcceptResult, 1)
+	answered := make(chan string, 2)
+	answer := func(res store.AcceptResult) { answered <- res.RunID }
 	go func() {
-		res, err := b.engine.Accept(b.ctx, AcceptParams{WorkflowID: wf.ID, Revision: wf.Revision, Event: jsonEvent(`{"n":1}`)})
+		res, err := b.engine.Accept(b.ctx, AcceptParams{WorkflowID: wf.ID, Revision: wf.Revision, Event: jsonEvent(`{"n":1}`),
+			Answer: answer})
 		if err != nil {
 			t.Errorf("Accept: %v", err)
 		}
@@ -55,6 +58,8 @@ func TestAcceptAnsweredOnceDurable(t *testing.T) {
 	select {
 	case <-done:
 		t.Fatal("Accept returned before its batch was durable")
+	case <-answered:
+		t.Fatal("Answer was called before its batch was durable")
 	case <-time.After(50 * time.Millisecond):
 	}
 	// The store's writer is free meanwhile: another accept commits while the
@@ -70,6 +75,14 @@ func TestAcceptAnsweredOnceDurable(t *testing.T) {
 	case res = <-done:
 	case <-time.After(waitFor):
 		t.Fatal("Accept did not return once durable")
+	}
+	select {
+	case id := <-answered:
+		if id != res.RunID || len(answered) != 0 {
+			t.Errorf("Answer called with run %s (%d more calls); want once, with %s", id, len(answered), res.RunID)
+		}
+	default:
+		t.Error("Accept returned without calling Answer")
 	}
 	b.waitStatus(res.RunID, store.StatusSucceeded)
 	b.waitStatus(other[0].RunID, store.StatusSucceeded)

@@ -266,9 +266,15 @@ func TestAcceptIdempotency(t *testing.T) {
 		t.Helper()
 		ev := jsonEvent(`{"n":1}`)
 		ev.IdempotencyKey = key
-		res, err := b.engine.Accept(b.ctx, AcceptParams{WorkflowID: wf.ID, Revision: wf.Revision, Event: ev})
+		answers := 0
+		res, err := b.engine.Accept(b.ctx, AcceptParams{WorkflowID: wf.ID, Revision: wf.Revision, Event: ev,
+			Answer: func(store.AcceptResult) { answers++ }})
 		if err != nil {
 			t.Fatalf("Accept: %v", err)
+		}
+		// A duplicate is answered by the caller (200, the first run).
+		if want := map[bool]int{false: 1, true: 0}[res.Duplicate]; answers != want {
+			t.Errorf("Accept(%s) called Answer %d times (duplicate: %v); want %d", key, answers, res.Duplicate, want)
 		}
 		return res
 	}

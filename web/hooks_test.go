@@ -28,6 +28,10 @@ func TestHookAcceptsJSON(t *testing.T) {
 	if runID == "" {
 		t.Fatalf("no run_id: %s", r.body)
 	}
+	// Written whole, in one piece, as soon as the event is durable.
+	if cl := r.header.Get("Content-Length"); cl != fmt.Sprint(len(r.body)) {
+		t.Errorf("Content-Length %q for a %d-byte answer", cl, len(r.body))
+	}
 	got := b.recv.wait(t)
 	if got.Method != http.MethodPost || got.Path != "/orders/A-7" {
 		t.Errorf("receiver got %s %s", got.Method, got.Path)
