@@ -82,6 +82,25 @@ func TestTLS(t *testing.T) {
 		t.Errorf("GET /api/v1/workflows over HTTPS = %d, want 200", code)
 	}
 
+	// A webhook over HTTP/2 is answered 202 like one over HTTP/1.1 (the
+	// answer is written from the goroutine that made the event durable).
+	w := srv.createWorkflow(`{"format": "hookflow/v1", "id": "h2", "name": "H2",
+		"trigger": {"type": "webhook", "methods": ["POST"]},
+		"steps": [{"id": "none", "type": "filter", "expr": "false"}]}`)
+	h2 := &http.Client{Timeout: 10 * time.Second, Transport: &http.Transport{ForceAttemptHTTP2: true,
+		TLSClientConfig: &tls.Config{RootCAs: pool, MinVersion: tls.VersionTLS12}}}
+	for i := range 3 {
+		resp, err := h2.Post(w.TriggerURL, "application/json", strings.NewReader(`{"n": 1}`))
+		if err != nil {
+			t.Fatalf("POST %s over HTTP/2: %v", w.TriggerURL, err)
+		}
+		body, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusAccepted || resp.ProtoMajor != 2 || !strings.Contains(string(body), `"run_id":"`) {
+			t.Errorf("webhook %d over %s = %s %s; want 202 with a run_id over HTTP/2", i, resp.Proto, resp.Status, body)
+		}
+	}
+
 	// A client that does not trust the certificate refuses it; plain HTTP
 	// gets no answer it can use.
 	_, err = (&http.Client{Timeout: 5 * time.Second}).Get(srv.URL + "/healthz")
