@@ -220,9 +220,15 @@ func dsn(path string, cfg config, role connRole) string {
 		// checkpoint_fullfsync tells those syncs from a checkpoint's.
 		// Checkpoints run in the background; the writer checkpoints
 		// itself only if they fall far behind.
+		// A transaction larger than the page cache keeps its pages in
+		// memory until it commits (cache_spill off) instead of writing
+		// some to the WAL early: walVFS then only ever holds frames of a
+		// commit in progress, never those of one rolled back, which could
+		// otherwise reach the file after another process's commit.
 		q.Set("vfs", walVFSName)
 		q.Add("_pragma", "synchronous(FULL)")
 		q.Add("_pragma", "checkpoint_fullfsync(1)")
+		q.Add("_pragma", "cache_spill(off)")
 		q.Add("_pragma", "wal_autocheckpoint(4096)")
 		q.Set("_txlock", "immediate")
 	}

@@ -70,6 +70,7 @@ func TestPragmas(t *testing.T) {
 				{"busy_timeout", "10000"},
 				{"synchronous", c.synchronous},
 				{"checkpoint_fullfsync", "1"},
+				{"cache_spill", "0"},
 				{"fullfsync", "0"},
 				{"wal_autocheckpoint", "4096"},
 			} {

@@ -30,6 +30,12 @@ import (
 // commits that must be durable (durability.go), as it did when the writer
 // ran at NORMAL and SQLite never synced a commit. (On Linux both flags are
 // the same fsync; elsewhere FULL is the stronger one.)
+//
+// The writer also runs with cache_spill off, so SQLite writes frames to the
+// WAL only as it commits, and every frame walVFS holds belongs to a commit
+// in progress that its sync will write out. (With spilling, frames of a
+// transaction later rolled back could wait here, and reach the file after
+// another process had committed frames at the same offsets.)
 
 // walVFSName is the name the wrapping VFS is registered under.
 const walVFSName = "hookflow-wal"
@@ -58,6 +64,7 @@ var (
 	walTables   = map[uintptr]uintptr{} // default io methods → walVFS's
 
 	// Counters for tests and diagnostics.
+	walGathered    atomic.Int64 // writes taken into a buffer
 	walWrites      atomic.Int64 // writes handed on
 	walSyncsPassed atomic.Int64 // syncs passed on
 	walSyncsKept   atomic.Int64 // syncs that only wrote out gathered writes
@@ -189,6 +196,7 @@ func walWrite(tls *libc.TLS, pFile uintptr, zBuf uintptr, iAmt int32, iOfst int6
 	}
 	libc.Xmemcpy(tls, st.buf+uintptr(st.len), zBuf, uint64(iAmt))
 	st.len += int64(iAmt)
+	walGathered.Add(1)
 	return lib.SQLITE_OK
 }
 

@@ -8,14 +8,14 @@ import (
 )
 
 // walCounters is a snapshot of walVFS's counters.
-type walCounters struct{ writes, kept, passed int64 }
+type walCounters struct{ gathered, writes, kept, passed int64 }
 
 func walNow() walCounters {
-	return walCounters{walWrites.Load(), walSyncsKept.Load(), walSyncsPassed.Load()}
+	return walCounters{walGathered.Load(), walWrites.Load(), walSyncsKept.Load(), walSyncsPassed.Load()}
 }
 
 func (c walCounters) since(before walCounters) walCounters {
-	return walCounters{c.writes - before.writes, c.kept - before.kept, c.passed - before.passed}
+	return walCounters{c.gathered - before.gathered, c.writes - before.writes, c.kept - before.kept, c.passed - before.passed}
 }
 
 // TestWALVFS: the writer's commits reach the WAL in one write each (up to
@@ -102,6 +102,30 @@ func TestWALVFS(t *testing.T) {
 			d.writes, d.kept, d.passed, 200*4120/walBufferMax+1)
 	}
 	check(r, "another connection, after a large commit,")
+
+	// A transaction larger than the page cache (2,000 KiB) writes nothing
+	// to the WAL before it commits (cache_spill off), so rolled back it
+	// leaves nothing behind in walVFS either.
+	before = walNow()
+	tx, err := w.Begin()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for range 1000 {
+		if _, err := tx.Exec(`INSERT INTO t (b) VALUES (?)`, make([]byte, 4000)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if d := walNow().since(before); d.gathered != 0 || d.writes != 0 {
+		t.Errorf("a 4 MB transaction before its commit: %d writes gathered, %d handed on; want none", d.gathered, d.writes)
+	}
+	if err := tx.Rollback(); err != nil {
+		t.Fatal(err)
+	}
+	if d := walNow().since(before); d.gathered != 0 || d.writes != 0 {
+		t.Errorf("a 4 MB transaction rolled back: %d writes gathered, %d handed on; want none", d.gathered, d.writes)
+	}
+	check(r, "another connection, after a rollback,")
 
 	// A checkpoint syncs the WAL for real before it copies it.
 	before = walNow()
