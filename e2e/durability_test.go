@@ -27,6 +27,17 @@ const forwardDefinition = `{
   ]
 }`
 
+// dropDefinition keeps no event (a filter false for all), so each run ends
+// filtered as its event is accepted and nothing is sent: %s is the
+// workflow id.
+const dropDefinition = `{
+  "format": "hookflow/v1",
+  "id": %q,
+  "name": "Drop every event",
+  "trigger": {"type": "webhook", "methods": ["POST"]},
+  "steps": [{"id": "none", "type": "filter", "expr": "false"}]
+}`
+
 // seqEvents are n events {"seq": i, "note": ...} and the bodies the
 // receiver must get for them, by seq.
 func seqEvents(t *testing.T, n int) ([][]byte, map[string]any) {
@@ -120,9 +131,7 @@ func TestKillMidFlight(t *testing.T) {
 func TestKillDuringAccepts(t *testing.T) {
 	t.Parallel()
 	srv := startServer(t, serverOptions{})
-	srv.createWorkflow(`{"format": "hookflow/v1", "id": "drop", "name": "Drop",
-		"trigger": {"type": "webhook", "methods": ["POST"]},
-		"steps": [{"id": "none", "type": "filter", "expr": "false"}]}`)
+	srv.createWorkflow(fmt.Sprintf(dropDefinition, "drop"))
 	hook := srv.hookPath("drop")
 	var (
 		mu    sync.Mutex

@@ -9,6 +9,7 @@ import (
 	"crypto/x509/pkix"
 	"encoding/pem"
 	"errors"
+	"fmt"
 	"io"
 	"math/big"
 	"net"
@@ -84,9 +85,7 @@ func TestTLS(t *testing.T) {
 
 	// A webhook over HTTP/2 is answered 202 like one over HTTP/1.1 (the
 	// answer is written from the goroutine that made the event durable).
-	w := srv.createWorkflow(`{"format": "hookflow/v1", "id": "h2", "name": "H2",
-		"trigger": {"type": "webhook", "methods": ["POST"]},
-		"steps": [{"id": "none", "type": "filter", "expr": "false"}]}`)
+	w := srv.createWorkflow(fmt.Sprintf(dropDefinition, "h2"))
 	h2 := &http.Client{Timeout: 10 * time.Second, Transport: &http.Transport{ForceAttemptHTTP2: true,
 		TLSClientConfig: &tls.Config{RootCAs: pool, MinVersion: tls.VersionTLS12}}}
 	for i := range 3 {

@@ -18,6 +18,18 @@ func relayDef(id, recvURL string) string {
 }`, id, id, recvURL)
 }
 
+// dropDef is a workflow that keeps no event: each run ends filtered as its
+// event is accepted.
+func dropDef(id string) string {
+	return fmt.Sprintf(`{
+  "format": "hookflow/v1",
+  "id": %q,
+  "name": "Drop %s",
+  "trigger": {"type": "webhook", "methods": ["POST"]},
+  "steps": [{"id": "none", "type": "filter", "expr": "false"}]
+}`, id, id)
+}
+
 // passDef is a workflow that posts its payload, as received, to the
 // receiver at /in; its trigger takes any method.
 func passDef(id, recvURL string) string {

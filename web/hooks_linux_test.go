@@ -19,9 +19,7 @@ import (
 func TestHookClientNotReadingAnswers(t *testing.T) {
 	t.Parallel()
 	b := setup(t)
-	w := b.create(`{"format": "hookflow/v1", "id": "drop", "name": "Drop",
-		"trigger": {"type": "webhook", "methods": ["POST"]},
-		"steps": [{"id": "none", "type": "filter", "expr": "false"}]}`)
+	w := b.create(dropDef("drop"))
 	// Small socket buffers on both ends, so that a few dozen answers fill
 	// them (loopback's own would take thousands).
 	small := func(opt int) func(string, string, syscall.RawConn) error {
