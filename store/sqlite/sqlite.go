@@ -214,21 +214,22 @@ func dsn(path string, cfg config, role connRole) string {
 	case roleWriter:
 		q.Set("_auto_vacuum", "INCREMENTAL")
 		q.Add("_pragma", "journal_mode(WAL)")
-		// Commits are not fsynced by SQLite: where they must be durable,
-		// the store does it (durability.go). FULL only makes SQLite tell
-		// walVFS where a commit's frames end (walvfs.go), and
-		// checkpoint_fullfsync tells those syncs from a checkpoint's.
-		// Checkpoints run in the background; the writer checkpoints
-		// itself only if they fall far behind.
-		// A transaction larger than the page cache keeps its pages in
-		// memory until it commits (cache_spill off) instead of writing
-		// some to the WAL early: walVFS then only ever holds frames of a
-		// commit in progress, never those of one rolled back, which could
-		// otherwise reach the file after another process's commit.
+		// walVFS gathers the WAL writes of each commit (walvfs.go). SQLite
+		// does not fsync commits: where they must be durable, the store
+		// does (durability.go). FULL only makes SQLite mark, by a sync,
+		// where a commit's frames end; checkpoint_fullfsync tells those
+		// syncs from a checkpoint's.
 		q.Set("vfs", walVFSName)
 		q.Add("_pragma", "synchronous(FULL)")
 		q.Add("_pragma", "checkpoint_fullfsync(1)")
+		// A transaction larger than the page cache keeps its pages in
+		// memory until it commits instead of writing some to the WAL
+		// early: walVFS then only ever holds frames of a commit in
+		// progress, never those of one rolled back, which could otherwise
+		// reach the file after another process's commit.
 		q.Add("_pragma", "cache_spill(off)")
+		// Checkpoints run in the background; the writer checkpoints
+		// itself only if they fall far behind.
 		q.Add("_pragma", "wal_autocheckpoint(4096)")
 		q.Set("_txlock", "immediate")
 	}
