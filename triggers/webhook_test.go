@@ -23,6 +23,7 @@ import (
 type hookBundle struct {
 	store store.Store
 	eng   *engine.Engine
+	hook  *triggers.Webhook
 	srv   *httptest.Server
 }
 
@@ -50,7 +51,7 @@ func setupHooks(t *testing.T, trusted string) *hookBundle {
 		h.Serve(w, r, strings.TrimPrefix(r.URL.Path, "/hooks/"))
 	}))
 	t.Cleanup(srv.Close)
-	return &hookBundle{store: s, eng: e, srv: srv}
+	return &hookBundle{store: s, eng: e, hook: h, srv: srv}
 }
 
 // save stores a workflow whose trigger is the given JSON and returns its URL.
@@ -213,5 +214,41 @@ func TestWebhookAcceptedAnswer(t *testing.T) {
 	runs, err := b.store.RunList(context.Background(), store.RunListParams{WorkflowID: "answer"})
 	if err != nil || len(runs) != 1 || got["run_id"] != runs[0].ID {
 		t.Errorf("run_id %v; stored runs %+v (%v)", got["run_id"], runs, err)
+	}
+}
+
+// plainWriter hides every optional interface of the ResponseWriter it
+// wraps: no write deadline, no flush.
+type plainWriter struct{ http.ResponseWriter }
+
+// TestWebhookAnswerWithoutDeadlines: where the response cannot be given a
+// write deadline, the 202 is not written early (it could block the batch)
+// but by the request's handler, the same answer.
+func TestWebhookAnswerWithoutDeadlines(t *testing.T) {
+	t.Parallel()
+	b := setupHooks(t, "")
+	b.save(t, "plain", `{"type": "webhook"}`)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		b.hook.Serve(plainWriter{w}, r, strings.TrimPrefix(r.URL.Path, "/hooks/"))
+	}))
+	defer srv.Close()
+	wf, err := b.store.WorkflowGet(context.Background(), "plain")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp, err := http.Post(srv.URL+"/hooks/"+wf.HookKey, "application/json", strings.NewReader(`{"n": 1}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	var got struct {
+		RunID string `json:"run_id"`
+	}
+	if err := json.Unmarshal(body, &got); err != nil || resp.StatusCode != http.StatusAccepted || got.RunID == "" {
+		t.Fatalf("answer %d %s (%v); want 202 with a run_id", resp.StatusCode, body, err)
+	}
+	if _, err := b.store.RunGet(context.Background(), got.RunID); err != nil {
+		t.Errorf("RunGet(%s): %v", got.RunID, err)
 	}
 }
