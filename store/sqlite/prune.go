@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/hookflow/hookflow/store"
 )
@@ -206,6 +207,13 @@ func pruneEvents(ctx context.Context, tx *sql.Tx, workflow string, before int64,
 // accepts are not held up behind one long one.
 const vacuumStep = 4096
 
+// truncateTries bounds reclaim's wait for the background checkpointer: a
+// checkpoint already running makes the truncating one give up at once.
+const (
+	truncateTries = 20
+	truncatePause = 10 * time.Millisecond
+)
+
 // reclaim gives free pages back to the file system and truncates the WAL.
 // A checkpoint that readers keep from finishing is not an error: the next
 // one finishes it.
@@ -224,9 +232,19 @@ func (s *Store) reclaim(ctx context.Context) error {
 			return fmt.Errorf("incremental vacuum: %w", err)
 		}
 	}
-	var busy, logFrames, checkpointed int
-	if err := s.writer.QueryRowContext(ctx, `PRAGMA wal_checkpoint(TRUNCATE)`).Scan(&busy, &logFrames, &checkpointed); err != nil {
-		return fmt.Errorf("checkpoint: %w", err)
+	for range truncateTries {
+		var busy, logFrames, checkpointed int
+		if err := s.writer.QueryRowContext(ctx, `PRAGMA wal_checkpoint(TRUNCATE)`).Scan(&busy, &logFrames, &checkpointed); err != nil {
+			return fmt.Errorf("checkpoint: %w", err)
+		}
+		if busy == 0 {
+			return nil
+		}
+		select {
+		case <-ctx.Done():
+			return fmt.Errorf("checkpoint: %w", ctx.Err())
+		case <-time.After(truncatePause):
+		}
 	}
 	return nil
 }
