@@ -86,7 +86,7 @@ func (e *Engine) Accept(ctx context.Context, p AcceptParams) (store.AcceptResult
 			// The run ended as it was accepted.
 			e.cfg.Metrics.observeRun(p.WorkflowID, status)
 			if p.Sync {
-				e.waiters.notify(req.params.RunID, finalResponse(req.params.RunID, status, req.st.env.Payload))
+				e.waiters.notify(req.params.RunID, finalResponse(req.params.RunID, status, req.st.payload()))
 			}
 		}
 	}

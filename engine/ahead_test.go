@@ -195,3 +195,69 @@ func TestRunAheadQueuedRunsStartOver(t *testing.T) {
 		}
 	}
 }
+
+// TestRunAheadDeferredPayload checks a payload that LazyPayload left
+// undecoded: a step that does not read it leaves it so, a later step that
+// does (here a webhook, run by a worker from the state the accept left)
+// sees it whole, and a body sent on as it is goes byte for byte.
+func TestRunAheadDeferredPayload(t *testing.T) {
+	t.Parallel()
+	b := setup(t, withConfig(func(c *Config) { c.PollInterval = time.Hour }))
+	wf := b.save(`{"format": "hookflow/v1", "id": "lazy", "name": "Lazy",
+		"trigger": {"type": "webhook"},
+		"steps": [
+			{"id": "orders", "type": "filter", "expr": "trigger.headers['x-kind'] == 'order'"},
+			{"id": "relay", "type": "webhook", "url": "{{ vars.recv }}/as-is"},
+			{"id": "notify", "type": "webhook", "url": "{{ vars.recv }}/orders/{{ payload.id }}",
+			 "body": "{id: payload.id, n: payload.items[1].n}"}
+		]}`)
+	const body = `{ "id":"o-7",  "items":[{"n":1},{"n":2}], "note":"\u00e9" }`
+	event := func(kind string) store.Event {
+		ev := jsonEvent(body)
+		ev.Headers["x-kind"] = kind
+		ev.WorkflowID, ev.ID = wf.ID, newID()
+		return ev
+	}
+
+	ev := event("order")
+	payload := LazyPayload(&ev)
+	if !payload.Deferred || !payload.JSON || payload.Value != nil {
+		t.Fatalf("LazyPayload of a JSON body = %+v; want deferred", payload)
+	}
+	p := store.EventAcceptParams{Event: ev, RunID: newID(), Revision: wf.Revision}
+	st := b.engine.runAhead(b.ctx, &p, &payload)
+	if st == nil || p.NextStep != 1 || !p.Results[0].InputIsEventBody {
+		t.Fatalf("run ahead: state %v, next step %d, results %+v; want the filter run, its input the body", st != nil, p.NextStep, p.Results)
+	}
+	if !st.payloadPending {
+		t.Error("the filter on headers decoded the payload")
+	}
+	if got, _ := st.payload().(map[string]any); got["id"] != "o-7" {
+		t.Errorf("payload once decoded = %#v", st.payload())
+	}
+
+	for _, kind := range []string{"invoice", "order"} {
+		ev := event(kind)
+		payload := LazyPayload(&ev)
+		res, err := b.engine.Accept(b.ctx, AcceptParams{WorkflowID: wf.ID, Revision: wf.Revision, Event: ev, Payload: &payload})
+		if err != nil {
+			t.Fatalf("Accept: %v", err)
+		}
+		if kind == "invoice" {
+			if r, err := b.db.RunGet(b.ctx, res.RunID); err != nil || r.Status != store.StatusFiltered {
+				t.Errorf("the invoice's run = %+v, %v; want filtered at accept", r, err)
+			}
+			continue
+		}
+		b.waitStatus(res.RunID, store.StatusSucceeded)
+	}
+	hits := b.recv.waitHits(t, 2)
+	byPath := map[string]string{}
+	for _, h := range hits {
+		byPath[h.Path] = string(h.Body)
+	}
+	if got := byPath["/as-is"]; got != body {
+		t.Errorf("body sent on = %q, want the event's %q", got, body)
+	}
+	jsonEqual(t, "body built from the payload", []byte(byPath["/orders/o-7"]), `{"id":"o-7","n":2}`)
+}

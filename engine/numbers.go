@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"io"
 	"strconv"
 
 	"github.com/bytedance/sonic"
@@ -40,11 +41,18 @@ func decodeStd(data []byte) (any, error) {
 	if err := dec.Decode(&v); err != nil {
 		return nil, err
 	}
-	if _, err := dec.Token(); err == nil {
+	if _, err := dec.Token(); err != io.EOF {
 		return nil, errTrailingData
 	}
 	return numbers(v), nil
 }
+
+// validJSON reports whether decodeJSON would take data, without decoding
+// it: half the time of decoding the 1 KB bench payload, and nothing
+// allocated. (sonic's validator, faster still, takes strings JSON does
+// not: bad escapes, control characters, a missing closing quote.)
+// FuzzDecodeJSON holds the answer to decodeJSON's.
+func validJSON(data []byte) bool { return json.Valid(data) }
 
 var errTrailingData = errors.New("unexpected data after the JSON value")
 

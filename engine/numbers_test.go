@@ -15,7 +15,7 @@ import (
 var decodeCorpus = []string{
 	`{"a":1}`, `{"n":9223372036854775807}`, `{"n":9223372036854775808}`, `{"n":-9223372036854775808}`,
 	`{"n":1e3}`, `{"n":1.5}`, `{"n":-0}`, `{"n":0.1e-2}`, `123456789012345678901234567890`,
-	`{"a":1} x`, `{"a":1} `, "{\"a\":\"\xff\"}", `{"a":1,"a":2}`, `[1,2`, `{"a":"\ud800"}`, ` `, ``,
+	`{"a":1} x`, `{"a":1} `, `{"a":1} ]`, `{"a":1}{}`, `1 2`, "{\"a\":\"\t\"}", "\"\x01\"", "{\"a\":\"\xff\"}", `{"a":1,"a":2}`, `[1,2`, `{"a":"\ud800"}`, ` `, ``,
 	`{"s":"\u00e9\n\"\\\/"}`, `[[[[[]]]]]`, `{"a":[1,{"b":[true,false,null]}]}`, `"x"`, `null`, `{"a":01}`,
 }
 
@@ -45,6 +45,9 @@ func checkDecode(t *testing.T, in []byte) {
 	}
 	if !reflect.DeepEqual(got, want) {
 		t.Fatalf("decodeJSON(%q) = %#v; encoding/json: %#v", in, got, want)
+	}
+	if valid := validJSON(in); valid != (gotErr == nil) {
+		t.Fatalf("validJSON(%q) = %v; decodeJSON's error: %v", in, valid, gotErr)
 	}
 }
 

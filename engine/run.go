@@ -181,7 +181,7 @@ func (x *execution) finish(status string, next, stepAttempt int, at time.Time, e
 		x.log().Info("run will retry", "at", at, "attempt", stepAttempt, "err", errMsg)
 	}
 	if !x.responded && (store.Finished(status)) {
-		x.e.waiters.notify(x.run.ID, finalResponse(x.run.ID, status, x.st.env.Payload))
+		x.e.waiters.notify(x.run.ID, finalResponse(x.run.ID, status, x.st.payload()))
 	}
 }
 

@@ -22,6 +22,9 @@ type runState struct {
 	payloadJSON []byte
 	// payloadIsBody: payloadJSON is the event's body (no transform yet).
 	payloadIsBody bool
+	// payloadPending: env.Payload is still to be decoded from payloadJSON,
+	// the event's body (see LazyPayload); payload() does it.
+	payloadPending bool
 	// secretVals caches secretValues (nil: not made yet).
 	secretVals []string
 	runID      string
@@ -61,9 +64,23 @@ func newRunStateOf(c *workflows.Compiled, ev *store.Event, runID string, secrets
 		},
 	}
 	if isJSON {
-		st.payloadJSON, st.payloadIsBody = ev.Body, true
+		st.payloadJSON, st.payloadIsBody, st.payloadPending = ev.Body, true, p.Deferred
 	}
 	return st
+}
+
+// payload returns the run's payload, decoding the event's body first if
+// that is still to be done.
+func (st *runState) payload() any {
+	if st.payloadPending {
+		st.payloadPending = false
+		v, err := decodeJSON(st.payloadJSON)
+		if err != nil { // not for a body LazyPayload took as JSON
+			v = string(st.payloadJSON)
+		}
+		st.env.Payload = v
+	}
+	return st.env.Payload
 }
 
 // apply records a succeeded step's output where later steps see it.
@@ -71,7 +88,7 @@ func (st *runState) apply(s *workflows.CompiledStep, output any, raw []byte) {
 	st.env.Steps[s.ID] = output
 	if s.Type == workflows.StepTransform {
 		st.env.Payload = output
-		st.payloadJSON, st.payloadIsBody = raw, false
+		st.payloadJSON, st.payloadIsBody, st.payloadPending = raw, false, false
 	}
 }
 
@@ -121,6 +138,9 @@ type Payload struct {
 	JSON bool
 	// BadJSON: the content type announces JSON and the body is not.
 	BadJSON bool
+	// Deferred: the body is valid JSON not decoded yet (Value is nil); a
+	// run decodes it when a step first reads the payload.
+	Deferred bool
 }
 
 // DecodePayload is ParsePayload with what the body turned out to be. A
@@ -136,13 +156,32 @@ func DecodePayload(ev *store.Event) Payload {
 		if vals, err := url.ParseQuery(string(body)); err == nil {
 			return Payload{Value: valuesMap(vals)}
 		}
-	case mt == "application/json" || strings.HasSuffix(mt, "+json") || mt == "":
+	case jsonMediaType(mt):
 		if v, err := decodeJSON(body); err == nil {
 			return Payload{Value: v, JSON: true}
 		}
 		return Payload{Value: string(body), BadJSON: mt != ""}
 	}
 	return Payload{Value: string(body)}
+}
+
+// jsonMediaType reports whether a body of media type mt is read as JSON:
+// application/json, a +json type, or none given.
+func jsonMediaType(mt string) bool {
+	return mt == "application/json" || strings.HasSuffix(mt, "+json") || mt == ""
+}
+
+// LazyPayload is DecodePayload that only checks a JSON body (Deferred): a
+// run decodes it when a step first reads the payload, so one whose steps
+// never do (a filter on the headers, a webhook step sending the body on as
+// it is) does not pay for it. A trigger that checks the payload itself
+// (a schema, an idempotency key) wants DecodePayload.
+func LazyPayload(ev *store.Event) Payload {
+	mt, _, _ := mime.ParseMediaType(ev.Headers["content-type"])
+	if len(ev.Body) > 0 && jsonMediaType(mt) && validJSON(ev.Body) {
+		return Payload{JSON: true, Deferred: true}
+	}
+	return DecodePayload(ev)
 }
 
 // TriggerInfo is the trigger object expressions see.

@@ -40,6 +40,9 @@ func registerStep(typ string, k stepKind) { stepKinds[typ] = k }
 func (e *Engine) runStep(ctx context.Context, st *runState, s *workflows.CompiledStep, attempt int) (store.StepResult, outcome) {
 	start := e.now()
 	st.env.Run["attempt"] = attempt
+	if s.ReadsPayload() {
+		st.payload() // decoded where still pending
+	}
 	var out outcome
 	if s.When != nil {
 		ok, err := workflows.EvalBool(s.When, &st.env)

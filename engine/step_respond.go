@@ -24,7 +24,7 @@ func stepRespond(_ context.Context, _ *Engine, st *runState, s *workflows.Compil
 		}
 		headers[h.Name] = v
 	}
-	body := st.env.Payload
+	body := st.payload()
 	if s.Body != nil {
 		v, err := workflows.Eval(s.Body, &st.env)
 		if err != nil {

@@ -79,7 +79,7 @@ func buildRequest(st *runState, s *workflows.CompiledStep) (actions.Request, err
 		case s.Body == nil && st.payloadJSON != nil:
 			req.Body = st.payloadJSON
 		default:
-			body := st.env.Payload
+			body := st.payload()
 			if s.Body != nil {
 				if body, err = workflows.Eval(s.Body, &st.env); err != nil {
 					return actions.Request{}, fmt.Errorf("body: %w", err)

@@ -131,8 +131,14 @@ func (h *Webhook) Serve(w http.ResponseWriter, r *http.Request, key string) {
 		Query:   eventQuery(r.URL.Query(), t.Auth),
 		Body:    body,
 	}
-	// Decoded once: for the checks here and the run's first steps.
-	payload := engine.DecodePayload(&ev)
+	// Decoded once, for the checks here and the run's steps; only checked
+	// where nothing here reads it, and decoded when a step does.
+	var payload engine.Payload
+	if c.Schema != nil || c.Idempotency != nil {
+		payload = engine.DecodePayload(&ev)
+	} else {
+		payload = engine.LazyPayload(&ev)
+	}
 	if payload.BadJSON {
 		writeError(w, http.StatusBadRequest, "bad_json", "the body is not valid JSON")
 		return

@@ -102,6 +102,8 @@ type CompiledStep struct {
 	Timeout    time.Duration
 	Delay      time.Duration
 	Retry      RetryPolicy
+
+	readsPayload bool // see ReadsPayload
 }
 
 // HeaderTemplate is one header whose value is a template.
@@ -162,9 +164,10 @@ func Compile(w *Workflow) (*Compiled, error) {
 			return nil, fieldf(fmt.Sprintf("steps[%d].id", i), s.ID, "duplicate step id")
 		}
 		seen[s.ID] = true
+		cs.readsPayload = cs.Type == StepRespond || cs.names("payload")
+		c.usesTrigger = c.usesTrigger || cs.names("trigger")
 		c.Steps = append(c.Steps, cs)
 	}
-	c.usesTrigger = stepsUseTrigger(c.Steps)
 	return c, nil
 }
 

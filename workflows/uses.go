@@ -10,42 +10,54 @@ import (
 // never do need not describe its request to them.
 func (c *Compiled) UsesTrigger() bool { return c.usesTrigger }
 
-// stepsUseTrigger reports whether an expression of steps names trigger.
-func stepsUseTrigger(steps []*CompiledStep) bool {
-	for _, s := range steps {
-		programs := []*vm.Program{s.When, s.Expr, s.Body, s.Until}
-		templates := []*Template{s.URL, s.SignSecret}
-		for _, h := range s.Headers {
-			templates = append(templates, h.Value)
-		}
-		for _, t := range templates {
-			if t != nil {
-				for _, p := range t.parts {
-					programs = append(programs, p.program)
-				}
+// ReadsPayload reports whether the step reads the run's payload: one of its
+// expressions names payload (or $env), or it is a respond step, which
+// answers with the payload unless its body says otherwise. A run need not
+// decode a JSON body before a step that does.
+func (s *CompiledStep) ReadsPayload() bool { return s.readsPayload }
+
+// programs returns the step's compiled expressions, its templates' included.
+func (s *CompiledStep) programs() []*vm.Program {
+	programs := []*vm.Program{s.When, s.Expr, s.Body, s.Until}
+	templates := []*Template{s.URL, s.SignSecret}
+	for _, h := range s.Headers {
+		templates = append(templates, h.Value)
+	}
+	for _, t := range templates {
+		if t != nil {
+			for _, p := range t.parts {
+				programs = append(programs, p.program)
 			}
 		}
-		for _, p := range programs {
-			if p != nil && namesTrigger(p) {
-				return true
-			}
+	}
+	return programs
+}
+
+// names reports whether an expression of the step names the variable
+// name or the whole environment ($env).
+func (s *CompiledStep) names(name string) bool {
+	for _, p := range s.programs() {
+		if p == nil {
+			continue
+		}
+		v := identifiers{name: name}
+		node := p.Node()
+		ast.Walk(&node, &v)
+		if v.found {
+			return true
 		}
 	}
 	return false
 }
 
-// namesTrigger reports whether program p names trigger or $env.
-func namesTrigger(p *vm.Program) bool {
-	var v identifiers
-	node := p.Node()
-	ast.Walk(&node, &v)
-	return v.trigger
+// identifiers looks for an identifier: name or $env.
+type identifiers struct {
+	name  string
+	found bool
 }
 
-type identifiers struct{ trigger bool }
-
 func (v *identifiers) Visit(node *ast.Node) {
-	if id, ok := (*node).(*ast.IdentifierNode); ok && (id.Value == "trigger" || id.Value == "$env") {
-		v.trigger = true
+	if id, ok := (*node).(*ast.IdentifierNode); ok && (id.Value == v.name || id.Value == "$env") {
+		v.found = true
 	}
 }

@@ -39,3 +39,40 @@ func TestUsesTrigger(t *testing.T) {
 		})
 	}
 }
+
+func TestReadsPayload(t *testing.T) {
+	for _, c := range []struct {
+		name string
+		step string
+		want bool
+	}{
+		{"filter on headers", `{"id":"s","type":"filter","expr":"trigger.headers['x-kind'] == 'order'"}`, false},
+		{"filter on payload", `{"id":"s","type":"filter","expr":"payload.status == 'paid'"}`, true},
+		{"when", `{"id":"s","type":"transform","when":"payload.n > 1","expr":"{n: 1}"}`, true},
+		{"transform of steps", `{"id":"s","type":"transform","expr":"{n: vars.n}"}`, false},
+		{"whole environment", `{"id":"s","type":"filter","expr":"$env.vars.on"}`, true},
+		{"webhook body", `{"id":"s","type":"webhook","url":"https://example.com/","body":"{n: payload.n}"}`, true},
+		{"webhook url template", `{"id":"s","type":"webhook","url":"https://example.com/{{ payload.id }}"}`, true},
+		{"webhook header template", `{"id":"s","type":"webhook","url":"https://example.com/",
+			"headers":{"x-id":"{{ payload.id }}"}}`, true},
+		// The payload's own bytes are sent: the run needs no decoded value.
+		{"webhook without body", `{"id":"s","type":"webhook","url":"https://example.com/"}`, false},
+		{"delay until", `{"id":"s","type":"delay","until":"payload.at"}`, true},
+		{"respond", `{"id":"s","type":"respond"}`, true},
+		{"literal template", `{"id":"s","type":"webhook","url":"https://example.com/payload"}`, false},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			var s Step
+			if err := json.Unmarshal([]byte(c.step), &s); err != nil {
+				t.Fatal(err)
+			}
+			compiled, err := Compile(&Workflow{Format: Format, Name: "w", Trigger: Trigger{Type: TriggerWebhook}, Steps: []Step{s}})
+			if err != nil {
+				t.Fatalf("Compile: %v", err)
+			}
+			if got := compiled.Steps[0].ReadsPayload(); got != c.want {
+				t.Errorf("ReadsPayload() = %v, want %v", got, c.want)
+			}
+		})
+	}
+}
