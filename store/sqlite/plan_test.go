@@ -64,3 +64,34 @@ func TestRunListPlan(t *testing.T) {
 		t.Errorf("the first run of an event is not found through runs_event:\n%s", plan)
 	}
 }
+
+// TestRunWritesWithoutTempTables: inserting or updating a run evaluates
+// the conditions of the partial run indexes with plain comparisons. A
+// condition written `status IN (a, b, c)` is coded as a temporary table
+// built for every row written (migration 00007 took them out).
+func TestRunWritesWithoutTempTables(t *testing.T) {
+	t.Parallel()
+	s := open(t, filepath.Join(t.TempDir(), "hookflow.db"))
+	for name, q := range map[string]string{"insert event": insertEventSQL, "insert run": insertRunSQL, "update run": updateRunSQL} {
+		args := make([]any, strings.Count(q, "?"))
+		rows, err := s.writer.Query(`EXPLAIN `+q, args...)
+		if err != nil {
+			t.Fatalf("EXPLAIN %s: %v", name, err)
+		}
+		for rows.Next() {
+			var addr, p1, p2, p3, p5 int
+			var op string
+			var p4, comment any
+			if err := rows.Scan(&addr, &op, &p1, &p2, &p3, &p4, &p5, &comment); err != nil {
+				t.Fatal(err)
+			}
+			if op == "OpenEphemeral" {
+				t.Errorf("%s builds a temporary table (instruction %d)", name, addr)
+			}
+		}
+		if err := rows.Err(); err != nil {
+			t.Fatal(err)
+		}
+		rows.Close()
+	}
+}

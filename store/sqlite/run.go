@@ -28,7 +28,7 @@ const claimRunsSQL = `
 		SELECT id FROM (
 			SELECT * FROM (
 				SELECT id, run_at FROM runs INDEXED BY runs_due
-				WHERE status IN ('queued', 'retrying', 'waiting') AND run_at <= ?
+				WHERE ` + runsDueIndexed + ` AND run_at <= ?
 					AND workflow_id NOT IN (SELECT value FROM json_each(?))
 				ORDER BY run_at, id LIMIT ?
 			)
@@ -49,7 +49,7 @@ const claimRunsSQL = `
 // workflows). Parameters: now, now.
 const anyDueSQL = `
 	SELECT EXISTS (SELECT 1 FROM runs INDEXED BY runs_due
-			WHERE status IN ('queued', 'retrying', 'waiting') AND run_at <= ?)
+			WHERE ` + runsDueIndexed + ` AND run_at <= ?)
 		OR EXISTS (SELECT 1 FROM runs INDEXED BY runs_lease WHERE status = 'running' AND lease_until < ?)`
 
 // updateRunSQL is fenced by owner and attempt. A NULL parameter keeps the
@@ -270,9 +270,13 @@ func (s *Store) RunGet(ctx context.Context, id string) (store.Run, error) {
 	return r, nil
 }
 
-// runsStatusIndexed is the condition of the partial index runs_status
-// (migration 00005), repeated in a query so the planner may use it.
-const runsStatusIndexed = `status NOT IN ('succeeded', 'filtered', 'running')`
+// runsStatusIndexed and runsDueIndexed are the conditions of the partial
+// indexes runs_status and runs_due (migration 00007), repeated word for
+// word in a query so the planner may use the index.
+const (
+	runsStatusIndexed = `status <> 'succeeded' AND status <> 'filtered' AND status <> 'running'`
+	runsDueIndexed    = `(status = 'queued' OR status = 'retrying' OR status = 'waiting')`
+)
 
 // runListQuery is RunList's query and its arguments.
 func runListQuery(p store.RunListParams) (string, []any) {
