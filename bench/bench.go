@@ -196,6 +196,7 @@ func (r *run) run(ctx context.Context) (*Result, error) {
 		cpu0, _ = r.server.Stats()
 	}
 	self0, selfOK := selfCPU()
+	machine0, machineErr := readMachine()
 	l := newLoad(tgt, r.ledger, cfg.Connections, cfg.RequestTimeout)
 	r.progress("load: %d connections for %v, mode %s, %d-byte payload", cfg.Connections, cfg.Duration, cfg.Mode, len(cfg.Payload))
 	stopTicker := r.tick(l)
@@ -210,6 +211,11 @@ func (r *run) run(ctx context.Context) (*Result, error) {
 	if r.server != nil {
 		if cpuLoad, err := r.server.Stats(); err == nil {
 			res.ServerCPULoadS = ptr(math.Round((cpuLoad.CPU-cpu0.CPU).Seconds()*100) / 100)
+		}
+	}
+	if machine1, err := readMachine(); err == nil && machineErr == nil {
+		if steal, ok := stealPercent(machine0, machine1); ok {
+			res.StealPct = &steal
 		}
 	}
 	accepted := l.accepted.Load()
@@ -311,6 +317,9 @@ func (r *run) run(ctx context.Context) (*Result, error) {
 		if baseline.AcceptedPerS > 0 {
 			res.VsBaseline = ptr(math.Round(res.AcceptedPerS/baseline.AcceptedPerS*1000) / 1000)
 		}
+	}
+	if note := stealNote(res); note != "" {
+		r.notes = append(r.notes, note)
 	}
 	res.Notes = r.notes
 	return res, nil
@@ -492,4 +501,24 @@ func (r *run) cleanup() {
 			_ = os.RemoveAll(r.dir)
 		}
 	}
+}
+
+// stealNote warns of a run during which the hypervisor took more than
+// stealNoteAbove percent of the machine's CPU time, or "".
+func stealNote(res *Result) string {
+	var baseline *float64
+	if res.Baseline != nil {
+		baseline = res.Baseline.StealPct
+	}
+	switch {
+	case res.StealPct != nil && *res.StealPct > stealNoteAbove:
+		note := fmt.Sprintf("the hypervisor took %.1f%% of the machine's CPU time during the load", *res.StealPct)
+		if baseline != nil {
+			note += fmt.Sprintf(" (%.1f%% during the bare server's)", *baseline)
+		}
+		return note + ": this run's figures are lower than the machine's own"
+	case baseline != nil && *baseline > stealNoteAbove:
+		return fmt.Sprintf("the hypervisor took %.1f%% of the machine's CPU time during the bare server's load: its figures are lower than the machine's own", *baseline)
+	}
+	return ""
 }

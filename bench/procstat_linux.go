@@ -74,3 +74,35 @@ func selfCPU() (time.Duration, bool) {
 	}
 	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano()), true
 }
+
+// readMachine reads the machine's CPU time from /proc/stat.
+func readMachine() (machineSample, error) {
+	stat, err := os.ReadFile("/proc/stat")
+	if err != nil {
+		return machineSample{}, fmt.Errorf("read /proc/stat: %w", err)
+	}
+	return parseMachine(stat)
+}
+
+// parseMachine reads /proc/stat's first line: "cpu" and the times user,
+// nice, system, idle, iowait, irq, softirq, steal, guest, guest_nice
+// (guest time is counted in user time already).
+func parseMachine(stat []byte) (machineSample, error) {
+	line, _, _ := bytes.Cut(stat, []byte("\n"))
+	fields := bytes.Fields(line)
+	if len(fields) < 9 || string(fields[0]) != "cpu" {
+		return machineSample{}, fmt.Errorf("read /proc/stat: unexpected first line %q", line)
+	}
+	var m machineSample
+	for i, f := range fields[1:9] {
+		n, err := strconv.ParseInt(string(f), 10, 64)
+		if err != nil {
+			return machineSample{}, fmt.Errorf("read /proc/stat: %q: %w", f, err)
+		}
+		m.Total += n
+		if i == 7 {
+			m.Steal = n
+		}
+	}
+	return m, nil
+}

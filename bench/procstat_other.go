@@ -13,3 +13,8 @@ func readProc(pid int) (procSample, error) {
 }
 
 func selfCPU() (time.Duration, bool) { return 0, false }
+
+// readMachine needs /proc; elsewhere steal time goes unmeasured.
+func readMachine() (machineSample, error) {
+	return machineSample{}, errors.New("steal time needs Linux's /proc")
+}

@@ -87,6 +87,11 @@ type Result struct {
 	// ServerCPULoadS is the server's CPU time during the load alone.
 	ServerCPULoadS *float64 `json:"server_cpu_load_s"`
 	StartupMS      *float64 `json:"startup_ms"`
+	// StealPct is the share of the machine's CPU time its hypervisor gave
+	// to other machines during the load (Linux's steal time; nil where
+	// not measured). A few percent make a run slower than the next and a
+	// ratio to a baseline run at another moment misleading.
+	StealPct *float64 `json:"steal_pct,omitempty"`
 	// BenchCPUS is the CPU time this process (load generator and
 	// receiver) used over the same span.
 	BenchCPUS *float64 `json:"bench_cpu_s"`
@@ -190,6 +195,13 @@ func (r *Result) WriteTable(w io.Writer) error {
 	}
 	if r.BenchCPUS != nil {
 		row("bench CPU", fmt.Sprintf("%.2f s", *r.BenchCPUS), "load generator and receiver")
+	}
+	if r.StealPct != nil {
+		cells := []string{"CPU stolen by the hypervisor", fmt.Sprintf("%.1f%%", *r.StealPct)}
+		if r.Baseline != nil && r.Baseline.StealPct != nil {
+			cells = append(cells, fmt.Sprintf("bare server's load %.1f%%", *r.Baseline.StealPct))
+		}
+		row(cells...)
 	}
 	if err := tw.Flush(); err != nil {
 		return err

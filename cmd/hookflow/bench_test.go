@@ -124,6 +124,7 @@ func TestBenchRun(t *testing.T) {
 			AcceptP99MS  float64 `json:"accept_p99_ms"`
 		} `json:"baseline"`
 		VsBaseline *float64 `json:"vs_baseline"`
+		StealPct   *float64 `json:"steal_pct"`
 	}
 	if err := json.Unmarshal(stdout.Bytes(), &res); err != nil {
 		t.Fatalf("the output is not the JSON result: %v\n%s", err, stdout.String())
@@ -139,6 +140,9 @@ func TestBenchRun(t *testing.T) {
 	if res.Baseline == nil || res.Baseline.AcceptedPerS <= 0 || res.Baseline.AcceptP99MS <= 0 || res.VsBaseline == nil ||
 		*res.VsBaseline <= 0 {
 		t.Errorf("baseline %+v, vs baseline %v; want the bare server's figures and the ratio", res.Baseline, res.VsBaseline)
+	}
+	if runtime.GOOS == "linux" && (res.StealPct == nil || *res.StealPct < 0) {
+		t.Errorf("steal_pct %v; want the share of CPU time stolen during the load", res.StealPct)
 	}
 	if res.Duplicates == nil || *res.Duplicates != 0 || res.Errors != 0 {
 		t.Errorf("duplicates %v errors %d; want 0 and 0", res.Duplicates, res.Errors)
