@@ -213,7 +213,8 @@ func (r *run) run(ctx context.Context) (*Result, error) {
 			res.ServerCPULoadS = ptr(math.Round((cpuLoad.CPU-cpu0.CPU).Seconds()*100) / 100)
 		}
 	}
-	if machine1, err := readMachine(); err == nil && machineErr == nil {
+	// Steal time is this machine's: the server's only where it runs here.
+	if machine1, err := readMachine(); err == nil && machineErr == nil && r.server != nil {
 		if steal, ok := stealPercent(machine0, machine1); ok {
 			res.StealPct = &steal
 		}

@@ -132,7 +132,7 @@ func TestRunCountsLossAndDuplicates(t *testing.T) {
 	if res.OK() || res.Drained {
 		t.Errorf("OK %v drained %v with events lost; want false, false", res.OK(), res.Drained)
 	}
-	if res.ServerRSSMB != nil || res.ServerCPUS != nil || res.StartupMS != nil || res.Target != f.URL {
+	if res.ServerRSSMB != nil || res.ServerCPUS != nil || res.StartupMS != nil || res.StealPct != nil || res.Target != f.URL {
 		t.Errorf("a --url run reports server figures or the wrong target: %+v", res)
 	}
 	if res.E2EP50MS == nil || *res.E2EP50MS <= 0 || res.AcceptP99MS <= 0 || res.AcceptP99MS < res.AcceptP50MS {

@@ -89,8 +89,9 @@ type Result struct {
 	StartupMS      *float64 `json:"startup_ms"`
 	// StealPct is the share of the machine's CPU time its hypervisor gave
 	// to other machines during the load (Linux's steal time; nil where
-	// not measured). A few percent make a run slower than the next and a
-	// ratio to a baseline run at another moment misleading.
+	// not measured, and for a server at --url, which may run elsewhere).
+	// A few percent make a run slower than the next and a ratio to a
+	// baseline run at another moment misleading.
 	StealPct *float64 `json:"steal_pct,omitempty"`
 	// BenchCPUS is the CPU time this process (load generator and
 	// receiver) used over the same span.
