@@ -24,8 +24,10 @@ func stepRespond(_ context.Context, _ *Engine, st *runState, s *workflows.Compil
 		}
 		headers[h.Name] = v
 	}
-	body := st.payload()
-	if s.Body != nil {
+	var body any
+	if s.Body == nil {
+		body = st.payload()
+	} else {
 		v, err := workflows.Eval(s.Body, &st.env)
 		if err != nil {
 			return outcome{status: store.StepFailed, err: fmt.Errorf("body: %w", err)}

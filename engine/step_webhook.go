@@ -79,11 +79,11 @@ func buildRequest(st *runState, s *workflows.CompiledStep) (actions.Request, err
 		case s.Body == nil && st.payloadJSON != nil:
 			req.Body = st.payloadJSON
 		default:
-			body := st.payload()
-			if s.Body != nil {
-				if body, err = workflows.Eval(s.Body, &st.env); err != nil {
-					return actions.Request{}, fmt.Errorf("body: %w", err)
-				}
+			var body any
+			if s.Body == nil {
+				body = st.payload()
+			} else if body, err = workflows.Eval(s.Body, &st.env); err != nil {
+				return actions.Request{}, fmt.Errorf("body: %w", err)
 			}
 			if req.Body, err = json.Marshal(body); err != nil {
 				return actions.Request{}, fmt.Errorf("body is not JSON: %w", err)

@@ -146,3 +146,24 @@ func TestSyncRunFailsLeaksNothing(t *testing.T) {
 		t.Errorf("failed sync run = %d %s: holds the outbound URL", r.status, r.body)
 	}
 }
+
+// A sync run whose steps never read the payload before it answers with it
+// (the end of the run, a respond step without a body) answers with the
+// payload the body held: decoded when it is needed, not at accept.
+func TestSyncAnswersUndecodedPayload(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	order := map[string]any{"id": "o-7", "items": []any{map[string]any{"n": 2}}}
+	for _, c := range []struct{ id, steps string }{
+		{"ends", `{"id": "mine", "type": "filter", "expr": "trigger.headers['x-from'] == 'test'"}`},
+		{"responds", `{"id": "mine", "type": "filter", "expr": "trigger.headers['x-from'] == 'test'"},
+    {"id": "reply", "type": "respond", "status": 200}`},
+	} {
+		w := b.create(syncDef(c.id, "5s", c.steps))
+		r := b.send(http.MethodPost, w.TriggerURL, order, "X-From", "test")
+		if r.status != http.StatusOK {
+			t.Fatalf("%s: sync = %d %s", c.id, r.status, r.body)
+		}
+		jsonEqual(t, r.body, order)
+	}
+}

@@ -11,9 +11,9 @@ import (
 func (c *Compiled) UsesTrigger() bool { return c.usesTrigger }
 
 // ReadsPayload reports whether the step reads the run's payload: one of its
-// expressions names payload (or $env), or it is a respond step, which
-// answers with the payload unless its body says otherwise. A run need not
-// decode a JSON body before a step that does.
+// expressions names payload (or $env), or it is a respond step without a
+// body, which answers with the payload. A run need not decode a JSON body
+// before a step that does.
 func (s *CompiledStep) ReadsPayload() bool { return s.readsPayload }
 
 // programs returns the step's compiled expressions, its templates' included.

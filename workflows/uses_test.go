@@ -59,6 +59,8 @@ func TestReadsPayload(t *testing.T) {
 		{"webhook without body", `{"id":"s","type":"webhook","url":"https://example.com/"}`, false},
 		{"delay until", `{"id":"s","type":"delay","until":"payload.at"}`, true},
 		{"respond", `{"id":"s","type":"respond"}`, true},
+		{"respond with a body", `{"id":"s","type":"respond","body":"{ok: true}"}`, false},
+		{"respond with a body of the payload", `{"id":"s","type":"respond","body":"{id: payload.id}"}`, true},
 		{"literal template", `{"id":"s","type":"webhook","url":"https://example.com/payload"}`, false},
 	} {
 		t.Run(c.name, func(t *testing.T) {
