@@ -94,7 +94,7 @@ func (r *run) runBaseline(ctx context.Context) (*Baseline, error) {
 	}
 	r.progress("baseline: bare gin + json.Unmarshal, %d connections for %v", r.cfg.Connections, r.cfg.Duration)
 	cpu0, _ := srv.Stats()
-	machine0, machineErr := readMachine()
+	steal := measureSteal()
 	l := newLoad(tgt, NewLedger(), r.cfg.Connections, r.cfg.RequestTimeout)
 	d := l.run(ctx, r.cfg.Duration)
 	if err := ctx.Err(); err != nil {
@@ -108,11 +108,7 @@ func (r *run) runBaseline(ctx context.Context) (*Baseline, error) {
 	if cpu1, err := srv.Stats(); err == nil {
 		b.ServerCPUS = ptr(math.Round((cpu1.CPU-cpu0.CPU).Seconds()*100) / 100)
 	}
-	if machine1, err := readMachine(); err == nil && machineErr == nil {
-		if steal, ok := stealPercent(machine0, machine1); ok {
-			b.StealPct = &steal
-		}
-	}
+	b.StealPct = steal()
 	if l.accepted.Load() == 0 {
 		return nil, fmt.Errorf("baseline: no request was accepted (%v)", l.errorCounts())
 	}

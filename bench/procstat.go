@@ -32,5 +32,22 @@ func stealPercent(from, to machineSample) (float64, bool) {
 	return math.Round(float64(to.Steal-from.Steal)/float64(total)*1000) / 10, true
 }
 
+// measureSteal starts measuring the machine's steal time; the function it
+// returns gives the percent stolen since (nil where it cannot be read).
+func measureSteal() func() *float64 {
+	from, fromErr := readMachine()
+	return func() *float64 {
+		to, err := readMachine()
+		if err != nil || fromErr != nil {
+			return nil
+		}
+		steal, ok := stealPercent(from, to)
+		if !ok {
+			return nil
+		}
+		return &steal
+	}
+}
+
 // stealNoteAbove is the steal share past which a run's figures are flagged.
 const stealNoteAbove = 5.0
