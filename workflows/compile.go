@@ -164,7 +164,7 @@ func Compile(w *Workflow) (*Compiled, error) {
 			return nil, fieldf(fmt.Sprintf("steps[%d].id", i), s.ID, "duplicate step id")
 		}
 		seen[s.ID] = true
-		cs.readsPayload = cs.Type == StepRespond && cs.Body == nil || cs.names("payload")
+		cs.readsPayload = cs.names("payload")
 		c.usesTrigger = c.usesTrigger || cs.names("trigger")
 		c.Steps = append(c.Steps, cs)
 	}

@@ -10,10 +10,10 @@ import (
 // never do need not describe its request to them.
 func (c *Compiled) UsesTrigger() bool { return c.usesTrigger }
 
-// ReadsPayload reports whether the step reads the run's payload: one of its
-// expressions names payload (or $env), or it is a respond step without a
-// body, which answers with the payload. A run need not decode a JSON body
-// before a step that does.
+// ReadsPayload reports whether an expression or template of the step names
+// payload (or $env): a run need not decode a JSON body before a step whose
+// expressions do. (A step that uses the payload itself where it has no body
+// expression, webhook or respond, takes it from the run when it does.)
 func (s *CompiledStep) ReadsPayload() bool { return s.readsPayload }
 
 // programs returns the step's compiled expressions, its templates' included.

@@ -58,7 +58,9 @@ func TestReadsPayload(t *testing.T) {
 		// The payload's own bytes are sent: the run needs no decoded value.
 		{"webhook without body", `{"id":"s","type":"webhook","url":"https://example.com/"}`, false},
 		{"delay until", `{"id":"s","type":"delay","until":"payload.at"}`, true},
-		{"respond", `{"id":"s","type":"respond"}`, true},
+		// The respond step answers with the payload itself, not through
+		// an expression: it takes the payload from the run when it does.
+		{"respond", `{"id":"s","type":"respond"}`, false},
 		{"respond with a body", `{"id":"s","type":"respond","body":"{ok: true}"}`, false},
 		{"respond with a body of the payload", `{"id":"s","type":"respond","body":"{id: payload.id}"}`, true},
 		{"literal template", `{"id":"s","type":"webhook","url":"https://example.com/payload"}`, false},
