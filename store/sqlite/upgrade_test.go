@@ -12,8 +12,9 @@ import (
 )
 
 // TestUpgradeFromSchema4: a database written before the run indexes were
-// made lean (migrations 5 and 6) opens, migrates, and still lists its runs
-// by status, finds their step records, and prunes them.
+// made lean and rebuilt (migrations 5 to 7) opens, migrates, and still
+// lists its runs by status, finds their step records, hands its queued run
+// and the running one whose lease expired to a worker, and prunes them.
 func TestUpgradeFromSchema4(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
@@ -71,6 +72,18 @@ func TestUpgradeFromSchema4(t *testing.T) {
 		if steps, err := s.StepResultList(ctx, id); err != nil || len(steps) != 1 {
 			t.Errorf("StepResultList(%s) = %d results, %v; want 1", id, len(steps), err)
 		}
+	}
+	claimed, err := s.RunClaim(ctx, store.RunClaimParams{Owner: "w1", Limit: 10, Now: time.Now(), LeaseFor: time.Minute})
+	if err != nil {
+		t.Fatalf("RunClaim: %v", err)
+	}
+	var claimedIDs []string
+	for _, r := range claimed {
+		claimedIDs = append(claimedIDs, r.ID)
+	}
+	slices.Sort(claimedIDs)
+	if !slices.Equal(claimedIDs, []string{"r-queued", "r-running"}) {
+		t.Errorf("RunClaim after the upgrade = %v; want the queued run and the running one, its lease long expired", claimedIDs)
 	}
 	res, err := s.Prune(ctx, store.PruneParams{Before: time.Now().Add(-time.Hour)})
 	if err != nil || res != (store.PruneResult{Runs: 3, Events: 3}) {
