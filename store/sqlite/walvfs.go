@@ -166,6 +166,12 @@ func (st *walFileState) base() *lib.Tsqlite3_io_methods {
 	return (*lib.Tsqlite3_io_methods)(cptr(st.methods))
 }
 
+// write hands a write on to the default VFS.
+func (st *walFileState) write(tls *libc.TLS, pFile uintptr, zBuf uintptr, iAmt int32, iOfst int64) int32 {
+	walWrites.Add(1)
+	return (*(*func(*libc.TLS, uintptr, uintptr, int32, int64) int32)(unsafe.Pointer(&st.base().FxWrite)))(tls, pFile, zBuf, iAmt, iOfst)
+}
+
 // flush hands the gathered writes on in one write.
 func (st *walFileState) flush(tls *libc.TLS, pFile uintptr) int32 {
 	if st.len == 0 {
@@ -173,8 +179,7 @@ func (st *walFileState) flush(tls *libc.TLS, pFile uintptr) int32 {
 	}
 	n, off := st.len, st.off
 	st.len = 0 // written or not, they are gone: a failed write fails the commit
-	walWrites.Add(1)
-	return (*(*func(*libc.TLS, uintptr, uintptr, int32, int64) int32)(unsafe.Pointer(&st.base().FxWrite)))(tls, pFile, st.buf, int32(n), off)
+	return st.write(tls, pFile, st.buf, int32(n), off)
 }
 
 func walWrite(tls *libc.TLS, pFile uintptr, zBuf uintptr, iAmt int32, iOfst int64) int32 {
@@ -188,8 +193,7 @@ func walWrite(tls *libc.TLS, pFile uintptr, zBuf uintptr, iAmt int32, iOfst int6
 		st.buf = libc.Xmalloc(tls, walBufferMax)
 	}
 	if st.buf == 0 || int64(iAmt) > walBufferMax { // write it as it comes
-		walWrites.Add(1)
-		return (*(*func(*libc.TLS, uintptr, uintptr, int32, int64) int32)(unsafe.Pointer(&st.base().FxWrite)))(tls, pFile, zBuf, iAmt, iOfst)
+		return st.write(tls, pFile, zBuf, iAmt, iOfst)
 	}
 	if st.len == 0 {
 		st.off = iOfst
