@@ -131,10 +131,11 @@ func (h *Webhook) Serve(w http.ResponseWriter, r *http.Request, key string) {
 		Query:   eventQuery(r.URL.Query(), t.Auth),
 		Body:    body,
 	}
-	// Decoded once, for the checks here and the run's steps; only checked
-	// where nothing here reads it, and decoded when a step does.
+	// Decoded once, for the checks here and the run's steps. Where neither
+	// read it (a filter on headers, a body sent on as it is) it is only
+	// checked; the run decodes it if it ever needs it.
 	var payload engine.Payload
-	if c.Schema != nil || c.Idempotency != nil {
+	if c.Schema != nil || c.Idempotency != nil || c.DecodesPayload() {
 		payload = engine.DecodePayload(&ev)
 	} else {
 		payload = engine.LazyPayload(&ev)

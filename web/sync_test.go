@@ -147,10 +147,10 @@ func TestSyncRunFailsLeaksNothing(t *testing.T) {
 	}
 }
 
-// A sync run whose steps never read the payload before it answers with it
-// (the end of the run, a respond step without a body) answers with the
-// payload the body held: decoded when it is needed, not at accept.
-func TestSyncAnswersUndecodedPayload(t *testing.T) {
+// A sync run whose steps never read the payload in an expression answers
+// with it (at the end of the run, or from a respond step without a body) as
+// the body held it: the trigger decodes a body such a workflow answers with.
+func TestSyncAnswersPayloadNoStepRead(t *testing.T) {
 	t.Parallel()
 	b := setup(t)
 	order := map[string]any{"id": "o-7", "items": []any{map[string]any{"n": 2}}}

@@ -52,7 +52,8 @@ type Compiled struct {
 	AllowIPs []netip.Prefix
 	Steps    []*CompiledStep
 
-	usesTrigger bool // see UsesTrigger
+	usesTrigger    bool // see UsesTrigger
+	decodesPayload bool // see DecodesPayload
 }
 
 // Sync reports whether the trigger answers after the run rather than at once.
@@ -166,8 +167,10 @@ func Compile(w *Workflow) (*Compiled, error) {
 		seen[s.ID] = true
 		cs.readsPayload = cs.names("payload")
 		c.usesTrigger = c.usesTrigger || cs.names("trigger")
+		c.decodesPayload = c.decodesPayload || cs.readsPayload || (cs.Type == StepRespond && cs.Body == nil)
 		c.Steps = append(c.Steps, cs)
 	}
+	c.decodesPayload = c.decodesPayload || c.Sync()
 	return c, nil
 }
 

@@ -10,6 +10,13 @@ import (
 // never do need not describe its request to them.
 func (c *Compiled) UsesTrigger() bool { return c.usesTrigger }
 
+// DecodesPayload reports whether a run of the workflow may need its payload
+// decoded: a step's expressions read it (ReadsPayload), a respond step
+// without a body answers with it, or the trigger answers with the run's
+// final payload (Sync). A trigger decodes the JSON body of such a workflow
+// as it arrives rather than check it then and decode it again later.
+func (c *Compiled) DecodesPayload() bool { return c.decodesPayload }
+
 // ReadsPayload reports whether an expression or template of the step names
 // payload (or $env): a run need not decode a JSON body before a step whose
 // expressions do. (A step that uses the payload itself where it has no body
