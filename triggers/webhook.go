@@ -135,7 +135,7 @@ func (h *Webhook) Serve(w http.ResponseWriter, r *http.Request, key string) {
 	// read it (a filter on headers, a body sent on as it is) it is only
 	// checked; the run decodes it if it ever needs it.
 	var payload engine.Payload
-	if c.Schema != nil || c.Idempotency != nil || c.DecodesPayload() {
+	if c.DecodesPayload() {
 		payload = engine.DecodePayload(&ev)
 	} else {
 		payload = engine.LazyPayload(&ev)

@@ -170,7 +170,7 @@ func Compile(w *Workflow) (*Compiled, error) {
 		c.decodesPayload = c.decodesPayload || cs.readsPayload || (cs.Type == StepRespond && cs.Body == nil)
 		c.Steps = append(c.Steps, cs)
 	}
-	c.decodesPayload = c.decodesPayload || c.Sync()
+	c.decodesPayload = c.decodesPayload || c.Sync() || c.Schema != nil || c.Idempotency != nil
 	return c, nil
 }
 

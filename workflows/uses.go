@@ -10,11 +10,11 @@ import (
 // never do need not describe its request to them.
 func (c *Compiled) UsesTrigger() bool { return c.usesTrigger }
 
-// DecodesPayload reports whether a run of the workflow may need its payload
-// decoded: a step's expressions read it (ReadsPayload), a respond step
-// without a body answers with it, or the trigger answers with the run's
-// final payload (Sync). A trigger decodes the JSON body of such a workflow
-// as it arrives rather than check it then and decode it again later.
+// DecodesPayload reports whether the workflow may need its payload decoded:
+// the trigger checks it (a schema, an idempotency key) or answers with the
+// run's final payload (Sync), a step's expressions read it (ReadsPayload),
+// or a respond step without a body answers with it. A trigger decodes the
+// JSON body of such a workflow as it arrives, and only checks the others'.
 func (c *Compiled) DecodesPayload() bool { return c.decodesPayload }
 
 // ReadsPayload reports whether an expression or template of the step names

@@ -82,30 +82,33 @@ func TestReadsPayload(t *testing.T) {
 }
 
 func TestDecodesPayload(t *testing.T) {
+	const webhook = `{"type":"webhook"}`
 	for _, c := range []struct {
-		name     string
-		response string // the trigger's response, JSON; "" for none
-		steps    string
-		want     bool
+		name    string
+		trigger string
+		steps   string
+		want    bool
 	}{
-		{"filter on headers", "", `[{"id":"f","type":"filter","expr":"trigger.headers['x-kind'] == 'order'"}]`, false},
-		{"body sent on as it is", "", `[{"id":"w","type":"webhook","url":"https://example.com/"}]`, false},
-		{"a later step reads it", "", `[{"id":"f","type":"filter","expr":"true"},
+		{"filter on headers", webhook, `[{"id":"f","type":"filter","expr":"trigger.headers['x-kind'] == 'order'"}]`, false},
+		{"body sent on as it is", webhook, `[{"id":"w","type":"webhook","url":"https://example.com/"}]`, false},
+		{"a later step reads it", webhook, `[{"id":"f","type":"filter","expr":"true"},
 			{"id":"t","type":"transform","expr":"{n: payload.n}"}]`, true},
-		{"respond answers with it", "", `[{"id":"r","type":"respond"}]`, true},
-		{"respond with a body of its own", "", `[{"id":"r","type":"respond","body":"{ok: true}"}]`, false},
-		{"sync answers with the final payload", `{"mode":"sync"}`, `[{"id":"f","type":"filter","expr":"true"}]`, true},
-		{"async", `{"mode":"async"}`, `[{"id":"f","type":"filter","expr":"true"}]`, false},
+		{"respond answers with it", webhook, `[{"id":"r","type":"respond"}]`, true},
+		{"respond with a body of its own", webhook, `[{"id":"r","type":"respond","body":"{ok: true}"}]`, false},
+		{"sync answers with the final payload", `{"type":"webhook","response":{"mode":"sync"}}`,
+			`[{"id":"f","type":"filter","expr":"true"}]`, true},
+		{"async", `{"type":"webhook","response":{"mode":"async"}}`, `[{"id":"f","type":"filter","expr":"true"}]`, false},
+		{"schema", `{"type":"webhook","schema":{"type":"object"}}`, `[{"id":"f","type":"filter","expr":"true"}]`, true},
+		{"idempotency key", `{"type":"webhook","idempotency_key":"trigger.headers['x-id']"}`,
+			`[{"id":"f","type":"filter","expr":"true"}]`, true},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			w := Workflow{Format: Format, Name: "w", Trigger: Trigger{Type: TriggerWebhook}}
-			if err := json.Unmarshal([]byte(c.steps), &w.Steps); err != nil {
+			w := Workflow{Format: Format, Name: "w"}
+			if err := json.Unmarshal([]byte(c.trigger), &w.Trigger); err != nil {
 				t.Fatal(err)
 			}
-			if c.response != "" {
-				if err := json.Unmarshal([]byte(c.response), &w.Trigger.Response); err != nil {
-					t.Fatal(err)
-				}
+			if err := json.Unmarshal([]byte(c.steps), &w.Steps); err != nil {
+				t.Fatal(err)
 			}
 			compiled, err := Compile(&w)
 			if err != nil {
