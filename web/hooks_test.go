@@ -58,18 +58,24 @@ func (b *bundle) wantReceived(n int) {
 func TestHookMalformedJSON(t *testing.T) {
 	t.Parallel()
 	b := setup(t)
-	w := b.create(passDef("pass", b.recv.url))
-	// The workflow's step sends the body on without reading it: the body
-	// is still checked whole.
-	bodies := []string{`{"a": `, `{"a": 1} x`, `{"a": 1}]`, "{\"a\": \"\x01\"}", `{"a": "\q"}`}
-	for _, ct := range []string{"application/json", "application/json; charset=utf-8", "application/vnd.api+json"} {
-		for _, body := range bodies {
-			r := b.send(http.MethodPost, w.TriggerURL, body, "Content-Type", ct)
-			wantError(t, r, http.StatusBadRequest, "bad_json")
-		}
+	// pass sends the body on without reading it, so its body is only
+	// checked; relay reads the payload, so its body is decoded as it
+	// arrives. Both refuse the same bodies.
+	workflows := map[string]string{
+		"pass":  b.create(passDef("pass", b.recv.url)).TriggerURL,
+		"relay": b.create(relayDef("relay", b.recv.url)).TriggerURL,
 	}
-	if ids := b.runIDs("workflow=pass"); len(ids) != 0 {
-		t.Errorf("runs after malformed JSON: %v", ids)
+	bodies := []string{`{"a": `, `{"a": 1} x`, `{"a": 1}]`, "{\"a\": \"\x01\"}", `{"a": "\q"}`}
+	for id, url := range workflows {
+		for _, ct := range []string{"application/json", "application/json; charset=utf-8", "application/vnd.api+json"} {
+			for _, body := range bodies {
+				r := b.send(http.MethodPost, url, body, "Content-Type", ct)
+				wantError(t, r, http.StatusBadRequest, "bad_json")
+			}
+		}
+		if ids := b.runIDs("workflow=" + id); len(ids) != 0 {
+			t.Errorf("%s: runs after malformed JSON: %v", id, ids)
+		}
 	}
 }
 
