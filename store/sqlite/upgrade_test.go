@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/hookflow/hookflow/store"
+	"github.com/hookflow/hookflow/store/storetest"
 )
 
 // TestUpgradeFromSchema4: a database written before the run indexes were
@@ -77,10 +78,7 @@ func TestUpgradeFromSchema4(t *testing.T) {
 	if err != nil {
 		t.Fatalf("RunClaim: %v", err)
 	}
-	var claimedIDs []string
-	for _, r := range claimed {
-		claimedIDs = append(claimedIDs, r.ID)
-	}
+	claimedIDs := storetest.RunIDs(claimed)
 	slices.Sort(claimedIDs)
 	if !slices.Equal(claimedIDs, []string{"r-queued", "r-running"}) {
 		t.Errorf("RunClaim after the upgrade = %v; want the queued run and the running one, its lease long expired", claimedIDs)
@@ -93,10 +91,7 @@ func TestUpgradeFromSchema4(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var ids []string
-	for _, r := range left {
-		ids = append(ids, r.ID)
-	}
+	ids := storetest.RunIDs(left)
 	slices.Sort(ids)
 	if !slices.Equal(ids, []string{"r-queued", "r-running"}) {
 		t.Errorf("runs after Prune = %v, want the unfinished ones", ids)

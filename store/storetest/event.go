@@ -77,7 +77,7 @@ func testEvent(t *testing.T, newStore func(t *testing.T) store.Store) {
 				r.Status, r.LeaseOwner, r.Attempt, r.LeaseUntil, p.LeaseUntil)
 		}
 		// Only the run without an owner is claimable while the lease holds.
-		if got := runIDs(b.claim(t, store.RunClaimParams{Owner: "other", Now: b.now})); !slices.Equal(got, []string{queued.RunID}) {
+		if got := RunIDs(b.claim(t, store.RunClaimParams{Owner: "other", Now: b.now})); !slices.Equal(got, []string{queued.RunID}) {
 			t.Fatalf("RunClaim = %v, want only the queued run %s", got, queued.RunID)
 		}
 		// The acceptor writes under attempt 1; once its lease expires, another claims it.

@@ -89,7 +89,7 @@ func testPrune(t *testing.T, newStore func(t *testing.T) store.Store) {
 			t.Fatal(err)
 		}
 		want := newestFirst(ps[5].RunID, ps[6].RunID, ps[7].RunID, ps[8].RunID, ps[9].RunID, replay.ID)
-		if got := runIDs(runs); !slices.Equal(got, want) {
+		if got := RunIDs(runs); !slices.Equal(got, want) {
 			t.Errorf("RunList after Prune = %v, want %v", got, want)
 		}
 

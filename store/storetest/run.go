@@ -33,7 +33,7 @@ func testRunInsert(t *testing.T, newStore func(t *testing.T) store.Store) {
 
 		// It is queued like any other run: due at its Now.
 		claimed := b.claim(t, store.RunClaimParams{Owner: "x", Now: later})
-		if got := runIDs(claimed); !slices.Equal(got, []string{p.RunID, want.ID}) {
+		if got := RunIDs(claimed); !slices.Equal(got, []string{p.RunID, want.ID}) {
 			t.Errorf("RunClaim = %v, want the first run then the replay", got)
 		}
 	})
@@ -101,11 +101,11 @@ func testRunClaim(t *testing.T, newStore func(t *testing.T) store.Store) {
 		)
 		// Oldest due first, by run_at rather than id.
 		runs := b.claim(t, store.RunClaimParams{Owner: "a", Now: b.now, LeaseFor: time.Minute, Limit: 2})
-		if got, want := runIDs(runs), []string{ids[3], ids[2]}; !slices.Equal(got, want) {
+		if got, want := RunIDs(runs), []string{ids[3], ids[2]}; !slices.Equal(got, want) {
 			t.Fatalf("RunClaim(limit 2) = %v, want the two oldest due runs %v", got, want)
 		}
 		runs = append(runs, b.claim(t, store.RunClaimParams{Owner: "a", Now: b.now, LeaseFor: time.Minute})...)
-		if got, want := runIDs(runs), []string{ids[3], ids[2], ids[1]}; !slices.Equal(got, want) {
+		if got, want := RunIDs(runs), []string{ids[3], ids[2], ids[1]}; !slices.Equal(got, want) {
 			t.Fatalf("RunClaim = %v, want the due runs oldest first %v", got, want)
 		}
 		for _, r := range runs {
@@ -121,10 +121,10 @@ func testRunClaim(t *testing.T, newStore func(t *testing.T) store.Store) {
 			t.Errorf("future run: status %s, attempt %d; want queued, 0", r.Status, r.Attempt)
 		}
 		if runs := b.claim(t, store.RunClaimParams{Owner: "b", Now: b.now}); len(runs) != 0 {
-			t.Errorf("second RunClaim = %v, want none (claimed runs are leased)", runIDs(runs))
+			t.Errorf("second RunClaim = %v, want none (claimed runs are leased)", RunIDs(runs))
 		}
 		runs = b.claim(t, store.RunClaimParams{Owner: "b", Now: b.now.Add(time.Second)})
-		if got := runIDs(runs); !slices.Equal(got, []string{ids[0]}) {
+		if got := RunIDs(runs); !slices.Equal(got, []string{ids[0]}) {
 			t.Errorf("RunClaim when the future run is due = %v, want [%s]", got, ids[0])
 		}
 	})
@@ -136,7 +136,7 @@ func testRunClaim(t *testing.T, newStore func(t *testing.T) store.Store) {
 		ids := b.acceptN(t, "w", 5) // same run_at: ordered by id
 		for _, want := range [][]string{ids[0:2], ids[2:4], ids[4:5], {}} {
 			runs := b.claim(t, store.RunClaimParams{Owner: "a", Now: b.now, Limit: 2})
-			if got := runIDs(runs); !slices.Equal(got, want) {
+			if got := RunIDs(runs); !slices.Equal(got, want) {
 				t.Errorf("RunClaim(limit 2) = %v, want %v", got, want)
 			}
 		}
@@ -152,24 +152,24 @@ func testRunClaim(t *testing.T, newStore func(t *testing.T) store.Store) {
 		w2 := b.acceptN(t, "w2", 2)
 		w3 := b.acceptN(t, "w3", 1)
 		runs := b.claim(t, store.RunClaimParams{Owner: "a", Now: b.now, ExcludeWorkflows: []string{"w1", "w3"}})
-		if got := runIDs(runs); !slices.Equal(got, w2) {
+		if got := RunIDs(runs); !slices.Equal(got, w2) {
 			t.Errorf("RunClaim excluding w1, w3 = %v, want w2's %v", got, w2)
 		}
 		runs = b.claim(t, store.RunClaimParams{Owner: "a", Now: b.now, ExcludeWorkflows: []string{"w1"}})
-		if got := runIDs(runs); !slices.Equal(got, w3) {
+		if got := RunIDs(runs); !slices.Equal(got, w3) {
 			t.Errorf("RunClaim excluding w1 = %v, want w3's %v", got, w3)
 		}
 		runs = b.claim(t, store.RunClaimParams{Owner: "a", Now: b.now, LeaseFor: time.Second})
-		if got := runIDs(runs); !slices.Equal(got, w1) {
+		if got := RunIDs(runs); !slices.Equal(got, w1) {
 			t.Errorf("RunClaim = %v, want w1's %v", got, w1)
 		}
 		// Expired leases are excluded too.
 		later := b.now.Add(time.Hour)
 		if runs := b.claim(t, store.RunClaimParams{Owner: "b", Now: later, ExcludeWorkflows: []string{"w1", "w2", "w3"}}); len(runs) != 0 {
-			t.Errorf("RunClaim excluding every workflow = %v, want none", runIDs(runs))
+			t.Errorf("RunClaim excluding every workflow = %v, want none", RunIDs(runs))
 		}
-		if runs := b.claim(t, store.RunClaimParams{Owner: "b", Now: later, ExcludeWorkflows: []string{"w2", "w3"}}); !slices.Equal(runIDs(runs), w1) {
-			t.Errorf("RunClaim of expired leases excluding w2, w3 = %v, want w1's %v", runIDs(runs), w1)
+		if runs := b.claim(t, store.RunClaimParams{Owner: "b", Now: later, ExcludeWorkflows: []string{"w2", "w3"}}); !slices.Equal(RunIDs(runs), w1) {
+			t.Errorf("RunClaim of expired leases excluding w2, w3 = %v, want w1's %v", RunIDs(runs), w1)
 		}
 	})
 
@@ -184,7 +184,7 @@ func testRunClaim(t *testing.T, newStore func(t *testing.T) store.Store) {
 			b.update(t, store.RunUpdateParams{ID: r.ID, Owner: "a", Attempt: r.Attempt, Status: statuses[i], Now: b.now})
 		}
 		if runs := b.claim(t, store.RunClaimParams{Owner: "b", Now: b.now.Add(24 * time.Hour)}); len(runs) != 0 {
-			t.Errorf("RunClaim = %v, want no finished run", runIDs(runs))
+			t.Errorf("RunClaim = %v, want no finished run", RunIDs(runs))
 		}
 	})
 
@@ -217,7 +217,7 @@ func testRunClaim(t *testing.T, newStore func(t *testing.T) store.Store) {
 			owner := fmt.Sprintf("owner-%d", i)
 			runs := b.claim(t, store.RunClaimParams{Owner: owner, Now: at})
 			if len(runs) != 1 || runs[0].ID != id {
-				t.Fatalf("%s run not claimed when due: got %v", step.status, runIDs(runs))
+				t.Fatalf("%s run not claimed when due: got %v", step.status, RunIDs(runs))
 			}
 			r = runs[0]
 			if r.Attempt != i+2 || r.LeaseOwner != owner || r.Status != store.StatusRunning {
@@ -235,13 +235,13 @@ func testRunClaim(t *testing.T, newStore func(t *testing.T) store.Store) {
 		b.claim(t, store.RunClaimParams{Owner: "a", Now: b.now, LeaseFor: time.Minute})
 		for _, at := range []time.Time{b.now.Add(30 * time.Second), b.now.Add(time.Minute)} {
 			if runs := b.claim(t, store.RunClaimParams{Owner: "b", Now: at}); len(runs) != 0 {
-				t.Errorf("RunClaim at %v: claimed %v, a live lease", at.Sub(b.now), runIDs(runs))
+				t.Errorf("RunClaim at %v: claimed %v, a live lease", at.Sub(b.now), RunIDs(runs))
 			}
 		}
 		at := b.now.Add(time.Minute + time.Microsecond)
 		runs := b.claim(t, store.RunClaimParams{Owner: "b", Now: at, LeaseFor: time.Minute})
 		if len(runs) != 1 || runs[0].ID != id {
-			t.Fatalf("RunClaim after the lease expired = %v, want [%s]", runIDs(runs), id)
+			t.Fatalf("RunClaim after the lease expired = %v, want [%s]", RunIDs(runs), id)
 		}
 		if r := runs[0]; r.LeaseOwner != "b" || r.Attempt != 2 || !r.LeaseUntil.Equal(at.Add(time.Minute)) {
 			t.Errorf("reclaimed run: owner %q, attempt %d, lease until %v; want b, 2, %v", r.LeaseOwner, r.Attempt, r.LeaseUntil, at.Add(time.Minute))
@@ -260,10 +260,10 @@ func testRunClaim(t *testing.T, newStore func(t *testing.T) store.Store) {
 		until := b.now.Add(5 * time.Minute)
 		b.update(t, store.RunUpdateParams{ID: id, Owner: "a", Attempt: r.Attempt, Status: store.StatusRunning, LeaseUntil: until, Now: b.now})
 		if runs := b.claim(t, store.RunClaimParams{Owner: "b", Now: b.now.Add(2 * time.Minute)}); len(runs) != 0 {
-			t.Errorf("RunClaim claimed %v under an extended lease", runIDs(runs))
+			t.Errorf("RunClaim claimed %v under an extended lease", RunIDs(runs))
 		}
 		if runs := b.claim(t, store.RunClaimParams{Owner: "b", Now: until.Add(time.Microsecond)}); len(runs) != 1 {
-			t.Errorf("RunClaim after the extended lease = %v, want the run", runIDs(runs))
+			t.Errorf("RunClaim after the extended lease = %v, want the run", RunIDs(runs))
 		}
 	})
 
@@ -518,7 +518,7 @@ func testRunUpdate(t *testing.T, newStore func(t *testing.T) store.Store) {
 			Results: []store.StepResult{{RunID: other, StepID: "x", Attempt: 1, Status: store.StepSucceeded, StartedAt: b.now}}, Now: b.now})
 		runs = b.claim(t, store.RunClaimParams{Owner: "b", Now: b.now.Add(time.Hour)})
 		if len(runs) != 1 {
-			t.Fatalf("RunClaim of the retrying run = %v", runIDs(runs))
+			t.Fatalf("RunClaim of the retrying run = %v", RunIDs(runs))
 		}
 		b.update(t, store.RunUpdateParams{ID: id, Owner: "b", Attempt: 2, Status: store.StatusSucceeded, NextStep: 4,
 			Results: second, Now: b.now.Add(2 * time.Hour)})
@@ -577,7 +577,7 @@ func testRunList(t *testing.T, newStore func(t *testing.T) store.Store) {
 				t.Errorf("RunList(%s): %v", c.name, err)
 				continue
 			}
-			if got := runIDs(runs); !slices.Equal(got, c.want) {
+			if got := RunIDs(runs); !slices.Equal(got, c.want) {
 				t.Errorf("RunList(%s) = %v, want %v", c.name, got, c.want)
 			}
 		}
@@ -624,7 +624,7 @@ func testRunList(t *testing.T, newStore func(t *testing.T) store.Store) {
 				t.Errorf("RunList(%s): %v", c.name, err)
 				continue
 			}
-			if got := runIDs(runs); !slices.Equal(got, c.want) {
+			if got := RunIDs(runs); !slices.Equal(got, c.want) {
 				t.Errorf("RunList(%s) = %v, want %v", c.name, got, c.want)
 			}
 		}
@@ -666,7 +666,7 @@ func testRunList(t *testing.T, newStore func(t *testing.T) store.Store) {
 					t.Fatalf("RunList(%s): page of %d, limit %d", c.name, len(runs), p.Limit)
 				}
 				pages++
-				got = append(got, runIDs(runs)...)
+				got = append(got, RunIDs(runs)...)
 				p.Before = runs[len(runs)-1].ID
 			}
 			if !slices.Equal(got, c.want) || pages != c.pages {

@@ -175,7 +175,7 @@ func (b *bundle) claim(t *testing.T, p store.RunClaimParams) []store.Run {
 func (b *bundle) claimOne(t *testing.T, owner, id string) store.Run {
 	t.Helper()
 	runs := b.claim(t, store.RunClaimParams{Owner: owner, Now: b.now})
-	if got := runIDs(runs); !slices.Equal(got, []string{id}) {
+	if got := RunIDs(runs); !slices.Equal(got, []string{id}) {
 		t.Fatalf("RunClaim: claimed %v, want [%s]", got, id)
 	}
 	return runs[0]
@@ -197,7 +197,8 @@ func (b *bundle) run(t *testing.T, id string) store.Run {
 	return r
 }
 
-func runIDs(runs []store.Run) []string {
+// RunIDs returns the ids of runs, in their order.
+func RunIDs(runs []store.Run) []string {
 	ids := make([]string, len(runs))
 	for i, r := range runs {
 		ids[i] = r.ID
