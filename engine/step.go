@@ -40,6 +40,13 @@ func registerStep(typ string, k stepKind) { stepKinds[typ] = k }
 func (e *Engine) runStep(ctx context.Context, st *runState, s *workflows.CompiledStep, attempt int) (store.StepResult, outcome) {
 	start := e.now()
 	st.env.Run["attempt"] = attempt
+	// The step's expressions and templates share one budget (time, memory,
+	// loop iterations), which also ends with the run's context.
+	if st.env.Budget == nil {
+		st.env.Budget = workflows.NewBudget(ctx)
+	} else {
+		st.env.Budget.Reset(ctx)
+	}
 	if s.ReadsPayload() {
 		st.payload() // decoded where still pending
 	}

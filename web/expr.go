@@ -35,7 +35,8 @@ func (s *Server) evalExpr(c *gin.Context) {
 		return
 	}
 	env := workflows.Env{Payload: req.Payload, Trigger: orEmpty(req.Trigger), Steps: orEmpty(req.Steps),
-		Vars: orEmpty(req.Vars), Secrets: map[string]any{}, Run: map[string]any{}}
+		Vars: orEmpty(req.Vars), Secrets: map[string]any{}, Run: map[string]any{},
+		Budget: workflows.NewBudget(c.Request.Context())}
 	v, err := workflows.Eval(p, &env)
 	if err != nil {
 		exprError(c, err)

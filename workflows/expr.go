@@ -1,16 +1,19 @@
 package workflows
 
 import (
+	"context"
 	"crypto/hmac"
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"net/url"
 	"time"
 
 	"github.com/expr-lang/expr"
 	"github.com/expr-lang/expr/ast"
+	"github.com/expr-lang/expr/conf"
 	"github.com/expr-lang/expr/file"
 	"github.com/expr-lang/expr/vm"
 )
@@ -31,22 +34,36 @@ type Env struct {
 	Secrets map[string]any `expr:"secrets"`
 	// Run is {id, workflow, attempt}.
 	Run map[string]any `expr:"run"`
+
+	// Budget bounds the evaluations made with this environment (see
+	// Limits); nil: each evaluation gets a budget of its own.
+	Budget *Budget `expr:"_budget"`
+	// Tick and Keep are Budget's loop counters, set by Eval (see
+	// loopGuard); callers leave them nil.
+	Tick func(any) any `expr:"_tick"`
+	Keep func(any) any `expr:"_keep"`
 }
 
 // maxNodes bounds the size of one expression.
 const maxNodes = 2000
 
-// functions are the helpers Hookflow adds to expr's builtins.
-var functions = []expr.Option{
-	expr.Function("sha256", func(params ...any) (any, error) {
+// hookflowFunction is a helper Hookflow adds to expr's builtins.
+type hookflowFunction struct {
+	fn    func(params ...any) (any, error)
+	types []any
+}
+
+// functions are the helpers Hookflow adds to expr's builtins, by name.
+var functions = map[string]hookflowFunction{
+	"sha256": {func(params ...any) (any, error) {
 		s, err := stringArg("sha256", params, 0)
 		if err != nil {
 			return nil, err
 		}
 		sum := sha256.Sum256([]byte(s))
 		return hex.EncodeToString(sum[:]), nil
-	}, new(func(string) string)),
-	expr.Function("hmacSHA256", func(params ...any) (any, error) {
+	}, []any{new(func(string) string)}},
+	"hmacSHA256": {func(params ...any) (any, error) {
 		key, err := stringArg("hmacSHA256", params, 0)
 		if err != nil {
 			return nil, err
@@ -58,18 +75,18 @@ var functions = []expr.Option{
 		mac := hmac.New(sha256.New, []byte(key))
 		mac.Write([]byte(msg))
 		return hex.EncodeToString(mac.Sum(nil)), nil
-	}, new(func(key, message string) string)),
-	expr.Function("urlEncode", func(params ...any) (any, error) {
+	}, []any{new(func(key, message string) string)}},
+	"urlEncode": {func(params ...any) (any, error) {
 		s, err := stringArg("urlEncode", params, 0)
 		if err != nil {
 			return nil, err
 		}
 		return url.QueryEscape(s), nil
-	}, new(func(string) string)),
-	expr.Function("uuid", func(params ...any) (any, error) {
+	}, []any{new(func(string) string)}},
+	"uuid": {func(params ...any) (any, error) {
 		return newUUID(), nil
-	}, new(func() string)),
-	expr.Function("formatTime", func(params ...any) (any, error) {
+	}, []any{new(func() string)}},
+	"formatTime": {func(params ...any) (any, error) {
 		t, ok := params[0].(time.Time)
 		if !ok {
 			return nil, fmt.Errorf("formatTime: first argument must be a time, got %T", params[0])
@@ -90,7 +107,7 @@ var functions = []expr.Option{
 			t = t.In(loc)
 		}
 		return t.Format(layout), nil
-	}, new(func(any, string) string), new(func(any, string, string) string)),
+	}, []any{new(func(any, string) string), new(func(any, string, string) string)}},
 }
 
 // stringArg returns the i-th argument of fn, which must be a string. The
@@ -133,12 +150,22 @@ func newUUID() string {
 	return h[0:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:]
 }
 
-func compileOptions(extra ...expr.Option) []expr.Option {
+// exprOptions are the options every expression is compiled with; the
+// guards (expr_guard.go) bound its work.
+var exprOptions = func() []expr.Option {
 	opts := []expr.Option{expr.Env(Env{}), expr.MaxNodes(maxNodes)}
-	opts = append(opts, functions...)
-	opts = append(opts, boundedBuiltins...)
-	opts = append(opts, addGuard...)
-	return append(opts, extra...)
+	for name, f := range functions {
+		if !boundedNames[name] {
+			opts = append(opts, expr.Function(name, f.fn, f.types...))
+		}
+	}
+	opts = append(opts, boundedOptions(functions)...)
+	opts = append(opts, operatorFunctions...)
+	return append(opts, expr.Patch(budgetArgs{}), expr.Patch(loopGuard{}), expr.Patch(operatorGuard{}))
+}()
+
+func compileOptions(extra ...expr.Option) []expr.Option {
+	return append(append([]expr.Option(nil), exprOptions...), extra...)
 }
 
 // CompileExpr compiles an expression whose value may be anything. Errors
@@ -192,14 +219,27 @@ func nonBoolean(n ast.Node) (ast.Node, string) {
 	return nil, ""
 }
 
-// Eval runs a compiled expression. Errors carry expr's line and column; a
-// panic is returned as an error.
+// Eval runs a compiled expression within env's Budget (a new one if it has
+// none): an evaluation past the budget's limits, or a value larger than
+// the memory limit, is an error wrapping ErrLimit. Errors carry expr's
+// line and column; a panic is returned as an error.
 func Eval(p *vm.Program, env *Env) (v any, err error) {
 	defer recoverInto(&err, "evaluate expression")
-	if env == nil {
-		env = &Env{}
+	var e Env
+	if env != nil {
+		e = *env
 	}
-	return expr.Run(p, *env)
+	if e.Budget == nil {
+		e.Budget = NewBudget(context.Background())
+	}
+	e.Tick, e.Keep = e.Budget.tick, e.Budget.keep
+	if v, err = expr.Run(p, e); err != nil {
+		return nil, vmLimitError(err)
+	}
+	if err := e.Budget.fits(v); err != nil {
+		return nil, err
+	}
+	return v, nil
 }
 
 // EvalBool runs a compiled boolean expression.
@@ -222,4 +262,15 @@ func recoverInto(err *error, what string) {
 	if r := recover(); r != nil {
 		*err = fmt.Errorf("%s: internal error in expr: %v", what, r)
 	}
+}
+
+// vmLimitError words the error of expr's own memory budget (the elements
+// of the lists and maps an evaluation makes) as Hookflow's limits are.
+func vmLimitError(err error) error {
+	var fe *file.Error
+	if errors.As(err, &fe) && fe.Message == "memory budget exceeded" && fe.Unwrap() == nil {
+		fe.Message = fmt.Sprintf("%v: it built lists and maps of more than %d elements in all (the expression memory limit)", ErrLimit, conf.DefaultMemoryBudget)
+		fe.Wrap(ErrLimit)
+	}
+	return err
 }

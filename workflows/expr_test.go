@@ -1,12 +1,12 @@
 package workflows
 
 import (
+	"errors"
 	"fmt"
 	"reflect"
 	"regexp"
 	"strings"
 	"testing"
-	"time"
 )
 
 // testEnv is an environment with a value in every part.
@@ -199,8 +199,8 @@ func TestEvalBool(t *testing.T) {
 }
 
 // TestHostileExpressions checks the limits that keep one expression from
-// taking the server down: expr's memory budget at run time, maxNodes at
-// compile time.
+// taking the server down: the budget (and expr's own count of elements)
+// at run time, maxNodes at compile time.
 func TestHostileExpressions(t *testing.T) {
 	t.Parallel()
 	for _, src := range []string{
@@ -217,13 +217,9 @@ func TestHostileExpressions(t *testing.T) {
 			if err != nil {
 				t.Fatalf("CompileExpr: %v", err)
 			}
-			start := time.Now()
 			_, err = Eval(p, &Env{Payload: map[string]any{"n": 100000000}})
-			if err == nil || !strings.Contains(err.Error(), "memory budget exceeded") {
-				t.Errorf("Eval = %v, want the memory budget exceeded", err)
-			}
-			if d := time.Since(start); d > 5*time.Second {
-				t.Errorf("Eval took %v", d)
+			if !errors.Is(err, ErrLimit) {
+				t.Errorf("Eval = %v, want an error wrapping ErrLimit", err)
 			}
 		})
 	}

@@ -2,6 +2,7 @@ package workflows
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"fmt"
 	"strconv"
@@ -86,6 +87,14 @@ func (t *Template) Render(env *Env) (string, error) {
 	if len(t.parts) == 1 && t.parts[0].program == nil {
 		return t.parts[0].literal, nil
 	}
+	if env == nil || env.Budget == nil { // the parts share one budget
+		e := Env{}
+		if env != nil {
+			e = *env
+		}
+		e.Budget = NewBudget(context.Background())
+		env = &e
+	}
 	var b strings.Builder
 	for _, p := range t.parts {
 		if p.program == nil {
@@ -96,7 +105,11 @@ func (t *Template) Render(env *Env) (string, error) {
 		if err != nil {
 			return "", err
 		}
-		b.WriteString(Stringify(v))
+		s := Stringify(v)
+		if err := env.Budget.charge(len(s)); err != nil {
+			return "", err
+		}
+		b.WriteString(s)
 	}
 	return b.String(), nil
 }

@@ -19,12 +19,13 @@ import (
 
 func newServeCmd() *cobra.Command {
 	var c config
+	var limits exprLimits
 	cmd := &cobra.Command{
 		Use:   "serve",
 		Short: "Run the server: trigger URLs, workers, admin API",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			return serve(cmd, &c)
+			return serve(cmd, &c, &limits)
 		},
 	}
 	f := cmd.Flags()
@@ -41,11 +42,12 @@ func newServeCmd() *cobra.Command {
 	f.StringVar(&c.LogLevel, "log-level", env("LOG_LEVEL", "info"), "debug, info, warn or error (env HOOKFLOW_LOG_LEVEL)")
 	f.DurationVar(&c.Retention, "retention", envDuration("RETENTION", 720*time.Hour),
 		"keep finished runs and their events this long, 0 for ever; also the idempotency dedup window (env HOOKFLOW_RETENTION)")
+	limits.addExprFlags(cmd)
 	c.AdminToken = env("ADMIN_TOKEN", "")
 	return cmd
 }
 
-func serve(cmd *cobra.Command, c *config) error {
+func serve(cmd *cobra.Command, c *config, limits *exprLimits) error {
 	ctx := cmd.Context()
 	log, err := c.logger()
 	if err != nil {
@@ -67,6 +69,9 @@ func serve(cmd *cobra.Command, c *config) error {
 	}
 	if (c.TLSCert == "") != (c.TLSKey == "") {
 		return errors.New("--tls-cert and --tls-key go together")
+	}
+	if err := limits.apply(c.MaxBody, log); err != nil {
+		return err
 	}
 	if c.Retention < 0 {
 		return fmt.Errorf("--retention must be 0 (keep for ever) or positive, got %s", c.Retention)

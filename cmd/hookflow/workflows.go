@@ -186,6 +186,7 @@ func newExportCmd() *cobra.Command {
 
 func newRunCmd() *cobra.Command {
 	var c config
+	var limits exprLimits
 	var payload string
 	var asJSON, dry bool
 	cmd := &cobra.Command{
@@ -202,6 +203,9 @@ func newRunCmd() *cobra.Command {
 			}
 			body, err := readPayload(payload, cmd.InOrStdin())
 			if err != nil {
+				return err
+			}
+			if err := limits.apply(0, nil); err != nil {
 				return err
 			}
 			egress, err := actions.ParseEgressAllow(c.EgressAllow)
@@ -244,6 +248,7 @@ func newRunCmd() *cobra.Command {
 	cmd.Flags().BoolVar(&dry, "dry", false, "do not send webhook steps; show the requests they would make")
 	c.addEgressFlag(cmd)
 	c.addDBFlag(cmd) // for its secrets, when the database exists
+	limits.addExprFlags(cmd)
 	return cmd
 }
 
