@@ -74,6 +74,8 @@ func TestExpressionAttacks(t *testing.T) {
 		`len(string(reduce(1..40, [#acc, #acc], 0)))`,
 		`len(toJSON(reduce(1..40, [#acc, #acc], 0)))`,
 		`{v: reduce(1..40, [#acc, #acc], 0)}`,
+		// A pattern from the payload: the text times the pattern.
+		`payload.big matches repeat("(a|b)*", 100)`,
 		// Deeper than anything recorded can be read back.
 		`reduce(1..20000, [#acc], 0)`,
 	}
@@ -240,6 +242,7 @@ func TestBoundedBuiltinsAgree(t *testing.T) {
 		`payload.list == [3.0, 1.0, 2.0, 1.0]`, `payload.list != payload.words`, `[1.0] in [[1.0], [2.0]]`,
 		`payload.m in [payload.m]`, `"a" in payload.m`, `payload.words not in [payload.list]`,
 		`payload.s | lower() | replace("l", "L")`,
+		`payload.s matches ("W" + "or")`, `payload.s matches payload.csv`,
 	}
 	plain := []expr.Option{expr.Env(map[string]any{"payload": payload})}
 	for _, src := range exprs {

@@ -1,7 +1,9 @@
 package workflows
 
 import (
+	"fmt"
 	"reflect"
+	"regexp"
 
 	"github.com/expr-lang/expr"
 	"github.com/expr-lang/expr/ast"
@@ -87,10 +89,12 @@ func (loopGuard) Visit(node *ast.Node) {
 
 // operatorGuard routes the operators that may build or walk large values
 // through the budget: "+" on what may be strings (a doubling reduce would
-// otherwise build gigabytes), and "==", "!=" and "in" on what may be lists
-// or maps (comparing two lists that each hold one list twice, thirty
-// levels deep, takes a billion steps). Operators on values known to be
-// numbers, times or other simple values keep expr's own opcodes.
+// otherwise build gigabytes), "==", "!=" and "in" on what may be lists or
+// maps (comparing two lists that each hold one list twice, thirty levels
+// deep, takes a billion steps), and "matches" with a pattern that is not
+// written in the expression (a pattern from the payload). Operators on
+// values known to be numbers, times or other simple values keep expr's
+// own opcodes.
 type operatorGuard struct{}
 
 func (operatorGuard) Visit(node *ast.Node) {
@@ -111,6 +115,10 @@ func (operatorGuard) Visit(node *ast.Node) {
 	case "in", "not in":
 		if mayBeComposite(b.Left.Type()) {
 			fn = "_in"
+		}
+	case "matches":
+		if _, constant := b.Right.(*ast.StringNode); !constant {
+			fn = "_matches"
 		}
 	}
 	if fn == "" {
@@ -161,12 +169,40 @@ var operatorFunctions = []expr.Option{
 		}
 		return runtime.Equal(params[1], params[2]), nil
 	}, new(func(*Budget, any, any) bool)),
+	expr.Function("_matches", matchPattern, new(func(*Budget, any, any) bool)),
 	expr.Function("_in", func(params ...any) (any, error) {
 		if err := walkable(params[0].(*Budget), params[1:]); err != nil {
 			return nil, err
 		}
 		return runtime.In(params[1], params[2]), nil
 	}, new(func(*Budget, any, any) bool)),
+}
+
+// maxPatternBytes bounds a regular expression taken from data: matching
+// takes time in proportion to the text times the pattern.
+const maxPatternBytes = 256
+
+func matchPattern(params ...any) (any, error) {
+	budget := params[0].(*Budget)
+	text, ok := params[1].(string)
+	if !ok || params[2] == nil {
+		return false, nil
+	}
+	pattern, ok := params[2].(string)
+	if !ok {
+		return nil, fmt.Errorf("matches: the pattern is %s, not a string", jsonTypeName(params[2]))
+	}
+	if len(pattern) > maxPatternBytes {
+		return nil, fmt.Errorf("%w: a pattern taken from data may be at most %d bytes long, this one is %d", ErrLimit, maxPatternBytes, len(pattern))
+	}
+	if err := budget.every(); err != nil {
+		return nil, err
+	}
+	re, err := regexp.Compile(pattern)
+	if err != nil {
+		return nil, fmt.Errorf("matches: %w", err)
+	}
+	return re.MatchString(text), nil
 }
 
 // walkable checks that values are small enough to walk: no larger, fully
