@@ -407,6 +407,8 @@ type hit struct {
 	PathN  int // 1-based, among the hits of this path
 	Method string
 	Path   string
+	// URI is the request's target as sent (escapes kept).
+	URI    string
 	Header http.Header
 	Body   []byte
 	At     time.Time // when the request arrived (the real clock)
@@ -458,7 +460,7 @@ func (rc *receiver) serve(w http.ResponseWriter, r *http.Request) {
 	body, _ := io.ReadAll(r.Body)
 	rc.mu.Lock()
 	rc.perPath[r.URL.Path]++
-	h := hit{N: len(rc.hits) + 1, PathN: rc.perPath[r.URL.Path], Method: r.Method, Path: r.URL.Path,
+	h := hit{N: len(rc.hits) + 1, PathN: rc.perPath[r.URL.Path], Method: r.Method, Path: r.URL.Path, URI: r.RequestURI,
 		Header: r.Header.Clone(), Body: body, At: time.Now()}
 	rc.hits = append(rc.hits, h)
 	rc.inflight++

@@ -286,3 +286,32 @@ func TestBackoff(t *testing.T) {
 		}
 	}
 }
+
+// TestWebhookURLFromEvent: a value from the payload placed in the URL's
+// path or query is escaped there, so the request, with its Authorization
+// header, goes to the host the workflow names and to the path it means.
+func TestWebhookURLFromEvent(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	wf := b.save(`{
+  "format": "hookflow/v1", "id": "escaped-url", "name": "Escaped URL",
+  "trigger": {"type": "webhook"},
+  "steps": [{"id": "notify", "type": "webhook",
+    "url": "{{ vars.recv }}/orders/{{ payload.order }}?note={{ payload.note }}",
+    "headers": {"Authorization": "Bearer t0ken"}}]
+}`)
+	run := b.accept(wf, `{"order": "../admin?x=1#@evil.example/", "note": "a&b=c"}`)
+	if r := b.waitFinished(run); r.Status != store.StatusSucceeded {
+		t.Fatalf("run = %s (%q), want succeeded", r.Status, r.Error)
+	}
+	hits := b.recv.all()
+	if len(hits) != 1 {
+		t.Fatalf("receiver got %d requests, want 1", len(hits))
+	}
+	if want := "/orders/..%2Fadmin%3Fx%3D1%23%40evil.example%2F?note=a%26b%3Dc"; hits[0].URI != want {
+		t.Errorf("request target %q, want %q", hits[0].URI, want)
+	}
+	if got := hits[0].Header.Get("Authorization"); got != "Bearer t0ken" {
+		t.Errorf("Authorization = %q", got)
+	}
+}

@@ -414,11 +414,11 @@ func compileStep(i int, s *Step) (*CompiledStep, error) {
 		if s.URL == "" {
 			return nil, fieldf(path("url"), s.ID, "is required")
 		}
-		if cs.URL, err = CompileTemplate(s.URL); err != nil {
-			return nil, at(err, path("url"), s.ID)
-		}
 		if !strings.HasPrefix(s.URL, "{{") && !strings.HasPrefix(s.URL, "http://") && !strings.HasPrefix(s.URL, "https://") {
 			return nil, fieldf(path("url"), s.ID, "must start with http:// or https://")
+		}
+		if cs.URL, err = CompileURLTemplate(s.URL); err != nil {
+			return nil, at(err, path("url"), s.ID)
 		}
 		cs.Timeout = DefaultTimeout
 		if s.Timeout != "" {

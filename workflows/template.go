@@ -16,11 +16,17 @@ import (
 type Template struct {
 	source string
 	parts  []templatePart
+	// url: a URL template, whose values from the event are escaped for
+	// where they land (template_url.go).
+	url bool
 }
 
 type templatePart struct {
 	literal string
 	program *vm.Program
+	// fromEvent: in a URL template, a value from the event (not the
+	// first part); escaped: it is urlEncode(...)'s.
+	fromEvent, escaped bool
 }
 
 // CompileTemplate parses the "{{ expr }}" parts of s and compiles each.
@@ -106,6 +112,11 @@ func (t *Template) Render(env *Env) (string, error) {
 			return "", err
 		}
 		s := Stringify(v)
+		if p.fromEvent {
+			if s, err = placeURLValue(b.String(), s, p.escaped); err != nil {
+				return "", err
+			}
+		}
 		if err := env.Budget.charge(len(s)); err != nil {
 			return "", err
 		}
