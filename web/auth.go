@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"net/http"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/gin-gonic/gin"
 
@@ -20,12 +21,20 @@ import (
 // AdminTokenSetting names the stored hash of the admin token.
 const AdminTokenSetting = "admin_token_sha256"
 
-// AdminToken resolves the admin token at start-up. With a configured token,
-// its hash is stored and it is used. Without one, the stored hash is kept;
+// MinAdminTokenLen is the length, in characters, below which a configured
+// admin token is refused: short enough to guess. Generated tokens are 35.
+const MinAdminTokenLen = 16
+
+// AdminToken resolves the admin token at start-up. With a configured token
+// (HOOKFLOW_ADMIN_TOKEN), its hash is stored and it is used; one shorter
+// than MinAdminTokenLen is refused. Without one, the stored hash is kept;
 // on the very first start a token is generated, only its hash stored, and
 // the token returned with generated set so the caller can show it once.
 func AdminToken(ctx context.Context, s store.Store, configured string) (hash string, token string, generated bool, err error) {
 	if configured != "" {
+		if n := utf8.RuneCountInString(configured); n < MinAdminTokenLen {
+			return "", "", false, fmt.Errorf("HOOKFLOW_ADMIN_TOKEN is %d characters long: use at least %d (e.g. the output of openssl rand -base64 24)", n, MinAdminTokenLen)
+		}
 		hash = hashToken(configured)
 		if err := s.SettingPut(ctx, AdminTokenSetting, hash); err != nil {
 			return "", "", false, fmt.Errorf("store admin token hash: %w", err)

@@ -199,3 +199,31 @@ func TestAdminTokenConfiguredServes(t *testing.T) {
 		}
 	}
 }
+
+// TestAdminTokenTooShort: a configured token under 16 characters is
+// refused with an error naming the variable and the minimum, and nothing
+// is stored; 16 characters (counted as characters, not bytes) will do.
+func TestAdminTokenTooShort(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	st, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "t.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	for _, short := range []string{"x", "hf_0123456789ab", "ééééééééééééééé"} {
+		_, _, _, err := web.AdminToken(ctx, st, short)
+		if err == nil || !strings.Contains(err.Error(), "HOOKFLOW_ADMIN_TOKEN") || !strings.Contains(err.Error(), "16") ||
+			strings.Contains(err.Error(), short) {
+			t.Errorf("AdminToken(%q) = %v; want an error naming HOOKFLOW_ADMIN_TOKEN and 16, without the token", short, err)
+		}
+		if _, err := st.SettingGet(ctx, adminTokenSetting); err == nil {
+			t.Fatalf("AdminToken(%q) stored a hash", short)
+		}
+	}
+	for _, ok := range []string{"hf_0123456789abc", "éééééééééééééééé"} {
+		if _, _, _, err := web.AdminToken(ctx, st, ok); err != nil {
+			t.Errorf("AdminToken(%q) = %v; want it taken", ok, err)
+		}
+	}
+}
