@@ -22,7 +22,8 @@ import (
 const AdminTokenSetting = "admin_token_sha256"
 
 // MinAdminTokenLen is the length, in characters, below which a configured
-// admin token is refused: short enough to guess. Generated tokens are 35.
+// admin token is refused: short enough to guess, even at the rate the
+// failure limit allows (auth_limit.go). Generated tokens are 35.
 const MinAdminTokenLen = 16
 
 // AdminToken resolves the admin token at start-up. With a configured token
@@ -67,11 +68,18 @@ func hashToken(t string) string {
 
 // requireAdmin lets a request through only with the admin token, given as
 // "Authorization: Bearer T", or with the editor's session cookie (see
-// session.go, which also guards cookie requests against CSRF).
+// session.go, which also guards cookie requests against CSRF). Wrong
+// tokens are limited per client address (auth_limit.go); session ids are
+// not, being 256 random bits, and an editor left open across a restart
+// must not lock its user out with its stale cookie.
 func (s *Server) requireAdmin(c *gin.Context) {
-	if tok, ok := bearer(c.GetHeader("Authorization")); ok && s.validToken(tok) {
-		c.Next()
-		return
+	if tok, ok := bearer(c.GetHeader("Authorization")); ok {
+		if _, valid, answered := s.tryToken(c, tok); answered {
+			return
+		} else if valid {
+			c.Next()
+			return
+		}
 	}
 	if ok, answered := s.sessionAuth(c); ok {
 		c.Next()
@@ -83,10 +91,12 @@ func (s *Server) requireAdmin(c *gin.Context) {
 	abort(c, http.StatusUnauthorized, "unauthorized", "the admin API needs the admin token: Authorization: Bearer <token>, or the editor's login")
 }
 
-func (s *Server) validToken(tok string) bool {
-	want := []byte(s.cfg.AdminTokenHash)
-	got := []byte(hashToken(tok))
-	return len(want) > 0 && subtle.ConstantTimeCompare(want, got) == 1
+// matchToken compares a token with the admin token by their hashes, in
+// constant time, and returns the hash it matched.
+func (s *Server) matchToken(_ context.Context, tok string) (string, bool) {
+	want := s.cfg.AdminTokenHash
+	got := hashToken(tok)
+	return want, len(want) > 0 && subtle.ConstantTimeCompare([]byte(want), []byte(got)) == 1
 }
 
 func bearer(h string) (string, bool) {

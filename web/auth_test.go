@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"path/filepath"
@@ -67,6 +68,11 @@ func TestAdminAuthRefused(t *testing.T) {
 	t.Parallel()
 	b := setup(t)
 	b.create(relayDef("kept", b.recv.url))
+	// Each request comes from an address of its own, so that the limit
+	// on wrong tokens (auth_limit_test.go) does not answer in place of
+	// the check.
+	_, base := proxiedServer(t, b, newFakeClock())
+	n := 0
 	for _, rt := range adminRoutes(t, b) {
 		for name, hdr := range map[string][]string{
 			"no token":    nil,
@@ -76,7 +82,8 @@ func TestAdminAuthRefused(t *testing.T) {
 			"bare token":  {"Authorization", b.token},
 			"bad session": {"Cookie", "hookflow_session=" + b.token},
 		} {
-			r := b.send(rt.method, rt.path, `{}`, hdr...)
+			n++
+			r := b.send(rt.method, base+rt.path, `{}`, from(fmt.Sprintf("10.0.%d.%d", n>>8, n&255), hdr...)...)
 			e := wantError(t, r, http.StatusUnauthorized, "unauthorized")
 			if t.Failed() {
 				t.Fatalf("%s %s with %s: %v", rt.method, rt.path, name, e)

@@ -6,6 +6,7 @@ import (
 	"net/netip"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/gin-gonic/gin"
 	"github.com/prometheus/client_golang/prometheus"
@@ -54,6 +55,10 @@ type Server struct {
 	createMu sync.Mutex
 	// sessions are the editor's logins (session.go).
 	sessions *sessions
+	// authFails limits wrong admin tokens per client (auth_limit.go).
+	authFails *authFailures
+	// now is the clock of the auth limits.
+	now func() time.Time
 }
 
 // New builds the router.
@@ -67,7 +72,8 @@ func New(cfg Config) *Server {
 	}
 	metrics := newHTTPMetrics(cfg.Registry)
 	gin.SetMode(gin.ReleaseMode)
-	s := &Server{cfg: cfg, engine: cfg.Engine, store: cfg.Engine.Store(), log: cfg.Logger, sessions: newSessions()}
+	s := &Server{cfg: cfg, engine: cfg.Engine, store: cfg.Engine.Store(), log: cfg.Logger, sessions: newSessions(), now: time.Now}
+	s.authFails = newAuthFailures(authLimitEntries)
 	s.webhook = triggers.NewWebhook(triggers.WebhookConfig{
 		Engine:         cfg.Engine,
 		MaxBody:        cfg.MaxBody,

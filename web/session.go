@@ -154,7 +154,11 @@ func (s *Server) login(c *gin.Context) {
 		abort(c, http.StatusBadRequest, "bad_json", "the body must be {\"token\": \"...\"}")
 		return
 	}
-	if !s.validToken(strings.TrimSpace(req.Token)) {
+	_, valid, answered := s.tryToken(c, strings.TrimSpace(req.Token))
+	if answered {
+		return
+	}
+	if !valid {
 		abort(c, http.StatusUnauthorized, "unauthorized", "that is not the admin token")
 		return
 	}
