@@ -49,16 +49,24 @@ func AdminToken(ctx context.Context, s store.Store, configured string) (hash str
 	if !errors.Is(err, store.ErrNotFound) {
 		return "", "", false, fmt.Errorf("read admin token hash: %w", err)
 	}
-	b := make([]byte, 24)
-	if _, err := rand.Read(b); err != nil {
+	token, hash, err = newAdminToken()
+	if err != nil {
 		return "", "", false, err
 	}
-	token = "hf_" + base64.RawURLEncoding.EncodeToString(b)
-	hash = hashToken(token)
 	if err := s.SettingPut(ctx, AdminTokenSetting, hash); err != nil {
 		return "", "", false, fmt.Errorf("store admin token hash: %w", err)
 	}
 	return hash, token, true, nil
+}
+
+// newAdminToken makes a random token (192 bits) and its hash.
+func newAdminToken() (token, hash string, err error) {
+	b := make([]byte, 24)
+	if _, err := rand.Read(b); err != nil {
+		return "", "", fmt.Errorf("generate admin token: %w", err)
+	}
+	token = "hf_" + base64.RawURLEncoding.EncodeToString(b)
+	return token, hashToken(token), nil
 }
 
 func hashToken(t string) string {
@@ -91,10 +99,10 @@ func (s *Server) requireAdmin(c *gin.Context) {
 	abort(c, http.StatusUnauthorized, "unauthorized", "the admin API needs the admin token: Authorization: Bearer <token>, or the editor's login")
 }
 
-// matchToken compares a token with the admin token by their hashes, in
-// constant time, and returns the hash it matched.
-func (s *Server) matchToken(_ context.Context, tok string) (string, bool) {
-	want := s.cfg.AdminTokenHash
+// matchToken compares a token with the current admin token by their
+// hashes, in constant time, and returns the hash it matched.
+func (s *Server) matchToken(ctx context.Context, tok string) (string, bool) {
+	want := s.adminHash.get(ctx, s.now())
 	got := hashToken(tok)
 	return want, len(want) > 0 && subtle.ConstantTimeCompare([]byte(want), []byte(got)) == 1
 }

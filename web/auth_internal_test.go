@@ -2,9 +2,12 @@ package web
 
 import "time"
 
-// SetClock sets the clock of a server's auth limits; call it before the
-// server takes requests.
-func SetClock(s *Server, now func() time.Time) { s.now = now }
+// SetClock sets the clock of a server's sessions, admin token and auth
+// limits; call it before the server takes requests.
+func SetClock(s *Server, now func() time.Time) {
+	s.now = now
+	s.adminHash.set(s.adminHash.hash, now())
+}
 
 // SetAuthLimitEntries sets how many client addresses the auth limit
 // remembers; call it before the server takes requests.

@@ -23,7 +23,9 @@ const maxAPIBody = 8 << 20
 // Config configures the HTTP server.
 type Config struct {
 	Engine *engine.Engine
-	// AdminTokenHash is the hex SHA-256 of the admin token (see AdminToken).
+	// AdminTokenHash is the hex SHA-256 of the admin token (see AdminToken)
+	// at start. The server then follows the stored hash, so that a rotation
+	// made elsewhere takes effect (token_rotate.go).
 	AdminTokenHash string
 	// BaseURL is the public URL trigger URLs are built on; empty: taken from
 	// each request's Host.
@@ -55,9 +57,11 @@ type Server struct {
 	createMu sync.Mutex
 	// sessions are the editor's logins (session.go).
 	sessions *sessions
+	// adminHash follows the admin token's stored hash (token_rotate.go).
+	adminHash *adminHash
 	// authFails limits wrong admin tokens per client (auth_limit.go).
 	authFails *authFailures
-	// now is the clock of the auth limits.
+	// now is the clock of sessions and auth limits.
 	now func() time.Time
 }
 
@@ -72,7 +76,9 @@ func New(cfg Config) *Server {
 	}
 	metrics := newHTTPMetrics(cfg.Registry)
 	gin.SetMode(gin.ReleaseMode)
-	s := &Server{cfg: cfg, engine: cfg.Engine, store: cfg.Engine.Store(), log: cfg.Logger, sessions: newSessions(), now: time.Now}
+	s := &Server{cfg: cfg, engine: cfg.Engine, store: cfg.Engine.Store(), log: cfg.Logger, now: time.Now}
+	s.sessions = newSessions(func() time.Time { return s.now() })
+	s.adminHash = newAdminHash(s.store, cfg.Logger, cfg.AdminTokenHash, s.now())
 	s.authFails = newAuthFailures(authLimitEntries)
 	s.webhook = triggers.NewWebhook(triggers.WebhookConfig{
 		Engine:         cfg.Engine,
@@ -125,6 +131,7 @@ func New(cfg Config) *Server {
 	api.GET("/secrets", s.listSecrets)
 	api.PUT("/secrets/:name", s.putSecret)
 	api.DELETE("/secrets/:name", s.deleteSecret)
+	api.POST("/token/rotate", s.rotateToken)
 	s.router = r
 	return s
 }

@@ -17,7 +17,9 @@ import (
 // (HttpOnly, SameSite=Strict, Secure over TLS), so the token never sits in
 // the page's storage. Sessions live in this process's memory: they do not
 // survive a restart and are not shared between replicas (a user logs in
-// again). A store-backed session table would lift both limits.
+// again). A store-backed session table would lift both limits. Each
+// session holds the hash of the admin token it was made with, and ends
+// when the token is rotated (token_rotate.go), here or on another replica.
 
 // sessionCookie names the editor's session cookie.
 const sessionCookie = "hookflow_session"
@@ -31,19 +33,27 @@ const sessionTTL = 12 * time.Hour
 // server never grants.
 const csrfHeader = "X-Hookflow"
 
-// sessions keeps the editor's logins: random ids with their expiry.
+// sessions keeps the editor's logins by their random ids.
 type sessions struct {
 	mu  sync.Mutex
-	ids map[string]time.Time
+	ids map[string]session
 	now func() time.Time
 }
 
-func newSessions() *sessions {
-	return &sessions{ids: make(map[string]time.Time), now: time.Now}
+// session is one login: when it ends, and the hash of the admin token it
+// was made with.
+type session struct {
+	expires   time.Time
+	tokenHash string
 }
 
-// create starts a session and returns its id and expiry.
-func (ss *sessions) create() (string, time.Time, error) {
+func newSessions(now func() time.Time) *sessions {
+	return &sessions{ids: make(map[string]session), now: now}
+}
+
+// create starts a session for a login with the token of tokenHash and
+// returns its id and expiry.
+func (ss *sessions) create(tokenHash string) (string, time.Time, error) {
 	b := make([]byte, 32)
 	if _, err := rand.Read(b); err != nil {
 		return "", time.Time{}, err
@@ -54,30 +64,31 @@ func (ss *sessions) create() (string, time.Time, error) {
 	ss.mu.Lock()
 	defer ss.mu.Unlock()
 	for k, e := range ss.ids { // sweep: logins are rare, the map small
-		if !now.Before(e) {
+		if !now.Before(e.expires) || e.tokenHash != tokenHash {
 			delete(ss.ids, k)
 		}
 	}
-	ss.ids[id] = exp
+	ss.ids[id] = session{expires: exp, tokenHash: tokenHash}
 	return id, exp, nil
 }
 
-// valid reports whether id is a live session, and its expiry.
-func (ss *sessions) valid(id string) (time.Time, bool) {
+// valid reports whether id is a live session made with the current admin
+// token (of tokenHash), and its expiry.
+func (ss *sessions) valid(id, tokenHash string) (time.Time, bool) {
 	if id == "" {
 		return time.Time{}, false
 	}
 	ss.mu.Lock()
 	defer ss.mu.Unlock()
-	exp, ok := ss.ids[id]
+	e, ok := ss.ids[id]
 	if !ok {
 		return time.Time{}, false
 	}
-	if !ss.now().Before(exp) {
+	if !ss.now().Before(e.expires) || e.tokenHash != tokenHash {
 		delete(ss.ids, id)
 		return time.Time{}, false
 	}
-	return exp, true
+	return e.expires, true
 }
 
 // end forgets a session.
@@ -97,7 +108,7 @@ func (s *Server) sessionAuth(c *gin.Context) (ok, answered bool) {
 	if err != nil {
 		return false, false
 	}
-	exp, ok := s.sessions.valid(ck.Value)
+	exp, ok := s.sessions.valid(ck.Value, s.adminHash.get(c.Request.Context(), s.now()))
 	if !ok {
 		return false, false
 	}
@@ -154,7 +165,7 @@ func (s *Server) login(c *gin.Context) {
 		abort(c, http.StatusBadRequest, "bad_json", "the body must be {\"token\": \"...\"}")
 		return
 	}
-	_, valid, answered := s.tryToken(c, strings.TrimSpace(req.Token))
+	hash, valid, answered := s.tryToken(c, strings.TrimSpace(req.Token))
 	if answered {
 		return
 	}
@@ -162,7 +173,7 @@ func (s *Server) login(c *gin.Context) {
 		abort(c, http.StatusUnauthorized, "unauthorized", "that is not the admin token")
 		return
 	}
-	id, exp, err := s.sessions.create()
+	id, exp, err := s.sessions.create(hash)
 	if err != nil {
 		s.fail(c, err)
 		return
