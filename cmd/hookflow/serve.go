@@ -165,7 +165,7 @@ func serve(cmd *cobra.Command, c *config, limits *exprLimits) error {
 		fmt.Fprintf(out, "  Log in:      %s/#token=%s\n", base, token)
 		fmt.Fprintf(out, "  API:         curl -H 'Authorization: Bearer %s' %s/api/v1/workflows\n\n", token, base)
 	} else if c.AdminToken == "" {
-		fmt.Fprintf(out, "Admin API: use the admin token printed at the first start (or set HOOKFLOW_ADMIN_TOKEN).\n")
+		fmt.Fprintf(out, "Admin API: use the admin token printed at the first start (lost: hookflow token rotate makes a new one; or set HOOKFLOW_ADMIN_TOKEN).\n")
 	}
 	errc := make(chan error, 1)
 	go func() {
