@@ -18,16 +18,15 @@ import (
 // Failed admin logins and wrong bearer tokens are limited per client
 // address with a token bucket: authFailBurst failures at once, then one
 // more each authFailEvery (10 a minute). A person who mistypes the token
-// never meets the limit; a guesser gets 14,400 tries a day from one
-// address instead of thousands a second. Only failures take from the
-// bucket: an address past the limit is answered 429 before its token is
-// looked at, so a right token and a wrong one get the same answer there.
+// a few times does not meet the limit; a guesser gets 14,400 tries a day
+// from one address instead of thousands a second. Only failures take from
+// the bucket: an address past the limit is answered 429 before its token
+// is looked at, so a right token and a wrong one get the same answer there.
 const (
 	authFailBurst = 10
 	authFailEvery = 6 * time.Second
-	// authLimitEntries caps the addresses remembered; past it the one
-	// whose last failure is oldest is forgotten. Each entry is a few
-	// hundred bytes.
+	// authLimitEntries caps the addresses remembered (about 3 MB at
+	// most); past it the one whose last failure is oldest is forgotten.
 	authLimitEntries = 10_000
 )
 
