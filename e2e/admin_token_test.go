@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"net/http"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -20,6 +21,9 @@ func TestAdminTokenTooShort(t *testing.T) {
 		!strings.Contains(msg, "16") || strings.Contains(res.Stderr+res.Stdout, listeningPrefix) {
 		t.Errorf("serve with an 11-character token: exit %d, stderr %q; want non-zero and one line naming HOOKFLOW_ADMIN_TOKEN and 16",
 			res.Code, res.Stderr)
+	}
+	if _, err := os.Stat(db); !os.IsNotExist(err) {
+		t.Errorf("serve refused the token but created %s (%v): a bad setting changes nothing", db, err)
 	}
 }
 

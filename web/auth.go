@@ -26,6 +26,15 @@ const AdminTokenSetting = "admin_token_sha256"
 // failure limit allows (auth_limit.go). Generated tokens are 35.
 const MinAdminTokenLen = 16
 
+// CheckAdminToken refuses a configured admin token shorter than
+// MinAdminTokenLen; serve calls it before it opens anything.
+func CheckAdminToken(configured string) error {
+	if n := utf8.RuneCountInString(configured); n < MinAdminTokenLen {
+		return fmt.Errorf("HOOKFLOW_ADMIN_TOKEN is %d characters long: use at least %d (e.g. the output of openssl rand -base64 24)", n, MinAdminTokenLen)
+	}
+	return nil
+}
+
 // AdminToken resolves the admin token at start-up. With a configured token
 // (HOOKFLOW_ADMIN_TOKEN), its hash is stored and it is used; one shorter
 // than MinAdminTokenLen is refused. Without one, the stored hash is kept;
@@ -33,8 +42,8 @@ const MinAdminTokenLen = 16
 // the token returned with generated set so the caller can show it once.
 func AdminToken(ctx context.Context, s store.Store, configured string) (hash string, token string, generated bool, err error) {
 	if configured != "" {
-		if n := utf8.RuneCountInString(configured); n < MinAdminTokenLen {
-			return "", "", false, fmt.Errorf("HOOKFLOW_ADMIN_TOKEN is %d characters long: use at least %d (e.g. the output of openssl rand -base64 24)", n, MinAdminTokenLen)
+		if err := CheckAdminToken(configured); err != nil {
+			return "", "", false, err
 		}
 		hash = hashToken(configured)
 		if err := s.SettingPut(ctx, AdminTokenSetting, hash); err != nil {

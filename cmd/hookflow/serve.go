@@ -73,6 +73,11 @@ func serve(cmd *cobra.Command, c *config, limits *exprLimits) error {
 	if err := limits.apply(c.MaxBody, log); err != nil {
 		return err
 	}
+	if c.AdminToken != "" {
+		if err := web.CheckAdminToken(c.AdminToken); err != nil {
+			return err
+		}
+	}
 	if c.Retention < 0 {
 		return fmt.Errorf("--retention must be 0 (keep for ever) or positive, got %s", c.Retention)
 	}
