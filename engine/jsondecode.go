@@ -5,7 +5,10 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
+	"maps"
+	"slices"
 	"strconv"
+	"strings"
 
 	"github.com/bytedance/sonic"
 )
@@ -21,7 +24,8 @@ var fastJSON = sonic.Config{UseInt64: true, ValidateString: true}.Froze()
 
 // decodeJSON decodes a JSON document the way expressions want it: whole
 // numbers as int (so `payload.n % 2` works and ids above 2^53 stay exact),
-// other numbers as float64, objects as map[string]any. A document fastJSON
+// other numbers as float64, objects as map[string]any. A number beyond
+// float64's range is refused with a *NumberRangeError. A document fastJSON
 // refuses goes through encoding/json, so the result and any syntax error's
 // wording are encoding/json's either way (FuzzDecodeJSON holds the two to
 // that).
@@ -44,15 +48,11 @@ func decodeStd(data []byte) (any, error) {
 	if _, err := dec.Token(); err != io.EOF {
 		return nil, errTrailingData
 	}
-	return numbers(v), nil
+	if !numbers(&v) {
+		return nil, rangeError(v, nil)
+	}
+	return v, nil
 }
-
-// validJSON reports whether decodeJSON would take data, without decoding
-// it: half the time of decoding the 1 KB bench payload, and nothing
-// allocated. (sonic's validator, faster still, takes strings JSON does
-// not: bad escapes, control characters, a missing closing quote.)
-// FuzzDecodeJSON holds the answer to decodeJSON's.
-func validJSON(data []byte) bool { return json.Valid(data) }
 
 var errTrailingData = errors.New("unexpected data after the JSON value")
 
@@ -80,23 +80,107 @@ func ints(v any) any {
 	return v
 }
 
-// numbers replaces json.Number values in place.
-func numbers(v any) any {
-	switch x := v.(type) {
+// numbers replaces the json.Number values under *v with int or float64, in
+// place. It reports false, leaving the rest as it is, at a number beyond
+// float64's range: encoding/json would read it as ±Inf, which no JSON
+// encoder writes, so a run holding one could not be recorded nor its event
+// shown (sonic refuses such numbers itself, so decodeJSON comes here).
+func numbers(v *any) bool {
+	switch x := (*v).(type) {
 	case json.Number:
 		if i, err := strconv.ParseInt(string(x), 10, 64); err == nil {
-			return int(i)
+			*v = int(i)
+			return true
 		}
-		f, _ := strconv.ParseFloat(string(x), 64)
-		return f
+		f, err := strconv.ParseFloat(string(x), 64)
+		if err != nil {
+			return false
+		}
+		*v = f
 	case map[string]any:
 		for k, e := range x {
-			x[k] = numbers(e)
+			ok := numbers(&e)
+			x[k] = e
+			if !ok {
+				return false
+			}
+		}
+	case []any:
+		for i := range x {
+			if !numbers(&x[i]) {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+// NumberRangeError is a JSON document refused for a number beyond the range
+// of a 64-bit float (such as 1e400).
+type NumberRangeError struct {
+	// Path is where the number sits, as an expression on the document
+	// would reach it: "" for the document itself, else like `.a.b[2]` or
+	// `["a b"]`.
+	Path   string
+	Number string
+}
+
+func (e *NumberRangeError) Error() string { return e.At("$") }
+
+// At is the error's message with the document named root, as in
+// "payload.a[2]: the number 1e400 is beyond the range of a 64-bit float".
+func (e *NumberRangeError) At(root string) string {
+	n := e.Number
+	if len(n) > 40 {
+		n = n[:40] + "..."
+	}
+	return root + e.Path + ": the number " + n + " is beyond the range of a 64-bit float"
+}
+
+// rangeError finds a number numbers refused under v and says where it is.
+// Object keys are taken in sorted order, so a document with several such
+// numbers names the same one each time.
+func rangeError(v any, path []string) *NumberRangeError {
+	switch x := v.(type) {
+	case json.Number:
+		if _, err := strconv.ParseFloat(string(x), 64); err != nil {
+			return &NumberRangeError{Path: strings.Join(path, ""), Number: string(x)}
+		}
+	case map[string]any:
+		for _, k := range slices.Sorted(maps.Keys(x)) {
+			if err := rangeError(x[k], append(path, keyPath(k))); err != nil {
+				return err
+			}
 		}
 	case []any:
 		for i, e := range x {
-			x[i] = numbers(e)
+			if err := rangeError(e, append(path, "["+strconv.Itoa(i)+"]")); err != nil {
+				return err
+			}
 		}
 	}
-	return v
+	return nil
+}
+
+// keyPath is the path step to an object's key: .key for a name an
+// expression can write so, ["key"] for any other.
+func keyPath(k string) string {
+	if identifier(k) {
+		return "." + k
+	}
+	return "[" + strconv.Quote(k) + "]"
+}
+
+func identifier(s string) bool {
+	if s == "" {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c == '_' || 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || i > 0 && '0' <= c && c <= '9' {
+			continue
+		}
+		return false
+	}
+	return true
 }

@@ -2,6 +2,7 @@ package engine
 
 import (
 	"encoding/json"
+	"errors"
 	"mime"
 	"net/url"
 	"strings"
@@ -136,8 +137,11 @@ type Payload struct {
 	// JSON: the body was decoded as JSON, so its bytes are the payload's
 	// encoding.
 	JSON bool
-	// BadJSON: the content type announces JSON and the body is not.
+	// BadJSON: the content type announces JSON and the body is not, or the
+	// body is JSON with a number beyond float64's range (Err says where).
 	BadJSON bool
+	// Err is why the body was refused as JSON, where BadJSON.
+	Err error
 	// Deferred: the body is valid JSON not decoded yet (Value is nil); a
 	// run decodes it when a step first reads the payload.
 	Deferred bool
@@ -157,10 +161,16 @@ func DecodePayload(ev *store.Event) Payload {
 			return Payload{Value: valuesMap(vals)}
 		}
 	case jsonMediaType(mt):
-		if v, err := decodeJSON(body); err == nil {
+		v, err := decodeJSON(body)
+		if err == nil {
 			return Payload{Value: v, JSON: true}
 		}
-		return Payload{Value: string(body), BadJSON: mt != ""}
+		// A body sent without a type that is not JSON is text; one that is
+		// JSON but holds a number no run can hold is refused all the same.
+		var re *NumberRangeError
+		if mt != "" || errors.As(err, &re) {
+			return Payload{Value: string(body), BadJSON: true, Err: err}
+		}
 	}
 	return Payload{Value: string(body)}
 }
