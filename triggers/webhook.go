@@ -61,7 +61,8 @@ func NewWebhook(cfg WebhookConfig) *Webhook {
 // sync trigger, the run's response), 404 for an unknown or disabled
 // workflow, 405 for a method the trigger does not take, 413 for a body over
 // the limit, 401 when the caller fails the trigger's auth, 400 for
-// malformed JSON, and 200 with the first run's id for a duplicate delivery.
+// malformed JSON or a number beyond float64's range (its place in field),
+// and 200 with the first run's id for a duplicate delivery.
 func (h *Webhook) Serve(w http.ResponseWriter, r *http.Request, key string) {
 	ctx := r.Context()
 	e := h.cfg.Engine
@@ -141,6 +142,12 @@ func (h *Webhook) Serve(w http.ResponseWriter, r *http.Request, key string) {
 		payload = engine.LazyPayload(&ev)
 	}
 	if payload.BadJSON {
+		var re *engine.NumberRangeError
+		if errors.As(payload.Err, &re) {
+			writeJSON(w, http.StatusBadRequest, map[string]any{"error": map[string]any{
+				"code": "bad_json", "message": re.At("payload"), "field": "payload" + re.Path}})
+			return
+		}
 		writeError(w, http.StatusBadRequest, "bad_json", "the body is not valid JSON")
 		return
 	}

@@ -376,6 +376,12 @@ func (s *Server) testWorkflow(c *gin.Context) {
 	case len(req.Payload) > 0:
 		ev = store.Event{Source: "manual", Method: http.MethodPost, Body: req.Payload,
 			Headers: map[string]string{"content-type": "application/json"}}
+		var re *engine.NumberRangeError
+		if p := engine.LazyPayload(&ev); errors.As(p.Err, &re) {
+			c.AbortWithStatusJSON(http.StatusBadRequest, gin.H{"error": apiError{
+				Code: "bad_json", Message: re.At("payload"), Field: "payload" + re.Path}})
+			return
+		}
 	default:
 		evs, err := s.store.EventListByWorkflow(c.Request.Context(), rec.ID, 1)
 		if err != nil {
