@@ -22,7 +22,7 @@ type apiError struct {
 }
 
 func abort(c *gin.Context, status int, code, msg string) {
-	c.AbortWithStatusJSON(status, gin.H{"error": apiError{Code: code, Message: msg}})
+	abortJSON(c, status, gin.H{"error": apiError{Code: code, Message: msg}})
 }
 
 // fail answers for an error from a lower layer: invalid definitions name
@@ -36,7 +36,7 @@ func (s *Server) fail(c *gin.Context, err error) {
 		if fe.Field == "definition" {
 			status, code = http.StatusBadRequest, "bad_json"
 		}
-		c.AbortWithStatusJSON(status, gin.H{"error": apiError{
+		abortJSON(c, status, gin.H{"error": apiError{
 			Code: code, Message: fe.Error(), Field: fe.Field, Step: fe.Step, Line: fe.Line, Column: fe.Column,
 		}})
 	case errors.Is(err, store.ErrNotFound):

@@ -3,6 +3,7 @@ package web
 import (
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net/http"
 
 	"github.com/expr-lang/expr/file"
@@ -42,7 +43,12 @@ func (s *Server) evalExpr(c *gin.Context) {
 		exprError(c, err)
 		return
 	}
-	c.PureJSON(http.StatusOK, gin.H{"value": v})
+	b, err := encodeJSON(gin.H{"value": v})
+	if err != nil { // such as 1e308 * 10, +Inf
+		exprError(c, fmt.Errorf("the value cannot be written as JSON: %w", err))
+		return
+	}
+	c.Data(http.StatusOK, jsonContentType, b)
 }
 
 func exprError(c *gin.Context, err error) {
@@ -51,7 +57,7 @@ func exprError(c *gin.Context, err error) {
 	if errors.As(err, &xe) {
 		e.Message, e.Line, e.Column = xe.Message, xe.Line, xe.Column+1
 	}
-	c.AbortWithStatusJSON(http.StatusBadRequest, gin.H{"error": e})
+	abortJSON(c, http.StatusBadRequest, gin.H{"error": e})
 }
 
 func orEmpty(m map[string]any) map[string]any {

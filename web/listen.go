@@ -1,7 +1,6 @@
 package web
 
 import (
-	"encoding/json"
 	"fmt"
 	"net/http"
 	"strconv"
@@ -117,15 +116,24 @@ func (s *Server) nextEvent(c *gin.Context) {
 			if !ok {
 				continue
 			}
-			out := gin.H{"event": viewEvent(ev)}
+			event := viewEvent(ev)
+			out := gin.H{"event": &event}
 			if sse {
-				b, _ := json.Marshal(out)
-				_, _ = fmt.Fprintf(c.Writer, "event: event\ndata: %s\n\n", b)
+				b, err := encodeJSON(out)
+				if err != nil {
+					event.dropUnencodable()
+					b, err = encodeJSON(out)
+				}
+				if err != nil {
+					s.log.Error("listen for event: encode", "workflow", id, "err", err)
+					return
+				}
+				_, _ = fmt.Fprintf(c.Writer, "event: event\ndata: %s\n", b) // b ends with a newline
 				c.Writer.Flush()
 				return
 			}
 			c.Header("Cache-Control", "no-store")
-			c.PureJSON(http.StatusOK, out)
+			writeView(c, http.StatusOK, out, event.dropUnencodable)
 			return
 		}
 	}

@@ -58,6 +58,21 @@ type stepView struct {
 	StatusCode int             `json:"status_code,omitempty"`
 	StartedAt  time.Time       `json:"started_at"`
 	DurationMS float64         `json:"duration_ms"`
+	// InputError and OutputError stand in for a recorded input or output
+	// that cannot be shown as JSON.
+	InputError  string `json:"input_error,omitempty"`
+	OutputError string `json:"output_error,omitempty"`
+}
+
+// dropUnencodable replaces a recorded input or output that is not JSON
+// with an error saying so.
+func (v *stepView) dropUnencodable() {
+	if len(v.Input) > 0 && !json.Valid(v.Input) {
+		v.Input, v.InputError = nil, "the recorded input is not valid JSON and cannot be shown"
+	}
+	if len(v.Output) > 0 && !json.Valid(v.Output) {
+		v.Output, v.OutputError = nil, "the recorded output is not valid JSON and cannot be shown"
+	}
 }
 
 func (s *Server) listRuns(c *gin.Context) {
@@ -102,7 +117,7 @@ func (s *Server) listRuns(c *gin.Context) {
 	if len(runs) == p.Limit {
 		resp["next_cursor"] = runs[len(runs)-1].ID
 	}
-	c.PureJSON(http.StatusOK, resp)
+	writeJSON(c, http.StatusOK, resp)
 }
 
 func validStatus(s string) bool {
@@ -138,7 +153,13 @@ func (s *Server) getRun(c *gin.Context) {
 			StartedAt: r.StartedAt, DurationMS: float64(r.Duration) / float64(time.Millisecond),
 		})
 	}
-	c.PureJSON(http.StatusOK, gin.H{"run": viewRun(run), "event": viewEvent(ev), "steps": steps})
+	event := viewEvent(ev)
+	writeView(c, http.StatusOK, gin.H{"run": viewRun(run), "event": &event, "steps": steps}, func() {
+		event.dropUnencodable()
+		for i := range steps {
+			steps[i].dropUnencodable()
+		}
+	})
 }
 
 func (s *Server) replayRun(c *gin.Context) {
@@ -160,5 +181,5 @@ func (s *Server) replayRun(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	c.PureJSON(http.StatusAccepted, gin.H{"run_id": run.ID, "run": viewRun(run)})
+	writeJSON(c, http.StatusAccepted, gin.H{"run_id": run.ID, "run": viewRun(run)})
 }

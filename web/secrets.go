@@ -41,7 +41,7 @@ func (s *Server) listSecrets(c *gin.Context) {
 	for _, i := range infos {
 		out = append(out, secretView{Name: i.Name, CreatedAt: i.CreatedAt, UpdatedAt: i.UpdatedAt})
 	}
-	c.PureJSON(http.StatusOK, gin.H{"secrets": out})
+	writeJSON(c, http.StatusOK, gin.H{"secrets": out})
 }
 
 // putSecret sets a secret from {"value": "..."}: 204, and the value is
@@ -53,7 +53,7 @@ func (s *Server) putSecret(c *gin.Context) {
 	}
 	name := c.Param("name")
 	if err := secrets.ValidName(name); err != nil {
-		c.AbortWithStatusJSON(http.StatusUnprocessableEntity, gin.H{"error": apiError{
+		abortJSON(c, http.StatusUnprocessableEntity, gin.H{"error": apiError{
 			Code: "invalid_name", Message: err.Error(), Field: "name"}})
 		return
 	}
@@ -69,14 +69,14 @@ func (s *Server) putSecret(c *gin.Context) {
 		return
 	}
 	if req.Value == nil || *req.Value == "" {
-		c.AbortWithStatusJSON(http.StatusBadRequest, gin.H{"error": apiError{
+		abortJSON(c, http.StatusBadRequest, gin.H{"error": apiError{
 			Code: "missing_value", Message: `the body must be {"value": "..."} with a non-empty value`, Field: "value"}})
 		return
 	}
 	err := v.Set(c.Request.Context(), name, *req.Value)
 	switch {
 	case errors.Is(err, secrets.ErrTooLarge):
-		c.AbortWithStatusJSON(http.StatusRequestEntityTooLarge, gin.H{"error": apiError{
+		abortJSON(c, http.StatusRequestEntityTooLarge, gin.H{"error": apiError{
 			Code: "value_too_large", Message: err.Error(), Field: "value"}})
 	case err != nil:
 		s.fail(c, err)

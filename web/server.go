@@ -93,7 +93,7 @@ func New(cfg Config) *Server {
 	r := gin.New()
 	r.ContextWithFallback = true
 	r.HandleMethodNotAllowed = false
-	r.Use(recovery(cfg.Logger), metrics.middleware, accessLog(cfg.Logger))
+	r.Use(recovery(cfg.Logger), metrics.middleware, accessLog(cfg.Logger), answerGuard(cfg.Logger))
 	s.registerEditor(r) // "/", "/assets/*file", and 404s (editor.go)
 
 	r.Any("/hooks/:key", func(c *gin.Context) { s.webhook.Serve(c.Writer, c.Request, c.Param("key")) })
@@ -159,7 +159,7 @@ func (s *Server) baseURL(r *http.Request) string {
 	return scheme + "://" + r.Host
 }
 
-func (s *Server) healthz(c *gin.Context) { c.PureJSON(http.StatusOK, gin.H{"status": "ok"}) }
+func (s *Server) healthz(c *gin.Context) { writeJSON(c, http.StatusOK, gin.H{"status": "ok"}) }
 
 func (s *Server) readyz(c *gin.Context) {
 	if err := s.store.Ping(c.Request.Context()); err != nil {
@@ -167,5 +167,5 @@ func (s *Server) readyz(c *gin.Context) {
 		abort(c, http.StatusServiceUnavailable, "not_ready", "the store is not reachable")
 		return
 	}
-	c.PureJSON(http.StatusOK, gin.H{"status": "ready"})
+	writeJSON(c, http.StatusOK, gin.H{"status": "ready"})
 }

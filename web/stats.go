@@ -51,5 +51,5 @@ func (s *Server) workflowStats(c *gin.Context) {
 	if len(last) > 0 {
 		out["last_run"] = viewRun(last[0])
 	}
-	c.PureJSON(http.StatusOK, out)
+	writeJSON(c, http.StatusOK, out)
 }

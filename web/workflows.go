@@ -78,7 +78,7 @@ func (s *Server) listWorkflows(c *gin.Context) {
 		}
 		out = append(out, v)
 	}
-	c.PureJSON(http.StatusOK, gin.H{"workflows": out})
+	writeJSON(c, http.StatusOK, gin.H{"workflows": out})
 }
 
 func (s *Server) createWorkflow(c *gin.Context) {
@@ -128,7 +128,7 @@ func (s *Server) putWorkflow(c *gin.Context) {
 		w.ID = id
 	}
 	if w.ID != id {
-		c.AbortWithStatusJSON(http.StatusUnprocessableEntity, gin.H{"error": apiError{
+		abortJSON(c, http.StatusUnprocessableEntity, gin.H{"error": apiError{
 			Code: "invalid_workflow", Message: "id " + w.ID + " does not match the URL's " + id, Field: "id"}})
 		return
 	}
@@ -146,7 +146,7 @@ func (s *Server) answerSaved(c *gin.Context, status int, rec store.Workflow) {
 		s.fail(c, err)
 		return
 	}
-	c.PureJSON(status, v)
+	writeJSON(c, status, v)
 }
 
 func (s *Server) getWorkflow(c *gin.Context) {
@@ -212,7 +212,7 @@ func (s *Server) listRevisions(c *gin.Context) {
 	for _, r := range revs {
 		out = append(out, revisionView{Revision: r.Revision, CreatedAt: r.CreatedAt})
 	}
-	c.PureJSON(http.StatusOK, gin.H{"revisions": out})
+	writeJSON(c, http.StatusOK, gin.H{"revisions": out})
 }
 
 func (s *Server) getRevision(c *gin.Context) {
@@ -226,7 +226,7 @@ func (s *Server) getRevision(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	c.PureJSON(http.StatusOK, revisionView{Revision: r.Revision, CreatedAt: r.CreatedAt, Definition: r.Definition})
+	writeJSON(c, http.StatusOK, revisionView{Revision: r.Revision, CreatedAt: r.CreatedAt, Definition: r.Definition})
 }
 
 func (s *Server) importWorkflows(c *gin.Context) {
@@ -275,7 +275,7 @@ func (s *Server) importWorkflows(c *gin.Context) {
 		}
 		out = append(out, imported{v, res.Created, res.Changed})
 	}
-	c.PureJSON(http.StatusOK, gin.H{"workflows": out})
+	writeJSON(c, http.StatusOK, gin.H{"workflows": out})
 }
 
 func (s *Server) exportWorkflows(c *gin.Context) {
@@ -295,22 +295,39 @@ func (s *Server) exportWorkflows(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	c.Data(http.StatusOK, "application/json", body)
+	c.Data(http.StatusOK, jsonContentType, validUTF8(body))
 }
 
 type eventView struct {
-	ID         string            `json:"id"`
-	Source     string            `json:"source"`
-	Method     string            `json:"method,omitempty"`
-	Headers    map[string]string `json:"headers,omitempty"`
-	Query      string            `json:"query,omitempty"`
-	Body       any               `json:"body,omitempty"`
-	ReceivedAt time.Time         `json:"received_at"`
+	ID      string            `json:"id"`
+	Source  string            `json:"source"`
+	Method  string            `json:"method,omitempty"`
+	Headers map[string]string `json:"headers,omitempty"`
+	Query   string            `json:"query,omitempty"`
+	Body    any               `json:"body,omitempty"`
+	// BodyError stands in for a body that cannot be shown as JSON.
+	BodyError  string    `json:"body_error,omitempty"`
+	ReceivedAt time.Time `json:"received_at"`
 }
 
 func viewEvent(ev store.Event) eventView {
 	return eventView{ID: ev.ID, Source: ev.Source, Method: ev.Method, Headers: ev.Headers,
 		Query: ev.Query, Body: engine.ParsePayload(&ev), ReceivedAt: ev.ReceivedAt}
+}
+
+// dropUnencodable replaces a body that cannot be encoded with an error
+// saying why.
+func (v *eventView) dropUnencodable() {
+	if _, err := json.Marshal(v.Body); err != nil {
+		v.Body, v.BodyError = nil, "the body cannot be shown as JSON: "+err.Error()
+	}
+}
+
+// dropUnencodable is eventView.dropUnencodable for each event.
+func dropUnencodable(evs []eventView) {
+	for i := range evs {
+		evs[i].dropUnencodable()
+	}
 }
 
 func (s *Server) listEvents(c *gin.Context) {
@@ -331,7 +348,7 @@ func (s *Server) listEvents(c *gin.Context) {
 	for _, ev := range evs {
 		out = append(out, viewEvent(ev))
 	}
-	c.PureJSON(http.StatusOK, gin.H{"events": out})
+	writeView(c, http.StatusOK, gin.H{"events": out}, func() { dropUnencodable(out) })
 }
 
 // testWorkflow dry-runs the stored workflow (or a definition given in the
@@ -378,7 +395,7 @@ func (s *Server) testWorkflow(c *gin.Context) {
 			Headers: map[string]string{"content-type": "application/json"}}
 		var re *engine.NumberRangeError
 		if p := engine.LazyPayload(&ev); errors.As(p.Err, &re) {
-			c.AbortWithStatusJSON(http.StatusBadRequest, gin.H{"error": apiError{
+			abortJSON(c, http.StatusBadRequest, gin.H{"error": apiError{
 				Code: "bad_json", Message: re.At("payload"), Field: "payload" + re.Path}})
 			return
 		}
@@ -394,5 +411,5 @@ func (s *Server) testWorkflow(c *gin.Context) {
 		}
 		ev = evs[0]
 	}
-	c.PureJSON(http.StatusOK, s.engine.Test(c.Request.Context(), compiled, &ev, engine.TestOptions{Send: req.Send}))
+	writeJSON(c, http.StatusOK, s.engine.Test(c.Request.Context(), compiled, &ev, engine.TestOptions{Send: req.Send}))
 }
