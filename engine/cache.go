@@ -3,6 +3,7 @@ package engine
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"sync"
 	"time"
 
@@ -18,6 +19,7 @@ const hookTTL = time.Second
 // resolved trigger keys (cached briefly).
 type compiledCache struct {
 	store store.Store
+	log   *slog.Logger
 	mu    sync.RWMutex
 	revs  map[revKey]*workflows.Compiled
 	hooks map[string]hookEntry
@@ -34,8 +36,8 @@ type hookEntry struct {
 	expires  time.Time
 }
 
-func (c *compiledCache) init(s store.Store) {
-	c.store = s
+func (c *compiledCache) init(s store.Store, log *slog.Logger) {
+	c.store, c.log = s, log
 	c.revs = map[revKey]*workflows.Compiled{}
 	c.hooks = map[string]hookEntry{}
 }
@@ -53,9 +55,13 @@ func (c *compiledCache) revision(ctx context.Context, id string, rev int) (*work
 	if err != nil {
 		return nil, fmt.Errorf("load workflow %s revision %d: %w", id, rev, err)
 	}
-	cw, err = compileDefinition(r.Definition)
+	cw, dropped, err := compileStored(r.Definition)
 	if err != nil {
 		return nil, fmt.Errorf("workflow %s revision %d: %w", id, rev, err)
+	}
+	if len(dropped) > 0 {
+		c.log.Warn("stored revision has respond headers a trigger's answer may not set: they are not sent; save the workflow without them",
+			"workflow", id, "revision", rev, "fields", dropped)
 	}
 	c.mu.Lock()
 	c.revs[k] = cw
@@ -69,6 +75,19 @@ func compileDefinition(def []byte) (*workflows.Compiled, error) {
 		return nil, err
 	}
 	return workflows.Compile(w)
+}
+
+// compileStored is compileDefinition for a stored revision, which may have
+// been saved before a respond header was refused: such headers are dropped
+// (their fields returned), so the revision still runs and never sends them.
+func compileStored(def []byte) (*workflows.Compiled, []string, error) {
+	w, err := workflows.Decode(def)
+	if err != nil {
+		return nil, nil, err
+	}
+	dropped := workflows.DropRefusedResponseHeaders(w)
+	c, err := workflows.Compile(w)
+	return c, dropped, err
 }
 
 // hook resolves a trigger key to its workflow and compiled current revision.

@@ -131,7 +131,7 @@ func New(cfg Config) (*Engine, error) {
 		jobs:    make(chan job, 2*cfg.Workers),
 		updates: make(chan *updateReq, 4*cfg.Workers),
 	}
-	e.cache.init(cfg.Store)
+	e.cache.init(cfg.Store, cfg.Logger)
 	e.recent.init(4096, 8<<20)
 	e.waiters.init()
 	return e, nil

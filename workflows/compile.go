@@ -371,8 +371,11 @@ func setFields(s *Step) []string {
 	return f
 }
 
+// stepField names a field of the i-th step, as in "steps[2].headers.X".
+func stepField(i int, field string) string { return fmt.Sprintf("steps[%d].%s", i, field) }
+
 func compileStep(i int, s *Step) (*CompiledStep, error) {
-	path := func(field string) string { return fmt.Sprintf("steps[%d].%s", i, field) }
+	path := func(field string) string { return stepField(i, field) }
 	if !stepIDPattern.MatchString(s.ID) {
 		return nil, fieldf(path("id"), s.ID, "must be a name of letters, digits and _ starting with a letter, got %q", s.ID)
 	}
@@ -489,6 +492,11 @@ func compileStep(i int, s *Step) (*CompiledStep, error) {
 	for _, name := range names {
 		if !validHeaderName(name) {
 			return nil, fieldf(path("headers"), s.ID, "invalid header name %q", name)
+		}
+		if s.Type == StepRespond {
+			if why := RefusedResponseHeader(name); why != "" {
+				return nil, fieldf(path("headers."+name), s.ID, "%s", why)
+			}
 		}
 		tpl, err := CompileTemplate(s.Headers[name])
 		if err != nil {
