@@ -64,6 +64,7 @@ func NewWebhook(cfg WebhookConfig) *Webhook {
 // malformed JSON or a number beyond float64's range (its place in field),
 // and 200 with the first run's id for a duplicate delivery.
 func (h *Webhook) Serve(w http.ResponseWriter, r *http.Request, key string) {
+	MakeInert(w.Header()) // first: the answer may be written early, from Accept
 	ctx := r.Context()
 	e := h.cfg.Engine
 	wf, c, err := e.ResolveHook(ctx, key)
@@ -263,26 +264,43 @@ func (h *Webhook) respondSync(w http.ResponseWriter, r *http.Request, runID stri
 		writeJSON(w, http.StatusAccepted, body)
 		return
 	}
-	for k, v := range resp.Headers {
-		w.Header().Set(k, v)
-	}
-	w.Header().Set("X-Hookflow-Run-Id", runID)
+	h.writeResponse(w, runID, resp)
+}
+
+// writeResponse writes a sync run's answer. A header a respond step may not
+// set (workflows.RefusedResponseHeader) is dropped, should a run have made
+// one anyway (a replica of an older Hookflow sharing the store).
+func (h *Webhook) writeResponse(w http.ResponseWriter, runID string, resp engine.Response) {
+	var body []byte
+	ctype := ""
 	switch b := resp.Body.(type) {
 	case nil:
-		w.WriteHeader(resp.Status)
 	case string:
-		if w.Header().Get("Content-Type") == "" {
-			w.Header().Set("Content-Type", "text/plain; charset=utf-8")
-		}
-		w.WriteHeader(resp.Status)
-		_, _ = io.WriteString(w, b)
+		body, ctype = []byte(b), "text/plain; charset=utf-8"
 	default:
-		if w.Header().Get("Content-Type") == "" {
-			w.Header().Set("Content-Type", "application/json")
+		enc, err := json.Marshal(b)
+		if err != nil {
+			h.log.Error("sync answer: encode body", "run", runID, "err", err)
+			writeError(w, http.StatusInternalServerError, "internal", "the workflow's answer could not be written as JSON")
+			return
 		}
-		w.WriteHeader(resp.Status)
-		_ = json.NewEncoder(w).Encode(b)
+		body, ctype = append(enc, '\n'), "application/json"
 	}
+	hdr := w.Header()
+	for k, v := range resp.Headers {
+		if why := workflows.RefusedResponseHeader(k); why != "" {
+			h.log.Warn("sync answer: header dropped", "run", runID, "header", k, "reason", why)
+			continue
+		}
+		hdr.Set(k, v)
+	}
+	MakeInert(hdr)
+	hdr.Set("X-Hookflow-Run-Id", runID)
+	if ctype != "" && hdr.Get("Content-Type") == "" {
+		hdr.Set("Content-Type", ctype)
+	}
+	w.WriteHeader(resp.Status)
+	_, _ = w.Write(body)
 }
 
 // count records a refused or accepted request for metrics (see Metrics).

@@ -137,7 +137,10 @@ func New(cfg Config) *Server {
 }
 
 // ServeHTTP serves a request.
-func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.router.ServeHTTP(w, r) }
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	inertHooks(w, r)
+	s.router.ServeHTTP(w, r)
+}
 
 // limitBody caps admin API bodies.
 func limitBody(c *gin.Context) {
