@@ -30,6 +30,10 @@ type Config struct {
 	// BaseURL is the public URL trigger URLs are built on; empty: taken from
 	// each request's Host.
 	BaseURL string
+	// EditorURL, when set, is the only origin where the editor, the login
+	// and the admin API answer; trigger URLs answer on any other host name
+	// but that one (see CheckEditorURL, which it must pass).
+	EditorURL string
 	// MaxBody limits webhook bodies (default 1 MiB).
 	MaxBody int64
 	// Registry collects the metrics served at /metrics (nil: a new one
@@ -87,13 +91,20 @@ func New(cfg Config) *Server {
 		Count:          metrics.trigger,
 		Logger:         cfg.Logger,
 		StatusURL: func(r *http.Request, runID string) string {
-			return s.baseURL(r) + "/api/v1/runs/" + runID
+			return s.adminURL(r) + "/api/v1/runs/" + runID
 		},
 	})
 	r := gin.New()
 	r.ContextWithFallback = true
 	r.HandleMethodNotAllowed = false
 	r.Use(recovery(cfg.Logger), metrics.middleware, accessLog(cfg.Logger), answerGuard(cfg.Logger))
+	if cfg.EditorURL != "" {
+		editor, err := parseOrigin(cfg.EditorURL)
+		if err != nil {
+			panic("web: Config.EditorURL " + cfg.EditorURL + ": " + err.Error() + " (check it with CheckEditorURL)")
+		}
+		r.Use(editorHostOnly(editor))
+	}
 	s.registerEditor(r) // "/", "/assets/*file", and 404s (editor.go)
 
 	r.Any("/hooks/:key", func(c *gin.Context) { s.webhook.Serve(c.Writer, c.Request, c.Param("key")) })
@@ -160,6 +171,15 @@ func (s *Server) baseURL(r *http.Request) string {
 		scheme = "https"
 	}
 	return scheme + "://" + r.Host
+}
+
+// adminURL is where the admin API answers: the editor's URL where one is
+// set, else baseURL.
+func (s *Server) adminURL(r *http.Request) string {
+	if s.cfg.EditorURL != "" {
+		return strings.TrimRight(s.cfg.EditorURL, "/")
+	}
+	return s.baseURL(r)
 }
 
 func (s *Server) healthz(c *gin.Context) { writeJSON(c, http.StatusOK, gin.H{"status": "ok"}) }

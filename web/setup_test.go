@@ -41,8 +41,9 @@ type bundle struct {
 
 // options tune setup.
 type options struct {
-	maxBody int64
-	baseURL string
+	maxBody   int64
+	baseURL   string
+	editorURL string
 }
 
 // setup starts a server with a fresh database and receiver.
@@ -92,7 +93,7 @@ func setup(t *testing.T, opts ...func(*options)) *bundle {
 
 	recv := newReceiver(t)
 	server := web.New(web.Config{
-		Engine: eng, AdminTokenHash: hash, MaxBody: o.maxBody, BaseURL: o.baseURL, Logger: log,
+		Engine: eng, AdminTokenHash: hash, MaxBody: o.maxBody, BaseURL: o.baseURL, EditorURL: o.editorURL, Logger: log,
 	})
 	srv := httptest.NewServer(server)
 	t.Cleanup(srv.Close)
@@ -104,6 +105,9 @@ func withMaxBody(n int64) func(*options) { return func(o *options) { o.maxBody =
 
 // withBaseURL sets the public URL trigger URLs are built on.
 func withBaseURL(u string) func(*options) { return func(o *options) { o.baseURL = u } }
+
+// withEditorURL sets the only origin the editor and admin API answer on.
+func withEditorURL(u string) func(*options) { return func(o *options) { o.editorURL = u } }
 
 // answer is a response read in full.
 type answer struct {

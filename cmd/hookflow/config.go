@@ -22,6 +22,7 @@ type config struct {
 	DB             string
 	Workers        int
 	BaseURL        string
+	EditorURL      string
 	EgressAllow    string
 	AdminToken     string
 	TLSCert        string

@@ -33,6 +33,8 @@ func newServeCmd() *cobra.Command {
 	c.addDBFlag(cmd)
 	f.IntVar(&c.Workers, "workers", int(envInt("WORKERS", 128)), "runs executed at once (env HOOKFLOW_WORKERS)")
 	f.StringVar(&c.BaseURL, "base-url", env("BASE_URL", ""), "public URL trigger URLs are built on (env HOOKFLOW_BASE_URL)")
+	f.StringVar(&c.EditorURL, "editor-url", env("EDITOR_URL", ""),
+		"serve the editor and admin API only on this URL's host name, trigger URLs only on others (env HOOKFLOW_EDITOR_URL)")
 	c.addEgressFlag(cmd)
 	f.StringVar(&c.TLSCert, "tls-cert", env("TLS_CERT", ""), "TLS certificate file (env HOOKFLOW_TLS_CERT)")
 	f.StringVar(&c.TLSKey, "tls-key", env("TLS_KEY", ""), "TLS key file (env HOOKFLOW_TLS_KEY)")
@@ -80,6 +82,11 @@ func serve(cmd *cobra.Command, c *config, limits *exprLimits) error {
 	}
 	if c.Retention < 0 {
 		return fmt.Errorf("--retention must be 0 (keep for ever) or positive, got %s", c.Retention)
+	}
+	if c.EditorURL != "" {
+		if err := web.CheckEditorURL(c.EditorURL, c.BaseURL); err != nil {
+			return err
+		}
 	}
 	egress, err := actions.ParseEgressAllow(c.EgressAllow)
 	if err != nil {
@@ -146,7 +153,7 @@ func serve(cmd *cobra.Command, c *config, limits *exprLimits) error {
 	go triggers.NewCron(triggers.CronConfig{Engine: eng, Logger: log}).Run(cronCtx)
 	srv := &http.Server{
 		Handler: web.New(web.Config{
-			Engine: eng, AdminTokenHash: hash, BaseURL: c.BaseURL, MaxBody: c.MaxBody, Logger: log,
+			Engine: eng, AdminTokenHash: hash, BaseURL: c.BaseURL, EditorURL: c.EditorURL, MaxBody: c.MaxBody, Logger: log,
 			TrustedProxies: proxies, Registry: reg, Secrets: vault,
 		}),
 		ReadHeaderTimeout: 10 * time.Second,
@@ -161,14 +168,18 @@ func serve(cmd *cobra.Command, c *config, limits *exprLimits) error {
 	if base == "" {
 		base = scheme + "://" + displayAddr(ln.Addr().String())
 	}
-	log.Info("hookflow listening", "addr", ln.Addr().String(), "url", base, "db", c.displayDB(), "workers", c.Workers, "egress", egress.String(), "retention", c.Retention.String())
+	admin := base // where the editor and the admin API answer
+	if c.EditorURL != "" {
+		admin = strings.TrimRight(c.EditorURL, "/")
+	}
+	log.Info("hookflow listening", "addr", ln.Addr().String(), "url", base, "editor", admin, "db", c.displayDB(), "workers", c.Workers, "egress", egress.String(), "retention", c.Retention.String())
 	out := cmd.ErrOrStderr()
 	fmt.Fprintf(out, "Hookflow is listening on %s\n", base)
 	if generated {
 		fmt.Fprintf(out, "\nAn admin token was generated. It is shown this once; only its hash is stored.\n")
 		fmt.Fprintf(out, "  Admin token: %s\n", token)
-		fmt.Fprintf(out, "  Log in:      %s/#token=%s\n", base, token)
-		fmt.Fprintf(out, "  API:         curl -H 'Authorization: Bearer %s' %s/api/v1/workflows\n\n", token, base)
+		fmt.Fprintf(out, "  Log in:      %s/#token=%s\n", admin, token)
+		fmt.Fprintf(out, "  API:         curl -H 'Authorization: Bearer %s' %s/api/v1/workflows\n\n", token, admin)
 	} else if c.AdminToken == "" {
 		fmt.Fprintf(out, "Admin API: use the admin token printed at the first start (lost: hookflow token rotate makes a new one; or set HOOKFLOW_ADMIN_TOKEN).\n")
 	}
