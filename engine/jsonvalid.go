@@ -8,8 +8,8 @@ import "strconv"
 // number beyond float64's range. encoding/json's Valid cannot tell that last
 // one, and a second pass to find such numbers would read every body again:
 // this scanner checks a number's range where it reads the number, in the one
-// pass, and allocates nothing. FuzzDecodeJSON holds its answer to
-// decodeJSON's.
+// pass, and allocates nothing (but to parse a number over 32 characters).
+// FuzzDecodeJSON holds its answer to decodeJSON's.
 func validJSON(data []byte) bool {
 	s := jsonScanner{data: data}
 	s.space()
