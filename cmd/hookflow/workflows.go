@@ -272,6 +272,14 @@ func readPayload(p string, stdin io.Reader) ([]byte, error) {
 	if !json.Valid(data) {
 		return nil, errors.New("--payload: not valid JSON")
 	}
+	ev := store.Event{Body: data, Headers: map[string]string{"content-type": "application/json"}}
+	if p := engine.DecodePayload(&ev); p.BadJSON {
+		var re *engine.NumberRangeError
+		if errors.As(p.Err, &re) {
+			return nil, fmt.Errorf("--payload: %s", re.At("payload"))
+		}
+		return nil, fmt.Errorf("--payload: %w", p.Err)
+	}
 	return data, nil
 }
 
