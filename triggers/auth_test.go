@@ -508,6 +508,51 @@ func TestStandardWebhooksSpecVector(t *testing.T) {
 	}
 }
 
+// TestSeveralV1Signatures: during a secret roll Stripe and Standard
+// Webhooks send several v1 signatures, and the request is genuine when any
+// one of them matches, wherever it stands in the header.
+func TestSeveralV1Signatures(t *testing.T) {
+	t.Parallel()
+	stripeGood, stripeBad := stripeV1(testSecret, testNow, testBody), stripeV1(wrongSecret, testNow, testBody)
+	stdGood, stdBad := stdSig(testSecret, "msg_1", nowTS, testBody), stdSig(wrongSecret, "msg_1", nowTS, testBody)
+	for _, c := range []struct {
+		name  string
+		order []bool // true: the valid signature, false: one under another secret
+		ok    bool
+	}{
+		{"valid then invalid", []bool{true, false}, true},
+		{"invalid then valid", []bool{false, true}, true},
+		{"valid between invalid ones", []bool{false, true, false}, true},
+		{"valid twice", []bool{true, true}, true},
+		{"invalid only", []bool{false, false}, false},
+	} {
+		stripe := []string{"t=" + nowTS}
+		var std []string
+		for _, valid := range c.order {
+			if valid {
+				stripe, std = append(stripe, "v1="+stripeGood), append(std, stdGood)
+			} else {
+				stripe, std = append(stripe, "v1="+stripeBad), append(std, stdBad)
+			}
+		}
+		for _, r := range []struct {
+			auth *workflows.Auth
+			in   *Inbound
+		}{
+			{authStripeC, req(testBody, "Stripe-Signature", strings.Join(stripe, ","))},
+			{authStdC, req(testBody, "webhook-id", "msg_1", "webhook-timestamp", nowTS, "webhook-signature", strings.Join(std, " "))},
+		} {
+			err := Authenticate(r.auth, testSecret, r.in, testNow)
+			switch {
+			case c.ok && err != nil:
+				t.Errorf("%s, %s: refused: %v", r.auth.Type, c.name, err)
+			case !c.ok && (err == nil || !strings.Contains(err.Error(), "signature does not match")):
+				t.Errorf("%s, %s: %v, want the signature refused", r.auth.Type, c.name, err)
+			}
+		}
+	}
+}
+
 var stripeHeaderTests = []struct {
 	header string
 	ts     string
