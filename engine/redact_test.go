@@ -63,6 +63,66 @@ func TestRedactJSON(t *testing.T) {
 	}
 }
 
+// TestCredentialHeadersRecorded: each header on the credential list reaches
+// the receiver as sent and is recorded without its credential, though the
+// value is no secret's (a value match would miss it).
+func TestCredentialHeadersRecorded(t *testing.T) {
+	t.Parallel()
+	sent := map[string]struct{ value, recorded string }{
+		"authorization":       {"Basic dXNlcjpwYXNzd29yZA==", "Basic [redacted]"},
+		"proxy-authorization": {"Basic cHJveHk6c2VjcmV0MQ==", "Basic [redacted]"},
+		"cookie":              {"session=7c1e0f2a9b; theme=dark", "[redacted]"},
+	}
+	for name := range credentialHeaders {
+		if _, ok := sent[name]; !ok {
+			t.Errorf("credential header %q has no case here", name)
+		}
+	}
+	b := setup(t)
+	headers := map[string]string{"X-Plain": "kept"}
+	for name, c := range sent {
+		headers[http.CanonicalHeaderKey(name)] = c.value
+	}
+	def, _ := json.Marshal(map[string]any{
+		"format": "hookflow/v1", "id": "creds", "name": "Credentials",
+		"trigger": map[string]any{"type": "webhook"},
+		"steps":   []any{map[string]any{"id": "send", "type": "webhook", "url": "{{ vars.recv }}/creds", "headers": headers}},
+	})
+	wf := b.save(string(def))
+	id := b.accept(wf, `{}`)
+	if run := b.waitFinished(id); run.Status != store.StatusSucceeded {
+		t.Fatalf("run %s: %s", run.Status, run.Error)
+	}
+	hits := b.recv.on("/creds")
+	if len(hits) != 1 {
+		t.Fatalf("receiver got %d requests, want 1", len(hits))
+	}
+	results := b.results(id)
+	if len(results) != 1 {
+		t.Fatalf("%d step results, want 1", len(results))
+	}
+	var in struct {
+		Headers map[string]string `json:"headers"`
+	}
+	if err := json.Unmarshal(results[0].Input, &in); err != nil {
+		t.Fatal(err)
+	}
+	for name, c := range sent {
+		if got := hits[0].Header.Get(name); got != c.value {
+			t.Errorf("%s reached the receiver as %q, want %q", name, got, c.value)
+		}
+		if got := in.Headers[name]; got != c.recorded {
+			t.Errorf("%s recorded as %q, want %q", name, got, c.recorded)
+		}
+	}
+	if in.Headers["x-plain"] != "kept" {
+		t.Errorf("x-plain recorded as %q, want it as sent", in.Headers["x-plain"])
+	}
+	if strings.Contains(string(results[0].Input), "cHJveHk6c2VjcmV0MQ") || strings.Contains(string(results[0].Input), "7c1e0f2a9b") {
+		t.Errorf("the step's input holds a credential: %s", results[0].Input)
+	}
+}
+
 // syncBuffer is a log sink the test reads while the engine writes.
 type syncBuffer struct {
 	mu  sync.Mutex
