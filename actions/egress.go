@@ -299,9 +299,13 @@ func validHostname(h string) bool {
 // checks every address, then connects to a checked address, never to the
 // name, so the address checked is the address connected to.
 type guardedDialer struct {
-	egress   *Egress
-	dialer   *net.Dialer
-	resolver *net.Resolver
+	egress *Egress
+	// resolver is net.DefaultResolver and dial a net.Dialer's DialContext;
+	// tests put a DNS and a network of their own here.
+	resolver interface {
+		LookupNetIP(ctx context.Context, network, host string) ([]netip.Addr, error)
+	}
+	dial func(ctx context.Context, network, addr string) (net.Conn, error)
 }
 
 // minDialShare is the least time given to one address when a name resolves
@@ -314,7 +318,7 @@ func (g *guardedDialer) DialContext(ctx context.Context, network, addr string) (
 		return nil, fmt.Errorf("dial %s: %w", addr, err)
 	}
 	if g.egress.CheckHost(host) {
-		return g.dialer.DialContext(ctx, network, addr)
+		return g.dial(ctx, network, addr)
 	}
 	var ips []netip.Addr
 	if ip, err := netip.ParseAddr(host); err == nil {
@@ -359,7 +363,7 @@ func (g *guardedDialer) DialContext(ctx context.Context, network, addr string) (
 				dctx, cancel = context.WithTimeout(ctx, share)
 			}
 		}
-		conn, err := g.dialer.DialContext(dctx, network, net.JoinHostPort(ip.String(), port))
+		conn, err := g.dial(dctx, network, net.JoinHostPort(ip.String(), port))
 		cancel()
 		if err == nil {
 			return conn, nil

@@ -79,6 +79,7 @@ type Sender struct {
 	cfg       Config
 	client    *http.Client
 	transport *http.Transport
+	guard     *guardedDialer // the transport's dialer
 }
 
 // NewSender returns a Sender with cfg's defaults filled in.
@@ -100,8 +101,8 @@ func NewSender(cfg Config) *Sender {
 	}
 	dialer := &guardedDialer{
 		egress:   cfg.Egress,
-		dialer:   &net.Dialer{Timeout: 10 * time.Second, KeepAlive: 30 * time.Second},
 		resolver: net.DefaultResolver,
+		dial:     (&net.Dialer{Timeout: 10 * time.Second, KeepAlive: 30 * time.Second}).DialContext,
 	}
 	transport := &http.Transport{
 		Proxy:                 nil, // a proxy would dial for us, past the guard
@@ -117,6 +118,7 @@ func NewSender(cfg Config) *Sender {
 	return &Sender{
 		cfg:       cfg,
 		transport: transport,
+		guard:     dialer,
 		client: &http.Client{
 			Transport: transport,
 			// Never follow a redirect: the 3xx is the answer, a failure.
