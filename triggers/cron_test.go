@@ -2,7 +2,9 @@ package triggers_test
 
 import (
 	"context"
+	"encoding/json"
 	"path/filepath"
+	"sync"
 	"testing"
 	"time"
 
@@ -12,19 +14,6 @@ import (
 	"github.com/hookflow/hookflow/triggers"
 	"github.com/hookflow/hookflow/workflows"
 )
-
-func newCronEngine(t *testing.T, s store.Store) *engine.Engine {
-	t.Helper()
-	e, err := engine.New(engine.Config{Store: s, PollInterval: 50 * time.Millisecond})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := e.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = e.Shutdown(context.Background()) })
-	return e
-}
 
 func cronWorkflow(t *testing.T, id, schedule string) *workflows.Workflow {
 	t.Helper()
@@ -46,8 +35,87 @@ func countRuns(t *testing.T, s store.Store, id string) int {
 	return len(runs)
 }
 
-// TestCronEverySecond: an @every 1s workflow fires about once a second, and
-// stops once disabled; two schedulers on one store start one run per tick.
+// cronStore is one scheduler's view of the shared store: it records how
+// often the scheduler listed the workflows and the ticks it tried to
+// start, once written (or found duplicates). It hides the store's batch writer, so every
+// accept goes through EventAccept.
+type cronStore struct {
+	store.Store
+	mu    sync.Mutex
+	lists int
+	ticks map[string]bool // workflow id and scheduled_at
+}
+
+func (s *cronStore) WorkflowList(ctx context.Context) ([]store.Workflow, error) {
+	s.mu.Lock()
+	s.lists++
+	s.mu.Unlock()
+	return s.Store.WorkflowList(ctx)
+}
+
+func (s *cronStore) EventAccept(ctx context.Context, ps []store.EventAcceptParams) ([]store.AcceptResult, error) {
+	res, err := s.Store.EventAccept(ctx, ps)
+	s.mu.Lock()
+	for _, p := range ps {
+		var ev struct {
+			ScheduledAt string `json:"scheduled_at"`
+		}
+		_ = json.Unmarshal(p.Event.Body, &ev)
+		s.ticks[p.Event.WorkflowID+" "+ev.ScheduledAt] = true
+	}
+	s.mu.Unlock()
+	return res, err
+}
+
+func (s *cronStore) listed() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.lists > 0
+}
+
+// tried reports whether the scheduler tried to start workflow id's tick.
+func (s *cronStore) tried(id string, tick time.Time) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.ticks[id+" "+tick.UTC().Format(time.RFC3339Nano)]
+}
+
+// fakeClock is the engines' clock; the test moves it.
+type fakeClock struct {
+	mu  sync.Mutex
+	now time.Time
+}
+
+func (c *fakeClock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.now
+}
+
+func (c *fakeClock) set(t time.Time) {
+	c.mu.Lock()
+	c.now = t
+	c.mu.Unlock()
+}
+
+// waitUntil polls cond until it holds, failing the test after 10s.
+func waitUntil(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out waiting for %s", what)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+}
+
+// TestCronEverySecond: an @every 1s workflow fires once for each second
+// its clock passes, and not once disabled; two schedulers on one store,
+// both trying every tick, start one run per tick. The clock is the
+// engines' own, moved by the test; each step waits until both schedulers
+// have tried the tick, and a second workflow's ticks prove the schedulers
+// went on after the first was disabled.
 func TestCronEverySecond(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
@@ -56,40 +124,83 @@ func TestCronEverySecond(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { s.Close() })
-	e1, e2 := newCronEngine(t, s), newCronEngine(t, s)
-	if _, err := e1.SaveWorkflow(ctx, cronWorkflow(t, "tick", "@every 1s")); err != nil {
-		t.Fatal(err)
+	t0 := time.Date(2026, 11, 22, 12, 0, 0, 0, time.UTC)
+	clock := &fakeClock{now: t0}
+	views := []*cronStore{{Store: s, ticks: map[string]bool{}}, {Store: s, ticks: map[string]bool{}}}
+	var (
+		engines []*engine.Engine
+		crons   []*triggers.Cron
+	)
+	for _, v := range views {
+		e, err := engine.New(engine.Config{Store: v, PollInterval: 50 * time.Millisecond, Now: clock.Now})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := e.Start(); err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { _ = e.Shutdown(context.Background()) })
+		engines = append(engines, e)
+		crons = append(crons, triggers.NewCron(triggers.CronConfig{Engine: e, Refresh: 100 * time.Millisecond}))
+	}
+	for _, id := range []string{"tick", "witness"} {
+		if _, err := engines[0].SaveWorkflow(ctx, cronWorkflow(t, id, "@every 1s")); err != nil {
+			t.Fatal(err)
+		}
 	}
 	cctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	for _, e := range []*engine.Engine{e1, e2} {
-		go triggers.NewCron(triggers.CronConfig{Engine: e, Refresh: 100 * time.Millisecond}).Run(cctx)
+	for _, c := range crons {
+		go c.Run(cctx)
 	}
-	time.Sleep(3500 * time.Millisecond)
-	n := countRuns(t, s, "tick")
-	if n < 2 || n > 5 {
-		t.Fatalf("@every 1s ran %d times in 3.5s with two schedulers; want about 3", n)
+	waitUntil(t, "both schedulers to load the workflows", func() bool { return views[0].listed() && views[1].listed() })
+	// step moves the clock to tick and waits until both schedulers have
+	// tried workflow id's tick.
+	step := func(tick time.Time, id string) {
+		t.Helper()
+		clock.set(tick)
+		for _, c := range crons {
+			c.Reload() // the test's clock does not wake them
+		}
+		waitUntil(t, "both schedulers to try "+id+" at "+tick.Format(time.TimeOnly), func() bool {
+			return views[0].tried(id, tick) && views[1].tried(id, tick)
+		})
 	}
-	runs, _ := s.RunList(ctx, store.RunListParams{WorkflowID: "tick", Limit: 100})
+
+	for i := 1; i <= 3; i++ {
+		step(t0.Add(time.Duration(i)*time.Second), "tick")
+	}
+	runs, err := s.RunList(ctx, store.RunListParams{WorkflowID: "tick", Limit: 100})
+	if err != nil {
+		t.Fatal(err)
+	}
 	ticks := map[string]bool{}
 	for _, r := range runs {
 		ev, err := s.EventGet(ctx, r.EventID)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if ticks[ev.IdempotencyKey] {
-			t.Fatalf("tick %s started two runs", ev.IdempotencyKey)
-		}
 		ticks[ev.IdempotencyKey] = true
 	}
+	if len(runs) != 3 || len(ticks) != 3 {
+		t.Fatalf("3 ticks tried by two schedulers started %d runs for %d ticks (%v); want one run per tick", len(runs), len(ticks), ticks)
+	}
+
 	if _, err := s.WorkflowSetEnabled(ctx, "tick", false); err != nil {
 		t.Fatal(err)
 	}
-	time.Sleep(300 * time.Millisecond) // let both schedulers reload
-	before := countRuns(t, s, "tick")
-	time.Sleep(2 * time.Second)
-	if after := countRuns(t, s, "tick"); after != before {
-		t.Fatalf("disabled workflow still fired: %d runs, then %d", before, after)
+	// Both schedulers read the workflows before they fire at a time past
+	// their next reload, so once each has tried the witness's next tick,
+	// the disabled workflow's would have been tried then too.
+	last := t0.Add(4 * time.Second)
+	step(last, "witness")
+	for i, v := range views {
+		if v.tried("tick", last) {
+			t.Errorf("scheduler %d tried the disabled workflow's tick", i+1)
+		}
+	}
+	if n := countRuns(t, s, "tick"); n != 3 {
+		t.Errorf("the disabled workflow has %d runs, want still 3", n)
 	}
 }
 
