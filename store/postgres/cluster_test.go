@@ -35,6 +35,7 @@ type cluster struct {
 	replicas []*replica
 	client   *http.Client
 	workers  int
+	now      func() time.Time // the engines' clock (nil: the real one)
 }
 
 // replica is one hookflow "process".
@@ -63,6 +64,17 @@ func newCluster(t testing.TB, n int) *cluster {
 // newClusterWorkers starts n replicas of the given number of workers each.
 func newClusterWorkers(t testing.TB, n, workers int) *cluster {
 	t.Helper()
+	return startCluster(t, n, workers, nil)
+}
+
+// newClusterClock starts n replicas whose engines read the given clock.
+func newClusterClock(t testing.TB, n int, now func() time.Time) *cluster {
+	t.Helper()
+	return startCluster(t, n, 8, now)
+}
+
+func startCluster(t testing.TB, n, workers int, now func() time.Time) *cluster {
+	t.Helper()
 	egress, err := actions.ParseEgressAllow("127.0.0.1")
 	if err != nil {
 		t.Fatal(err)
@@ -74,6 +86,7 @@ func newClusterWorkers(t testing.TB, n, workers int) *cluster {
 		sender:  actions.NewSender(actions.Config{Egress: egress}),
 		client:  &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 64}, Timeout: 30 * time.Second},
 		workers: workers,
+		now:     now,
 	}
 	t.Cleanup(c.sender.CloseIdleConnections)
 	t.Cleanup(c.client.CloseIdleConnections)
@@ -95,6 +108,7 @@ func (c *cluster) addReplica(name string) *replica {
 		LeaseFor:     leaseFor,
 		PollInterval: 50 * time.Millisecond,
 		Owner:        name,
+		Now:          c.now,
 		Logger:       slog.New(slog.NewTextHandler(io.Discard, nil)),
 	})
 	if err != nil {
@@ -251,9 +265,40 @@ func (c *cluster) unfinished(wf string) int {
 	return n
 }
 
+// fakeClock is a cluster's clock where the test moves time by hand.
+type fakeClock struct {
+	mu  sync.Mutex
+	now time.Time
+}
+
+func (c *fakeClock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.now
+}
+
+func (c *fakeClock) add(d time.Duration) time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.now = c.now.Add(d)
+	return c.now
+}
+
+// waitUntil polls cond until it holds, failing the test after clusterWait.
+func (c *cluster) waitUntil(what string, cond func() bool) {
+	c.t.Helper()
+	deadline := time.Now().Add(clusterWait)
+	for !cond() {
+		if time.Now().After(deadline) {
+			c.t.Fatalf("timed out after %v waiting for %s", clusterWait, what)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+}
+
 // replicaStore is a replica's view of the store: it records the runs the
-// replica claimed (by RunClaim, or accepted already claimed) and the cron
-// ticks it accepted, and can be killed (every call the engine makes to run
+// replica claimed (by RunClaim, or accepted already claimed), the cron
+// ticks it accepted and how often it listed the workflows, and can be killed (every call the engine makes to run
 // or accept work fails from then on) or kept from claiming runs others
 // accepted or released.
 type replicaStore struct {
@@ -265,6 +310,22 @@ type replicaStore struct {
 	claimed       map[string]bool
 	cronAccepts   int
 	cronDuplicate int
+	lists         int
+}
+
+func (s *replicaStore) WorkflowList(ctx context.Context) ([]store.Workflow, error) {
+	s.mu.Lock()
+	s.lists++
+	s.mu.Unlock()
+	return s.Store.WorkflowList(ctx)
+}
+
+// listed reports whether the replica has listed the workflows (its
+// scheduler loaded them).
+func (s *replicaStore) listed() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.lists > 0
 }
 
 var errKilled = errors.New("replica killed")
