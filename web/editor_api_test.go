@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"crypto/tls"
 	"encoding/json"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -168,19 +169,52 @@ func TestNextEventLongPoll(t *testing.T) {
 	if r := b.api(http.MethodGet, "/api/v1/workflows/ln/events/next?timeout=300ms", nil); r.status != http.StatusNoContent {
 		t.Fatalf("nothing new: %d %s, want 204", r.status, r.body)
 	}
-	go func() {
-		time.Sleep(400 * time.Millisecond)
-		b.send(http.MethodPost, w.TriggerURL, map[string]any{"n": 2})
-	}()
-	start := time.Now()
-	out := b.apiOK(http.MethodGet, "/api/v1/workflows/ln/events/next?timeout=10s", nil, http.StatusOK)
-	ev, _ := out["event"].(map[string]any)
-	body, _ := ev["body"].(map[string]any)
-	if body["n"] != 2.0 || ev["method"] != "POST" {
-		t.Errorf("next event = %v, want the one sent while waiting", out)
+	// Events sent while the request waits: it answers with one of them.
+	// Nothing says when its wait has begun (an event sent before then is
+	// not "next"), so the test sends one every 50ms until the answer comes;
+	// the request's own 10s timeout bounds the loop.
+	type result struct {
+		status int
+		body   []byte
+		err    error
 	}
-	if d := time.Since(start); d > 5*time.Second {
-		t.Errorf("the event took %v to arrive", d)
+	done := make(chan result, 1)
+	go func() {
+		req, _ := http.NewRequest(http.MethodGet, b.url+"/api/v1/workflows/ln/events/next?timeout=10s", nil)
+		req.Header.Set("Authorization", "Bearer "+b.token)
+		resp, err := b.client.Do(req)
+		if err != nil {
+			done <- result{err: err}
+			return
+		}
+		defer resp.Body.Close()
+		body, err := io.ReadAll(resp.Body)
+		done <- result{status: resp.StatusCode, body: body, err: err}
+	}()
+	var (
+		res  result
+		sent = 0
+	)
+	for answered := false; !answered; {
+		sent++
+		b.trigger(w.TriggerURL, map[string]any{"n": 1 + sent})
+		select {
+		case res = <-done:
+			answered = true
+		case <-time.After(50 * time.Millisecond):
+		}
+	}
+	var out struct {
+		Event struct {
+			Method string         `json:"method"`
+			Body   map[string]any `json:"body"`
+		} `json:"event"`
+	}
+	if res.err != nil || res.status != http.StatusOK || json.Unmarshal(res.body, &out) != nil {
+		t.Fatalf("next event = %d %s (%v), want 200 with an event", res.status, res.body, res.err)
+	}
+	if n, _ := out.Event.Body["n"].(float64); n < 2 || n > float64(1+sent) || out.Event.Method != "POST" {
+		t.Errorf("next event = %s, want one of the %d sent while waiting", res.body, sent)
 	}
 	for _, bad := range []string{"x", "-1s", "1h"} {
 		wantError(t, b.api(http.MethodGet, "/api/v1/workflows/ln/events/next?timeout="+bad, nil), http.StatusBadRequest, "bad_request")
