@@ -1,6 +1,7 @@
 package triggers
 
 import (
+	"encoding/base64"
 	"errors"
 	"net/http"
 	"net/url"
@@ -60,17 +61,35 @@ func FuzzStandardSignatureHeader(f *testing.F) {
 	})
 }
 
+// FuzzBasicAuthHeader holds parseBasicAuth to the standard library's
+// http.Request.BasicAuth: whatever the standard library accepts, it accepts
+// with the same user name and password; what it accepts beyond that is only
+// the standard library's reading once the whitespace around the credentials
+// is trimmed (RFC 7235 allows several spaces after the scheme).
 func FuzzBasicAuthHeader(f *testing.F) {
 	for _, tc := range basicHeaderTests {
 		f.Add(tc.header)
 	}
+	f.Add("Basic  " + base64.StdEncoding.EncodeToString([]byte("u:p")) + " ")
 	f.Fuzz(func(t *testing.T, header string) {
 		user, pass, ok := parseBasicAuth(header)
+		stdUser, stdPass, stdOK := (&http.Request{Header: http.Header{"Authorization": {header}}}).BasicAuth()
+		if stdOK && (!ok || user != stdUser || pass != stdPass) {
+			t.Fatalf("parseBasicAuth(%q) = %q, %q, %v; the standard library reads %q, %q", header, user, pass, ok, stdUser, stdPass)
+		}
 		if !ok {
 			if user != "" || pass != "" {
 				t.Fatal("credentials returned with !ok")
 			}
 			return
+		}
+		if !stdOK {
+			trimmed := header[:len("Basic ")] + strings.TrimSpace(header[len("Basic "):])
+			u, p, ok := (&http.Request{Header: http.Header{"Authorization": {trimmed}}}).BasicAuth()
+			if !ok || u != user || p != pass {
+				t.Fatalf("parseBasicAuth(%q) = %q, %q; the standard library refuses it, and reads %q, %q, %v once trimmed",
+					header, user, pass, u, p, ok)
+			}
 		}
 		if strings.Contains(user, ":") {
 			t.Fatalf("user name %q holds a colon", user)
