@@ -12,7 +12,6 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/hookflow/hookflow/engine"
 	"github.com/hookflow/hookflow/store"
@@ -176,7 +175,7 @@ func (h *Webhook) Serve(w http.ResponseWriter, r *http.Request, key string) {
 	var answered bool // by answerEarly
 	var answer func(store.AcceptResult)
 	if !c.Sync() {
-		answer = func(res store.AcceptResult) { answered = answerEarly(w, res.RunID) }
+		answer = func(res store.AcceptResult) { answered = answerEarly(w, r, res.RunID) }
 	}
 	res, err := e.Accept(ctx, engine.AcceptParams{WorkflowID: wf.ID, Revision: wf.Revision, Event: ev, Sync: c.Sync(),
 		Payload: &payload, Answer: answer})
@@ -215,26 +214,26 @@ func readBody(w http.ResponseWriter, r *http.Request, limit int64) ([]byte, erro
 	return io.ReadAll(body)
 }
 
-// answerEarlyTimeout bounds how long answerEarly may wait for a client to
-// take its answer: only a client that has sent many requests without
-// reading their answers has no room left for one more.
-const answerEarlyTimeout = 20 * time.Millisecond
-
 // answerEarly writes the 202 from the goroutine that made the event durable,
 // as soon as it is: the client has it without waiting for the request's own
 // goroutine to be scheduled again (with every core busy, that wait was about
-// a sixth of an accept's latency). The write is bounded in time, since every
-// event in the batch waits behind it: a client that does not read its
-// answers loses its connection. It reports whether the answer was written
-// or tried; if not, the handler writes it.
-func answerEarly(w http.ResponseWriter, runID string) bool {
-	rc := http.NewResponseController(w)
-	if rc.SetWriteDeadline(time.Now().Add(answerEarlyTimeout)) != nil {
+// a sixth of an accept's latency). Every event in the batch waits behind
+// it, so it writes only where the write cannot block: on an HTTP/1
+// connection whose socket holds nothing unsent or unacknowledged (see
+// ConnContext), which takes a 202 at once. Elsewhere (a client with answers
+// it has not read, HTTP/2, a system other than Linux) it reports false and
+// the handler writes the answer, waiting for the client as long as it takes.
+// A write deadline would not do: once one expires, net/http fails the
+// connection, and the caller would lose the answer of an event that is
+// stored (and send it again). A flush that fails here found the connection
+// gone, which no answer could reach, or a writer that cannot flush, whose
+// answer goes out when the handler returns.
+func answerEarly(w http.ResponseWriter, r *http.Request, runID string) bool {
+	if r.ProtoMajor != 1 || !sendQueueEmpty(r.Context()) {
 		return false
 	}
 	writeAccepted(w, runID)
-	_ = rc.Flush()
-	_ = rc.SetWriteDeadline(time.Time{})
+	_ = http.NewResponseController(w).Flush()
 	return true
 }
 

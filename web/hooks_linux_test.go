@@ -1,42 +1,55 @@
 package web_test
 
 import (
+	"bufio"
 	"context"
+	"encoding/json"
+	"errors"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"net/url"
+	"os"
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/hookflow/hookflow/store"
+	"github.com/hookflow/hookflow/triggers"
 )
 
-// TestHookClientNotReadingAnswers: the 202 is written by the goroutine that
-// made the event durable, which every event in its batch waits behind. A
-// client that sends request after request without reading the answers
-// fills its connection's buffers; it then loses the connection, and holds
-// up no one else: a well-behaved client keeps being answered.
+// TestHookClientNotReadingAnswers: a client that sends request after
+// request without reading the answers fills its connection's buffers (small
+// ones on both ends here, so a few dozen answers do). Its answers are then
+// left to its own handlers, which wait for it, never to the goroutine that
+// every event of a batch waits behind: it holds up no one else, and once it
+// reads, it has a 202 for every event of its that was stored. (Answered
+// with a write deadline instead, it lost its connection, and the answer of
+// an event already stored with it.)
 func TestHookClientNotReadingAnswers(t *testing.T) {
 	t.Parallel()
 	b := setup(t)
 	w := b.create(dropDef("drop"))
-	// Small socket buffers on both ends, so that a few dozen answers fill
-	// them (loopback's own would take thousands).
-	small := func(opt int) func(string, string, syscall.RawConn) error {
+	small := func(opts ...int) func(string, string, syscall.RawConn) error {
 		return func(_, _ string, c syscall.RawConn) error {
 			var err error
-			if cerr := c.Control(func(fd uintptr) { err = syscall.SetsockoptInt(int(fd), syscall.SOL_SOCKET, opt, 4096) }); cerr != nil {
-				return cerr
-			}
-			return err
+			cerr := c.Control(func(fd uintptr) {
+				for _, opt := range opts {
+					if err == nil {
+						err = syscall.SetsockoptInt(int(fd), syscall.SOL_SOCKET, opt, 4096)
+					}
+				}
+			})
+			return errors.Join(cerr, err)
 		}
 	}
-	lc := net.ListenConfig{Control: small(syscall.SO_SNDBUF)}
+	lc := net.ListenConfig{Control: small(syscall.SO_SNDBUF, syscall.SO_RCVBUF)}
 	ln, err := lc.Listen(context.Background(), "tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv := &http.Server{Handler: b.server}
+	srv := &http.Server{Handler: b.server, ConnContext: triggers.ConnContext}
 	go func() { _ = srv.Serve(ln) }()
 	defer srv.Close()
 	u, err := url.Parse(w.TriggerURL)
@@ -45,36 +58,105 @@ func TestHookClientNotReadingAnswers(t *testing.T) {
 	}
 	u.Host = ln.Addr().String()
 
-	d := net.Dialer{Control: small(syscall.SO_RCVBUF)}
-	rude, err := d.Dial("tcp", u.Host)
+	d := net.Dialer{Control: small(syscall.SO_RCVBUF, syscall.SO_SNDBUF)}
+	conn, err := d.Dial("tcp", u.Host)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer rude.Close()
+	defer conn.Close()
+	rude := conn.(*net.TCPConn)
 	req := []byte(fmt.Sprintf("POST %s HTTP/1.1\r\nHost: %s\r\nContent-Type: application/json\r\nContent-Length: 2\r\n\r\n{}", u.Path, u.Host))
-	sent := make(chan int, 1)
+	// Requests until the server stops taking them: it is waiting for the
+	// client to read an answer (or, answering with a deadline, it closed the
+	// connection). A write that waits 2s has met that wait.
+	stopped := make(chan error, 1)
 	go func() {
-		n := 0
-		for ; n < 100000; n++ {
+		for n := 0; n < 100000; n++ {
+			_ = rude.SetWriteDeadline(time.Now().Add(2 * time.Second))
 			if _, err := rude.Write(req); err != nil {
-				break // the server closed the connection
+				stopped <- err
+				return
 			}
 		}
-		sent <- n
+		stopped <- nil
 	}()
-	// Once the answers fill the buffers, the next one cannot be written,
-	// and the server closes the connection, which ends the writes above.
-	// Had it waited for that answer for good, every accept after it would
-	// have waited too.
 	select {
-	case n := <-sent:
-		if n == 100000 {
-			t.Fatalf("the server took all %d requests of a client that read no answer", n)
+	case err := <-stopped:
+		if err == nil {
+			t.Fatal("the server took 100000 requests from a client that read no answer")
+		}
+		if !errors.Is(err, os.ErrDeadlineExceeded) {
+			t.Logf("the client's writes ended with %v", err)
 		}
 	case <-time.After(60 * time.Second):
 		t.Fatal("the server still reads a client that has read no answer in 60s")
 	}
+
+	// Meanwhile everyone else is answered.
+	polite := map[string]bool{}
 	for range 20 {
-		b.trigger(u.String(), map[string]any{"polite": true})
+		polite[b.trigger(u.String(), map[string]any{"polite": true})] = true
+	}
+
+	// The client reads at last, having sent all it will: a 202 for each of
+	// its events, up to the request it was cut off in.
+	_ = rude.CloseWrite() // fails if the server reset the connection: the reads tell
+	_ = rude.SetDeadline(time.Time{})
+	answered := map[string]bool{}
+	br := bufio.NewReader(rude)
+	for {
+		resp, err := http.ReadResponse(br, nil)
+		if err != nil {
+			break // the server closed the connection: nothing more to read
+		}
+		body, err := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if err != nil {
+			t.Fatalf("read an answer's body: %v", err)
+		}
+		if resp.StatusCode != http.StatusAccepted {
+			continue // the request cut off by the write deadline
+		}
+		var a struct {
+			RunID string `json:"run_id"`
+		}
+		if err := json.Unmarshal(body, &a); err != nil || a.RunID == "" {
+			t.Fatalf("202 with body %q", body)
+		}
+		answered[a.RunID] = true
+	}
+	stored := 0
+	for _, id := range runIDs(t, b, "drop") {
+		if polite[id] {
+			continue
+		}
+		stored++
+		if !answered[id] {
+			t.Errorf("run %s was stored for the client, which never got its 202", id)
+		}
+	}
+	if len(answered) != stored || stored == 0 {
+		t.Errorf("the client read %d answers for %d runs stored", len(answered), stored)
+	}
+	t.Logf("%d events stored for a client that read no answer until the end", stored)
+}
+
+// runIDs lists every run of a workflow.
+func runIDs(t *testing.T, b *bundle, workflowID string) []string {
+	t.Helper()
+	var ids []string
+	before := ""
+	for {
+		runs, err := b.store.RunList(context.Background(), store.RunListParams{WorkflowID: workflowID, Before: before, Limit: 1000})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, r := range runs {
+			ids = append(ids, r.ID)
+		}
+		if len(runs) < 1000 {
+			return ids
+		}
+		before = runs[len(runs)-1].ID
 	}
 }

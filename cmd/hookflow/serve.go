@@ -159,6 +159,7 @@ func serve(cmd *cobra.Command, c *config, limits *exprLimits) error {
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       60 * time.Second,
 		IdleTimeout:       120 * time.Second,
+		ConnContext:       triggers.ConnContext, // 202s written as soon as durable
 	}
 	base := c.BaseURL
 	scheme := "http"
