@@ -8,7 +8,9 @@ import (
 
 	"github.com/google/uuid"
 
+	"github.com/hookflow/hookflow/engine"
 	"github.com/hookflow/hookflow/store"
+	"github.com/hookflow/hookflow/workflows"
 )
 
 // TestAcceptsSyncedBeforeAnswer: an accepted event is fsynced before the
@@ -85,4 +87,61 @@ func TestAcceptsSyncedBeforeAnswer(t *testing.T) {
 		t.Fatal(err)
 	}
 	check("WriteBatch, part by part", before)
+}
+
+// TestEngineAnswersAfterFsync: the engine answers an accepted event (the
+// 202 goes out from its Answer) only once an fsync of the WAL has covered
+// the event's commit, seen from inside the answer, on both of the engine's
+// write paths: the batch writer the server uses with SQLite, and the plain
+// accept queue (EventAccept) it uses with a store that has no batch writer.
+func TestEngineAnswersAfterFsync(t *testing.T) {
+	t.Parallel()
+	for _, c := range []struct {
+		name string
+		wrap func(*Store) store.Store
+	}{
+		{"batch writer", func(s *Store) store.Store { return s }},
+		{"accept queue", func(s *Store) store.Store { return struct{ store.Store }{s} }},
+	} {
+		ctx := context.Background()
+		s, err := Open(ctx, filepath.Join(t.TempDir(), "hookflow.db"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer s.Close()
+		e, err := engine.New(engine.Config{Store: c.wrap(s)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := e.Start(); err != nil {
+			t.Fatal(err)
+		}
+		defer e.Shutdown(ctx)
+		w, err := workflows.Decode([]byte(`{"format": "hookflow/v1", "id": "w", "name": "w", "trigger": {"type": "webhook"},
+			"steps": [{"id": "t", "type": "transform", "expr": "payload"}]}`))
+		if err != nil {
+			t.Fatal(err)
+		}
+		saved, err := e.SaveWorkflow(ctx, w)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i := range 5 {
+			// Commits after this one hold the event; only an fsync makes
+			// synced pass it.
+			before := s.wal.committed.Load()
+			var synced uint64
+			answered := false
+			_, err := e.Accept(ctx, engine.AcceptParams{WorkflowID: "w", Revision: saved.Workflow.Revision,
+				Event:  store.Event{Source: "webhook", Method: "POST", Body: []byte(`{}`)},
+				Answer: func(store.AcceptResult) { synced, answered = s.wal.synced.Load(), true }})
+			if err != nil {
+				t.Fatalf("%s: Accept: %v", c.name, err)
+			}
+			if !answered || synced <= before {
+				t.Errorf("%s, event %d: answered (%v) with the WAL synced up to commit %d; its commit comes after %d",
+					c.name, i+1, answered, synced, before)
+			}
+		}
+	}
 }
