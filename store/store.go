@@ -67,12 +67,20 @@ type Store interface {
 	RunInsert(ctx context.Context, p RunInsertParams) (Run, error)
 	// RunClaim leases up to Limit due runs to Owner: runs queued, retrying
 	// or waiting whose RunAt has come, and running runs whose lease has
-	// expired. Each claimed run's Attempt grows by one and its status
-	// becomes running. Oldest due first.
+	// expired. Each claimed run's Attempt and UnrecordedClaims grow by one
+	// and its status becomes running. Oldest due first.
 	RunClaim(ctx context.Context, p RunClaimParams) ([]Run, error)
+	// RunNextDue returns the earliest time after the given one at which a
+	// run comes due for RunClaim: the RunAt of a queued, retrying or
+	// waiting run, or the LeaseUntil of a running one (claimable once
+	// passed). Runs due at or before after are not considered. The zero
+	// time when there is none.
+	RunNextDue(ctx context.Context, after time.Time) (time.Time, error)
 	// RunUpdate records step attempts and the run's new state in one
 	// transaction, fenced by owner and attempt (ErrLeaseLost otherwise).
-	// A status other than running releases the lease.
+	// A status other than running releases the lease. An update with
+	// step attempts sets UnrecordedClaims to 0; one that Releases the run
+	// takes one off it.
 	RunUpdate(ctx context.Context, p RunUpdateParams) error
 	// RunUpdateMany applies several RunUpdates in one transaction (the
 	// engine batches its workers' writes). Each update is fenced on its
@@ -222,9 +230,10 @@ type EventAcceptParams struct {
 	RunID    string
 	Revision int
 	// Owner, when set, creates the run already claimed by Owner (status
-	// running, attempt 1, leased until LeaseUntil), so the engine that
-	// accepted the event executes it without a separate claim. Should that
-	// engine die, the lease expires and the run is claimed as usual.
+	// running, attempt 1, one unrecorded claim, leased until LeaseUntil),
+	// so the engine that accepted the event executes it without a
+	// separate claim. Should that engine die, the lease expires and the
+	// run is claimed as usual.
 	Owner      string
 	LeaseUntil time.Time
 	// NextStep and Results are what the engine already executed of the run
@@ -258,10 +267,15 @@ type Run struct {
 	Attempt int
 	// StepAttempt counts attempts of the step at NextStep (retries).
 	StepAttempt int
-	RunAt       time.Time
-	LeaseOwner  string
-	LeaseUntil  time.Time
-	Error       string
+	// UnrecordedClaims counts the claims of the run since it last recorded
+	// a step attempt, less those given back by a Release: every one
+	// before the current claim ended without a word from its owner (the
+	// process died, or lost the lease, while executing the run).
+	UnrecordedClaims int
+	RunAt            time.Time
+	LeaseOwner       string
+	LeaseUntil       time.Time
+	Error            string
 	// ReplayOf is the run this one replays, if any.
 	ReplayOf  string
 	CreatedAt time.Time
@@ -309,7 +323,12 @@ type RunUpdateParams struct {
 	LeaseUntil time.Time
 	Error      string
 	Results    []StepResult
-	Now        time.Time
+	// Release says the owner gives the run back (status queued) as it
+	// found it, for a reason of its own (shutting down, a concurrency
+	// limit): the claim is taken off UnrecordedClaims. A run found leased
+	// to a dead process is given back without it.
+	Release bool
+	Now     time.Time
 }
 
 // RunListParams filters and pages run history.

@@ -17,11 +17,11 @@ import (
 // a stored event, of one committed meanwhile by another replica, or of one
 // earlier in the batch) is skipped, and any other conflict (a reused event
 // id) fails the batch. A run whose params name an Owner is created
-// claimed by it (running, attempt 1, leased until LeaseUntil; without a
-// LeaseUntil, the lease has expired at once, as if it were zero); one with
-// a Status is created finished; either way at NextStep, with the step
-// attempts the engine already made (steps, for the runs inserted). Events
-// are inserted in key order, and in batch
+// claimed by it (running, attempt 1, one unrecorded claim, leased until
+// LeaseUntil; without a LeaseUntil, the lease has expired at once, as if
+// it were zero); one with a Status is created finished; either way at
+// NextStep, with the step attempts the engine already made (steps, for the
+// runs inserted). Events are inserted in key order, and in batch
 // order within a key (the first of a key wins): two replicas' batches
 // sharing keys then wait on each other's keys in one order, never in a
 // cycle (a deadlock would fail a whole batch). It answers, in batch order,
@@ -41,13 +41,14 @@ const acceptSQL = `
 		RETURNING id
 	), run AS (
 		INSERT INTO runs (id, workflow_id, revision, event_id, status, next_step, run_at, created_at, updated_at,
-			lease_owner, lease_until, attempt, finished_at)
+			lease_owner, lease_until, attempt, unrecorded_claims, finished_at)
 		SELECT i.run_id, i.workflow_id, i.revision, i.id,
 			CASE WHEN i.status <> '' THEN i.status WHEN i.owner <> '' THEN 'running' ELSE 'queued' END,
 			i.next_step, i.received_at, i.received_at, i.received_at,
 			CASE WHEN i.status = '' THEN i.owner ELSE '' END,
 			CASE WHEN i.status = '' AND i.owner <> '' THEN coalesce(i.lease_until, i.received_at) END,
 			CASE WHEN i.status <> '' OR i.owner <> '' THEN 1 ELSE 0 END,
+			CASE WHEN i.status = '' AND i.owner <> '' THEN 1 ELSE 0 END,
 			CASE WHEN i.status <> '' THEN i.received_at END
 		FROM input i JOIN ev ON ev.id = i.id
 		ORDER BY i.ord

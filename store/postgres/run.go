@@ -39,7 +39,8 @@ var claimRunsSQL = `
 		SELECT id FROM (SELECT * FROM due UNION ALL SELECT * FROM expired) AS c
 		ORDER BY run_at, id LIMIT $4
 	)
-	UPDATE runs AS r SET status = 'running', lease_owner = $1, lease_until = $2, attempt = r.attempt + 1, updated_at = $3
+	UPDATE runs AS r SET status = 'running', lease_owner = $1, lease_until = $2, attempt = r.attempt + 1,
+		unrecorded_claims = r.unrecorded_claims + 1, updated_at = $3
 	FROM picked WHERE r.id = picked.id
 	RETURNING ` + runColumnsOf("r")
 
@@ -47,18 +48,21 @@ var claimRunsSQL = `
 // only where the fence let the update through, all in one statement. A
 // false flag keeps a column: lease_until ($7, running without a new
 // expiry), run_at ($9, final statuses), finished_at ($11, unfinished
-// statuses).
+// statuses). $15 says the update records step attempts (unrecorded_claims
+// back to 0), $16 that it releases the run (one claim taken off).
 var updateRunSQL = `
 	WITH u AS (
 		UPDATE runs SET status = $1, next_step = $2, step_attempt = $3, error = $4, updated_at = $5::timestamptz,
 			lease_owner = $6,
 			lease_until = CASE WHEN $7::bool THEN $8::timestamptz ELSE lease_until END,
 			run_at = CASE WHEN $9::bool THEN $10::timestamptz ELSE run_at END,
-			finished_at = CASE WHEN $11::bool THEN $5::timestamptz ELSE finished_at END
+			finished_at = CASE WHEN $11::bool THEN $5::timestamptz ELSE finished_at END,
+			unrecorded_claims = CASE WHEN $15::bool THEN 0
+				WHEN $16::bool THEN greatest(unrecorded_claims - 1, 0) ELSE unrecorded_claims END
 		WHERE id = $12 AND lease_owner = $13 AND attempt = $14 AND status = 'running'
 		RETURNING id
 	), steps AS (
-		` + insertStepsFrom(15, "u.id", ", u") + `
+		` + insertStepsFrom(17, "u.id", ", u") + `
 	)
 	SELECT count(*) FROM u`
 
@@ -131,6 +135,27 @@ func (s *Store) RunClaim(ctx context.Context, p store.RunClaimParams) ([]store.R
 		return strings.Compare(a.ID, b.ID)
 	})
 	return runs, nil
+}
+
+// nextDueSQL is RunNextDue's query: the first entry after $1 in runs_due
+// (in run_at order) and in runs_lease (in lease_until order), a seek in
+// each partial index.
+const nextDueSQL = `
+	SELECT least(
+		(SELECT run_at FROM runs WHERE status IN ('queued', 'retrying', 'waiting') AND run_at > $1
+			ORDER BY run_at LIMIT 1),
+		(SELECT lease_until FROM runs WHERE status = 'running' AND lease_until > $1
+			ORDER BY lease_until LIMIT 1))`
+
+// RunNextDue returns the earliest RunAt of a queued, retrying or waiting
+// run, or LeaseUntil of a running run, that is after after; the zero time
+// if there is none.
+func (s *Store) RunNextDue(ctx context.Context, after time.Time) (time.Time, error) {
+	var next pgtype.Timestamptz
+	if err := s.pool.QueryRow(ctx, nextDueSQL, ts(store.OrNow(after))).Scan(&next); err != nil {
+		return time.Time{}, fmt.Errorf("next due run: %w", err)
+	}
+	return fromTS(next), nil
 }
 
 // RunUpdate records step attempts and the run's new state in one statement
@@ -224,7 +249,7 @@ func updateArgs(p store.RunUpdateParams) []any {
 	args := []any{
 		p.Status, p.NextStep, p.StepAttempt, text(p.Error), ts(now),
 		text(leaseOwner), setLease, leaseUntil, setRunAt, runAt, setFinished,
-		text(p.ID), text(p.Owner), p.Attempt,
+		text(p.ID), text(p.Owner), p.Attempt, len(p.Results) > 0, p.Release,
 	}
 	return append(args, newStepArrays(p.Results).args()...)
 }

@@ -110,7 +110,7 @@ func scanEvent(row pgx.Row) (store.Event, error) {
 }
 
 const runColumns = `id, workflow_id, revision, event_id, status, next_step, attempt, step_attempt,
-	run_at, lease_owner, lease_until, error, replay_of, created_at, updated_at, finished_at`
+	unrecorded_claims, run_at, lease_owner, lease_until, error, replay_of, created_at, updated_at, finished_at`
 
 // runColumnsOf is runColumns qualified by a table alias.
 func runColumnsOf(alias string) string {
@@ -127,7 +127,7 @@ func scanRun(row pgx.Row) (store.Run, error) {
 		runAt, leaseUntil, created, updated, finished pgtype.Timestamptz
 	)
 	if err := row.Scan(&r.ID, &r.WorkflowID, &r.Revision, &r.EventID, &r.Status, &r.NextStep, &r.Attempt, &r.StepAttempt,
-		&runAt, &r.LeaseOwner, &leaseUntil, &r.Error, &r.ReplayOf, &created, &updated, &finished); err != nil {
+		&r.UnrecordedClaims, &runAt, &r.LeaseOwner, &leaseUntil, &r.Error, &r.ReplayOf, &created, &updated, &finished); err != nil {
 		return store.Run{}, err
 	}
 	r.RunAt, r.LeaseUntil = fromTS(runAt), fromTS(leaseUntil)

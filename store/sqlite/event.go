@@ -20,8 +20,8 @@ const insertEventSQL = `
 
 const insertRunSQL = `
 	INSERT INTO runs (id, workflow_id, revision, event_id, status, next_step, run_at, replay_of, created_at, updated_at,
-		lease_owner, lease_until, attempt, finished_at, initial_steps)
-	VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
+		lease_owner, lease_until, attempt, unrecorded_claims, finished_at, initial_steps)
+	VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
 
 // firstRunSQL finds the run an idempotency duplicate answers with: the
 // first run of the event that holds the key.
@@ -111,15 +111,15 @@ func (s *Store) acceptTx(ctx context.Context, tx *sql.Tx, a *acceptBatch) error 
 			a.results[i] = store.AcceptResult{RunID: runID, Duplicate: true}
 			continue
 		}
-		status, owner, leaseUntil, attempt, finished := store.StatusQueued, "", int64(0), 0, int64(0)
+		status, owner, leaseUntil, attempt, claims, finished := store.StatusQueued, "", int64(0), 0, 0, int64(0)
 		switch {
 		case p.Status != "":
 			status, attempt, finished = p.Status, 1, received
 		case p.Owner != "":
-			status, owner, leaseUntil, attempt = store.StatusRunning, p.Owner, nanos(p.LeaseUntil), 1
+			status, owner, leaseUntil, attempt, claims = store.StatusRunning, p.Owner, nanos(p.LeaseUntil), 1, 1
 		}
 		if _, err := insertRun.ExecContext(ctx, p.RunID, e.WorkflowID, p.Revision, e.ID, status, p.NextStep, received, "",
-			received, received, owner, leaseUntil, attempt, finished, a.steps[i]); err != nil {
+			received, received, owner, leaseUntil, attempt, claims, finished, a.steps[i]); err != nil {
 			if isConstraint(err) {
 				err = fmt.Errorf("%w: %w", store.ErrConflict, err)
 			}

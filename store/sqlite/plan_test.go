@@ -95,3 +95,20 @@ func TestRunWritesWithoutTempTables(t *testing.T) {
 		rows.Close()
 	}
 }
+
+// TestNextDuePlan: RunNextDue seeks the first entry after a time in each
+// queue index (runs_due, runs_lease) and sorts nothing, however many runs
+// wait.
+func TestNextDuePlan(t *testing.T) {
+	t.Parallel()
+	s := open(t, filepath.Join(t.TempDir(), "hookflow.db"))
+	plan := queryPlan(t, s, nextDueSQL, 1, 1)
+	for _, index := range []string{"runs_due (run_at>?)", "runs_lease (lease_until>?)"} {
+		if !strings.Contains(plan, "INDEX "+index) {
+			t.Errorf("RunNextDue does not seek %s:\n%s", index, plan)
+		}
+	}
+	if strings.Contains(plan, "TEMP B-TREE") {
+		t.Errorf("RunNextDue sorts:\n%s", plan)
+	}
+}

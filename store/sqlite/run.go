@@ -23,7 +23,8 @@ import (
 // Parameters: owner, lease until, now (updated_at); then per branch: now,
 // excluded workflow ids as a JSON array, limit; then the limit.
 const claimRunsSQL = `
-	UPDATE runs SET status = 'running', lease_owner = ?, lease_until = ?, attempt = attempt + 1, updated_at = ?
+	UPDATE runs SET status = 'running', lease_owner = ?, lease_until = ?, attempt = attempt + 1,
+		unrecorded_claims = unrecorded_claims + 1, updated_at = ?
 	WHERE id IN (
 		SELECT id FROM (
 			SELECT * FROM (
@@ -52,13 +53,26 @@ const anyDueSQL = `
 			WHERE ` + runsDueIndexed + ` AND run_at <= ?)
 		OR EXISTS (SELECT 1 FROM runs INDEXED BY runs_lease WHERE status = 'running' AND lease_until < ?)`
 
+// nextDueSQL is RunNextDue's query: the first entry after a time in
+// runs_due (in run_at order) and in runs_lease (in lease_until order), a
+// seek in each. Parameters: after, after.
+const nextDueSQL = `
+	SELECT
+		(SELECT run_at FROM runs INDEXED BY runs_due
+			WHERE ` + runsDueIndexed + ` AND run_at > ? ORDER BY run_at LIMIT 1),
+		(SELECT lease_until FROM runs INDEXED BY runs_lease
+			WHERE status = 'running' AND lease_until > ? ORDER BY lease_until LIMIT 1)`
+
 // updateRunSQL is fenced by owner and attempt. A NULL parameter keeps the
 // column: lease_until (running without a new expiry), run_at (final
-// statuses), finished_at (unfinished statuses).
+// statuses), finished_at (unfinished statuses). The two flags before the
+// fence say the update records step attempts (unrecorded_claims back to
+// 0) or releases the run (one claim taken off).
 const updateRunSQL = `
 	UPDATE runs SET status = ?, next_step = ?, step_attempt = ?, error = ?, updated_at = ?,
 		lease_owner = ?, lease_until = coalesce(?, lease_until),
-		run_at = coalesce(?, run_at), finished_at = coalesce(?, finished_at)
+		run_at = coalesce(?, run_at), finished_at = coalesce(?, finished_at),
+		unrecorded_claims = CASE WHEN ? THEN 0 WHEN ? THEN max(unrecorded_claims - 1, 0) ELSE unrecorded_claims END
 	WHERE id = ? AND lease_owner = ? AND attempt = ? AND status = 'running'`
 
 const insertStepSQL = `
@@ -153,6 +167,24 @@ func (s *Store) RunClaim(ctx context.Context, p store.RunClaimParams) ([]store.R
 	return runs, nil
 }
 
+// RunNextDue returns the earliest RunAt of a queued, retrying or waiting
+// run, or LeaseUntil of a running run, that is after after; the zero time
+// if there is none.
+func (s *Store) RunNextDue(ctx context.Context, after time.Time) (time.Time, error) {
+	t := nanos(store.OrNow(after))
+	var runAt, leaseUntil sql.NullInt64
+	if err := s.reader.QueryRowContext(ctx, nextDueSQL, t, t).Scan(&runAt, &leaseUntil); err != nil {
+		return time.Time{}, fmt.Errorf("next due run: %w", err)
+	}
+	var next int64
+	for _, v := range []sql.NullInt64{runAt, leaseUntil} {
+		if v.Valid && (next == 0 || v.Int64 < next) {
+			next = v.Int64
+		}
+	}
+	return fromNanos(next), nil
+}
+
 // RunUpdate records progress on a claimed run, fenced by owner and attempt.
 func (s *Store) RunUpdate(ctx context.Context, p store.RunUpdateParams) error {
 	if err := p.Check(); err != nil {
@@ -223,7 +255,7 @@ func (s *Store) updateRun(ctx context.Context, tx *sql.Tx, p store.RunUpdatePara
 	}
 	res, err := tx.StmtContext(ctx, s.stmt.updateRun).ExecContext(ctx,
 		p.Status, p.NextStep, p.StepAttempt, p.Error, now,
-		leaseOwner, leaseUntil, runAt, finished,
+		leaseOwner, leaseUntil, runAt, finished, len(p.Results) > 0, p.Release,
 		p.ID, p.Owner, p.Attempt)
 	if err != nil {
 		return err

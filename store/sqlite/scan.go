@@ -140,7 +140,7 @@ func scanEvent(sc scanner) (store.Event, error) {
 }
 
 const runColumns = `id, workflow_id, revision, event_id, status, next_step, attempt, step_attempt,
-	run_at, lease_owner, lease_until, error, replay_of, created_at, updated_at, finished_at`
+	unrecorded_claims, run_at, lease_owner, lease_until, error, replay_of, created_at, updated_at, finished_at`
 
 func scanRun(sc scanner) (store.Run, error) {
 	var (
@@ -148,7 +148,7 @@ func scanRun(sc scanner) (store.Run, error) {
 		runAt, leaseUntil, created, updated, finished int64
 	)
 	if err := sc.Scan(&r.ID, &r.WorkflowID, &r.Revision, &r.EventID, &r.Status, &r.NextStep, &r.Attempt, &r.StepAttempt,
-		&runAt, &r.LeaseOwner, &leaseUntil, &r.Error, &r.ReplayOf, &created, &updated, &finished); err != nil {
+		&r.UnrecordedClaims, &runAt, &r.LeaseOwner, &leaseUntil, &r.Error, &r.ReplayOf, &created, &updated, &finished); err != nil {
 		return store.Run{}, err
 	}
 	r.RunAt, r.LeaseUntil = fromNanos(runAt), fromNanos(leaseUntil)

@@ -13,9 +13,10 @@ import (
 )
 
 // TestUpgradeFromSchema4: a database written before the run indexes were
-// made lean and rebuilt (migrations 5 to 7) opens, migrates, and still
-// lists its runs by status, finds their step records, hands its queued run
-// and the running one whose lease expired to a worker, and prunes them.
+// made lean and rebuilt (migrations 5 to 7) and before runs counted their
+// unrecorded claims (8) opens, migrates, and still lists its runs by
+// status, finds their step records, hands its queued run and the running
+// one whose lease expired to a worker, and prunes them.
 func TestUpgradeFromSchema4(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
@@ -82,6 +83,11 @@ func TestUpgradeFromSchema4(t *testing.T) {
 	slices.Sort(claimedIDs)
 	if !slices.Equal(claimedIDs, []string{"r-queued", "r-running"}) {
 		t.Errorf("RunClaim after the upgrade = %v; want the queued run and the running one, its lease long expired", claimedIDs)
+	}
+	for _, r := range claimed {
+		if r.UnrecordedClaims != 1 {
+			t.Errorf("run %s claimed after the upgrade: %d unrecorded claims, want 1 (the claims before it not counted)", r.ID, r.UnrecordedClaims)
+		}
 	}
 	res, err := s.Prune(ctx, store.PruneParams{Before: time.Now().Add(-time.Hour)})
 	if err != nil || res != (store.PruneResult{Runs: 3, Events: 3}) {

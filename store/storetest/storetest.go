@@ -41,6 +41,8 @@ func Run(t *testing.T, newStore func(t *testing.T) store.Store) {
 	t.Run("RunInsert", func(t *testing.T) { testRunInsert(t, newStore) })
 	t.Run("RunClaim", func(t *testing.T) { testRunClaim(t, newStore) })
 	t.Run("RunUpdate", func(t *testing.T) { testRunUpdate(t, newStore) })
+	t.Run("UnrecordedClaims", func(t *testing.T) { testUnrecordedClaims(t, newStore) })
+	t.Run("RunNextDue", func(t *testing.T) { testRunNextDue(t, newStore) })
 	t.Run("RunList", func(t *testing.T) { testRunList(t, newStore) })
 	t.Run("Setting", func(t *testing.T) { testSetting(t, newStore) })
 	t.Run("Secret", func(t *testing.T) { testSecret(t, newStore) })
