@@ -201,7 +201,7 @@ func (e *Engine) handOut(b *acceptBatch, results []store.AcceptResult, err error
 		}
 		r := store.Run{
 			ID: p.RunID, WorkflowID: p.Event.WorkflowID, Revision: p.Revision, EventID: p.Event.ID,
-			Status: store.StatusRunning, Attempt: 1, NextStep: p.NextStep, RunAt: p.Event.ReceivedAt,
+			Status: store.StatusRunning, Attempt: 1, UnrecordedClaims: 1, NextStep: p.NextStep, RunAt: p.Event.ReceivedAt,
 			LeaseOwner: p.Owner, LeaseUntil: p.LeaseUntil, CreatedAt: p.Event.ReceivedAt,
 		}
 		if !e.reserve(r) {

@@ -152,11 +152,12 @@ func (e *Engine) unreserve(r store.Run) {
 }
 
 // release gives a claimed run back, due at the given time, where it stood.
+// Its claim is not counted as one that crashed (store.Run.UnrecordedClaims).
 func (e *Engine) release(r store.Run, at time.Time) {
 	err := e.runUpdate(context.Background(), store.RunUpdateParams{
 		ID: r.ID, Owner: e.cfg.Owner, Attempt: r.Attempt,
 		Status: store.StatusQueued, NextStep: r.NextStep, StepAttempt: r.StepAttempt,
-		RunAt: at.UTC(), Now: e.now().UTC(),
+		RunAt: at.UTC(), Release: true, Now: e.now().UTC(),
 	})
 	if err != nil {
 		e.log.Error("release run", "run", r.ID, "err", err)

@@ -31,6 +31,12 @@ type Config struct {
 	PollInterval time.Duration
 	// AcceptBatch caps how many accepts share one transaction (default 512).
 	AcceptBatch int
+	// CrashLimit is how many executions of a run in a row may end with
+	// its worker gone (claimed again with no step recorded since, the
+	// claims its owner gave back aside) before the run is failed with
+	// ErrCrashedWorker instead of executed once more (default
+	// DefaultCrashLimit; negative: no limit).
+	CrashLimit int
 	// Owner names this engine in leases (default host:pid:random).
 	Owner string
 	// Now is the clock (default time.Now).
@@ -97,6 +103,9 @@ func New(cfg Config) (*Engine, error) {
 	}
 	if cfg.PollInterval <= 0 {
 		cfg.PollInterval = 500 * time.Millisecond
+	}
+	if cfg.CrashLimit == 0 {
+		cfg.CrashLimit = DefaultCrashLimit
 	}
 	if cfg.AcceptBatch <= 0 {
 		cfg.AcceptBatch = 512

@@ -38,6 +38,10 @@ func (e *Engine) execute(ctx context.Context, r store.Run, st *runState) {
 	if x.leaseUntil.IsZero() {
 		x.leaseUntil = e.now().Add(e.cfg.LeaseFor)
 	}
+	if e.crashedBefore(r) {
+		x.crashed(ctx)
+		return
+	}
 	if st != nil {
 		x.st = st
 		x.steps(ctx, st.compiled)
@@ -146,6 +150,9 @@ func (x *execution) write(ctx context.Context, status string, next, stepAttempt 
 		ID: x.run.ID, Owner: x.e.cfg.Owner, Attempt: x.run.Attempt,
 		Status: status, NextStep: next, StepAttempt: stepAttempt,
 		Error: errMsg, Results: x.pending, Now: now,
+		// A run queued again is given back (shutting down): its claim
+		// did not crash anything.
+		Release: status == store.StatusQueued,
 	}
 	if !at.IsZero() {
 		p.RunAt = at.UTC()

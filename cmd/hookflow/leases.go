@@ -70,7 +70,11 @@ func cutLast(s, sep string) (before, after string, ok bool) {
 
 // releaseDeadLeases queues again, due now and at the step they were at,
 // the running runs leased to dead processes of this host. It returns how
-// many it released.
+// many it released. They are not given back as their owner would
+// (store.RunUpdateParams.Release): their owner died executing them, so the
+// claim stays counted, and a run that kills every process that executes it
+// is failed after a few restarts instead of resumed at each one
+// (engine.Config.CrashLimit).
 func releaseDeadLeases(ctx context.Context, st store.Store, self string, log *slog.Logger) (int, error) {
 	const page = 500
 	released, cursor := 0, ""
