@@ -12,27 +12,37 @@ import (
 // one batch of claimed runs waiting beyond those executing, and claims again
 // once that buffer is half used, so that claims come in batches rather
 // than one run each time a worker frees up. It claims when the store may
-// hold due runs: after an accept that left runs queued (wake), at each poll
-// interval (which finds retries and delays coming due, and expired
-// leases), and as workers free up while the last claim found a full batch.
-// (A worker freeing up alone is no reason: runs accepted here are handed
-// to the workers directly, and a claim takes the workers' room while it
-// runs, which would make the accepts queue their runs instead.)
+// hold due runs: after an accept that left runs queued (wake), when the
+// next run comes due (a retry, a delay's end, a lease running out: the
+// store tells when, and this engine's workers when they schedule one), at
+// the latest a poll interval after the last claim (runs other replicas
+// schedule), and as workers free up while the last claim found a full
+// batch. (A worker freeing up alone is no reason: runs accepted here are
+// handed to the workers directly, and a claim takes the workers' room while
+// it runs, which would make the accepts queue their runs instead.)
+//
+// The timer is set after each claim that leaves nothing due, and only
+// then: nothing else puts it off. (It used to be set anew each time the
+// dispatcher woke, so workers freeing up more often than the poll interval,
+// as under a steady load, kept it from ever firing, and runs coming due
+// waited as long as that load lasted.)
 func (e *Engine) dispatch() {
 	defer e.loops.Done()
 	timer := time.NewTimer(0)
 	defer timer.Stop()
-	more := true // the store may hold due runs
+	var wakeAt time.Time // when the timer fires (the real clock)
+	more := true         // the store may hold due runs
 	for {
 		if e.stopping.Load() {
 			return
 		}
 		if more && int(e.busy.Load()) <= e.cfg.Workers {
 			if free := e.takeSlots(2 * e.cfg.Workers); free > 0 {
+				now := e.now().UTC()
 				runs, err := e.store.RunClaim(e.runCtx, store.RunClaimParams{
 					Owner:            e.cfg.Owner,
 					Limit:            free,
-					Now:              e.now().UTC(),
+					Now:              now,
 					LeaseFor:         e.cfg.LeaseFor,
 					ExcludeWorkflows: e.saturated(),
 				})
@@ -53,23 +63,73 @@ func (e *Engine) dispatch() {
 				if more {
 					continue // there may be more due
 				}
+				// Every run due is claimed, or held back by a concurrency
+				// limit (whose runs wake this loop as they end).
+				wait := e.cfg.PollInterval
+				if err == nil {
+					wait = e.untilDue(now)
+				}
+				wakeAt = time.Now().Add(wait)
+				timer.Reset(wait)
 			}
 		}
-		timer.Reset(e.cfg.PollInterval)
 		select {
 		case <-e.wake:
 			more = true
 		case <-e.freed:
+		case <-e.scheduled:
+			// A worker scheduled a run: come back for it if it is due
+			// before the timer fires.
+			if at := e.soonest.Swap(0); at != 0 {
+				wait := max(time.Unix(0, at).Sub(e.now()), minWait)
+				if next := time.Now().Add(wait); next.Before(wakeAt) {
+					wakeAt = next
+					timer.Reset(wait)
+				}
+			}
 		case <-timer.C:
 			more = true
 		case <-e.stop:
 			return
 		}
-		if !timer.Stop() {
-			select {
-			case <-timer.C:
-			default:
-			}
+	}
+}
+
+// minWait is the least the dispatcher sleeps for a run coming due: with a
+// clock that stands still (a test's), a run due a moment later would
+// otherwise have it claim without pause.
+const minWait = time.Millisecond
+
+// untilDue is how long the dispatcher may sleep after a claim at now that
+// left no run due: until the next run comes due, and at most the poll
+// interval.
+func (e *Engine) untilDue(now time.Time) time.Duration {
+	next, err := e.store.RunNextDue(e.runCtx, now)
+	if err != nil {
+		if !errors.Is(err, context.Canceled) {
+			e.log.Error("find the next due run", "err", err)
+		}
+		return e.cfg.PollInterval
+	}
+	if next.IsZero() {
+		return e.cfg.PollInterval
+	}
+	return min(max(next.Sub(now), minWait), e.cfg.PollInterval)
+}
+
+// schedule tells the dispatcher that this engine made a run due at at (a
+// retry, a delay), so that it claims the run then rather than at its next
+// poll.
+func (e *Engine) schedule(at time.Time) {
+	n := at.UnixNano()
+	for {
+		cur := e.soonest.Load()
+		if cur != 0 && cur <= n {
+			return // the dispatcher has been told of an earlier one
+		}
+		if e.soonest.CompareAndSwap(cur, n) {
+			signal(e.scheduled)
+			return
 		}
 	}
 }
@@ -161,6 +221,10 @@ func (e *Engine) release(r store.Run, at time.Time) {
 	})
 	if err != nil {
 		e.log.Error("release run", "run", r.ID, "err", err)
+		return
+	}
+	if at.After(e.now()) {
+		e.schedule(at)
 	}
 }
 

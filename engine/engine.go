@@ -26,8 +26,9 @@ type Config struct {
 	// LeaseFor is how long a claimed run stays leased before another
 	// worker may take it over (default 1m); it is extended as steps run.
 	LeaseFor time.Duration
-	// PollInterval is how often the store is checked for due runs when
-	// nothing wakes the dispatcher (default 500ms).
+	// PollInterval bounds how long the dispatcher sleeps between claims
+	// when no run comes due sooner (default 500ms): runs that other
+	// replicas queue or schedule are found within it.
 	PollInterval time.Duration
 	// AcceptBatch caps how many accepts share one transaction (default 512).
 	AcceptBatch int
@@ -65,16 +66,21 @@ type Engine struct {
 	log    *slog.Logger
 	now    func() time.Time
 
-	cache    compiledCache
-	recent   recentEvents
-	accepts  chan *acceptReq
-	wake     chan struct{}
-	freed    chan struct{}
-	stop     chan struct{}
-	waiters  waiters
-	busy     atomic.Int64
-	started  atomic.Bool
-	stopping atomic.Bool
+	cache   compiledCache
+	recent  recentEvents
+	accepts chan *acceptReq
+	wake    chan struct{}
+	freed   chan struct{}
+	// scheduled wakes the dispatcher when soonest (unix nanoseconds, 0
+	// for none) holds the earliest due time of the runs this engine
+	// scheduled since it last looked.
+	scheduled chan struct{}
+	soonest   atomic.Int64
+	stop      chan struct{}
+	waiters   waiters
+	busy      atomic.Int64
+	started   atomic.Bool
+	stopping  atomic.Bool
 
 	gate    sync.RWMutex // orders Accept against Shutdown closing accepts
 	mu      sync.Mutex
@@ -127,18 +133,19 @@ func New(cfg Config) (*Engine, error) {
 		cfg.Owner = fmt.Sprintf("%s:%d:%s", host, os.Getpid(), uuid.NewString()[:8])
 	}
 	e := &Engine{
-		cfg:     cfg,
-		store:   cfg.Store,
-		sender:  cfg.Sender,
-		log:     cfg.Logger,
-		now:     cfg.Now,
-		accepts: make(chan *acceptReq, 4*cfg.AcceptBatch),
-		wake:    make(chan struct{}, 1),
-		freed:   make(chan struct{}, 1),
-		running: map[string]*load{},
-		stop:    make(chan struct{}),
-		jobs:    make(chan job, 2*cfg.Workers),
-		updates: make(chan *updateReq, 4*cfg.Workers),
+		cfg:       cfg,
+		store:     cfg.Store,
+		sender:    cfg.Sender,
+		log:       cfg.Logger,
+		now:       cfg.Now,
+		accepts:   make(chan *acceptReq, 4*cfg.AcceptBatch),
+		wake:      make(chan struct{}, 1),
+		freed:     make(chan struct{}, 1),
+		scheduled: make(chan struct{}, 1),
+		running:   map[string]*load{},
+		stop:      make(chan struct{}),
+		jobs:      make(chan job, 2*cfg.Workers),
+		updates:   make(chan *updateReq, 4*cfg.Workers),
 	}
 	e.cache.init(cfg.Store, cfg.Logger)
 	e.recent.init(4096, 8<<20)

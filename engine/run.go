@@ -180,6 +180,9 @@ func (x *execution) finish(status string, next, stepAttempt int, at time.Time, e
 		return
 	}
 	x.e.cfg.Metrics.observeRun(x.run.WorkflowID, status)
+	if status == store.StatusWaiting || status == store.StatusRetrying {
+		x.e.schedule(at)
+	}
 	switch status {
 	case store.StatusFailed:
 		x.log().Warn("run failed", "err", errMsg)
