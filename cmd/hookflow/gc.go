@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"math"
 	"os"
 	"runtime"
 	"runtime/debug"
@@ -11,18 +10,21 @@ import (
 
 // A webhook server's live heap is small (a few MB) while it allocates fast,
 // so Go's default (collect whenever the heap doubles) spends much of its
-// CPU collecting. serve lets garbage accumulate up to a memory limit
-// instead: GOGC=400, and a soft limit of max(memoryFloor, 2 × live heap),
-// reset after every collection, so the heap stays near memoryFloor under
-// load (measured on the bench: 105 µs instead of 125 µs of CPU per accepted
-// event, peak RSS about 80 MB instead of 59 MB) and a large live heap
-// (big payloads, a deep backlog) raises the limit rather than make the
-// collector run without pause: past twice the floor, it collects as often
-// as Go's default would. GOGC or GOMEMLIMIT in the environment turn
-// this off.
+// CPU collecting. serve lets garbage accumulate until the heap reaches
+// heapFloor, or twice the live heap once that is larger: after every
+// collection it sets GOGC to the percentage that puts the next goal there,
+// between 100 (Go's default) and maxGCPercent.
+//
+// The policy is a GOGC, never a memory limit. A soft limit counts all the
+// memory the runtime holds, and after a load spike the runtime keeps some it
+// cannot return (spans pinned by a few live objects, GC metadata sized for
+// the peak heap, goroutine records): a limit computed from the live heap
+// then sat below it, and the idle server collected dozens of times a second.
+// A GOGC goal always lies above the live heap, whatever else is held.
+// GOGC or GOMEMLIMIT in the environment turn this off.
 const (
-	gcPercent   = 400
-	memoryFloor = 40 << 20
+	maxGCPercent = 400
+	heapFloor    = 40 << 20
 )
 
 // tuneGC applies the policy above until ctx ends.
@@ -32,8 +34,7 @@ func tuneGC(ctx context.Context) {
 	if gogc || limit {
 		return
 	}
-	debug.SetGCPercent(gcPercent)
-	debug.SetMemoryLimit(memoryFloor)
+	debug.SetGCPercent(maxGCPercent)
 	sample := []metrics.Sample{{Name: "/gc/heap/live:bytes"}}
 	var arm func()
 	arm = func() {
@@ -42,11 +43,10 @@ func tuneGC(ctx context.Context) {
 		runtime.SetFinalizer(&gcSentinel{}, func(*gcSentinel) {
 			if ctx.Err() != nil {
 				debug.SetGCPercent(100)
-				debug.SetMemoryLimit(math.MaxInt64)
 				return
 			}
 			metrics.Read(sample)
-			debug.SetMemoryLimit(memoryLimit(sample[0].Value.Uint64()))
+			debug.SetGCPercent(gcPercent(sample[0].Value.Uint64()))
 			arm()
 		})
 	}
@@ -57,7 +57,13 @@ func tuneGC(ctx context.Context) {
 // may never run.
 type gcSentinel struct{ _ [32]byte }
 
-// memoryLimit is the soft memory limit for a live heap of live bytes.
-func memoryLimit(live uint64) int64 {
-	return max(memoryFloor, 2*int64(live))
+// gcPercent is the GOGC that sets the next heap goal to heapFloor, or to
+// twice a live heap of live bytes when that is larger, within
+// [100, maxGCPercent].
+func gcPercent(live uint64) int {
+	if live == 0 {
+		return maxGCPercent
+	}
+	p := (heapFloor - int64(live)) * 100 / int64(live)
+	return int(min(max(p, 100), maxGCPercent))
 }
