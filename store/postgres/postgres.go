@@ -127,6 +127,16 @@ func migratePool(ctx context.Context, pool *pgxpool.Pool) ([]int64, error) {
 	if err != nil {
 		return nil, fmt.Errorf("migrate: %w", err)
 	}
+	// A database migrated by a newer Hookflow is refused rather than served
+	// by code that does not know its tables.
+	current, err := schemaVersion(ctx, pool)
+	if err != nil {
+		return nil, fmt.Errorf("migrate: read schema version: %w", err)
+	}
+	sources := p.ListSources()
+	if known := sources[len(sources)-1].Version; current > known {
+		return nil, &store.SchemaTooNewError{Version: current, Known: known}
+	}
 	results, err := p.Up(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("migrate: %w", err)
@@ -136,6 +146,26 @@ func migratePool(ctx context.Context, pool *pgxpool.Pool) ([]int64, error) {
 		applied = append(applied, r.Source.Version)
 	}
 	return applied, nil
+}
+
+// schemaVersion is the latest migration goose recorded in the schema the
+// pool uses (0 for a new one), read as goose reads it.
+func schemaVersion(ctx context.Context, pool *pgxpool.Pool) (int64, error) {
+	var exists bool
+	if err := pool.QueryRow(ctx, `SELECT to_regclass('goose_db_version') IS NOT NULL`).Scan(&exists); err != nil {
+		return 0, err
+	}
+	if !exists {
+		return 0, nil
+	}
+	var v *int64
+	if err := pool.QueryRow(ctx, `SELECT max(version_id) FROM goose_db_version`).Scan(&v); err != nil {
+		return 0, err
+	}
+	if v == nil {
+		return 0, nil
+	}
+	return *v, nil
 }
 
 // migrationLock is goose's session locker: a session-level advisory lock

@@ -23,9 +23,11 @@ import (
 	"fmt"
 	"io/fs"
 	"net/url"
+	"os"
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/pressly/goose/v3"
@@ -50,6 +52,9 @@ type Store struct {
 	ckptDone chan struct{}
 	// synchronous is the configured durability level.
 	synchronous Synchronous
+
+	// corrupt is the first damage the store found (see checkCorrupt).
+	corrupt atomic.Pointer[CorruptError]
 
 	closeOnce sync.Once
 	closeErr  error
@@ -117,6 +122,9 @@ func Open(ctx context.Context, path string, opts ...Option) (*Store, error) {
 	if err := registerWALVFS(); err != nil {
 		return nil, fmt.Errorf("open sqlite: %w", err)
 	}
+	if err := createPrivate(path); err != nil {
+		return nil, fmt.Errorf("open sqlite: %w", err)
+	}
 
 	writer, err := sql.Open("sqlite", dsn(path, cfg, roleWriter))
 	if err != nil {
@@ -129,6 +137,9 @@ func Open(ctx context.Context, path string, opts ...Option) (*Store, error) {
 
 	if err := migrate(ctx, writer); err != nil {
 		writer.Close()
+		if ce := asCorrupt(path, err); ce != nil {
+			return nil, ce
+		}
 		return nil, err
 	}
 
@@ -144,6 +155,9 @@ func Open(ctx context.Context, path string, opts ...Option) (*Store, error) {
 	if err := reader.PingContext(ctx); err != nil {
 		reader.Close()
 		writer.Close()
+		if ce := asCorrupt(path, err); ce != nil {
+			return nil, ce
+		}
 		return nil, fmt.Errorf("open sqlite reader: %w", err)
 	}
 
@@ -165,6 +179,9 @@ func Open(ctx context.Context, path string, opts ...Option) (*Store, error) {
 		ckpt.Close()
 		reader.Close()
 		writer.Close()
+		if ce := asCorrupt(path, err); ce != nil {
+			return nil, ce
+		}
 		return nil, err
 	}
 	go checkpointer(ckpt, s.stopCkpt, s.ckptDone)
@@ -236,15 +253,60 @@ func dsn(path string, cfg config, role connRole) string {
 	return path + "?" + q.Encode()
 }
 
+// migrate brings the database to the latest schema. It reads the schema's
+// version itself first: a database migrated by a newer Hookflow is refused
+// rather than served by code that does not know its tables, and a file
+// damaged there says so rather than confuse goose into creating its table
+// again.
 func migrate(ctx context.Context, db *sql.DB) error {
 	p, err := migrator(db)
-	if err == nil {
-		_, err = p.Up(ctx)
-	}
 	if err != nil {
 		return fmt.Errorf("migrate: %w", err)
 	}
+	version, err := schemaVersion(ctx, db)
+	if err != nil {
+		return fmt.Errorf("migrate: read schema version: %w", err)
+	}
+	sources := p.ListSources()
+	if known := sources[len(sources)-1].Version; version > known {
+		return &store.SchemaTooNewError{Version: version, Known: known}
+	}
+	if _, err := p.Up(ctx); err != nil {
+		return fmt.Errorf("migrate: %w", err)
+	}
 	return nil
+}
+
+// schemaVersion is the latest migration goose recorded (0 for a new
+// database), read as goose reads it.
+func schemaVersion(ctx context.Context, db *sql.DB) (int64, error) {
+	var tables int
+	if err := db.QueryRowContext(ctx, `SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'goose_db_version'`).Scan(&tables); err != nil {
+		return 0, err
+	}
+	if tables == 0 {
+		return 0, nil
+	}
+	var v sql.NullInt64
+	if err := db.QueryRowContext(ctx, `SELECT MAX(version_id) FROM goose_db_version`).Scan(&v); err != nil {
+		return 0, err
+	}
+	return v.Int64, nil
+}
+
+// createPrivate creates a missing database file readable and writable by
+// its owner only: it holds event bodies and headers and the secrets'
+// ciphertext. SQLite gives the -wal and -shm files it creates the mode of
+// the database file. An existing file keeps its mode.
+func createPrivate(path string) error {
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o600)
+	if errors.Is(err, fs.ErrExist) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	return f.Close()
 }
 
 // migrator applies the embedded migrations to db.
@@ -256,13 +318,17 @@ func migrator(db *sql.DB) (*goose.Provider, error) {
 	return goose.NewProvider(goose.DialectSQLite3, db, fsys, goose.WithDisableGlobalRegistry(true))
 }
 
-// Ping checks both pools can reach the database.
+// Ping checks both pools can reach the database, and that the store has
+// found no damage in it.
 func (s *Store) Ping(ctx context.Context) error {
+	if ce := s.corrupt.Load(); ce != nil {
+		return ce
+	}
 	if err := s.writer.PingContext(ctx); err != nil {
-		return fmt.Errorf("ping sqlite writer: %w", err)
+		return fmt.Errorf("ping sqlite writer: %w", s.checkCorrupt(err))
 	}
 	if err := s.reader.PingContext(ctx); err != nil {
-		return fmt.Errorf("ping sqlite reader: %w", err)
+		return fmt.Errorf("ping sqlite reader: %w", s.checkCorrupt(err))
 	}
 	return nil
 }
@@ -312,17 +378,18 @@ func (s *Store) writeQueue(ctx context.Context, fn func(tx *sql.Tx) error) error
 
 // commit runs fn in one IMMEDIATE transaction on the writer and commits it
 // (without fsync), returning the commit's sequence number for durable.
+// A write that finds the file damaged returns a *CorruptError.
 func (s *Store) commit(ctx context.Context, fn func(tx *sql.Tx) error) (uint64, error) {
 	tx, err := s.writer.BeginTx(ctx, nil)
 	if err != nil {
-		return 0, err
+		return 0, s.checkCorrupt(err)
 	}
 	if err := fn(tx); err != nil {
 		_ = tx.Rollback()
-		return 0, err
+		return 0, s.checkCorrupt(err)
 	}
 	if err := tx.Commit(); err != nil {
-		return 0, err
+		return 0, s.checkCorrupt(err)
 	}
 	return s.wal.commit(), nil
 }
