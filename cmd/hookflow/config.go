@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"os"
@@ -32,6 +33,10 @@ type config struct {
 	RequireHTTPS   bool
 	LogLevel       string
 	Retention      time.Duration
+	MaxConns       int
+	MaxConnsPerIP  int
+	MinBodyRate    int64
+	MaxHeaderBytes int
 }
 
 // env reads a HOOKFLOW_ variable with a fallback.
@@ -95,15 +100,33 @@ func (c *config) openStore(ctx context.Context) (store.Store, error) {
 	if isPostgresURL(c.DB) {
 		s, err := postgres.Open(ctx, c.DB) // migrates under an advisory lock
 		if err != nil {
-			return nil, err // names the URL, password hidden
+			return nil, plainStoreError(err) // names the URL, password hidden
 		}
 		return s, nil
 	}
 	s, err := sqlite.Open(ctx, c.DB)
 	if err != nil {
+		if plain := plainStoreError(err); plain != err {
+			return nil, plain
+		}
 		return nil, fmt.Errorf("open database %s: %w", c.DB, err)
 	}
 	return s, nil
+}
+
+// plainStoreError is the part of a store's error that says all a user
+// needs, where there is one: a schema newer than this Hookflow, a damaged
+// file. Anything else is err itself.
+func plainStoreError(err error) error {
+	var newer *store.SchemaTooNewError
+	if errors.As(err, &newer) {
+		return newer
+	}
+	var corrupt *sqlite.CorruptError
+	if errors.As(err, &corrupt) {
+		return corrupt
+	}
+	return err
 }
 
 // missingSQLite reports whether --db names a SQLite file that does not

@@ -35,6 +35,9 @@ func newMigrateCmd() *cobra.Command {
 			if !isPostgresURL(c.DB) {
 				s, err := sqlite.Open(cmd.Context(), c.DB)
 				if err != nil {
+					if plain := plainStoreError(err); plain != err {
+						return plain
+					}
 					return fmt.Errorf("migrate %s: %w", c.DB, err)
 				}
 				if err := s.Close(); err != nil {
@@ -45,7 +48,7 @@ func newMigrateCmd() *cobra.Command {
 			}
 			applied, err := postgres.Migrate(cmd.Context(), c.DB)
 			if err != nil {
-				return err
+				return plainStoreError(err)
 			}
 			switch len(applied) {
 			case 0:
