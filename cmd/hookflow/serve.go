@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"net"
@@ -69,8 +70,9 @@ func serve(cmd *cobra.Command, c *config, limits *exprLimits) error {
 	if c.MaxBody < 1 {
 		return fmt.Errorf("--max-body must be positive, got %d", c.MaxBody)
 	}
-	if (c.TLSCert == "") != (c.TLSKey == "") {
-		return errors.New("--tls-cert and --tls-key go together")
+	tlsConfig, err := c.loadTLS()
+	if err != nil {
+		return err
 	}
 	if err := limits.apply(c.MaxBody, log); err != nil {
 		return err
@@ -160,10 +162,11 @@ func serve(cmd *cobra.Command, c *config, limits *exprLimits) error {
 		ReadTimeout:       60 * time.Second,
 		IdleTimeout:       120 * time.Second,
 		ConnContext:       triggers.ConnContext, // 202s written as soon as durable
+		TLSConfig:         tlsConfig,
 	}
 	base := c.BaseURL
 	scheme := "http"
-	if c.TLSCert != "" {
+	if tlsConfig != nil {
 		scheme = "https"
 	}
 	if base == "" {
@@ -186,8 +189,8 @@ func serve(cmd *cobra.Command, c *config, limits *exprLimits) error {
 	}
 	errc := make(chan error, 1)
 	go func() {
-		if c.TLSCert != "" {
-			errc <- srv.ServeTLS(ln, c.TLSCert, c.TLSKey)
+		if tlsConfig != nil {
+			errc <- srv.ServeTLS(ln, "", "") // the certificate is in srv.TLSConfig
 		} else {
 			errc <- srv.Serve(ln)
 		}
@@ -208,6 +211,22 @@ func serve(cmd *cobra.Command, c *config, limits *exprLimits) error {
 	}
 	log.Info("stopped")
 	return nil
+}
+
+// loadTLS loads --tls-cert and --tls-key, so that a missing or bad file
+// stops serve before it says it listens; nil without them.
+func (c *config) loadTLS() (*tls.Config, error) {
+	if (c.TLSCert == "") != (c.TLSKey == "") {
+		return nil, errors.New("--tls-cert and --tls-key go together")
+	}
+	if c.TLSCert == "" {
+		return nil, nil
+	}
+	cert, err := tls.LoadX509KeyPair(c.TLSCert, c.TLSKey)
+	if err != nil {
+		return nil, fmt.Errorf("--tls-cert %s, --tls-key %s: %w", c.TLSCert, c.TLSKey, err)
+	}
+	return &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}, nil
 }
 
 // displayAddr turns a listen address into one a browser can open.
