@@ -46,6 +46,7 @@ func newServeCmd() *cobra.Command {
 	f.DurationVar(&c.Retention, "retention", envDuration("RETENTION", 720*time.Hour),
 		"keep finished runs and their events this long, 0 for ever; also the idempotency dedup window (env HOOKFLOW_RETENTION)")
 	limits.addExprFlags(cmd)
+	c.addConnFlags(cmd)
 	c.AdminToken = env("ADMIN_TOKEN", "")
 	return cmd
 }
@@ -69,6 +70,9 @@ func serve(cmd *cobra.Command, c *config, limits *exprLimits) error {
 	}
 	if c.MaxBody < 1 {
 		return fmt.Errorf("--max-body must be positive, got %d", c.MaxBody)
+	}
+	if err := c.checkConnFlags(); err != nil {
+		return err
 	}
 	tlsConfig, err := c.loadTLS()
 	if err != nil {
@@ -164,6 +168,7 @@ func serve(cmd *cobra.Command, c *config, limits *exprLimits) error {
 		ConnContext:       triggers.ConnContext, // 202s written as soon as durable
 		TLSConfig:         tlsConfig,
 	}
+	conns := c.limitConns(ln, srv, proxies, reg, log)
 	base := c.BaseURL
 	scheme := "http"
 	if tlsConfig != nil {
@@ -190,9 +195,9 @@ func serve(cmd *cobra.Command, c *config, limits *exprLimits) error {
 	errc := make(chan error, 1)
 	go func() {
 		if tlsConfig != nil {
-			errc <- srv.ServeTLS(ln, "", "") // the certificate is in srv.TLSConfig
+			errc <- srv.ServeTLS(conns, "", "") // the certificate is in srv.TLSConfig
 		} else {
-			errc <- srv.Serve(ln)
+			errc <- srv.Serve(conns)
 		}
 	}()
 	select {
