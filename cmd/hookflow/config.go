@@ -114,6 +114,22 @@ func (c *config) openStore(ctx context.Context) (store.Store, error) {
 	return s, nil
 }
 
+// warnReadableDB warns when the SQLite file can be read by other users:
+// it holds event bodies and headers and the secrets' ciphertext. Hookflow
+// creates it 0600; one made by an older version or by hand is left as it
+// is, since its owner may have meant it.
+func (c *config) warnReadableDB(log *slog.Logger) {
+	if isPostgresURL(c.DB) {
+		return
+	}
+	fi, err := os.Stat(c.DB)
+	if err != nil || fi.Mode().Perm()&0o077 == 0 {
+		return
+	}
+	log.Warn("the database file can be read by other users: chmod 600 it (and its -wal and -shm files)",
+		"db", c.DB, "mode", fmt.Sprintf("%04o", fi.Mode().Perm()))
+}
+
 // plainStoreError is the part of a store's error that says all a user
 // needs, where there is one: a schema newer than this Hookflow, a damaged
 // file. Anything else is err itself.

@@ -112,6 +112,7 @@ func serve(cmd *cobra.Command, c *config, limits *exprLimits) error {
 		return err
 	}
 	defer st.Close()
+	c.warnReadableDB(log)
 	if c.AdminToken == "" && isPostgresURL(c.DB) {
 		// Replicas starting together would each generate their own token.
 		if _, err := st.SettingGet(ctx, web.AdminTokenSetting); err != nil {
