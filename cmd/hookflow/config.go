@@ -100,13 +100,16 @@ func (c *config) openStore(ctx context.Context) (store.Store, error) {
 	if isPostgresURL(c.DB) {
 		s, err := postgres.Open(ctx, c.DB) // migrates under an advisory lock
 		if err != nil {
-			return nil, plainStoreError(err) // names the URL, password hidden
+			if plain := plainStoreError(err); plain != nil {
+				return nil, plain
+			}
+			return nil, err // names the URL, password hidden
 		}
 		return s, nil
 	}
 	s, err := sqlite.Open(ctx, c.DB)
 	if err != nil {
-		if plain := plainStoreError(err); plain != err {
+		if plain := plainStoreError(err); plain != nil {
 			return nil, plain
 		}
 		return nil, fmt.Errorf("open database %s: %w", c.DB, err)
@@ -132,7 +135,7 @@ func (c *config) warnReadableDB(log *slog.Logger) {
 
 // plainStoreError is the part of a store's error that says all a user
 // needs, where there is one: a schema newer than this Hookflow, a damaged
-// file. Anything else is err itself.
+// file; nil for any other error.
 func plainStoreError(err error) error {
 	var newer *store.SchemaTooNewError
 	if errors.As(err, &newer) {
@@ -142,7 +145,7 @@ func plainStoreError(err error) error {
 	if errors.As(err, &corrupt) {
 		return corrupt
 	}
-	return err
+	return nil
 }
 
 // missingSQLite reports whether --db names a SQLite file that does not

@@ -35,7 +35,7 @@ func newMigrateCmd() *cobra.Command {
 			if !isPostgresURL(c.DB) {
 				s, err := sqlite.Open(cmd.Context(), c.DB)
 				if err != nil {
-					if plain := plainStoreError(err); plain != err {
+					if plain := plainStoreError(err); plain != nil {
 						return plain
 					}
 					return fmt.Errorf("migrate %s: %w", c.DB, err)
@@ -48,7 +48,10 @@ func newMigrateCmd() *cobra.Command {
 			}
 			applied, err := postgres.Migrate(cmd.Context(), c.DB)
 			if err != nil {
-				return plainStoreError(err)
+				if plain := plainStoreError(err); plain != nil {
+					return plain
+				}
+				return err
 			}
 			switch len(applied) {
 			case 0:
