@@ -13,7 +13,9 @@ import (
 // CPU collecting. serve lets garbage accumulate until the heap reaches
 // heapFloor, or twice the live heap once that is larger: after every
 // collection it sets GOGC to the percentage that puts the next goal there,
-// between 100 (Go's default) and maxGCPercent.
+// between 100 (Go's default) and maxGCPercent. heapFloor is the heap goal
+// the earlier soft limit of 40 MB gave under load, with the runtime's own
+// memory counted in it: the same CPU per event and peak memory.
 //
 // The policy is a GOGC, never a memory limit. A soft limit counts all the
 // memory the runtime holds, and after a load spike the runtime keeps some it
@@ -24,7 +26,7 @@ import (
 // GOGC or GOMEMLIMIT in the environment turn this off.
 const (
 	maxGCPercent = 400
-	heapFloor    = 40 << 20
+	heapFloor    = 24 << 20
 )
 
 // tuneGC applies the policy above until ctx ends.

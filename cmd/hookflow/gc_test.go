@@ -18,8 +18,8 @@ func TestGCPercent(t *testing.T) {
 	}{
 		{0, maxGCPercent},
 		{4 << 20, maxGCPercent}, // goal 20 MB: under the floor at 400
-		{10 << 20, 300},         // goal 40 MB
-		{20 << 20, 100},
+		{6 << 20, 300},          // goal 24 MB
+		{12 << 20, 100},
 		{50 << 20, 100}, // a large live heap: Go's default, goal twice the live heap
 	} {
 		if got := gcPercent(c.live); got != c.want {
