@@ -68,7 +68,8 @@ func StartServer(ctx context.Context, cfg ServerConfig) (*Server, error) {
 	addr := net.JoinHostPort("127.0.0.1", strconv.Itoa(port))
 	args := []string{"bench", "baseline-server", "--addr", addr}
 	if !cfg.Baseline {
-		args = []string{"serve", "--addr", addr, "--db", cfg.DB, "--egress-allow", "127.0.0.1"}
+		// Every connection of the load comes from 127.0.0.1: no per-address cap.
+		args = []string{"serve", "--addr", addr, "--db", cfg.DB, "--egress-allow", "127.0.0.1", "--max-conns-per-ip", "0"}
 		if cfg.Workers > 0 {
 			args = append(args, "--workers", strconv.Itoa(cfg.Workers))
 		}
