@@ -35,7 +35,7 @@ func (c *config) addConnFlags(cmd *cobra.Command) {
 	f.IntVar(&c.MaxConnsPerIP, "max-conns-per-ip", int(envInt("MAX_CONNS_PER_IP", defaultMaxConnsPerIP)),
 		"client connections from one address (IPv6: one /64), --trusted-proxies exempt; 0 for no cap (env HOOKFLOW_MAX_CONNS_PER_IP)")
 	f.Int64Var(&c.MinBodyRate, "min-body-rate", envInt("MIN_BODY_RATE", defaultMinBodyRate),
-		"slowest a request body may arrive after its first 5s, in bytes per second; 0 turns it off (env HOOKFLOW_MIN_BODY_RATE)")
+		fmt.Sprintf("slowest a request body may arrive after its first %s, in bytes per second; 0 turns it off (env HOOKFLOW_MIN_BODY_RATE)", connlimit.DefaultBodyGrace))
 	f.IntVar(&c.MaxHeaderBytes, "max-header-bytes", int(envInt("MAX_HEADER_BYTES", defaultMaxHeaderBytes)),
 		"largest request line and headers in bytes; larger requests get 431 (env HOOKFLOW_MAX_HEADER_BYTES)")
 }
