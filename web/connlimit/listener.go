@@ -155,7 +155,7 @@ type conn struct {
 
 	exempt bool
 	state  state
-	since  time.Time // when it entered its state
+	since  time.Time // when it entered its state (for a first request: when accepted)
 	bodies int       // request bodies being read (several with HTTP/2)
 	gone   bool      // released: closed, or closed for room
 }
@@ -272,17 +272,21 @@ func (l *Listener) connState(nc net.Conn, s http.ConnState) {
 	}
 	l.mu.Lock()
 	defer l.mu.Unlock()
+	now := l.now()
 	switch s {
 	case http.StateActive:
+		// A first request began arriving when the connection was
+		// accepted: its age counts from then, so that a slow client is
+		// not made younger by finally sending its headers.
+		if c.state != stateNew {
+			c.since = now
+		}
 		c.state = stateActive
 	case http.StateIdle:
-		c.state = stateIdle
+		c.state, c.since = stateIdle, now
 	case http.StateHijacked:
-		c.state = stateHijacked
-	default:
-		return
+		c.state, c.since = stateHijacked, now
 	}
-	c.since = l.now()
 }
 
 // bodyStarted and bodyDone bracket the reading of a request body.

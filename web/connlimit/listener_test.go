@@ -2,7 +2,6 @@ package connlimit
 
 import (
 	"bufio"
-	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -314,33 +313,63 @@ func TestBodyDeadlineEndsWithTheBody(t *testing.T) {
 // far past the cap, and /healthz still answers.
 func TestManyClientsHealthz(t *testing.T) {
 	t.Parallel()
-	const max, flood = 200, 2000
+	const max, floodSize = 200, 2000
 	b := setup(t, Config{MaxConns: max, MaxPerAddr: 50})
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	var wg sync.WaitGroup
+	var (
+		mu    sync.Mutex
+		flood []net.Conn
+		wg    sync.WaitGroup
+	)
+	t.Cleanup(func() {
+		for _, c := range flood {
+			c.Close()
+		}
+	})
 	for w := range 10 {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			d := net.Dialer{LocalAddr: &net.TCPAddr{IP: net.IPv4(127, 0, 3, byte(1+w))}}
-			for range flood / 10 {
-				c, err := d.DialContext(ctx, "tcp", b.addr)
+		wg.Go(func() {
+			d := net.Dialer{LocalAddr: &net.TCPAddr{IP: net.IPv4(127, 0, 3, byte(1+w))}, Timeout: 5 * time.Second}
+			for range floodSize / 10 {
+				c, err := d.Dial("tcp", b.addr)
 				if err != nil {
-					break
+					t.Errorf("flood: %v", err)
+					return
 				}
-				defer c.Close() // held until the test is done
 				_, _ = fmt.Fprint(c, "POST /read HTTP/1.1\r\nHost: test\r\nContent-Length: 100000\r\n\r\n{")
+				mu.Lock()
+				flood = append(flood, c)
+				mu.Unlock()
 			}
-			<-ctx.Done()
-		}()
+		})
 	}
+	wg.Wait()
 	waitFor(t, "the flood to fill the cap", func() bool { return b.l.Open() == max })
 	for i := range 20 {
 		if code, _, err := get(b.dial(t, fmt.Sprintf("127.0.4.%d", 1+i)), "/healthz"); err != nil || code != http.StatusOK {
 			t.Fatalf("GET /healthz %d under the flood = %d, %v; want 200", i, code, err)
 		}
 	}
-	cancel()
-	wg.Wait()
+}
+
+// TestSlowClientAgedFromAccept: a client that connects, waits, and only
+// then sends its request is as old as its connection, not as its headers:
+// at the cap it is closed before a client that connected after it.
+func TestSlowClientAgedFromAccept(t *testing.T) {
+	t.Parallel()
+	b := setup(t, Config{MaxConns: 2})
+	slow := b.dial(t, "127.0.0.2")
+	waitFor(t, "the slow client accepted", func() bool { return b.l.Open() == 1 })
+	fresh := b.dial(t, "127.0.0.3")
+	waitFor(t, "the second client accepted", func() bool { return b.l.Open() == 2 })
+	startSlowBody(t, slow, "/read")
+	waitFor(t, "the slow client's body being read", func() bool { return b.count(readingBody) == 1 })
+
+	if code, _, err := get(b.dial(t, "127.0.0.4"), "/healthz"); err != nil || code != http.StatusOK {
+		t.Fatalf("GET /healthz at the cap = %d, %v; want 200", code, err)
+	}
+	if err := closedByServer(slow); err != nil {
+		t.Errorf("the client connected first: %v, want it closed for room", err)
+	}
+	if code, _, err := get(fresh, "/healthz"); err != nil || code != http.StatusOK {
+		t.Errorf("GET /healthz on the client connected second = %d, %v; want 200", code, err)
+	}
 }
