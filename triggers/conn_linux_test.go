@@ -1,6 +1,7 @@
 package triggers
 
 import (
+	"github.com/hookflow/hookflow/web/connlimit"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -16,16 +17,19 @@ import (
 func TestAnswerEarly(t *testing.T) {
 	t.Parallel()
 	for _, c := range []struct {
-		name  string
-		conns bool // ConnContext set
-		tls   bool
-		h2    bool
-		early bool
+		name    string
+		conns   bool // ConnContext set
+		tls     bool
+		h2      bool
+		limited bool // behind serve's connection limits
+		early   bool
 	}{
-		{"HTTP/1.1", true, false, false, true},
-		{"HTTP/1.1 over TLS", true, true, false, true},
-		{"HTTP/2", true, true, true, false},
-		{"no ConnContext", false, false, false, false},
+		{"HTTP/1.1", true, false, false, false, true},
+		{"HTTP/1.1 over TLS", true, true, false, false, true},
+		{"HTTP/2", true, true, true, false, false},
+		{"no ConnContext", false, false, false, false, false},
+		{"HTTP/1.1 behind the connection limits", true, false, false, true, true},
+		{"HTTP/1.1 over TLS behind the connection limits", true, true, false, true, true},
 	} {
 		early := make(chan bool, 1)
 		srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -39,6 +43,11 @@ func TestAnswerEarly(t *testing.T) {
 			srv.Config.ConnContext = ConnContext
 		}
 		srv.EnableHTTP2 = c.h2
+		if c.limited {
+			cl := connlimit.New(srv.Listener, connlimit.Config{MaxConns: 8, MaxPerAddr: 8})
+			cl.Install(srv.Config)
+			srv.Listener = cl
+		}
 		if c.tls {
 			srv.StartTLS()
 		} else {

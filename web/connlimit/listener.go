@@ -160,6 +160,11 @@ type conn struct {
 	gone   bool      // released: closed, or closed for room
 }
 
+// NetConn is the connection under the limits, for whoever looks at the
+// socket itself (the webhook receiver checks whether an answer can be
+// written at once).
+func (c *conn) NetConn() net.Conn { return c.Conn }
+
 // Close releases the connection's slot and closes it.
 func (c *conn) Close() error {
 	c.l.release(c)
