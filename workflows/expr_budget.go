@@ -26,9 +26,8 @@ type Limits struct {
 // DefaultLimits are the limits unless SetLimits says otherwise.
 var DefaultLimits = Limits{MaxBytes: 8 << 20, Timeout: time.Second, MaxIterations: 10_000_000}
 
+// limits are the limits SetLimits set (nil: DefaultLimits).
 var limits atomic.Pointer[Limits]
-
-func init() { limits.Store(&DefaultLimits) }
 
 // SetLimits replaces the limits of every budget made from now on (the
 // server sets them once at start from its flags).
@@ -46,7 +45,12 @@ func SetLimits(l Limits) error {
 }
 
 // CurrentLimits returns the limits new budgets get.
-func CurrentLimits() Limits { return *limits.Load() }
+func CurrentLimits() Limits {
+	if l := limits.Load(); l != nil {
+		return *l
+	}
+	return DefaultLimits
+}
 
 // ErrLimit is wrapped by every error of an evaluation stopped by its
 // limits (errors.Is(err, ErrLimit)).
