@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"testing"
 
+	_ "github.com/hookflow/hookflow/kinds" // the kinds the definitions use
 	"github.com/hookflow/hookflow/workflows"
 )
 

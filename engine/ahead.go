@@ -3,8 +3,8 @@ package engine
 import (
 	"context"
 
+	"github.com/hookflow/hookflow/kinds"
 	"github.com/hookflow/hookflow/store"
-	"github.com/hookflow/hookflow/workflows"
 )
 
 // runAhead executes the leading steps of a new run that touch nothing
@@ -35,7 +35,7 @@ func (e *Engine) runAhead(ctx context.Context, p *store.EventAcceptParams, paylo
 	}
 	st := newRunStateOf(c, &p.Event, p.RunID, secrets, *payload)
 	for i, s := range c.Steps {
-		if s.Type != workflows.StepFilter && s.Type != workflows.StepTransform {
+		if _, pure := s.Program.(kinds.Pure); !pure {
 			return st
 		}
 		res, out := e.runStep(ctx, st, s, 1)

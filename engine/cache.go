@@ -85,9 +85,11 @@ func compileStored(def []byte) (*workflows.Compiled, []string, error) {
 	if err != nil {
 		return nil, nil, err
 	}
-	dropped := workflows.DropRefusedResponseHeaders(w)
-	c, err := workflows.Compile(w)
-	return c, dropped, err
+	c, err := workflows.CompileStored(w)
+	if err != nil {
+		return nil, nil, err
+	}
+	return c, c.Dropped, nil
 }
 
 // hook resolves a trigger key to its workflow and compiled current revision.

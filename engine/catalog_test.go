@@ -2,6 +2,7 @@ package engine
 
 import (
 	"errors"
+	"github.com/hookflow/hookflow/kinds"
 	"regexp"
 	"strings"
 	"testing"
@@ -51,7 +52,7 @@ func TestSaveWorkflow(t *testing.T) {
 
 	// A change is a new revision with the same trigger key.
 	w2 := decode(t, string(rec.Definition))
-	w2.Steps[0].URL = "https://chat.example/other"
+	w2.Steps[0].Settings.(*kinds.Webhook).URL = "https://chat.example/other"
 	changed, err := b.engine.SaveWorkflow(b.ctx, w2)
 	if err != nil {
 		t.Fatal(err)
@@ -78,7 +79,7 @@ func TestSaveWorkflowInvalid(t *testing.T) {
 		field string
 	}{
 		{"BadExpr", func(w *workflows.Workflow) {
-			w.Steps = append([]workflows.Step{{ID: "f", Type: "filter", Expr: "payload.x >"}}, w.Steps...)
+			w.Steps = append([]workflows.Step{{ID: "f", Type: "filter", Settings: &kinds.Filter{Expr: "payload.x >"}}}, w.Steps...)
 		}, "steps[0].expr"},
 		{"NoSteps", func(w *workflows.Workflow) { w.Steps = nil }, "steps"},
 		{"OwnOnFailure", func(w *workflows.Workflow) { w.ID, w.OnFailure = "loop", "loop" }, "on_failure"},

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"time"
 
+	"github.com/hookflow/hookflow/kinds"
 	"github.com/hookflow/hookflow/store"
 	"github.com/hookflow/hookflow/workflows"
 )
@@ -22,6 +23,9 @@ type StepReport struct {
 	DurationMS float64         `json:"duration_ms"`
 	// Until is when a delay would end or a retry would happen.
 	Until string `json:"until,omitempty"`
+	// Outbound: the step calls out, and its input is the request it
+	// makes (or would make).
+	Outbound bool `json:"-"`
 }
 
 // TestReport is the result of a test run.
@@ -61,6 +65,7 @@ func (e *Engine) Test(ctx context.Context, c *workflows.Compiled, ev *store.Even
 		if !out.at.IsZero() {
 			sr.Until = out.at.UTC().Format(time.RFC3339Nano)
 		}
+		_, sr.Outbound = s.Program.(kinds.Outbound)
 		rep.Steps = append(rep.Steps, sr)
 		switch out.status {
 		case store.StepSucceeded, store.StepWaiting:

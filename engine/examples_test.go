@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/hookflow/hookflow/actions"
+	"github.com/hookflow/hookflow/kinds"
 	"github.com/hookflow/hookflow/store"
 	"github.com/hookflow/hookflow/workflows"
 )
@@ -89,13 +90,14 @@ func TestExamples(t *testing.T) {
 				c.Secrets = func(context.Context) (map[string]any, error) { return exampleSecrets, nil }
 			}))
 			for i, s := range w.Steps {
-				if s.Type != workflows.StepWebhook {
+				wh, ok := s.Settings.(*kinds.Webhook)
+				if !ok {
 					continue
 				}
-				v, _ := strings.CutPrefix(s.URL, "{{ vars.")
+				v, _ := strings.CutPrefix(wh.URL, "{{ vars.")
 				v, _, _ = strings.Cut(v, " }}")
-				if _, ok := w.Vars[v]; !ok || !strings.HasSuffix(v, "_url") || !strings.HasPrefix(s.URL, "{{ vars.") {
-					t.Fatalf("steps[%d].url %q: outbound URLs must start with a vars.*_url value", i, s.URL)
+				if _, ok := w.Vars[v]; !ok || !strings.HasSuffix(v, "_url") || !strings.HasPrefix(wh.URL, "{{ vars.") {
+					t.Fatalf("steps[%d].url %q: outbound URLs must start with a vars.*_url value", i, wh.URL)
 				}
 			}
 			for k := range w.Vars {
@@ -120,9 +122,9 @@ func TestExamples(t *testing.T) {
 // idempotency key computed from the trigger's expression).
 func (x *example) deliver(t *testing.T, ev store.Event, sync bool) store.AcceptResult {
 	t.Helper()
-	if x.compiled.Idempotency != nil {
+	if wt, ok := x.compiled.Trigger.(*kinds.WebhookTrigger); ok && wt.Idempotency != nil {
 		env := workflows.Env{Payload: ParsePayload(&ev), Trigger: TriggerInfo(&ev), Vars: x.w.Vars}
-		k, err := workflows.Eval(x.compiled.Idempotency, &env)
+		k, err := workflows.Eval(wt.Idempotency, &env)
 		if err != nil {
 			t.Fatalf("idempotency key: %v", err)
 		}

@@ -116,7 +116,7 @@ var credentialHeaders = map[string]bool{"authorization": true, "proxy-authorizat
 // redactHeader is an outbound header's value as recorded; name is lower
 // case.
 func (st *runState) redactHeader(name, value string) string {
-	value = st.redact(value)
+	value = st.Redact(value)
 	if !credentialHeaders[name] {
 		return value
 	}

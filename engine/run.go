@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"time"
 
+	"github.com/hookflow/hookflow/kinds"
 	"github.com/hookflow/hookflow/store"
 	"github.com/hookflow/hookflow/workflows"
 )
@@ -86,7 +87,8 @@ func (x *execution) steps(ctx context.Context, c *workflows.Compiled) {
 		if i == x.run.NextStep {
 			attempt = x.run.StepAttempt + 1
 		}
-		if s.Type == workflows.StepWebhook && !x.extendLease(ctx, i, attempt-1, s.Timeout) {
+		outbound, isOutbound := s.Program.(kinds.Outbound)
+		if isOutbound && !x.extendLease(ctx, i, attempt-1, outbound.Timeout()) {
 			return
 		}
 		res, out := x.e.runStep(ctx, x.st, s, attempt)
@@ -100,13 +102,13 @@ func (x *execution) steps(ctx context.Context, c *workflows.Compiled) {
 		switch out.status {
 		case store.StepSucceeded:
 			x.st.apply(s, out.output, out.raw)
-			if s.Type == workflows.StepRespond && !x.responded {
+			if _, responds := s.Program.(kinds.Responder); responds && !x.responded {
 				if !x.write(ctx, store.StatusRunning, i+1, 0, time.Time{}, "") {
 					return
 				}
 				x.responded = true
 				x.e.waiters.notify(x.run.ID, responseFromStep(out.output))
-			} else if s.Type == workflows.StepWebhook && i < last {
+			} else if isOutbound && i < last {
 				if !x.write(ctx, store.StatusRunning, i+1, 0, time.Time{}, "") {
 					return
 				}

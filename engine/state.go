@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"mime"
@@ -8,6 +9,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/hookflow/hookflow/actions"
+	"github.com/hookflow/hookflow/kinds"
 	"github.com/hookflow/hookflow/store"
 	"github.com/hookflow/hookflow/workflows"
 )
@@ -32,7 +35,45 @@ type runState struct {
 	// dry: a test run; webhook steps are sent only when send is set.
 	dry  bool
 	send bool
+	// eng and attempt are the engine running the step under way, and its
+	// attempt: what the step sees through kinds.Runtime.
+	eng     *Engine
+	attempt int
 }
+
+var _ kinds.Runtime = (*runState)(nil)
+
+// Env is the step's expression environment.
+func (st *runState) Env() *workflows.Env { return &st.env }
+
+// Payload is the current payload, decoded first where still pending.
+func (st *runState) Payload() any { return st.payload() }
+
+// PayloadJSON is the payload's JSON where it is known.
+func (st *runState) PayloadJSON() []byte { return st.payloadJSON }
+
+// Now reads the engine's clock.
+func (st *runState) Now() time.Time { return st.eng.now() }
+
+// RunID is the run's id.
+func (st *runState) RunID() string { return st.runID }
+
+// Attempt numbers the attempt at the step under way.
+func (st *runState) Attempt() int { return st.attempt }
+
+// Test reports a test run, and whether it sends its requests.
+func (st *runState) Test() (test, send bool) { return st.dry, st.send }
+
+// Send makes an outbound request through the engine's sender.
+func (st *runState) Send(ctx context.Context, req actions.Request) (*actions.Response, error) {
+	return st.eng.sender.Send(ctx, req)
+}
+
+// RedactHeader is a header's value as it may be recorded.
+func (st *runState) RedactHeader(name, value string) string { return st.redactHeader(name, value) }
+
+// Redact hides secret values inside s.
+func (st *runState) Redact(s string) string { return redactString(s, st.secretValues()) }
 
 func newRunState(c *workflows.Compiled, ev *store.Event, runID string, secrets map[string]any) *runState {
 	return newRunStateOf(c, ev, runID, secrets, DecodePayload(ev))
@@ -87,7 +128,7 @@ func (st *runState) payload() any {
 // apply records a succeeded step's output where later steps see it.
 func (st *runState) apply(s *workflows.CompiledStep, output any, raw []byte) {
 	st.env.Steps[s.ID] = output
-	if s.Type == workflows.StepTransform {
+	if _, ok := s.Program.(kinds.PayloadSetter); ok {
 		st.env.Payload = output
 		st.payloadJSON, st.payloadIsBody, st.payloadPending = raw, false, false
 	}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/hookflow/hookflow/kinds"
 	"github.com/hookflow/hookflow/store"
 	"github.com/hookflow/hookflow/workflows"
 )
@@ -26,14 +27,6 @@ type outcome struct {
 	// so the record cannot stand in for the step (see restore).
 	redacted bool
 }
-
-// stepKind executes one type of step.
-type stepKind func(ctx context.Context, e *Engine, st *runState, s *workflows.CompiledStep, attempt int) outcome
-
-// stepKinds maps step types to their executors; each lives in step_<type>.go.
-var stepKinds = map[string]stepKind{}
-
-func registerStep(typ string, k stepKind) { stepKinds[typ] = k }
 
 // runStep evaluates a step's when and executes it, returning the attempt's
 // record and outcome.
@@ -61,11 +54,12 @@ func (e *Engine) runStep(ctx context.Context, st *runState, s *workflows.Compile
 		}
 	}
 	if out.status == "" {
-		kind := stepKinds[s.Type]
-		if kind == nil {
+		step, ok := s.Program.(kinds.Step)
+		if !ok {
 			out = outcome{status: store.StepFailed, err: fmt.Errorf("no executor for step type %q", s.Type)}
 		} else {
-			out = safeStep(ctx, kind, e, st, s, attempt)
+			st.eng, st.attempt = e, attempt
+			out = safeStep(ctx, step, e, st, s)
 		}
 	}
 	in := out.input
@@ -107,12 +101,13 @@ func (e *Engine) runStep(ctx context.Context, st *runState, s *workflows.Compile
 }
 
 // safeStep runs a step, turning a panic inside it into a failed attempt.
-func safeStep(ctx context.Context, k stepKind, e *Engine, st *runState, s *workflows.CompiledStep, attempt int) (out outcome) {
+func safeStep(ctx context.Context, step kinds.Step, e *Engine, st *runState, s *workflows.CompiledStep) (out outcome) {
 	defer func() {
 		if r := recover(); r != nil {
 			e.log.Error("step panicked", "run", st.runID, "step", s.ID, "panic", redactString(fmt.Sprint(r), st.secretValues()))
 			out = outcome{status: store.StepFailed, err: fmt.Errorf("internal error in %s step", s.Type)}
 		}
 	}()
-	return k(ctx, e, st, s, attempt)
+	o := step.Run(ctx, st)
+	return outcome{status: o.Status, input: o.Input, output: o.Output, err: o.Err, statusCode: o.StatusCode, at: o.At}
 }

@@ -6,8 +6,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/hookflow/hookflow/kinds"
 	"github.com/hookflow/hookflow/store"
-	"github.com/hookflow/hookflow/workflows"
 )
 
 // oneWebhook is a workflow of one webhook step to the receiver's /hook,
@@ -266,7 +266,7 @@ func TestResumeAtFailedStep(t *testing.T) {
 
 func TestBackoff(t *testing.T) {
 	t.Parallel()
-	p := workflows.RetryPolicy{MaxAttempts: 10, Initial: time.Second, Max: 10 * time.Second}
+	p := kinds.RetryPolicy{MaxAttempts: 10, Initial: time.Second, Max: 10 * time.Second}
 	for _, c := range []struct {
 		attempt    int
 		retryAfter time.Duration
@@ -280,7 +280,7 @@ func TestBackoff(t *testing.T) {
 		{1, time.Minute, time.Minute, time.Minute}, // Retry-After wins
 	} {
 		for range 100 {
-			if d := backoff(p, c.attempt, c.retryAfter); d < c.lo || d > c.hi {
+			if d := kinds.Backoff(p, c.attempt, c.retryAfter); d < c.lo || d > c.hi {
 				t.Fatalf("backoff(attempt %d, retry-after %v) = %v, want within [%v, %v]", c.attempt, c.retryAfter, d, c.lo, c.hi)
 			}
 		}

@@ -3,6 +3,7 @@ package engine
 import (
 	"context"
 	"errors"
+	"github.com/hookflow/hookflow/kinds"
 	"sync"
 	"time"
 
@@ -106,10 +107,10 @@ func (e *Engine) storedResponse(ctx context.Context, runID string) (Response, bo
 			continue
 		}
 		out, _ := decodeJSON(r.Output)
-		switch c.Steps[r.StepIndex].Type {
-		case "respond":
+		switch c.Steps[r.StepIndex].Program.(type) {
+		case kinds.Responder:
 			return responseFromStep(out), true
-		case "transform":
+		case kinds.PayloadSetter:
 			payload = out
 		}
 	}

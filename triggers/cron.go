@@ -7,8 +7,8 @@ import (
 	"time"
 
 	"github.com/hookflow/hookflow/engine"
+	"github.com/hookflow/hookflow/kinds"
 	"github.com/hookflow/hookflow/store"
-	"github.com/hookflow/hookflow/workflows"
 )
 
 // CronConfig configures the scheduler.
@@ -34,7 +34,7 @@ type Cron struct {
 type cronEntry struct {
 	id       string
 	revision int
-	compiled *workflows.Compiled
+	trigger  *kinds.CronTrigger
 	next     time.Time
 }
 
@@ -112,7 +112,11 @@ func (c *Cron) load(ctx context.Context, now time.Time) {
 			continue
 		}
 		cw, err := e.Compiled(ctx, wf.ID, wf.Revision)
-		if err != nil || cw.Schedule == nil {
+		if err != nil {
+			continue
+		}
+		ct, ok := cw.Trigger.(*kinds.CronTrigger)
+		if !ok {
 			continue
 		}
 		seen[wf.ID] = true
@@ -120,7 +124,7 @@ func (c *Cron) load(ctx context.Context, now time.Time) {
 		if len(next) == 0 {
 			continue
 		}
-		c.entries[wf.ID] = &cronEntry{id: wf.ID, revision: wf.Revision, compiled: cw, next: next[0]}
+		c.entries[wf.ID] = &cronEntry{id: wf.ID, revision: wf.Revision, trigger: ct, next: next[0]}
 	}
 	for id := range c.entries {
 		if !seen[id] {
@@ -139,7 +143,7 @@ func (c *Cron) fire(ctx context.Context, now time.Time) {
 		if err := c.accept(ctx, en, tick, now); err != nil && ctx.Err() == nil {
 			c.log.Error("cron: start run", "workflow", en.id, "tick", tick, "err", err)
 		}
-		next := en.compiled.NextFires(maxTime(tick, now), 1)
+		next := en.trigger.NextFires(maxTime(tick, now), 1)
 		if len(next) == 0 {
 			delete(c.entries, en.id)
 			continue
@@ -149,13 +153,13 @@ func (c *Cron) fire(ctx context.Context, now time.Time) {
 }
 
 func (c *Cron) accept(ctx context.Context, en *cronEntry, tick, now time.Time) error {
-	t := en.compiled.Workflow.Trigger
+	t := en.trigger
 	body, err := json.Marshal(map[string]any{
 		"scheduled_at": tick.UTC().Format(time.RFC3339Nano),
-		"local_time":   tick.In(en.compiled.Location).Format(time.RFC3339),
+		"local_time":   tick.In(t.Location).Format(time.RFC3339),
 		"fired_at":     now.UTC().Format(time.RFC3339Nano),
-		"schedule":     t.Schedule,
-		"timezone":     en.compiled.Location.String(),
+		"schedule":     t.CronSettings.Schedule,
+		"timezone":     t.Location.String(),
 	})
 	if err != nil {
 		return err

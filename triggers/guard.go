@@ -12,7 +12,7 @@ import (
 
 	"golang.org/x/time/rate"
 
-	"github.com/hookflow/hookflow/workflows"
+	"github.com/hookflow/hookflow/kinds"
 )
 
 // ParseTrustedProxies reads a comma-separated list of proxy addresses or
@@ -76,8 +76,8 @@ func inAny(a netip.Addr, list []netip.Prefix) bool {
 }
 
 // allowedIP reports whether the caller may use the trigger.
-func allowedIP(c *workflows.Compiled, ip netip.Addr) bool {
-	return len(c.AllowIPs) == 0 || (ip.IsValid() && inAny(ip, c.AllowIPs))
+func allowedIP(t *kinds.WebhookTrigger, ip netip.Addr) bool {
+	return len(t.AllowedNets) == 0 || (ip.IsValid() && inAny(ip, t.AllowedNets))
 }
 
 // limiters holds one token bucket per rate-limited workflow.
@@ -87,13 +87,13 @@ type limiters struct {
 }
 
 type bucket struct {
-	conf workflows.RateLimit
+	conf kinds.RateLimit
 	lim  *rate.Limiter
 }
 
 // allow takes a token for the workflow; where none is left it returns how
 // long until one is.
-func (l *limiters) allow(id string, conf *workflows.RateLimit, now time.Time) (bool, time.Duration) {
+func (l *limiters) allow(id string, conf *kinds.RateLimit, now time.Time) (bool, time.Duration) {
 	if conf == nil {
 		return true, 0
 	}

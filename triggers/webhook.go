@@ -15,6 +15,7 @@ import (
 	"strings"
 
 	"github.com/hookflow/hookflow/engine"
+	"github.com/hookflow/hookflow/kinds"
 	"github.com/hookflow/hookflow/store"
 	"github.com/hookflow/hookflow/workflows"
 )
@@ -77,12 +78,12 @@ func (h *Webhook) Serve(w http.ResponseWriter, r *http.Request, key string) {
 		writeError(w, http.StatusServiceUnavailable, "unavailable", "the workflow could not be loaded; try again")
 		return
 	}
-	t := &c.Workflow.Trigger
-	if !wf.Enabled || t.Type != workflows.TriggerWebhook {
+	t, isWebhook := c.Trigger.(*kinds.WebhookTrigger)
+	if !wf.Enabled || !isWebhook {
 		writeError(w, http.StatusNotFound, "not_found", "no workflow listens at this URL")
 		return
 	}
-	if ip := ClientIP(r, h.cfg.TrustedProxies); !allowedIP(c, ip) {
+	if ip := ClientIP(r, h.cfg.TrustedProxies); !allowedIP(t, ip) {
 		h.log.Info("trigger refused: caller not in allow_ips", "workflow", wf.ID, "ip", ip.String())
 		h.count(wf.ID, "forbidden")
 		writeError(w, http.StatusForbidden, "forbidden", "this address may not call the trigger")
@@ -116,10 +117,10 @@ func (h *Webhook) Serve(w http.ResponseWriter, r *http.Request, key string) {
 		writeError(w, http.StatusBadRequest, "bad_request", "could not read the request body")
 		return
 	}
-	if err := h.authenticate(ctx, c, r, body); err != nil {
+	if err := h.authenticate(ctx, c, t, r, body); err != nil {
 		h.log.Info("trigger auth refused", "workflow", wf.ID, "reason", err)
-		msg := strings.TrimPrefix(err.Error(), ErrUnauthorized.Error()+": ")
-		if errors.Is(err, ErrAuthConfig) {
+		msg := strings.TrimPrefix(err.Error(), kinds.ErrUnauthorized.Error()+": ")
+		if errors.Is(err, kinds.ErrAuthConfig) {
 			msg = "the trigger's auth is misconfigured"
 		}
 		h.count(wf.ID, "unauthorized")
@@ -152,8 +153,8 @@ func (h *Webhook) Serve(w http.ResponseWriter, r *http.Request, key string) {
 		writeError(w, http.StatusBadRequest, "bad_json", "the body is not valid JSON")
 		return
 	}
-	if c.Schema != nil {
-		if err := c.CheckPayload(payload.Value); err != nil {
+	if t.PayloadSchema != nil {
+		if err := t.PayloadSchema.Check(payload.Value); err != nil {
 			h.count(wf.ID, "schema_mismatch")
 			var se *workflows.SchemaError
 			path := ""
@@ -165,8 +166,8 @@ func (h *Webhook) Serve(w http.ResponseWriter, r *http.Request, key string) {
 			return
 		}
 	}
-	if c.Idempotency != nil {
-		k, err := idempotencyKey(c, &ev, payload.Value)
+	if t.Idempotency != nil {
+		k, err := idempotencyKey(c, t, &ev, payload.Value)
 		if err != nil {
 			writeError(w, http.StatusBadRequest, "bad_request", "idempotency_key: "+err.Error())
 			return
@@ -197,7 +198,7 @@ func (h *Webhook) Serve(w http.ResponseWriter, r *http.Request, key string) {
 		}
 		return
 	}
-	h.respondSync(w, r, res.RunID, c)
+	h.respondSync(w, r, res.RunID, t)
 }
 
 // readBody reads a request body of at most limit bytes (else an
@@ -269,8 +270,8 @@ func writeAccepted(w http.ResponseWriter, runID string) {
 
 // respondSync waits for a sync run's response; past the trigger's timeout
 // the caller gets 202 with the run id and where to follow it.
-func (h *Webhook) respondSync(w http.ResponseWriter, r *http.Request, runID string, c *workflows.Compiled) {
-	resp, err := h.cfg.Engine.AwaitResponse(r.Context(), runID, c.SyncTimeout)
+func (h *Webhook) respondSync(w http.ResponseWriter, r *http.Request, runID string, t *kinds.WebhookTrigger) {
+	resp, err := h.cfg.Engine.AwaitResponse(r.Context(), runID, t.SyncTimeout)
 	if err != nil {
 		body := map[string]any{"run_id": runID, "status": "running"}
 		if h.cfg.StatusURL != nil {
@@ -283,7 +284,7 @@ func (h *Webhook) respondSync(w http.ResponseWriter, r *http.Request, runID stri
 }
 
 // writeResponse writes a sync run's answer. A header a respond step may not
-// set (workflows.RefusedResponseHeader) is dropped, should a run have made
+// set (kinds.RefusedResponseHeader) is dropped, should a run have made
 // one anyway (a replica of an older Hookflow sharing the store).
 func (h *Webhook) writeResponse(w http.ResponseWriter, runID string, resp engine.Response) {
 	var body []byte
@@ -303,7 +304,7 @@ func (h *Webhook) writeResponse(w http.ResponseWriter, runID string, resp engine
 	}
 	hdr := w.Header()
 	for k, v := range resp.Headers {
-		if why := workflows.RefusedResponseHeader(k); why != "" {
+		if why := kinds.RefusedResponseHeader(k); why != "" {
 			h.log.Warn("sync answer: header dropped", "run", runID, "header", k, "reason", why)
 			continue
 		}
@@ -326,29 +327,29 @@ func (h *Webhook) count(workflowID, outcome string) {
 }
 
 // authenticate renders the trigger's secret and verifies the caller.
-func (h *Webhook) authenticate(ctx context.Context, c *workflows.Compiled, r *http.Request, body []byte) error {
-	a := c.Workflow.Trigger.Auth
+func (h *Webhook) authenticate(ctx context.Context, c *workflows.Compiled, t *kinds.WebhookTrigger, r *http.Request, body []byte) error {
+	a := t.Auth
 	if a == nil || a.Type == "none" {
 		return nil
 	}
 	secret := ""
-	if c.AuthSecret != nil {
+	if t.AuthSecret != nil {
 		secrets, err := h.cfg.Engine.Secrets(ctx)
 		if err != nil {
-			return errors.Join(ErrUnauthorized, ErrAuthConfig, err)
+			return errors.Join(kinds.ErrUnauthorized, kinds.ErrAuthConfig, err)
 		}
 		env := workflows.Env{Secrets: secrets, Vars: c.Workflow.Vars}
-		if secret, err = c.AuthSecret.Render(&env); err != nil {
-			return errors.Join(ErrUnauthorized, ErrAuthConfig, err)
+		if secret, err = t.AuthSecret.Render(&env); err != nil {
+			return errors.Join(kinds.ErrUnauthorized, kinds.ErrAuthConfig, err)
 		}
 	}
-	return Authenticate(a, secret, &Inbound{Method: r.Method, Header: r.Header, Query: r.URL.Query(), Body: body}, h.cfg.Engine.Now())
+	return kinds.Authenticate(a, secret, &kinds.Inbound{Method: r.Method, Header: r.Header, Query: r.URL.Query(), Body: body}, h.cfg.Engine.Now())
 }
 
 // idempotencyKey evaluates the trigger's idempotency expression.
-func idempotencyKey(c *workflows.Compiled, ev *store.Event, payload any) (string, error) {
+func idempotencyKey(c *workflows.Compiled, t *kinds.WebhookTrigger, ev *store.Event, payload any) (string, error) {
 	env := workflows.Env{Payload: payload, Trigger: engine.TriggerInfo(ev), Vars: c.Workflow.Vars}
-	v, err := workflows.Eval(c.Idempotency, &env)
+	v, err := workflows.Eval(t.Idempotency, &env)
 	if err != nil {
 		return "", err
 	}

@@ -39,8 +39,8 @@ func openAPIServer(t *testing.T) (*web.Server, string) {
 	return web.New(web.Config{Engine: eng, AdminTokenHash: hash, Logger: quiet}), token
 }
 
-// openAPIDoc is the part of the document the test reads.
-type openAPIDoc struct {
+// openAPIParts is the part of the document the test reads.
+type openAPIParts struct {
 	OpenAPI string                                `json:"openapi"`
 	Paths   map[string]map[string]json.RawMessage `json:"paths"`
 }
@@ -57,7 +57,7 @@ func ginToOpenAPI(p string) string { return ginParam.ReplaceAllString(p, "{$1}")
 func TestOpenAPIMatchesRoutes(t *testing.T) {
 	t.Parallel()
 	srv, _ := openAPIServer(t)
-	var doc openAPIDoc
+	var doc openAPIParts
 	if err := json.Unmarshal(web.OpenAPI(), &doc); err != nil {
 		t.Fatalf("openapi.json is not JSON: %v", err)
 	}

@@ -139,6 +139,7 @@ func New(cfg Config) *Server {
 	api.GET("/runs/:id", s.getRun)
 	api.POST("/runs/:id/replay", s.replayRun)
 	api.POST("/expr", s.evalExpr)
+	api.GET("/kinds", s.listKinds)
 	api.GET("/secrets", s.listSecrets)
 	api.PUT("/secrets/:name", s.putSecret)
 	api.DELETE("/secrets/:name", s.deleteSecret)

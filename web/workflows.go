@@ -11,6 +11,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/hookflow/hookflow/engine"
+	"github.com/hookflow/hookflow/kinds"
 	"github.com/hookflow/hookflow/store"
 	"github.com/hookflow/hookflow/workflows"
 )
@@ -37,13 +38,15 @@ func (s *Server) view(r *http.Request, rec store.Workflow) (workflowView, error)
 		ID: rec.ID, Name: rec.Name, Enabled: rec.Enabled, Revision: rec.Revision,
 		CreatedAt: rec.CreatedAt, UpdatedAt: rec.UpdatedAt, Definition: def,
 	}
-	switch def.Trigger.Type {
-	case workflows.TriggerWebhook:
+	cw, err := s.engine.Compiled(r.Context(), rec.ID, rec.Revision)
+	if err != nil {
+		return v, nil // shown as stored; running it says what is wrong
+	}
+	if _, ok := cw.Trigger.(kinds.Receiver); ok {
 		v.TriggerURL = s.baseURL(r) + "/hooks/" + rec.HookKey
-	case workflows.TriggerCron:
-		if cw, err := s.engine.Compiled(r.Context(), rec.ID, rec.Revision); err == nil && rec.Enabled {
-			v.NextFires = cw.NextFires(s.engine.Now(), 5)
-		}
+	}
+	if rec.Enabled {
+		v.NextFires = cw.NextFires(s.engine.Now(), 5)
 	}
 	return v, nil
 }

@@ -39,11 +39,11 @@ func strictError(data []byte, t reflect.Type, err error) error {
 	if errors.As(err, &syn) || errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
 		return decodeError(data, err)
 	}
+	if p := checkDocument(data, t); p != nil {
+		return p.fieldError() // with its whole path, where a step's own error has its path in the step
+	}
 	if _, ok := err.(*FieldError); ok {
 		return err
-	}
-	if p := checkDocument(data, t); p != nil {
-		return p.fieldError()
 	}
 	if err != nil {
 		return decodeError(data, err)

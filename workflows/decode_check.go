@@ -20,6 +20,7 @@ type docProblem struct {
 	want    reflect.Type
 	got     string // the JSON kind found: "number", "string", "array", ...
 	literal string // the number found where a whole number was wanted
+	step    string // the id of the step it is in, if any
 }
 
 func (p *docProblem) field() string {
@@ -35,12 +36,12 @@ func (p *docProblem) fieldError() *FieldError {
 		if p.hint != "" {
 			msg = fmt.Sprintf("unknown field (did you mean %q?)", p.hint)
 		}
-		return &FieldError{Field: p.field(), Message: msg}
+		return &FieldError{Field: p.field(), Step: p.step, Message: msg}
 	}
 	if p.literal != "" {
-		return &FieldError{Field: p.field(), Message: fmt.Sprintf("must be %s, not %s", wantKind(p.want), p.literal)}
+		return &FieldError{Field: p.field(), Step: p.step, Message: fmt.Sprintf("must be %s, not %s", wantKind(p.want), p.literal)}
 	}
-	return &FieldError{Field: p.field(), Message: fmt.Sprintf("must be %s, not %s", wantKind(p.want), p.got)}
+	return &FieldError{Field: p.field(), Step: p.step, Message: fmt.Sprintf("must be %s, not %s", wantKind(p.want), p.got)}
 }
 
 // checkDocument walks data alongside the type t, in document order, and
@@ -62,12 +63,41 @@ func checkDocument(data []byte, t reflect.Type) *docProblem {
 
 type docWalker struct {
 	dec *json.Decoder
+	// loose: the object's fields its type does not have are skipped, not
+	// refused (a step of a type no kind has: Compile says so).
+	loose bool
 }
 
-var rawMessageType = reflect.TypeFor[json.RawMessage]()
+var (
+	rawMessageType = reflect.TypeFor[json.RawMessage]()
+	stepType       = reflect.TypeFor[Step]()
+	triggerType    = reflect.TypeFor[Trigger]()
+	anyType        = reflect.TypeFor[any]()
+)
 
 // value reads one JSON value that is to decode into t.
 func (w *docWalker) value(t reflect.Type, path string) (*docProblem, error) {
+	if t == stepType || t == triggerType {
+		// Its shape depends on its type: read it whole, then check it
+		// against its kind's (nothing where the type has no kind:
+		// Compile refuses it).
+		var raw json.RawMessage
+		if err := w.dec.Decode(&raw); err != nil {
+			return nil, err
+		}
+		shaped, loose := shapeOf(t, raw)
+		dec := json.NewDecoder(bytes.NewReader(raw))
+		dec.UseNumber()
+		p, err := (&docWalker{dec: dec, loose: loose}).value(shaped, path)
+		if p != nil && p.step == "" && t == stepType {
+			var head struct {
+				ID string `json:"id"`
+			}
+			_ = json.Unmarshal(raw, &head)
+			p.step = head.ID
+		}
+		return p, err
+	}
 	tok, err := w.dec.Token()
 	if err != nil {
 		return nil, err
@@ -89,8 +119,13 @@ func (w *docWalker) value(t reflect.Type, path string) (*docProblem, error) {
 		if tok != json.Delim('{') {
 			return mismatch()
 		}
+		loose := w.loose
+		w.loose = false // for this object only
 		return w.object(path, func(key string) (reflect.Type, *docProblem) {
 			ft, hint := structField(t, key)
+			if ft == nil && loose {
+				return anyType, nil
+			}
 			if ft == nil {
 				return nil, &docProblem{path: join(path, key), unknown: true, hint: hint}
 			}
@@ -189,6 +224,16 @@ func structField(t reflect.Type, key string) (reflect.Type, string) {
 	hint := ""
 	for i := range t.NumField() {
 		f := t.Field(i)
+		if f.Anonymous && f.Type.Kind() == reflect.Struct && f.Tag.Get("json") == "" {
+			ft, h := structField(f.Type, key) // an embedded struct's fields are the outer's
+			if ft != nil {
+				return ft, ""
+			}
+			if h != "" {
+				hint = h
+			}
+			continue
+		}
 		if !f.IsExported() {
 			continue
 		}

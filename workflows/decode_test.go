@@ -1,10 +1,13 @@
-package workflows
+package workflows_test
 
 import (
 	"errors"
 	"reflect"
 	"strings"
 	"testing"
+
+	"github.com/hookflow/hookflow/kinds"
+	"github.com/hookflow/hookflow/workflows"
 )
 
 // designExample is the definition in DESIGN.md, section "Workflow format v1".
@@ -39,48 +42,48 @@ const minimal = `{"format": "hookflow/v1", "name": "n", "trigger": {"type": "man
 
 func TestDecodeDesignExample(t *testing.T) {
 	t.Parallel()
-	w, err := Decode([]byte(designExample))
+	w, err := workflows.Decode([]byte(designExample))
 	if err != nil {
 		t.Fatalf("Decode: %v", err)
 	}
-	want := &Workflow{
-		Format:  Format,
+	want := &workflows.Workflow{
+		Format:  workflows.Format,
 		ID:      "paid-orders",
 		Name:    "Paid orders to fulfilment",
 		Enabled: true,
-		Trigger: Trigger{
-			Type:           TriggerWebhook,
+		Trigger: workflows.Trigger{Type: "webhook", Settings: &kinds.WebhookSettings{
 			Methods:        []string{"POST"},
-			Auth:           &Auth{Type: "github", Secret: "{{ secrets.github }}"},
+			Auth:           &workflows.Auth{Type: "github", Secret: "{{ secrets.github }}"},
 			IdempotencyKey: "trigger.headers['x-github-delivery']",
-			Response:       &Response{Mode: "async"},
-		},
-		Steps: []Step{
-			{ID: "paid", Type: StepFilter, Expr: "payload.status == 'paid' && payload.amount > 100"},
-			{ID: "shape", Type: StepTransform, Expr: "{order: payload.id, total: payload.amount / 100.0, skus: map(payload.items, .sku)}"},
-			{
-				ID: "notify", Type: StepWebhook, Method: "POST",
+			Response:       &kinds.Response{Mode: "async"},
+		}},
+		Steps: []workflows.Step{
+			{ID: "paid", Type: "filter", Settings: &kinds.Filter{Expr: "payload.status == 'paid' && payload.amount > 100"}},
+			{ID: "shape", Type: "transform", Settings: &kinds.Transform{Expr: "{order: payload.id, total: payload.amount / 100.0, skus: map(payload.items, .sku)}"}},
+			{ID: "notify", Type: "webhook", Settings: &kinds.Webhook{
+				Method:  "POST",
 				URL:     "{{ vars.fulfil }}/orders/{{ payload.order }}",
 				Headers: map[string]string{"X-Source": "hookflow"},
 				Body:    "payload",
-				Sign:    &Sign{Secret: "{{ secrets.fulfil }}"},
-				Retry:   &Retry{MaxAttempts: 8, Initial: "1s", Max: "1h"},
-			},
+				Sign:    &kinds.Sign{Secret: "{{ secrets.fulfil }}"},
+				Retry:   &kinds.Retry{MaxAttempts: 8, Initial: "1s", Max: "1h"},
+			}},
 		},
 		Vars: map[string]any{"fulfil": "https://fulfil.example"},
 	}
 	if !reflect.DeepEqual(w, want) {
 		t.Errorf("Decode =\n%#v\nwant\n%#v", w, want)
 	}
-	c, err := Compile(w)
+	c, err := workflows.Compile(w)
 	if err != nil {
 		t.Fatalf("Compile: %v", err)
 	}
-	if len(c.Steps) != 3 || c.Steps[0].Expr == nil || c.Steps[1].Expr == nil || c.Steps[2].URL == nil {
+	if len(c.Steps) != 3 || c.Steps[0].Program == nil || c.Steps[1].Program == nil || c.Steps[2].Program == nil {
 		t.Errorf("Compile did not compile every step: %+v", c.Steps)
 	}
-	if c.Idempotency == nil || c.AuthSecret == nil || c.Sync() {
-		t.Errorf("Compile trigger: idempotency %v, auth secret %v, sync %v", c.Idempotency, c.AuthSecret, c.Sync())
+	wt := c.Trigger.(*kinds.WebhookTrigger)
+	if wt.Idempotency == nil || wt.AuthSecret == nil || c.Sync() {
+		t.Errorf("Compile trigger: idempotency %v, auth secret %v, sync %v", wt.Idempotency, wt.AuthSecret, c.Sync())
 	}
 	if got := c.StepIndex("notify"); got != 2 {
 		t.Errorf("StepIndex(notify) = %d, want 2", got)
@@ -105,7 +108,7 @@ func TestDecodeEnabled(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			w, err := Decode([]byte(tt.in))
+			w, err := workflows.Decode([]byte(tt.in))
 			if err != nil {
 				t.Fatalf("Decode: %v", err)
 			}
@@ -127,24 +130,24 @@ func TestDecodeErrors(t *testing.T) {
 		{"unknown top level", `{"format": "hookflow/v1", "bogus": 1}`, "bogus", "unknown field"},
 		{"unknown in trigger", `{"trigger": {"type": "webhook", "colour": "red"}}`, "trigger.colour", "unknown field"},
 		{"unknown in trigger.auth", `{"trigger": {"type": "webhook", "auth": {"type": "token", "colour": "red"}}}`, "trigger.auth.colour", "unknown field"},
-		{"unknown in trigger.response", `{"trigger": {"response": {"mode": "sync", "wait": "1s"}}}`, "trigger.response.wait", "unknown field"},
-		{"unknown in trigger.rate_limit", `{"trigger": {"rate_limit": {"per_second": 1, "per_minute": 1}}}`, "trigger.rate_limit.per_minute", "unknown field"},
-		{"unknown in the second step", `{"steps": [{"id": "a"}, {"id": "b", "bogus": true}]}`, "steps[1].bogus", "unknown field"},
-		{"unknown in retry", `{"steps": [{"id": "a", "retry": {"max_attempts": 3, "backoff": "2x"}}]}`, "steps[0].retry.backoff", "unknown field"},
-		{"unknown in sign", `{"steps": [{"id": "a", "sign": {"secret": "s", "algo": "x"}}]}`, "steps[0].sign.algo", "unknown field"},
+		{"unknown in trigger.response", `{"trigger": {"type": "webhook", "response": {"mode": "sync", "wait": "1s"}}}`, "trigger.response.wait", "unknown field"},
+		{"unknown in trigger.rate_limit", `{"trigger": {"type": "webhook", "rate_limit": {"per_second": 1, "per_minute": 1}}}`, "trigger.rate_limit.per_minute", "unknown field"},
+		{"unknown in the second step", `{"steps": [{"id": "a"}, {"id": "b", "type": "filter", "bogus": true}]}`, "steps[1].bogus", "unknown field"},
+		{"unknown in retry", `{"steps": [{"id": "a", "type": "webhook", "retry": {"max_attempts": 3, "backoff": "2x"}}]}`, "steps[0].retry.backoff", "unknown field"},
+		{"unknown in sign", `{"steps": [{"id": "a", "type": "webhook", "sign": {"secret": "s", "algo": "x"}}]}`, "steps[0].sign.algo", "unknown field"},
 		{"case differs", `{"format": "hookflow/v1", "ID": "x"}`, "ID", `did you mean "id"`},
-		{"case differs in a step", `{"steps": [{"Expr": "true"}]}`, "steps[0].Expr", `did you mean "expr"`},
-		{"first unknown in document order", `{"steps": [{"id": "a", "zzz": 1}], "aaa": 2}`, "steps[0].zzz", "unknown field"},
+		{"case differs in a step", `{"steps": [{"type": "filter", "Expr": "true"}]}`, "steps[0].Expr", `did you mean "expr"`},
+		{"first unknown in document order", `{"steps": [{"id": "a", "type": "filter", "zzz": 1}], "aaa": 2}`, "steps[0].zzz", "unknown field"},
 
-		{"string expected", `{"steps": [{"id": "a"}, {"id": "b", "expr": 2}]}`, "steps[1].expr", "must be a string, not number"},
-		{"number expected", `{"steps": [{"id": "a", "retry": {"max_attempts": "3"}}]}`, "steps[0].retry.max_attempts", "must be a whole number, not string"},
-		{"whole number expected", `{"steps": [{"id": "a", "status": 200.5}]}`, "steps[0].status", "must be a whole number, not 200.5"},
+		{"string expected", `{"steps": [{"id": "a"}, {"id": "b", "type": "filter", "expr": 2}]}`, "steps[1].expr", "must be a string, not number"},
+		{"number expected", `{"steps": [{"id": "a", "type": "webhook", "retry": {"max_attempts": "3"}}]}`, "steps[0].retry.max_attempts", "must be a whole number, not string"},
+		{"whole number expected", `{"steps": [{"id": "a", "type": "respond", "status": 200.5}]}`, "steps[0].status", "must be a whole number, not 200.5"},
 		{"boolean expected", `{"enabled": "yes"}`, "enabled", "must be a boolean, not string"},
 		{"object expected", `{"trigger": []}`, "trigger", "must be an object, not array"},
 		{"array expected", `{"steps": {"id": "a"}}`, "steps", "must be an array, not object"},
-		{"array element", `{"trigger": {"methods": ["GET", 1]}}`, "trigger.methods[1]", "must be a string, not number"},
-		{"header value", `{"steps": [{"id": "a", "headers": {"X-Count": 1}}]}`, "steps[0].headers.X-Count", "must be a string, not number"},
-		{"float expected", `{"trigger": {"rate_limit": {"per_second": "fast"}}}`, "trigger.rate_limit.per_second", "must be a number, not string"},
+		{"array element", `{"trigger": {"type": "webhook", "methods": ["GET", 1]}}`, "trigger.methods[1]", "must be a string, not number"},
+		{"header value", `{"steps": [{"id": "a", "type": "webhook", "headers": {"X-Count": 1}}]}`, "steps[0].headers.X-Count", "must be a string, not number"},
+		{"float expected", `{"trigger": {"type": "webhook", "rate_limit": {"per_second": "fast"}}}`, "trigger.rate_limit.per_second", "must be a number, not string"},
 		{"number out of range", `{"concurrency": 1e99}`, "concurrency", "must be a whole number, not 1e99"},
 
 		{"not an object", `[]`, "definition", "must be an object, not array"},
@@ -160,11 +163,11 @@ func TestDecodeErrors(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			w, err := Decode([]byte(tt.in))
+			w, err := workflows.Decode([]byte(tt.in))
 			if err == nil {
-				t.Fatalf("Decode(%s) = %+v, want an error", tt.in, w)
+				t.Fatalf("workflows.Decode(%s) = %+v, want an error", tt.in, w)
 			}
-			var fe *FieldError
+			var fe *workflows.FieldError
 			if !errors.As(err, &fe) {
 				t.Fatalf("error %v (%T) is not a *FieldError", err, err)
 			}
@@ -195,7 +198,7 @@ func TestDecodeBundle(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			ws, err := DecodeBundle([]byte(tt.in))
+			ws, err := workflows.DecodeBundle([]byte(tt.in))
 			if err != nil {
 				t.Fatalf("DecodeBundle: %v", err)
 			}
@@ -238,11 +241,11 @@ func TestDecodeBundleErrors(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			ws, err := DecodeBundle([]byte(tt.in))
+			ws, err := workflows.DecodeBundle([]byte(tt.in))
 			if err == nil {
 				t.Fatalf("DecodeBundle = %d workflows, want an error", len(ws))
 			}
-			var fe *FieldError
+			var fe *workflows.FieldError
 			if !errors.As(err, &fe) {
 				t.Fatalf("error %v (%T) is not a *FieldError", err, err)
 			}
@@ -258,11 +261,11 @@ func TestDecodeBundleErrors(t *testing.T) {
 
 func TestEncodeKeepsExpressionsReadable(t *testing.T) {
 	t.Parallel()
-	w, err := Decode([]byte(designExample))
+	w, err := workflows.Decode([]byte(designExample))
 	if err != nil {
 		t.Fatal(err)
 	}
-	b, err := Encode(w)
+	b, err := workflows.Encode(w)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -3,6 +3,7 @@ package workflows_test
 import (
 	"fmt"
 
+	_ "github.com/hookflow/hookflow/kinds" // the kinds the definitions use
 	"github.com/hookflow/hookflow/workflows"
 )
 
@@ -27,20 +28,14 @@ func Example() {
 		fmt.Println(err)
 		return
 	}
-	fmt.Println(w.ID, "enabled:", w.Enabled)
+	fmt.Println(w.ID, "enabled:", w.Enabled, "reads the trigger:", c.UsesTrigger())
 	for _, s := range c.Steps {
-		fmt.Println(s.Index, s.ID, s.Type, s.Timeout)
+		fmt.Println(s.Index, s.ID, s.Type, "reads the payload:", s.ReadsPayload())
 	}
-
-	env := &workflows.Env{Payload: map[string]any{"id": "A-7", "total": 1250}}
-	pass, _ := workflows.EvalBool(c.Steps[0].Expr, env)
-	body, _ := workflows.Eval(c.Steps[1].Body, env)
-	fmt.Println(pass, body)
 	// Output:
-	// big-orders enabled: true
-	// 0 big filter 0s
-	// 1 post webhook 30s
-	// true map[text:Order A-7 for 1250]
+	// big-orders enabled: true reads the trigger: false
+	// 0 big filter reads the payload: true
+	// 1 post webhook reads the payload: true
 }
 
 func ExampleFieldError() {
@@ -62,12 +57,12 @@ func ExampleFieldError() {
 		fmt.Println(fe.Field, fe.Step, fe.Line, fe.Column)
 	}
 
-	_, err = workflows.Decode([]byte(`{"steps": [{"id": "a"}, {"id": "b", "colour": "red"}]}`))
+	_, err = workflows.Decode([]byte(`{"steps": [{"id": "a"}, {"id": "b", "type": "filter", "colour": "red"}]}`))
 	fmt.Println(err)
 	// Output:
 	// step "shape": steps[0].expr: unexpected token Bracket("}") (2:25)
 	// steps[0].expr shape 2 25
-	// steps[1].colour: unknown field
+	// step "b": steps[1].colour: unknown field
 }
 
 func ExampleTemplate_Render() {

@@ -1,10 +1,13 @@
-package workflows
+package workflows_test
 
 import (
 	"bytes"
 	"os"
 	"path/filepath"
 	"testing"
+
+	_ "github.com/hookflow/hookflow/kinds" // the kinds the definitions use
+	"github.com/hookflow/hookflow/workflows"
 )
 
 // goldenFiles returns the definitions in testdata: realistic workflows
@@ -32,14 +35,14 @@ func TestGoldenRoundTrip(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			w, err := Decode(want)
+			w, err := workflows.Decode(want)
 			if err != nil {
 				t.Fatalf("Decode: %v", err)
 			}
-			if _, err := Compile(w); err != nil {
+			if _, err := workflows.Compile(w); err != nil {
 				t.Fatalf("Compile: %v", err)
 			}
-			got, err := Encode(w)
+			got, err := workflows.Encode(w)
 			if err != nil {
 				t.Fatalf("Encode: %v", err)
 			}
@@ -52,23 +55,23 @@ func TestGoldenRoundTrip(t *testing.T) {
 
 func TestBundleRoundTrip(t *testing.T) {
 	t.Parallel()
-	var ws []*Workflow
+	var ws []*workflows.Workflow
 	for _, file := range goldenFiles(t) {
 		data, err := os.ReadFile(file)
 		if err != nil {
 			t.Fatal(err)
 		}
-		w, err := Decode(data)
+		w, err := workflows.Decode(data)
 		if err != nil {
 			t.Fatalf("%s: %v", file, err)
 		}
 		ws = append(ws, w)
 	}
-	bundle, err := EncodeBundle(ws)
+	bundle, err := workflows.EncodeBundle(ws)
 	if err != nil {
 		t.Fatal(err)
 	}
-	back, err := DecodeBundle(bundle)
+	back, err := workflows.DecodeBundle(bundle)
 	if err != nil {
 		t.Fatalf("DecodeBundle: %v", err)
 	}
@@ -76,29 +79,29 @@ func TestBundleRoundTrip(t *testing.T) {
 		t.Fatalf("got %d workflows back, want %d", len(back), len(ws))
 	}
 	for i := range ws {
-		want, _ := Encode(ws[i])
-		got, _ := Encode(back[i])
+		want, _ := workflows.Encode(ws[i])
+		got, _ := workflows.Encode(back[i])
 		if !bytes.Equal(got, want) {
 			t.Errorf("workflow %d differs after the bundle round trip\n--- got\n%s\n--- want\n%s", i, got, want)
 		}
 	}
-	again, err := EncodeBundle(back)
+	again, err := workflows.EncodeBundle(back)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if !bytes.Equal(again, bundle) {
-		t.Errorf("EncodeBundle(DecodeBundle(b)) != b")
+		t.Errorf("workflows.EncodeBundle(workflows.DecodeBundle(b)) != b")
 	}
 
-	empty, err := EncodeBundle(nil)
+	empty, err := workflows.EncodeBundle(nil)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if want := "{\n  \"format\": \"hookflow/v1\",\n  \"workflows\": []\n}\n"; string(empty) != want {
-		t.Errorf("EncodeBundle(nil) = %q, want %q", empty, want)
+		t.Errorf("workflows.EncodeBundle(nil) = %q, want %q", empty, want)
 	}
-	none, err := DecodeBundle(empty)
+	none, err := workflows.DecodeBundle(empty)
 	if err != nil || len(none) != 0 {
-		t.Errorf("DecodeBundle(empty bundle) = %v, %v; want no workflows", none, err)
+		t.Errorf("workflows.DecodeBundle(empty bundle) = %v, %v; want no workflows", none, err)
 	}
 }

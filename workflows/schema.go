@@ -10,8 +10,19 @@ import (
 	"github.com/santhosh-tekuri/jsonschema/v6"
 )
 
-// compileSchema compiles a trigger's JSON Schema. Nothing is ever fetched:
-// a $ref outside the document is an error.
+// Schema is a compiled JSON Schema a payload is checked against.
+type Schema struct{ s *jsonschema.Schema }
+
+// CompileSchema compiles a JSON Schema (a trigger's). Nothing is ever
+// fetched: a $ref outside the document is an error.
+func CompileSchema(raw []byte) (*Schema, error) {
+	s, err := compileSchema(raw)
+	if err != nil {
+		return nil, err
+	}
+	return &Schema{s}, nil
+}
+
 func compileSchema(raw []byte) (*jsonschema.Schema, error) {
 	doc, err := jsonschema.UnmarshalJSON(bytes.NewReader(raw))
 	if err != nil {
@@ -40,13 +51,10 @@ func (e *SchemaError) Error() string {
 	return "payload" + e.Path + ": " + e.Message
 }
 
-// CheckPayload validates a payload (as decoded by encoding/json) against
-// the trigger's schema; nil when there is no schema or it matches.
-func (c *Compiled) CheckPayload(payload any) error {
-	if c.Schema == nil {
-		return nil
-	}
-	err := c.Schema.Validate(payload)
+// Check validates a payload (as decoded from JSON) against the schema: nil
+// where it matches, a *SchemaError saying where it does not.
+func (sc *Schema) Check(payload any) error {
+	err := sc.s.Validate(payload)
 	if err == nil {
 		return nil
 	}

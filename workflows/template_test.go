@@ -1,6 +1,7 @@
 package workflows
 
 import (
+	"bytes"
 	"errors"
 	"math"
 	"strings"
@@ -166,4 +167,33 @@ func TestStringify(t *testing.T) {
 			t.Errorf("Stringify(%#v) = %q, want %q", tt.in, got, tt.want)
 		}
 	}
+}
+
+// FuzzTemplate compiles and renders arbitrary templates: no panics, and an
+// error's position lies within the template.
+func FuzzTemplate(f *testing.F) {
+	for _, seed := range []string{
+		"", "https://x/{{ payload.id }}", "{{", "}}", "{{}}", "{{ payload. }}", "a\nb{{ x ==\n ) }}",
+		"é{{ 1 + }}", "{{ toJSON(payload) }}-{{ vars.x ?? 'd' }}", "{{ '}}' }}",
+	} {
+		f.Add(seed)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		tpl, err := CompileTemplate(s)
+		if err != nil {
+			fe, ok := err.(*FieldError)
+			if !ok {
+				t.Fatalf("error %v is a %T, want *FieldError", err, err)
+			}
+			lines := bytes.Count([]byte(s), []byte("\n")) + 1
+			if fe.Line > lines || fe.Line < 0 || fe.Column < 0 {
+				t.Fatalf("error at %d:%d outside a template of %d lines: %v", fe.Line, fe.Column, lines, err)
+			}
+			return
+		}
+		if tpl.String() != s {
+			t.Fatalf("String() = %q, want %q", tpl.String(), s)
+		}
+		_, _ = tpl.Render(testEnv())
+	})
 }

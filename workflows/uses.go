@@ -23,38 +23,13 @@ func (c *Compiled) DecodesPayload() bool { return c.decodesPayload }
 // expression, webhook or respond, takes it from the run when it does.)
 func (s *CompiledStep) ReadsPayload() bool { return s.readsPayload }
 
-// programs returns the step's compiled expressions, its templates' included.
-func (s *CompiledStep) programs() []*vm.Program {
-	programs := []*vm.Program{s.When, s.Expr, s.Body, s.Until}
-	templates := []*Template{s.URL, s.SignSecret}
-	for _, h := range s.Headers {
-		templates = append(templates, h.Value)
-	}
-	for _, t := range templates {
-		if t != nil {
-			for _, p := range t.parts {
-				programs = append(programs, p.program)
-			}
-		}
-	}
-	return programs
-}
-
-// names reports whether an expression of the step names the variable
-// name or the whole environment ($env).
-func (s *CompiledStep) names(name string) bool {
-	for _, p := range s.programs() {
-		if p == nil {
-			continue
-		}
-		v := identifiers{name: name}
-		node := p.Node()
-		ast.Walk(&node, &v)
-		if v.found {
-			return true
-		}
-	}
-	return false
+// programNames reports whether a program names the variable name or the
+// whole environment ($env).
+func programNames(p *vm.Program, name string) bool {
+	v := identifiers{name: name}
+	node := p.Node()
+	ast.Walk(&node, &v)
+	return v.found
 }
 
 // identifiers looks for an identifier: name or $env.

@@ -1,8 +1,11 @@
-package workflows
+package workflows_test
 
 import (
 	"encoding/json"
 	"testing"
+
+	_ "github.com/hookflow/hookflow/kinds" // the kinds the definitions use
+	"github.com/hookflow/hookflow/workflows"
 )
 
 func TestUsesTrigger(t *testing.T) {
@@ -25,11 +28,11 @@ func TestUsesTrigger(t *testing.T) {
 			"headers":{"x-trigger":"trigger"}}]`, false},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			var steps []Step
+			var steps []workflows.Step
 			if err := json.Unmarshal([]byte(c.steps), &steps); err != nil {
 				t.Fatal(err)
 			}
-			compiled, err := Compile(&Workflow{Format: Format, Name: "w", Trigger: Trigger{Type: TriggerWebhook}, Steps: steps})
+			compiled, err := workflows.Compile(&workflows.Workflow{Format: workflows.Format, Name: "w", Trigger: webhookTrigger(t), Steps: steps})
 			if err != nil {
 				t.Fatalf("Compile: %v", err)
 			}
@@ -66,11 +69,11 @@ func TestReadsPayload(t *testing.T) {
 		{"literal template", `{"id":"s","type":"webhook","url":"https://example.com/payload"}`, false},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			var s Step
+			var s workflows.Step
 			if err := json.Unmarshal([]byte(c.step), &s); err != nil {
 				t.Fatal(err)
 			}
-			compiled, err := Compile(&Workflow{Format: Format, Name: "w", Trigger: Trigger{Type: TriggerWebhook}, Steps: []Step{s}})
+			compiled, err := workflows.Compile(&workflows.Workflow{Format: workflows.Format, Name: "w", Trigger: webhookTrigger(t), Steps: []workflows.Step{s}})
 			if err != nil {
 				t.Fatalf("Compile: %v", err)
 			}
@@ -103,14 +106,14 @@ func TestDecodesPayload(t *testing.T) {
 			`[{"id":"f","type":"filter","expr":"true"}]`, true},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			w := Workflow{Format: Format, Name: "w"}
+			w := workflows.Workflow{Format: workflows.Format, Name: "w"}
 			if err := json.Unmarshal([]byte(c.trigger), &w.Trigger); err != nil {
 				t.Fatal(err)
 			}
 			if err := json.Unmarshal([]byte(c.steps), &w.Steps); err != nil {
 				t.Fatal(err)
 			}
-			compiled, err := Compile(&w)
+			compiled, err := workflows.Compile(&w)
 			if err != nil {
 				t.Fatalf("Compile: %v", err)
 			}
@@ -119,4 +122,14 @@ func TestDecodesPayload(t *testing.T) {
 			}
 		})
 	}
+}
+
+// webhookTrigger is a webhook trigger with no settings.
+func webhookTrigger(t *testing.T) workflows.Trigger {
+	t.Helper()
+	var tr workflows.Trigger
+	if err := json.Unmarshal([]byte(`{"type": "webhook"}`), &tr); err != nil {
+		t.Fatal(err)
+	}
+	return tr
 }

@@ -291,7 +291,7 @@ func printReport(w io.Writer, rep engine.TestReport) {
 			line += fmt.Sprintf(" HTTP %d", s.StatusCode)
 		}
 		fmt.Fprintf(w, "%s  %.1fms\n", line, s.DurationMS)
-		if s.Type == workflows.StepWebhook && len(s.Input) > 0 {
+		if s.Outbound && len(s.Input) > 0 {
 			fmt.Fprintf(w, "  request: %s\n", s.Input)
 		}
 		if len(s.Output) > 0 {

@@ -1,4 +1,4 @@
-package triggers
+package kinds
 
 import (
 	"cmp"
@@ -13,6 +13,22 @@ import (
 
 	"github.com/hookflow/hookflow/workflows"
 )
+
+func init() {
+	registerAuth(workflows.Doc{
+		Type:    "hmac",
+		Title:   "HMAC signature",
+		Summary: "The caller signs the body with a shared secret and sends the signature in a header.",
+		Fields: []workflows.Field{
+			{Name: "secret", Label: "Secret", Kind: workflows.ValueSecret, Required: true, Help: "The signing secret; usually {{ secrets.NAME }}."},
+			{Name: "header", Label: "Signature header", Kind: workflows.ValueText, Required: true, Placeholder: "X-Signature"},
+			{Name: "algorithm", Label: "Algorithm", Kind: workflows.ValueSelect, Default: "sha256", Options: []workflows.Option{{Value: "sha256", Label: "SHA-256"}, {Value: "sha1", Label: "SHA-1"}, {Value: "sha512", Label: "SHA-512"}}},
+			{Name: "encoding", Label: "Encoding", Kind: workflows.ValueSelect, Default: "hex", Options: []workflows.Option{{Value: "hex", Label: "hex"}, {Value: "base64", Label: "base64"}}},
+			{Name: "prefix", Label: "Prefix", Kind: workflows.ValueText, Placeholder: "sha256=", Help: "Text before the signature in the header, if the sender adds one."},
+		},
+		Example: []byte(`{"type": "hmac", "header": "X-Signature", "secret": "{{ secrets.signing }}", "prefix": "sha256="}`),
+	}, authHMAC)
+}
 
 // hmacAlgorithms are the hash functions an "hmac" trigger may name.
 var hmacAlgorithms = map[string]func() hash.Hash{

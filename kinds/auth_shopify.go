@@ -1,4 +1,4 @@
-package triggers
+package kinds
 
 import (
 	"crypto/sha256"
@@ -6,6 +6,18 @@ import (
 
 	"github.com/hookflow/hookflow/workflows"
 )
+
+func init() {
+	registerAuth(workflows.Doc{
+		Type:    "shopify",
+		Title:   "Shopify",
+		Summary: "Checks the X-Shopify-Hmac-Sha256 header Shopify signs each delivery with.",
+		Fields: []workflows.Field{
+			{Name: "secret", Label: "Secret", Kind: workflows.ValueSecret, Required: true, Help: "The app's client secret; usually {{ secrets.NAME }}."},
+		},
+		Example: []byte(`{"type": "shopify", "secret": "{{ secrets.shopify }}"}`),
+	}, authShopify)
+}
 
 // shopifySignature is Shopify's webhook signature: X-Shopify-Hmac-Sha256
 // holds the base64 HMAC-SHA256 of the body under the app's client secret.

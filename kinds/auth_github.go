@@ -1,4 +1,4 @@
-package triggers
+package kinds
 
 import (
 	"crypto/sha256"
@@ -6,6 +6,18 @@ import (
 
 	"github.com/hookflow/hookflow/workflows"
 )
+
+func init() {
+	registerAuth(workflows.Doc{
+		Type:    "github",
+		Title:   "GitHub",
+		Summary: "Checks the X-Hub-Signature-256 header GitHub signs each delivery with.",
+		Fields: []workflows.Field{
+			{Name: "secret", Label: "Secret", Kind: workflows.ValueSecret, Required: true, Help: "The webhook secret set in GitHub; usually {{ secrets.NAME }}."},
+		},
+		Example: []byte(`{"type": "github", "secret": "{{ secrets.github }}"}`),
+	}, authGitHub)
+}
 
 // githubSignature is GitHub's webhook signature: X-Hub-Signature-256 holds
 // "sha256=" and the hex HMAC-SHA256 of the body under the webhook secret.

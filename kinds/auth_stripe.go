@@ -1,4 +1,4 @@
-package triggers
+package kinds
 
 import (
 	"crypto/hmac"
@@ -11,6 +11,18 @@ import (
 
 	"github.com/hookflow/hookflow/workflows"
 )
+
+func init() {
+	registerAuth(workflows.Doc{
+		Type:    "stripe",
+		Title:   "Stripe",
+		Summary: "Checks the Stripe-Signature header, and that the delivery is less than 5 minutes old.",
+		Fields: []workflows.Field{
+			{Name: "secret", Label: "Secret", Kind: workflows.ValueSecret, Required: true, Help: "The endpoint's signing secret (whsec_...); usually {{ secrets.NAME }}."},
+		},
+		Example: []byte(`{"type": "stripe", "secret": "{{ secrets.stripe }}"}`),
+	}, authStripe)
+}
 
 // stripeSignature is a parsed Stripe-Signature header.
 type stripeSignature struct {

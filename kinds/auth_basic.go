@@ -1,4 +1,4 @@
-package triggers
+package kinds
 
 import (
 	"encoding/base64"
@@ -8,6 +8,19 @@ import (
 
 	"github.com/hookflow/hookflow/workflows"
 )
+
+func init() {
+	registerAuth(workflows.Doc{
+		Type:    "basic",
+		Title:   "Username and password",
+		Summary: "The caller sends HTTP Basic credentials.",
+		Fields: []workflows.Field{
+			{Name: "secret", Label: "Secret", Kind: workflows.ValueSecret, Required: true, Help: "The password; usually {{ secrets.NAME }}."},
+			{Name: "username", Label: "Username", Kind: workflows.ValueText, Required: true},
+		},
+		Example: []byte(`{"type": "basic", "username": "shop", "secret": "{{ secrets.shop_password }}"}`),
+	}, authBasic)
+}
 
 // authBasic checks HTTP Basic credentials ("basic" auth): the user name is
 // a.Username and the password is the secret. Both are compared in constant

@@ -1,4 +1,4 @@
-package triggers
+package kinds
 
 import (
 	"errors"
@@ -8,6 +8,20 @@ import (
 
 	"github.com/hookflow/hookflow/workflows"
 )
+
+func init() {
+	registerAuth(workflows.Doc{
+		Type:    "token",
+		Title:   "Shared token",
+		Summary: "The caller sends a shared token, as Authorization: Bearer TOKEN or in a header or query parameter of your choice.",
+		Fields: []workflows.Field{
+			{Name: "secret", Label: "Secret", Kind: workflows.ValueSecret, Required: true, Help: "The token callers must send; usually {{ secrets.NAME }}."},
+			{Name: "header", Label: "Header", Kind: workflows.ValueText, Placeholder: "X-Token", Help: "The header carrying the token. Empty (and no query parameter): Authorization, with or without Bearer."},
+			{Name: "query", Label: "Query parameter", Kind: workflows.ValueText, Placeholder: "token", Help: "A query parameter that may carry the token, for senders that cannot set headers."},
+		},
+		Example: []byte(`{"type": "token", "secret": "{{ secrets.inbound_token }}"}`),
+	}, authToken)
+}
 
 // authToken checks a shared token ("token" auth). The token travels in the
 // header a.Header, or in the query parameter a.Query; where both are

@@ -1,4 +1,4 @@
-package triggers
+package kinds
 
 import (
 	"crypto/sha256"
@@ -7,6 +7,18 @@ import (
 
 	"github.com/hookflow/hookflow/workflows"
 )
+
+func init() {
+	registerAuth(workflows.Doc{
+		Type:    "slack",
+		Title:   "Slack",
+		Summary: "Checks the X-Slack-Signature header, and that the request is less than 5 minutes old.",
+		Fields: []workflows.Field{
+			{Name: "secret", Label: "Secret", Kind: workflows.ValueSecret, Required: true, Help: "The app's signing secret; usually {{ secrets.NAME }}."},
+		},
+		Example: []byte(`{"type": "slack", "secret": "{{ secrets.slack_signing }}"}`),
+	}, authSlack)
+}
 
 // slackSignature is Slack's request signature: X-Slack-Signature holds "v0="
 // and the hex HMAC-SHA256, under the signing secret, of

@@ -1,4 +1,4 @@
-package triggers
+package kinds
 
 import (
 	"crypto/hmac"
@@ -12,6 +12,18 @@ import (
 
 	"github.com/hookflow/hookflow/workflows"
 )
+
+func init() {
+	registerAuth(workflows.Doc{
+		Type:    "standard",
+		Title:   "Standard Webhooks",
+		Summary: "Checks a Standard Webhooks signature (webhook-id, webhook-timestamp, webhook-signature), as Svix and others send it.",
+		Fields: []workflows.Field{
+			{Name: "secret", Label: "Secret", Kind: workflows.ValueSecret, Required: true, Help: "The whsec_ secret; usually {{ secrets.NAME }}."},
+		},
+		Example: []byte(`{"type": "standard", "secret": "{{ secrets.partner }}"}`),
+	}, authStandard)
+}
 
 // Standard Webhooks headers, as the spec spells them. Svix, where the spec
 // comes from, sends the same values under svix-id, svix-timestamp and

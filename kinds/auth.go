@@ -1,4 +1,4 @@
-package triggers
+package kinds
 
 import (
 	"crypto/hmac"
@@ -59,16 +59,28 @@ const toleranceText = "5m"
 // secret is never empty.
 type authScheme func(a *workflows.Auth, secret string, in *Inbound, now time.Time) error
 
-// authSchemes maps an auth type to its verifier; "none" is handled before.
-var authSchemes = map[string]authScheme{
-	"token":    authToken,
-	"basic":    authBasic,
-	"hmac":     authHMAC,
-	"github":   authGitHub,
-	"stripe":   authStripe,
-	"shopify":  authShopify,
-	"slack":    authSlack,
-	"standard": authStandard,
+// authSchemes maps an auth type to its verifier; "none" is handled
+// before. Each scheme's file registers itself (registerAuth).
+var authSchemes = map[string]authScheme{}
+
+// registerAuth adds an auth scheme: its description, from which workflows
+// checks a trigger's auth when it is saved and the editor draws its form,
+// and its verifier.
+func registerAuth(doc workflows.Doc, verify authScheme) {
+	workflows.RegisterAuth(workflows.AuthKind{Doc: doc})
+	if verify != nil {
+		authSchemes[doc.Type] = verify
+	}
+}
+
+func init() {
+	registerAuth(workflows.Doc{
+		Type:    "none",
+		Title:   "None",
+		Summary: "Anyone with the trigger URL can start a run: its unguessable key is the only protection.",
+		Fields:  []workflows.Field{},
+		Example: []byte(`{"type": "none"}`),
+	}, nil)
 }
 
 // Authenticate checks in against the trigger auth config; secret is the rendered secret

@@ -1,4 +1,4 @@
-package triggers
+package kinds
 
 import (
 	"encoding/base64"

@@ -1,0 +1,79 @@
+package kinds
+
+import (
+	"context"
+	"time"
+
+	"github.com/hookflow/hookflow/actions"
+	"github.com/hookflow/hookflow/workflows"
+)
+
+// Step is what a step kind compiles its settings into (the program of a
+// workflows.CompiledStep): it runs the step.
+type Step interface {
+	// Run makes one attempt at the step in a run.
+	Run(ctx context.Context, rt Runtime) Outcome
+}
+
+// Runtime is what a step sees of the run it is in; the engine provides it.
+type Runtime interface {
+	// Env is the expression environment: payload, trigger, earlier steps'
+	// outputs, vars, secrets, run, and the step's budget.
+	Env() *workflows.Env
+	// Payload is the current payload, decoded if it was still pending.
+	Payload() any
+	// PayloadJSON is the payload's JSON where it is known as such (the
+	// event's body, a transform's recorded output); nil otherwise.
+	PayloadJSON() []byte
+	// Now reads the engine's clock.
+	Now() time.Time
+	// RunID is the run's id.
+	RunID() string
+	// Attempt numbers this attempt at the step from 1.
+	Attempt() int
+	// Test reports a test run, which makes no outbound call unless send.
+	Test() (test, send bool)
+	// Send makes an outbound request through the one sender (egress
+	// guard, signing, timeouts).
+	Send(ctx context.Context, req actions.Request) (*actions.Response, error)
+	// RedactHeader is a header's value as it may be recorded: a
+	// credential's hidden, and any secret value inside it.
+	RedactHeader(name, value string) string
+	// Redact hides the secret values inside s.
+	Redact(s string) string
+}
+
+// Outcome is what one attempt at a step came to.
+type Outcome struct {
+	// Status is one of store.Step*: succeeded, failed, filtered (the run
+	// ends there), waiting (until At), retrying (at At).
+	Status string
+	// Input is what the attempt is recorded with (default: the payload).
+	Input any
+	// Output is the step's output, which later steps read as steps.ID.
+	Output any
+	Err    error
+	// StatusCode is an HTTP status the attempt got or gives.
+	StatusCode int
+	// At is when a waiting step ends or a retrying one is tried again.
+	At time.Time
+}
+
+// What the engine asks of a step beyond running it. A kind's program
+// implements those that apply to it.
+type (
+	// Pure steps touch nothing outside Hookflow: the opening ones run
+	// while their event is accepted, and are recorded with it.
+	Pure interface{ Pure() }
+	// Outbound steps call out: the run's lease must outlast Timeout, and
+	// the run's progress is written once the call is made, so that a
+	// crash after it does not make it again.
+	Outbound interface{ Timeout() time.Duration }
+	// PayloadSetter steps make their output the run's payload.
+	PayloadSetter interface{ SetsPayload() }
+	// Responder steps make their output the answer of a sync trigger.
+	Responder interface{ Responds() }
+	// Receiver triggers start a run for each request sent to the
+	// workflow's trigger URL (/hooks/KEY).
+	Receiver interface{ Receives() }
+)
