@@ -261,3 +261,25 @@ func TestRunAheadDeferredPayload(t *testing.T) {
 	}
 	jsonEqual(t, "body built from the payload", []byte(byPath["/orders/o-7"]), `{"id":"o-7","n":2}`)
 }
+
+// TestPreparePayload: the body is decoded at once for a workflow that
+// reads its payload, and only checked for one that never does.
+func TestPreparePayload(t *testing.T) {
+	t.Parallel()
+	ev := jsonEvent(`{"n": 1}`)
+	for def, deferred := range map[string]bool{
+		`{"format": "hookflow/v1", "name": "h", "trigger": {"type": "webhook"},
+		  "steps": [{"id": "f", "type": "filter", "expr": "trigger.headers['x'] == '1'"}]}`: true,
+		`{"format": "hookflow/v1", "name": "p", "trigger": {"type": "webhook"},
+		  "steps": [{"id": "f", "type": "filter", "expr": "payload.n == 1"}]}`: false,
+	} {
+		c, err := compileDefinition([]byte(def))
+		if err != nil {
+			t.Fatal(err)
+		}
+		p := PreparePayload(c, &ev)
+		if p.Deferred != deferred || !p.JSON || (deferred != (p.Value == nil)) {
+			t.Errorf("%s: Deferred %v, JSON %v, Value %v; want deferred %v", c.Workflow.Name, p.Deferred, p.JSON, p.Value, deferred)
+		}
+	}
+}

@@ -235,6 +235,17 @@ func LazyPayload(ev *store.Event) Payload {
 	return DecodePayload(ev)
 }
 
+// PreparePayload reads an event's body as the workflow needs it, the one
+// place that chooses: decoded at once where the workflow reads its payload
+// as it arrives or in its steps (c.DecodesPayload), only checked otherwise
+// (LazyPayload), so that a trigger never chooses between decoders.
+func PreparePayload(c *workflows.Compiled, ev *store.Event) Payload {
+	if c.DecodesPayload() {
+		return DecodePayload(ev)
+	}
+	return LazyPayload(ev)
+}
+
 // TriggerInfo is the trigger object expressions see.
 func TriggerInfo(ev *store.Event) map[string]any {
 	headers := make(map[string]any, len(ev.Headers))

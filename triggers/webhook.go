@@ -137,12 +137,7 @@ func (h *Webhook) Serve(w http.ResponseWriter, r *http.Request, key string) {
 	// Decoded once, for the checks here and the run's steps. Where neither
 	// read it (a filter on headers, a body sent on as it is) it is only
 	// checked; the run decodes it if it ever needs it.
-	var payload engine.Payload
-	if c.DecodesPayload() {
-		payload = engine.DecodePayload(&ev)
-	} else {
-		payload = engine.LazyPayload(&ev)
-	}
+	payload := engine.PreparePayload(c, &ev)
 	if payload.BadJSON {
 		var re *engine.NumberRangeError
 		if errors.As(payload.Err, &re) {
