@@ -38,6 +38,7 @@ func (e *Engine) runAhead(ctx context.Context, p *store.EventAcceptParams, paylo
 		if _, pure := s.Program.(kinds.Pure); !pure {
 			return st
 		}
+		st.at(i, s)
 		res, out := e.runStep(ctx, st, s, 1)
 		if out.redacted {
 			// A worker that resumed from this record would see the

@@ -56,8 +56,15 @@ func (e *Engine) Test(ctx context.Context, c *workflows.Compiled, ev *store.Even
 	st := newRunState(c, ev, "test-"+newID(), secrets)
 	st.dry, st.send = true, opts.Send
 	rep := TestReport{Status: store.StatusSucceeded, Steps: []StepReport{}}
-	for _, s := range c.Steps {
+	for i, s := range c.Steps {
+		st.at(i, s)
 		res, out := e.runStep(ctx, st, s, 1)
+		for _, n := range st.nested.take() {
+			rep.Steps = append(rep.Steps, StepReport{
+				Step: n.StepID, Type: st.nested.types[n.StepID], Status: n.Status, Input: n.Input, Output: n.Output,
+				Error: n.Error, StatusCode: n.StatusCode, DurationMS: float64(n.Duration) / float64(time.Millisecond),
+			})
+		}
 		sr := StepReport{
 			Step: s.ID, Type: s.Type, Status: res.Status, Input: res.Input, Output: res.Output,
 			Error: res.Error, StatusCode: res.StatusCode, DurationMS: float64(res.Duration) / float64(time.Millisecond),

@@ -66,7 +66,7 @@ func (e *Engine) execute(ctx context.Context, r store.Run, st *runState) {
 		return
 	}
 	x.st = newRunState(c, &ev, r.ID, secrets)
-	if r.NextStep > 0 {
+	if r.NextStep > 0 || (r.NextStep < len(c.Steps) && len(c.Steps[r.NextStep].Steps) > 0) {
 		results, err := e.store.StepResultList(ctx, r.ID)
 		if err == nil {
 			err = x.st.restore(results, r.NextStep)
@@ -81,9 +81,18 @@ func (e *Engine) execute(ctx context.Context, r store.Run, st *runState) {
 
 func (x *execution) steps(ctx context.Context, c *workflows.Compiled) {
 	last := len(c.Steps) - 1
-	for i := x.run.NextStep; i <= last; i++ {
+	var i, attempt int // the step under way, for the nested steps' writes
+	x.st.nested.checkpoint = func(ctx context.Context) bool {
+		x.pending = append(x.pending, x.st.nested.take()...)
+		return x.write(ctx, store.StatusRunning, i, attempt-1, time.Time{}, "")
+	}
+	x.st.nested.extend = func(ctx context.Context, timeout time.Duration) bool {
+		x.pending = append(x.pending, x.st.nested.take()...)
+		return x.extendLease(ctx, i, attempt-1, timeout)
+	}
+	for i = x.run.NextStep; i <= last; i++ {
 		s := c.Steps[i]
-		attempt := 1
+		attempt = 1
 		if i == x.run.NextStep {
 			attempt = x.run.StepAttempt + 1
 		}
@@ -91,7 +100,12 @@ func (x *execution) steps(ctx context.Context, c *workflows.Compiled) {
 		if isOutbound && !x.extendLease(ctx, i, attempt-1, outbound.Timeout()) {
 			return
 		}
+		x.st.at(i, s)
 		res, out := x.e.runStep(ctx, x.st, s, attempt)
+		x.pending = append(x.pending, x.st.nested.take()...)
+		if errors.Is(out.err, errLeaseLost) {
+			return // another worker has the run
+		}
 		x.e.cfg.Metrics.observeStep(s.Type, res.Status, res.Duration)
 		if out.status == store.StepFailed && ctx.Err() != nil {
 			// Shutting down: give the run back at this step, unrecorded.
@@ -119,6 +133,10 @@ func (x *execution) steps(ctx context.Context, c *workflows.Compiled) {
 			x.finish(store.StatusFiltered, i+1, 0, time.Time{}, "")
 			return
 		case store.StepWaiting:
+			if out.again { // it holds steps, one of which waits
+				x.finish(store.StatusWaiting, i, attempt, out.at, "")
+				return
+			}
 			x.finish(store.StatusWaiting, i+1, 0, out.at, "")
 			return
 		case store.StepRetrying:

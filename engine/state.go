@@ -39,6 +39,15 @@ type runState struct {
 	// attempt: what the step sees through kinds.Runtime.
 	eng     *Engine
 	attempt int
+	// path is the step under way's place in the workflow (kinds.Runtime's
+	// Path), and nested what its nested steps need (nested.go).
+	path   string
+	nested nestedRun
+}
+
+// at says the run is at the top-level step s, the i-th.
+func (st *runState) at(i int, s *workflows.CompiledStep) {
+	st.path, st.nested.index = s.ID, i
 }
 
 var _ kinds.Runtime = (*runState)(nil)
@@ -139,6 +148,13 @@ func (st *runState) apply(s *workflows.CompiledStep, output any, raw []byte) {
 func (st *runState) restore(results []store.StepResult, next int) error {
 	last := map[int]store.StepResult{}
 	for _, r := range results {
+		if st.nested.records == nil {
+			st.nested.records, st.nested.types = map[string][]store.StepResult{}, map[string]string{}
+		}
+		st.nested.records[r.StepID] = append(st.nested.records[r.StepID], r)
+		if r.StepIndex < len(st.compiled.Steps) && r.StepID != st.compiled.Steps[r.StepIndex].ID {
+			continue // a nested step's: RunSteps reads it
+		}
 		if r.StepIndex < next && completed(r.Status) {
 			last[r.StepIndex] = r
 		}

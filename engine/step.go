@@ -26,6 +26,8 @@ type outcome struct {
 	// redacted: the recorded input or output had secret values removed,
 	// so the record cannot stand in for the step (see restore).
 	redacted bool
+	// again: the step is not done when the run resumes (kinds.Outcome).
+	again bool
 }
 
 // runStep evaluates a step's when and executes it, returning the attempt's
@@ -109,5 +111,5 @@ func safeStep(ctx context.Context, step kinds.Step, e *Engine, st *runState, s *
 		}
 	}()
 	o := step.Run(ctx, st)
-	return outcome{status: o.Status, input: o.Input, output: o.Output, err: o.Err, statusCode: o.StatusCode, at: o.At}
+	return outcome{status: o.Status, input: o.Input, output: o.Output, err: o.Err, statusCode: o.StatusCode, at: o.At, again: o.Again}
 }

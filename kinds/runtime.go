@@ -41,6 +41,27 @@ type Runtime interface {
 	RedactHeader(name, value string) string
 	// Redact hides the secret values inside s.
 	Redact(s string) string
+	// Path is the step's place in the workflow, as its records name it:
+	// its id, or within another step's, a path such as "each_line[3].send".
+	Path() string
+	// RunSteps runs steps a step holds (a loop's body, a path's), each
+	// recorded under n.Path ("each_line[3]" records "each_line[3].send").
+	// A step already done, in an earlier execution of the run, is not run
+	// again: its recorded output stands, so that a run resumes inside
+	// nested steps where it stopped. It gives the last step's output; or
+	// where a step does not succeed (failed, filtered, waiting, retrying),
+	// that outcome, with Again set where the holder must run again when
+	// the run resumes.
+	RunSteps(ctx context.Context, steps []*workflows.CompiledStep, n Nested) Outcome
+}
+
+// Nested says where steps a step holds run, and how.
+type Nested struct {
+	// Path prefixes the nested steps' record paths.
+	Path string
+	// KeepPayload: the payload the nested steps leave is the run's after
+	// them; otherwise the payload is as it was before them.
+	KeepPayload bool
 }
 
 // Outcome is what one attempt at a step came to.
@@ -57,6 +78,10 @@ type Outcome struct {
 	StatusCode int
 	// At is when a waiting step ends or a retrying one is tried again.
 	At time.Time
+	// Again: the step is not done when the run resumes after At (it holds
+	// steps, one of which waits or retries); the run resumes at it, not
+	// after it.
+	Again bool
 }
 
 // What the engine asks of a step beyond running it. A kind's program

@@ -13,7 +13,7 @@ import (
 // kind listing them.
 type build struct {
 	path     string // the kind's object: "steps[2]", "trigger"
-	step     string // the step's id, or ""
+	step     string          // the step's id, or ""
 	stored   bool
 	programs []*vm.Program
 	dropped  *[]string
@@ -138,6 +138,25 @@ func (b *build) reads(name string) bool {
 type StepBuild struct {
 	build
 	usesPayload bool
+	c           *Compiled
+	seen        map[string]bool // the step ids so far, nested ones included
+	nested      []*CompiledStep // the steps it holds (Steps)
+}
+
+// Steps compiles a step's own steps (a kind that holds steps, such as a
+// loop): their errors name them under the field ("steps[2].steps[0].url"),
+// and what their expressions read counts as the step's.
+func (b *StepBuild) Steps(field string, steps []Step) ([]*CompiledStep, error) {
+	if len(steps) == 0 {
+		return nil, b.Errorf(field, "at least one step is required")
+	}
+	b.seen[b.step] = true // a nested step may not take its parent's id
+	out, err := compileSteps(b.c, b.Field(field), steps, b.stored, b.seen)
+	if err != nil {
+		return nil, err
+	}
+	b.nested = append(b.nested, out...)
+	return out, nil
 }
 
 // ID is the step's id.

@@ -71,6 +71,8 @@ type CompiledStep struct {
 	// Program is what the step's kind compiled from its settings; the kind
 	// runs it.
 	Program any
+	// Steps are the steps it holds, compiled (StepBuild.Steps).
+	Steps []*CompiledStep
 
 	readsPayload bool // see ReadsPayload
 }
@@ -122,21 +124,34 @@ func compile(w *Workflow, stored bool) (*Compiled, error) {
 	if len(w.Steps) == 0 {
 		return nil, fieldf("steps", "", "at least one step is required")
 	}
-	seen := map[string]bool{}
-	for i := range w.Steps {
-		s := &w.Steps[i]
-		cs, err := compileStep(c, i, s, stored)
+	steps, err := compileSteps(c, "steps", w.Steps, stored, map[string]bool{})
+	if err != nil {
+		return nil, err
+	}
+	c.Steps = steps
+	c.decodesPayload = c.decodesPayload || c.Sync()
+	return c, nil
+}
+
+// compileSteps compiles a list of steps at field (the workflow's "steps",
+// or a step's own, "steps[2].steps"). Step ids are unique in the whole
+// workflow, nested steps' included: steps.ID names one step.
+func compileSteps(c *Compiled, field string, steps []Step, stored bool, seen map[string]bool) ([]*CompiledStep, error) {
+	out := make([]*CompiledStep, 0, len(steps))
+	for i := range steps {
+		s := &steps[i]
+		path := fmt.Sprintf("%s[%d]", field, i)
+		if seen[s.ID] && stepIDPattern.MatchString(s.ID) {
+			return nil, fieldf(path+".id", s.ID, "duplicate step id")
+		}
+		cs, err := compileStep(c, path, i, s, stored, seen)
 		if err != nil {
 			return nil, err
 		}
-		if seen[s.ID] {
-			return nil, fieldf(fmt.Sprintf("steps[%d].id", i), s.ID, "duplicate step id")
-		}
 		seen[s.ID] = true
-		c.Steps = append(c.Steps, cs)
+		out = append(out, cs)
 	}
-	c.decodesPayload = c.decodesPayload || c.Sync()
-	return c, nil
+	return out, nil
 }
 
 func compileTrigger(c *Compiled, t *Trigger, stored bool) error {
@@ -156,11 +171,8 @@ func compileTrigger(c *Compiled, t *Trigger, stored bool) error {
 	return nil
 }
 
-// stepField names a field of the i-th step, as in "steps[2].headers.X".
-func stepField(i int, field string) string { return fmt.Sprintf("steps[%d].%s", i, field) }
-
-func compileStep(c *Compiled, i int, s *Step, stored bool) (*CompiledStep, error) {
-	path := func(field string) string { return stepField(i, field) }
+func compileStep(c *Compiled, at string, i int, s *Step, stored bool, seen map[string]bool) (*CompiledStep, error) {
+	path := func(field string) string { return at + "." + field }
 	if !stepIDPattern.MatchString(s.ID) {
 		return nil, fieldf(path("id"), s.ID, "must be a name of letters, digits and _ starting with a letter, got %q", s.ID)
 	}
@@ -170,7 +182,7 @@ func compileStep(c *Compiled, i int, s *Step, stored bool) (*CompiledStep, error
 		}
 		return nil, fieldf(path("type"), s.ID, "unknown step type %q (%s)", s.Type, typeList(stepTypes()))
 	}
-	b := &StepBuild{build: build{path: fmt.Sprintf("steps[%d]", i), step: s.ID, stored: stored, dropped: &c.Dropped}}
+	b := &StepBuild{build: build{path: at, step: s.ID, stored: stored, dropped: &c.Dropped}, c: c, seen: seen}
 	cs := &CompiledStep{Step: s, Index: i}
 	var err error
 	if s.When != "" {
@@ -182,6 +194,10 @@ func compileStep(c *Compiled, i int, s *Step, stored bool) (*CompiledStep, error
 		return nil, err
 	}
 	cs.readsPayload = b.reads("payload")
+	cs.Steps = b.nested
+	for _, n := range b.nested {
+		cs.readsPayload = cs.readsPayload || n.readsPayload
+	}
 	c.usesTrigger = c.usesTrigger || b.reads("trigger")
 	c.decodesPayload = c.decodesPayload || cs.readsPayload || b.usesPayload
 	return cs, nil
