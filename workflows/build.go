@@ -13,7 +13,7 @@ import (
 // kind listing them.
 type build struct {
 	path     string // the kind's object: "steps[2]", "trigger"
-	step     string          // the step's id, or ""
+	step     string // the step's id, or ""
 	stored   bool
 	programs []*vm.Program
 	dropped  *[]string
