@@ -222,16 +222,31 @@ func (w *docWalker) skip(tok json.Token) error {
 // and, where a field's name differs from key only in case, that name.
 func structField(t reflect.Type, key string) (reflect.Type, string) {
 	hint := ""
+	for _, f := range jsonStructFields(t) {
+		if f.name == key {
+			return f.typ, ""
+		}
+		if strings.EqualFold(f.name, key) {
+			hint = f.name
+		}
+	}
+	return nil, hint
+}
+
+// jsonStructField is a struct field as encoding/json reads it.
+type jsonStructField struct {
+	name string
+	typ  reflect.Type
+}
+
+// jsonStructFields lists the fields encoding/json reads into a struct, in
+// order, an embedded struct's in its place.
+func jsonStructFields(t reflect.Type) []jsonStructField {
+	var out []jsonStructField
 	for i := range t.NumField() {
 		f := t.Field(i)
 		if f.Anonymous && f.Type.Kind() == reflect.Struct && f.Tag.Get("json") == "" {
-			ft, h := structField(f.Type, key) // an embedded struct's fields are the outer's
-			if ft != nil {
-				return ft, ""
-			}
-			if h != "" {
-				hint = h
-			}
+			out = append(out, jsonStructFields(f.Type)...)
 			continue
 		}
 		if !f.IsExported() {
@@ -244,14 +259,9 @@ func structField(t reflect.Type, key string) (reflect.Type, string) {
 		if name == "" {
 			name = f.Name
 		}
-		if name == key {
-			return f.Type, ""
-		}
-		if strings.EqualFold(name, key) {
-			hint = name
-		}
+		out = append(out, jsonStructField{name, f.Type})
 	}
-	return nil, hint
+	return out
 }
 
 func join(path, key string) string {

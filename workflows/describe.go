@@ -154,23 +154,8 @@ func checkFields(where string, fields []Field, t reflect.Type) error {
 // structs in their place.
 func jsonFields(t reflect.Type) []string {
 	var out []string
-	for i := range t.NumField() {
-		f := t.Field(i)
-		if f.Anonymous && f.Type.Kind() == reflect.Struct && f.Tag.Get("json") == "" {
-			out = append(out, jsonFields(f.Type)...)
-			continue
-		}
-		if !f.IsExported() {
-			continue
-		}
-		name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
-		if name == "-" {
-			continue
-		}
-		if name == "" {
-			name = f.Name
-		}
-		out = append(out, name)
+	for _, f := range jsonStructFields(t) {
+		out = append(out, f.name)
 	}
 	return out
 }
