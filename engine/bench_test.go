@@ -2,26 +2,12 @@ package engine
 
 import (
 	"context"
-	"os"
-	"strings"
 	"testing"
 	"time"
 
+	"github.com/hookflow/hookflow/bench"
 	"github.com/hookflow/hookflow/store"
 )
-
-// benchPayload is the shared 1 KB order payload, or one like it.
-func benchPayload(b *testing.B) []byte {
-	b.Helper()
-	if p, err := os.ReadFile("/work/shared/bench/payload.json"); err == nil {
-		return p
-	}
-	p := `{"id":"ord_0123456789abcdef","amount":150.5,"currency":"USD","created_at":"2026-11-22T19:00:00Z",` +
-		`"customer":{"id":"cus_42","email":"jane.doe@example.com","name":"Jane Doe","country":"US"},` +
-		`"items":[{"sku":"SKU-0000","qty":1,"price":9.99,"name":"Widget number 0"},` +
-		`{"sku":"SKU-0001","qty":2,"price":10.99,"name":"Widget number 1"}],"note":"`
-	return []byte(p + strings.Repeat("x", 1024-len(p)-2) + `"}`)
-}
 
 const benchWorkflow = `{
   "format": "hookflow/v1", "id": "bench", "name": "Bench",
@@ -40,7 +26,7 @@ const benchWorkflow = `{
 func BenchmarkAccept(b *testing.B) {
 	bb := setup(b)
 	wf := bb.save(benchWorkflow)
-	body := benchPayload(b)
+	body := bench.DefaultPayload
 	// Received a day ahead, the runs are not due: this measures accepting,
 	// without workers competing for the database.
 	received := time.Now().Add(24 * time.Hour)
@@ -82,7 +68,7 @@ func BenchmarkRunStep(b *testing.B) {
 		b.Fatal(err)
 	}
 	ev := jsonEvent("")
-	ev.Body = benchPayload(b)
+	ev.Body = bench.DefaultPayload
 	ctx := context.Background()
 
 	b.ReportAllocs()
@@ -106,7 +92,7 @@ func BenchmarkRunStep(b *testing.B) {
 func BenchmarkEndToEnd(b *testing.B) {
 	bb := setup(b)
 	wf := bb.save(benchWorkflow)
-	body := benchPayload(b)
+	body := bench.DefaultPayload
 	ctx := context.Background()
 
 	b.ReportAllocs()
