@@ -11,6 +11,8 @@ import (
 	"strings"
 	"sync"
 	"testing"
+
+	"github.com/hookflow/hookflow/internal/receivertest"
 )
 
 // fakeNet stands in for DNS and the network, the one thing these tests
@@ -23,7 +25,7 @@ import (
 type fakeNet struct {
 	mu      sync.Mutex
 	answers map[string][][]netip.Addr
-	hosts   map[netip.Addr]*receiver
+	hosts   map[netip.Addr]*receivertest.Receiver
 	lookups []string // names looked up, in order
 	dials   []string // addresses dialled, in order
 }
@@ -66,7 +68,7 @@ func (n *fakeNet) dial(ctx context.Context, network, addr string) (net.Conn, err
 		return nil, fmt.Errorf("dial %s: no route to host", addr)
 	}
 	var d net.Dialer
-	return d.DialContext(ctx, network, rc.Listener.Addr().String())
+	return d.DialContext(ctx, network, rc.Server.Listener.Addr().String())
 }
 
 func (n *fakeNet) record() (lookups, dials []string) {
@@ -85,10 +87,10 @@ var (
 // fakeNetSender is a Sender with the default guard on fakeNet: a public
 // host (answering with h, nil for 200) and a private one, each a real
 // receiver.
-func fakeNetSender(t *testing.T, answers map[string][][]netip.Addr, h http.HandlerFunc) (*Sender, *fakeNet, *receiver, *receiver) {
+func fakeNetSender(t *testing.T, answers map[string][][]netip.Addr, h http.HandlerFunc) (*Sender, *fakeNet, *receivertest.Receiver, *receivertest.Receiver) {
 	t.Helper()
 	public, private := newReceiver(t, h), newReceiver(t, nil)
-	n := &fakeNet{answers: answers, hosts: map[netip.Addr]*receiver{
+	n := &fakeNet{answers: answers, hosts: map[netip.Addr]*receivertest.Receiver{
 		publicIP: public, publicIP6: public, privateIP: private, privateIP6: private,
 	}}
 	s := NewSender(Config{})
@@ -116,8 +118,8 @@ func TestEgressRebinding(t *testing.T) {
 	if len(lookups) != 1 {
 		t.Errorf("looked up %q, want the name once", lookups)
 	}
-	if public.Hits() != 1 || private.Hits() != 0 {
-		t.Fatalf("public host got %d requests, private %d; want 1 and 0", public.Hits(), private.Hits())
+	if public.Count() != 1 || private.Count() != 0 {
+		t.Fatalf("public host got %d requests, private %d; want 1 and 0", public.Count(), private.Count())
 	}
 
 	s.CloseIdleConnections()
@@ -125,8 +127,8 @@ func TestEgressRebinding(t *testing.T) {
 	if !errors.Is(err, ErrEgressRefused) || !strings.Contains(err.Error(), "rebind.example resolves to 10.0.0.5, a private address") {
 		t.Errorf("send after the name changed: %v, want it refused", err)
 	}
-	if private.Hits() != 0 {
-		t.Errorf("the private host got %d requests", private.Hits())
+	if private.Count() != 0 {
+		t.Errorf("the private host got %d requests", private.Count())
 	}
 }
 
@@ -156,8 +158,8 @@ func TestEgressMixedAnswers(t *testing.T) {
 		if _, dials := n.record(); len(dials) != 0 {
 			t.Errorf("%s: dialled %q, want nothing", c.name, dials)
 		}
-		if public.Hits()+private.Hits() != 0 {
-			t.Errorf("%s: hosts got %d and %d requests, want none", c.name, public.Hits(), private.Hits())
+		if public.Count()+private.Count() != 0 {
+			t.Errorf("%s: hosts got %d and %d requests, want none", c.name, public.Count(), private.Count())
 		}
 	}
 }
@@ -191,7 +193,7 @@ func TestEgressRedirectNotFollowed(t *testing.T) {
 			t.Errorf("dialled %s, want only the public host", addr)
 		}
 	}
-	if public.Hits() != 3 || private.Hits() != 0 {
-		t.Errorf("public host got %d requests, private %d; want 3 and 0", public.Hits(), private.Hits())
+	if public.Count() != 3 || private.Count() != 0 {
+		t.Errorf("public host got %d requests, private %d; want 3 and 0", public.Count(), private.Count())
 	}
 }

@@ -14,50 +14,19 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/hookflow/hookflow/internal/receivertest"
 )
 
-// receiver is a real HTTP server on 127.0.0.1 that records what reached it.
-type receiver struct {
-	*httptest.Server
-	mu     sync.Mutex
-	hits   int
-	header http.Header
-	body   []byte
-	method string
-	proto  int
-}
-
-func newReceiver(t testing.TB, h http.HandlerFunc) *receiver {
+// newReceiver starts a receiver that answers with h, or 200 {"ok":true}
+// where h is nil.
+func newReceiver(t testing.TB, h http.HandlerFunc) *receivertest.Receiver {
 	t.Helper()
-	r := &receiver{}
-	r.Server = httptest.NewServer(r.record(h))
-	t.Cleanup(r.Close)
-	return r
-}
-
-func (rc *receiver) record(h http.HandlerFunc) http.HandlerFunc {
-	return func(w http.ResponseWriter, r *http.Request) {
-		body, _ := io.ReadAll(r.Body)
-		rc.mu.Lock()
-		rc.hits++
-		rc.header, rc.body, rc.method, rc.proto = r.Header.Clone(), body, r.Method, r.ProtoMajor
-		rc.mu.Unlock()
-		if h != nil {
-			h(w, r)
-		}
+	rc := receivertest.New(t)
+	if h != nil {
+		rc.Handle(h)
 	}
-}
-
-func (rc *receiver) Hits() int {
-	rc.mu.Lock()
-	defer rc.mu.Unlock()
-	return rc.hits
-}
-
-func (rc *receiver) Last() (http.Header, []byte, string) {
-	rc.mu.Lock()
-	defer rc.mu.Unlock()
-	return rc.header, rc.body, rc.method
+	return rc
 }
 
 // localSender is a Sender whose guard lets it reach the test servers.
@@ -113,7 +82,7 @@ func TestSendSuccessJSON(t *testing.T) {
 	if out["status"] != 201 || out["headers"].(map[string]any)["x-reply"] != "yes" || out["body"].(map[string]any)["id"] != 7.0 {
 		t.Errorf("Output() = %v", out)
 	}
-	if _, _, method := rc.Last(); method != "POST" {
+	if method := rc.Last().Method; method != "POST" {
 		t.Errorf("method %s, want the default POST", method)
 	}
 }
@@ -237,7 +206,7 @@ func TestSendNeverFollowsRedirects(t *testing.T) {
 			t.Errorf("%d: response %+v, want the redirect itself", code, resp)
 		}
 	}
-	if n := target.Hits(); n != 0 {
+	if n := target.Count(); n != 0 {
 		t.Fatalf("the Location was contacted %d times", n)
 	}
 }
@@ -303,7 +272,7 @@ func TestSendConnectionRefused(t *testing.T) {
 func TestSendEgressGuard(t *testing.T) {
 	t.Parallel()
 	rc := newReceiver(t, nil)
-	_, port, _ := net.SplitHostPort(rc.Listener.Addr().String())
+	_, port, _ := net.SplitHostPort(rc.Server.Listener.Addr().String())
 	def := NewSender(Config{}) // the zero Config: guard on
 
 	refused := []struct{ url, msg string }{
@@ -324,7 +293,7 @@ func TestSendEgressGuard(t *testing.T) {
 			t.Errorf("%s: Error() = %q, want it to contain %q", c.url, de.Error(), c.msg)
 		}
 	}
-	if n := rc.Hits(); n != 0 {
+	if n := rc.Count(); n != 0 {
 		t.Fatalf("the guarded server was reached %d times", n)
 	}
 
@@ -363,7 +332,7 @@ func TestSendIgnoresProxyEnvironment(t *testing.T) {
 	if !errors.Is(err, ErrEgressRefused) {
 		t.Errorf("got %v, want an egress refusal", err)
 	}
-	if n := proxy.Hits(); n != 0 {
+	if n := proxy.Count(); n != 0 {
 		t.Errorf("the proxy was used %d times", n)
 	}
 }
@@ -373,25 +342,19 @@ func TestSendRequireHTTPS(t *testing.T) {
 	rc := newReceiver(t, nil)
 	_, err := localSender(t, Config{RequireHTTPS: true}).Send(context.Background(), Request{URL: rc.URL})
 	de := asDelivery(t, err)
-	if !errors.Is(err, ErrInsecureURL) || de.Retryable || rc.Hits() != 0 {
-		t.Errorf("err %v retryable %v hits %d", err, de.Retryable, rc.Hits())
+	if !errors.Is(err, ErrInsecureURL) || de.Retryable || rc.Count() != 0 {
+		t.Errorf("err %v retryable %v hits %d", err, de.Retryable, rc.Count())
 	}
 
-	tlsRC := &receiver{}
-	srv := httptest.NewUnstartedServer(tlsRC.record(nil))
-	srv.EnableHTTP2 = true
-	srv.StartTLS()
-	t.Cleanup(srv.Close)
-	tlsCfg := srv.Client().Transport.(*http.Transport).TLSClientConfig
+	tlsRC := receivertest.NewTLS(t)
+	tlsCfg := tlsRC.Server.Client().Transport.(*http.Transport).TLSClientConfig
 	s := localSender(t, Config{RequireHTTPS: true, TLSClientConfig: tlsCfg})
-	resp, err := s.Send(context.Background(), Request{URL: srv.URL, Body: []byte(`{}`)})
+	resp, err := s.Send(context.Background(), Request{URL: tlsRC.URL, Body: []byte(`{}`)})
 	if err != nil || resp.Status != 200 {
 		t.Fatalf("https: %v %v", resp, err)
 	}
-	tlsRC.mu.Lock()
-	defer tlsRC.mu.Unlock()
-	if tlsRC.proto != 2 {
-		t.Errorf("HTTP/%d, want HTTP/2 over TLS", tlsRC.proto)
+	if proto := tlsRC.Last().Proto; proto != 2 {
+		t.Errorf("HTTP/%d, want HTTP/2 over TLS", proto)
 	}
 }
 
@@ -421,7 +384,7 @@ func TestSendRefusesInvalidRequests(t *testing.T) {
 			t.Errorf("error %q shows the secret", err)
 		}
 	}
-	if rc.Hits() != 0 {
+	if rc.Count() != 0 {
 		t.Error("an invalid request was sent")
 	}
 }
@@ -449,7 +412,8 @@ func TestSendHeaders(t *testing.T) {
 		if _, err := s.Send(context.Background(), req); err != nil {
 			t.Fatal(err)
 		}
-		h, got, _ := rc.Last()
+		last := rc.Last()
+		h, got := last.Header, last.Body
 		if v := h.Values(HeaderWebhookID); len(v) != 1 || v[0] != "msg_step1_run9" {
 			t.Errorf("attempt %d: webhook-id %q, want the step's stable id", attempt, v)
 		}
@@ -477,7 +441,8 @@ func TestSendHeaders(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	h, _, method := rc.Last()
+	last := rc.Last()
+	h, method := last.Header, last.Method
 	if method != "PUT" || h.Get("Content-Type") != "text/plain" || h.Get("User-Agent") != "Custom/1" || h.Get(HeaderWebhookSignature) != "" {
 		t.Errorf("%s %v", method, h)
 	}
@@ -492,8 +457,8 @@ func TestSendHeaders(t *testing.T) {
 	if _, err := s.Send(context.Background(), Request{URL: rc.URL, Method: "GET"}); err != nil {
 		t.Fatal(err)
 	}
-	if h, got, method := rc.Last(); method != "GET" || h.Get("Content-Type") != "" || len(got) != 0 {
-		t.Errorf("GET: %v %q", h, got)
+	if last := rc.Last(); last.Method != "GET" || last.Header.Get("Content-Type") != "" || len(last.Body) != 0 {
+		t.Errorf("GET: %v %q", last.Header, last.Body)
 	}
 }
 

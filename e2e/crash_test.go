@@ -5,6 +5,8 @@ import (
 	"net/http"
 	"testing"
 	"time"
+
+	"github.com/hookflow/hookflow/internal/receivertest"
 )
 
 // crashedWorker is the error of a run failed for crashing the server
@@ -19,8 +21,9 @@ const crashedWorker = "stopped: the run crashed the worker"
 func TestRunThatKillsTheServerIsFailed(t *testing.T) {
 	t.Parallel()
 	const crashes = 3 // the engine's default limit
-	hang := newReceiver(t, time.Hour, ok200)
-	good := newReceiver(t, 0, ok200)
+	hang := receivertest.New(t)
+	hang.Answer(func(receivertest.Hit) receivertest.Reply { return receivertest.Reply{Delay: time.Hour} })
+	good := receivertest.New(t)
 	srv := startServer(t, serverOptions{})
 	srv.createWorkflow(fmt.Sprintf(`{
   "format": "hookflow/v1", "id": "fatal", "name": "Dies in its webhook",
@@ -35,7 +38,7 @@ func TestRunThatKillsTheServerIsFailed(t *testing.T) {
 
 	for i := 1; i <= crashes; i++ {
 		waitFor(t, 20*time.Second, fmt.Sprintf("execution %d of the run in its webhook", i), func() (bool, string) {
-			n := hang.count()
+			n := hang.Count()
 			return n >= i, fmt.Sprint(n, " requests")
 		})
 		srv.kill()
@@ -49,7 +52,7 @@ func TestRunThatKillsTheServerIsFailed(t *testing.T) {
 	if r := srv.run(run); r.Run.Error != crashedWorker || len(r.Steps) != 0 {
 		t.Errorf("failed run: error %q, %d step attempts; want %q and none", r.Run.Error, len(r.Steps), crashedWorker)
 	}
-	if n := hang.count(); n != crashes {
+	if n := hang.Count(); n != crashes {
 		t.Errorf("the run was executed %d times, want %d", n, crashes)
 	}
 
@@ -58,8 +61,8 @@ func TestRunThatKillsTheServerIsFailed(t *testing.T) {
 		t.Fatalf("trigger after the failed run: %d, %v", code, err)
 	}
 	runs := srv.waitRuns("healthy", 1, 15*time.Second)
-	if runs[0].Status != "succeeded" || good.count() != 1 {
-		t.Errorf("healthy run = %s with %d deliveries, want succeeded with 1", runs[0].Status, good.count())
+	if runs[0].Status != "succeeded" || good.Count() != 1 {
+		t.Errorf("healthy run = %s with %d deliveries, want succeeded with 1", runs[0].Status, good.Count())
 	}
 	select {
 	case <-srv.exited:

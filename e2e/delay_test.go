@@ -3,10 +3,10 @@ package e2e
 import (
 	"fmt"
 	"net/http"
-	"net/http/httptest"
-	"sync"
 	"testing"
 	"time"
+
+	"github.com/hookflow/hookflow/internal/receivertest"
 )
 
 // TestDelaySurvivesKill is issue 4: a run waiting in a 3 s delay step
@@ -14,14 +14,7 @@ import (
 // restart, no earlier than 3 s after the event arrived.
 func TestDelaySurvivesKill(t *testing.T) {
 	t.Parallel()
-	var mu sync.Mutex
-	var arrivals []time.Time
-	recv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		mu.Lock()
-		arrivals = append(arrivals, time.Now())
-		mu.Unlock()
-	}))
-	t.Cleanup(recv.Close)
+	recv := receivertest.New(t)
 
 	srv := startServer(t, serverOptions{})
 	srv.createWorkflow(fmt.Sprintf(`{
@@ -44,13 +37,10 @@ func TestDelaySurvivesKill(t *testing.T) {
 
 	again := startServer(t, serverOptions{DB: srv.opts.DB})
 	waitFor(t, 15*time.Second, "the delayed delivery", func() (bool, string) {
-		mu.Lock()
-		defer mu.Unlock()
-		return len(arrivals) > 0, fmt.Sprintf("%d deliveries", len(arrivals))
+		n := recv.Count()
+		return n > 0, fmt.Sprintf("%d deliveries", n)
 	})
-	mu.Lock()
-	first := arrivals[0]
-	mu.Unlock()
+	first := recv.Hits()[0].At
 	if early := first.Sub(sent); early < 3*time.Second {
 		t.Fatalf("delivered %v after the event, before the 3s delay", early)
 	}
@@ -59,9 +49,7 @@ func TestDelaySurvivesKill(t *testing.T) {
 		t.Errorf("run %s, want succeeded", runs[0].Status)
 	}
 	time.Sleep(300 * time.Millisecond)
-	mu.Lock()
-	defer mu.Unlock()
-	if len(arrivals) != 1 {
-		t.Errorf("%d deliveries, want 1", len(arrivals))
+	if n := recv.Count(); n != 1 {
+		t.Errorf("%d deliveries, want 1", n)
 	}
 }

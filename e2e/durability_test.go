@@ -10,6 +10,8 @@ import (
 	"time"
 
 	_ "modernc.org/sqlite"
+
+	"github.com/hookflow/hookflow/internal/receivertest"
 )
 
 // forwardDefinition sends every event, as is, to a receiver: %s is the
@@ -75,17 +77,17 @@ func TestNothingLost(t *testing.T) {
 	srv.kill()
 
 	again := startServer(t, serverOptions{DB: srv.opts.DB})
-	recv := newReceiverOn(t, addr, 0, ok200)
+	recv := newReceiverOn(t, addr)
 	waitFor(t, 30*time.Second, fmt.Sprintf("%d distinct webhook-ids at the receiver", events), func() (bool, string) {
-		n := recv.distinctIDs()
-		return n >= events, fmt.Sprintf("%d distinct of %d requests", n, recv.count())
+		n := distinctIDs(recv)
+		return n >= events, fmt.Sprintf("%d distinct of %d requests", n, recv.Count())
 	})
 	runs := again.waitRuns("nothing-lost", events, 15*time.Second)
 	if n := statusCounts(runs); n["succeeded"] != events {
 		t.Errorf("runs by status = %v, want %d succeeded", n, events)
 	}
-	redelivered := checkExactlyOnceEach(t, recv.deliveries(), want, seqKey)
-	t.Logf("%d events delivered in %d requests (%d redeliveries)", events, recv.count(), redelivered)
+	redelivered := checkExactlyOnceEach(t, recv.Hits(), want, seqKey)
+	t.Logf("%d events delivered in %d requests (%d redeliveries)", events, recv.Count(), redelivered)
 }
 
 // TestKillMidFlight kills the server with SIGKILL while deliveries to a
@@ -94,7 +96,8 @@ func TestNothingLost(t *testing.T) {
 func TestKillMidFlight(t *testing.T) {
 	t.Parallel()
 	const events = 300 // more than serve's 128 workers send at once
-	recv := newReceiver(t, 300*time.Millisecond, ok200)
+	recv := receivertest.New(t)
+	recv.Answer(func(receivertest.Hit) receivertest.Reply { return receivertest.Reply{Delay: 300 * time.Millisecond} })
 	srv := startServer(t, serverOptions{})
 	srv.createWorkflow(fmt.Sprintf(forwardDefinition, "mid-flight", recv.URL))
 	hook := srv.hookPath("mid-flight")
@@ -102,26 +105,26 @@ func TestKillMidFlight(t *testing.T) {
 
 	srv.triggerAll(hook, payloads)
 	waitFor(t, 10*time.Second, "deliveries under way", func() (bool, string) {
-		n := recv.count()
+		n := recv.Count()
 		return n >= 20, fmt.Sprint(n, " requests")
 	})
 	srv.kill()
-	before := recv.count()
+	before := recv.Count()
 	if before >= events {
 		t.Fatalf("all %d events were delivered before the kill; the receiver is not slow enough for this test", events)
 	}
 
 	again := startServer(t, serverOptions{DB: srv.opts.DB})
 	waitFor(t, 30*time.Second, fmt.Sprintf("%d distinct webhook-ids at the receiver", events), func() (bool, string) {
-		n := recv.distinctIDs()
-		return n >= events, fmt.Sprintf("%d distinct of %d requests", n, recv.count())
+		n := distinctIDs(recv)
+		return n >= events, fmt.Sprintf("%d distinct of %d requests", n, recv.Count())
 	})
 	runs := again.waitRuns("mid-flight", events, 15*time.Second)
 	if n := statusCounts(runs); n["succeeded"] != events {
 		t.Errorf("runs by status = %v, want %d succeeded", n, events)
 	}
-	redelivered := checkExactlyOnceEach(t, recv.deliveries(), want, seqKey)
-	t.Logf("killed after %d requests; %d events delivered in %d requests (%d redeliveries)", before, events, recv.count(), redelivered)
+	redelivered := checkExactlyOnceEach(t, recv.Hits(), want, seqKey)
+	t.Logf("killed after %d requests; %d events delivered in %d requests (%d redeliveries)", before, events, recv.Count(), redelivered)
 }
 
 // TestKillDuringAccepts kills the server with SIGKILL while 32 clients

@@ -10,6 +10,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/hookflow/hookflow/internal/receivertest"
 )
 
 // ordersDefinition is a filter -> transform -> webhook workflow, written
@@ -97,7 +99,7 @@ func orderKey(body any) string {
 func TestNewUser(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
-	recv := newReceiver(t, 0, ok200)
+	recv := receivertest.New(t)
 	def := fmt.Sprintf(ordersDefinition, recv.URL)
 	good := writeFile(t, dir, "paid-orders.json", def)
 	bad := writeFile(t, dir, "broken.json", strings.Replace(def, "upper(payload.tag)}", "upper(payload.tag) +}", 1))
@@ -142,7 +144,7 @@ func TestNewUser(t *testing.T) {
 	if n := statusCounts(runs); n["succeeded"] != events/2 || n["filtered"] != events/2 {
 		t.Errorf("runs by status = %v, want 10 succeeded and 10 filtered", n)
 	}
-	got := recv.deliveries()
+	got := recv.Hits()
 	if len(got) != events/2 {
 		t.Errorf("receiver got %d requests, want exactly %d", len(got), events/2)
 	}
@@ -151,7 +153,7 @@ func TestNewUser(t *testing.T) {
 		var body map[string]any
 		_ = json.Unmarshal(d.Body, &body)
 		if wantPath := fmt.Sprintf("/orders/%v", body["order"]); d.Method != "POST" || d.Path != wantPath {
-			t.Errorf("delivery %s: %s %s, want POST %s", d.WebhookID, d.Method, d.Path, wantPath)
+			t.Errorf("delivery %s: %s %s, want POST %s", d.WebhookID(), d.Method, d.Path, wantPath)
 		}
 	}
 
@@ -203,9 +205,10 @@ func TestNewUser(t *testing.T) {
 func TestRunCommand(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
-	recv := newReceiver(t, 0, ok200)
+	recv := receivertest.New(t)
 	good := writeFile(t, dir, "paid-orders.json", fmt.Sprintf(ordersDefinition, recv.URL))
-	rejecting := newReceiver(t, 0, func(int, http.ResponseWriter) int { return http.StatusBadRequest })
+	rejecting := receivertest.New(t)
+	rejecting.Answer(func(receivertest.Hit) receivertest.Reply { return receivertest.Reply{Status: http.StatusBadRequest} })
 	failing := writeFile(t, dir, "rejected.json", fmt.Sprintf(ordersDefinition, rejecting.URL))
 
 	res := cli(t, nil, "run", good, "--payload", string(order(4)), "--egress-allow", "127.0.0.1")
@@ -217,7 +220,7 @@ func TestRunCommand(t *testing.T) {
 			t.Errorf("run: stdout does not show %q:\n%s", want, res.Stdout)
 		}
 	}
-	got := recv.deliveries()
+	got := recv.Hits()
 	if len(got) != 1 {
 		t.Fatalf("receiver got %d requests from hookflow run, want 1", len(got))
 	}
@@ -232,7 +235,7 @@ func TestRunCommand(t *testing.T) {
 	if res.Code != 1 || !strings.Contains(res.Stdout, "run failed") || !strings.Contains(res.Stdout, "400") {
 		t.Errorf("run against a receiver answering 400: exit %d, want 1 with the failure shown\nstdout: %s\nstderr: %s", res.Code, res.Stdout, res.Stderr)
 	}
-	if n := rejecting.count(); n != 1 {
+	if n := rejecting.Count(); n != 1 {
 		t.Errorf("the rejecting receiver got %d requests, want 1 (a 400 is not retried)", n)
 	}
 
@@ -241,7 +244,7 @@ func TestRunCommand(t *testing.T) {
 	if res.Code != 1 {
 		t.Errorf("run to 127.0.0.1 without --egress-allow: exit %d, want 1\nstdout: %s", res.Code, res.Stdout)
 	}
-	if n := recv.count(); n != 1 {
+	if n := recv.Count(); n != 1 {
 		t.Errorf("receiver got %d requests, want still 1: the guard let a request to loopback through", n)
 	}
 }

@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/hookflow/hookflow/internal/receivertest"
 )
 
 // sendDefinition is one webhook step to url: %s the workflow id, %s the
@@ -40,17 +42,18 @@ func sendOnce(t *testing.T, url string) runDetail {
 // the event at the third attempt, each attempt under the same webhook-id.
 func TestRetryUntilDelivered(t *testing.T) {
 	t.Parallel()
-	recv := newReceiver(t, 0, func(n int, _ http.ResponseWriter) int {
-		if n <= 2 {
-			return http.StatusInternalServerError
+	recv := receivertest.New(t)
+	recv.Answer(func(h receivertest.Hit) receivertest.Reply {
+		if h.N <= 2 {
+			return receivertest.Reply{Status: http.StatusInternalServerError}
 		}
-		return http.StatusOK
+		return receivertest.Reply{}
 	})
 	r := sendOnce(t, recv.URL+"/in")
 	if r.Run.Status != "succeeded" {
 		t.Errorf("run status %s (%s), want succeeded", r.Run.Status, r.Run.Error)
 	}
-	got := recv.deliveries()
+	got := recv.Hits()
 	if len(got) != 3 {
 		t.Errorf("receiver got %d requests, want 3", len(got))
 	}
@@ -75,7 +78,8 @@ func TestRetryUntilDelivered(t *testing.T) {
 // TestNoRetryOn400: a 400 is tried once and fails the run.
 func TestNoRetryOn400(t *testing.T) {
 	t.Parallel()
-	recv := newReceiver(t, 0, func(int, http.ResponseWriter) int { return http.StatusBadRequest })
+	recv := receivertest.New(t)
+	recv.Answer(func(receivertest.Hit) receivertest.Reply { return receivertest.Reply{Status: http.StatusBadRequest} })
 	r := sendOnce(t, recv.URL+"/in")
 	if r.Run.Status != "failed" || !strings.Contains(r.Run.Error, "400") {
 		t.Errorf("run = %s (%q), want failed naming the 400", r.Run.Status, r.Run.Error)
@@ -83,7 +87,7 @@ func TestNoRetryOn400(t *testing.T) {
 	if len(r.Steps) != 1 || r.Steps[0].Status != "failed" || r.Steps[0].StatusCode != http.StatusBadRequest {
 		t.Errorf("step attempts %+v, want one, failed with HTTP 400", r.Steps)
 	}
-	if n := recv.count(); n != 1 {
+	if n := recv.Count(); n != 1 {
 		t.Errorf("receiver got %d requests, want 1: a 400 is not retried", n)
 	}
 }
@@ -92,10 +96,10 @@ func TestNoRetryOn400(t *testing.T) {
 // run fails.
 func TestRedirectNotFollowed(t *testing.T) {
 	t.Parallel()
-	elsewhere := newReceiver(t, 0, ok200)
-	redirecting := newReceiver(t, 0, func(_ int, w http.ResponseWriter) int {
-		w.Header().Set("Location", elsewhere.URL+"/moved")
-		return http.StatusFound
+	elsewhere := receivertest.New(t)
+	redirecting := receivertest.New(t)
+	redirecting.Answer(func(receivertest.Hit) receivertest.Reply {
+		return receivertest.Reply{Status: http.StatusFound, Header: map[string]string{"Location": elsewhere.URL + "/moved"}}
 	})
 	r := sendOnce(t, redirecting.URL+"/in")
 	if r.Run.Status != "failed" {
@@ -104,10 +108,10 @@ func TestRedirectNotFollowed(t *testing.T) {
 	if len(r.Steps) != 1 || r.Steps[0].StatusCode != http.StatusFound {
 		t.Errorf("step attempts %+v, want one with HTTP 302", r.Steps)
 	}
-	if n := redirecting.count(); n != 1 {
+	if n := redirecting.Count(); n != 1 {
 		t.Errorf("redirecting receiver got %d requests, want 1", n)
 	}
-	if n := elsewhere.count(); n != 0 {
+	if n := elsewhere.Count(); n != 0 {
 		t.Errorf("the redirect's target got %d requests, want none: redirects are not followed", n)
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/hookflow/hookflow/internal/receivertest"
 	"github.com/hookflow/hookflow/store"
 )
 
@@ -54,7 +55,7 @@ func TestRunAhead(t *testing.T) {
 	if got := stepsOf(b.results(big)); got != "big:succeeded shape:succeeded notify:succeeded" {
 		t.Errorf("delivered run's steps = %q; want each step once", got)
 	}
-	hits := b.recv.waitHits(t, 1)
+	hits := b.recv.Wait(t, 1)
 	if hits[0].Path != "/orders/b1" {
 		t.Errorf("delivered to %s, want /orders/b1", hits[0].Path)
 	}
@@ -114,7 +115,7 @@ func TestRunAheadFailureLeftToWorker(t *testing.T) {
 	if got := stepsOf(b.results(run)); got != "ok:succeeded bad:failed" {
 		t.Errorf("steps = %q; want the filter once and the failed transform once", got)
 	}
-	if n := b.recv.count(); n != 0 {
+	if n := b.recv.Count(); n != 0 {
 		t.Errorf("receiver got %d requests, want none", n)
 	}
 }
@@ -165,7 +166,7 @@ func TestRunAheadQueuedRunsStartOver(t *testing.T) {
 	t.Parallel()
 	b := setup(t, withConfig(func(c *Config) { c.Workers = 1 }))
 	release := make(chan struct{})
-	b.recv.answer(func(hit) reply { return reply{block: release} })
+	b.recv.Answer(func(receivertest.Hit) receivertest.Reply { return receivertest.Reply{Block: release} })
 	wf := b.save(bigOrders)
 	var runs []string
 	for i := range 6 { // one worker, two places: four runs queue
@@ -251,7 +252,7 @@ func TestRunAheadDeferredPayload(t *testing.T) {
 		}
 		b.waitStatus(res.RunID, store.StatusSucceeded)
 	}
-	hits := b.recv.waitHits(t, 2)
+	hits := b.recv.Wait(t, 2)
 	byPath := map[string]string{}
 	for _, h := range hits {
 		byPath[h.Path] = string(h.Body)

@@ -100,7 +100,7 @@ func BenchmarkEndToEnd(b *testing.B) {
 	b.SetParallelism(16)
 	b.ResetTimer()
 	start := time.Now()
-	before := bb.recv.count()
+	before := bb.recv.Count()
 	b.RunParallel(func(pb *testing.PB) {
 		for pb.Next() {
 			ev := jsonEvent("")
@@ -112,9 +112,9 @@ func BenchmarkEndToEnd(b *testing.B) {
 		}
 	})
 	deadline := time.Now().Add(time.Minute)
-	for bb.recv.count()-before < b.N {
+	for bb.recv.Count()-before < b.N {
 		if time.Now().After(deadline) {
-			b.Fatalf("%d of %d events delivered", bb.recv.count()-before, b.N)
+			b.Fatalf("%d of %d events delivered", bb.recv.Count()-before, b.N)
 		}
 		time.Sleep(time.Millisecond)
 	}

@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/hookflow/hookflow/internal/receivertest"
 	"github.com/hookflow/hookflow/store"
 )
 
@@ -82,16 +83,16 @@ func TestRunThatCrashedItsWorkerIsFailed(t *testing.T) {
 			t.Errorf("alert %s = %v, want %v", k, got[k], want)
 		}
 	}
-	if n := len(b.recv.on("/fragile")); n != 0 {
+	if n := len(b.recv.On("/fragile")); n != 0 {
 		t.Errorf("the failed run sent %d requests, want none", n)
 	}
 }
 
 // waitHitOn waits for the first hit on a path.
-func waitHitOn(t *testing.T, rc *receiver, path string) hit {
+func waitHitOn(t *testing.T, rc *receivertest.Receiver, path string) receivertest.Hit {
 	t.Helper()
-	waitUntil(t, "a request to "+path, func() bool { return len(rc.on(path)) > 0 })
-	return rc.on(path)[0]
+	waitUntil(t, "a request to "+path, func() bool { return len(rc.On(path)) > 0 })
+	return rc.On(path)[0]
 }
 
 // TestCrashLimitSetting: the limit is a setting; negative means none.
@@ -128,17 +129,17 @@ func TestGracefulRestartsDoNotFailARun(t *testing.T) {
 	var once sync.Once
 	t.Cleanup(func() { once.Do(func() { close(release) }) })
 	const restarts = DefaultCrashLimit + 1
-	b.recv.answer(func(h hit) reply {
+	b.recv.Answer(func(h receivertest.Hit) receivertest.Reply {
 		if h.N <= restarts {
-			return reply{block: release} // until the shutdown cancels it
+			return receivertest.Reply{Block: release} // until the shutdown cancels it
 		}
-		return reply{}
+		return receivertest.Reply{}
 	})
 	wf := b.save(oneWebhook)
 	run := b.accept(wf, `{}`)
 	e := b.engine
 	for i := 1; i <= restarts; i++ {
-		b.recv.waitHits(t, i)
+		b.recv.Wait(t, i)
 		ctx, cancel := context.WithTimeout(context.Background(), 20*time.Millisecond)
 		err := e.Shutdown(ctx)
 		cancel()
@@ -162,7 +163,7 @@ func TestGracefulRestartsDoNotFailARun(t *testing.T) {
 func TestConcurrencyReleasesAreNotCrashes(t *testing.T) {
 	t.Parallel()
 	b := setup(t)
-	b.recv.answer(func(hit) reply { return reply{delay: 20 * time.Millisecond} })
+	b.recv.Answer(func(receivertest.Hit) receivertest.Reply { return receivertest.Reply{Delay: 20 * time.Millisecond} })
 	wf := b.save(`{
   "format": "hookflow/v1", "id": "serial", "name": "Serial",
   "trigger": {"type": "webhook"},

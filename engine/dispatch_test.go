@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/hookflow/hookflow/internal/receivertest"
 	"github.com/hookflow/hookflow/store"
 )
 
@@ -44,7 +45,7 @@ func TestDeadWorkerRunIsTakenOver(t *testing.T) {
 	if r, _ := b.db.RunGet(b.ctx, runID); r.LeaseOwner != "dead-worker" || r.Attempt != 1 {
 		t.Fatalf("run taken from a live lease: owner %q, attempt %d", r.LeaseOwner, r.Attempt)
 	}
-	if got := b.recv.count(); got != 0 {
+	if got := b.recv.Count(); got != 0 {
 		t.Fatalf("receiver got %d requests while the lease held", got)
 	}
 
@@ -53,7 +54,7 @@ func TestDeadWorkerRunIsTakenOver(t *testing.T) {
 	if r.Status != store.StatusSucceeded || r.Attempt != 2 {
 		t.Errorf("run = %s, attempt %d; want succeeded on attempt 2", r.Status, r.Attempt)
 	}
-	hits := b.recv.all()
+	hits := b.recv.Hits()
 	if len(hits) != 1 {
 		t.Fatalf("receiver got %d requests, want 1", len(hits))
 	}
@@ -76,11 +77,11 @@ func TestShutdownReleasesInFlightRun(t *testing.T) {
 	b := setup(t)
 	release := make(chan struct{})
 	t.Cleanup(func() { close(release) })
-	b.recv.answer(func(h hit) reply {
+	b.recv.Answer(func(h receivertest.Hit) receivertest.Reply {
 		if h.Path == "/slow" && h.PathN == 1 {
-			return reply{block: release}
+			return receivertest.Reply{Block: release}
 		}
-		return reply{}
+		return receivertest.Reply{}
 	})
 	wf := b.save(`{
   "format": "hookflow/v1", "id": "slow", "name": "Slow",
@@ -91,7 +92,7 @@ func TestShutdownReleasesInFlightRun(t *testing.T) {
   ]
 }`)
 	run := b.accept(wf, `{"n":1}`)
-	waitUntil(t, "the slow request", func() bool { return len(b.recv.on("/slow")) == 1 })
+	waitUntil(t, "the slow request", func() bool { return len(b.recv.On("/slow")) == 1 })
 
 	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
 	defer cancel()
@@ -124,10 +125,10 @@ func TestShutdownReleasesInFlightRun(t *testing.T) {
 	if r.Status != store.StatusSucceeded || r.Attempt != 2 {
 		t.Errorf("run = %s, attempt %d; want succeeded on attempt 2", r.Status, r.Attempt)
 	}
-	if got := len(b.recv.on("/fast")); got != 1 {
+	if got := len(b.recv.On("/fast")); got != 1 {
 		t.Errorf("first step sent %d times, want once", got)
 	}
-	slow := b.recv.on("/slow")
+	slow := b.recv.On("/slow")
 	if len(slow) != 2 || slow[0].Header.Get("Webhook-Id") != slow[1].Header.Get("Webhook-Id") {
 		t.Errorf("slow step sent %d times; want twice with one webhook-id", len(slow))
 	}
@@ -138,10 +139,10 @@ func TestShutdownReleasesInFlightRun(t *testing.T) {
 func TestShutdownWaitsForRuns(t *testing.T) {
 	t.Parallel()
 	b := setup(t)
-	b.recv.answer(func(hit) reply { return reply{delay: 100 * time.Millisecond} })
+	b.recv.Answer(func(receivertest.Hit) receivertest.Reply { return receivertest.Reply{Delay: 100 * time.Millisecond} })
 	wf := b.save(oneWebhook)
 	run := b.accept(wf, `{}`)
-	b.recv.waitHits(t, 1)
+	b.recv.Wait(t, 1)
 	ctx, cancel := context.WithTimeout(context.Background(), waitFor)
 	defer cancel()
 	if err := b.engine.Shutdown(ctx); err != nil {
@@ -157,7 +158,7 @@ func TestShutdownWaitsForRuns(t *testing.T) {
 func TestConcurrencyLimit(t *testing.T) {
 	t.Parallel()
 	b := setup(t)
-	b.recv.answer(func(hit) reply { return reply{delay: 30 * time.Millisecond} })
+	b.recv.Answer(func(receivertest.Hit) receivertest.Reply { return receivertest.Reply{Delay: 30 * time.Millisecond} })
 	wf := b.save(`{
   "format": "hookflow/v1", "id": "serial", "name": "Serial",
   "trigger": {"type": "webhook"},
@@ -171,10 +172,10 @@ func TestConcurrencyLimit(t *testing.T) {
 	for _, id := range runs {
 		b.waitStatus(id, store.StatusSucceeded)
 	}
-	if got := b.recv.count(); got != 5 {
+	if got := b.recv.Count(); got != 5 {
 		t.Errorf("receiver got %d requests, want 5", got)
 	}
-	if got := b.recv.maxInflight(); got != 1 {
+	if got := b.recv.MaxInFlight(); got != 1 {
 		t.Errorf("receiver had %d requests at once, want 1", got)
 	}
 }
@@ -187,12 +188,12 @@ func TestConcurrencyUnlimited(t *testing.T) {
 	release := make(chan struct{})
 	var once sync.Once
 	t.Cleanup(func() { once.Do(func() { close(release) }) })
-	b.recv.answer(func(hit) reply { return reply{block: release} })
+	b.recv.Answer(func(receivertest.Hit) receivertest.Reply { return receivertest.Reply{Block: release} })
 	wf := b.save(oneWebhook)
 	for i := range 5 {
 		b.accept(wf, fmt.Sprintf(`{"n":%d}`, i))
 	}
-	waitUntil(t, "5 requests at once", func() bool { return b.recv.maxInflight() == 5 })
+	waitUntil(t, "5 requests at once", func() bool { return b.recv.MaxInFlight() == 5 })
 	once.Do(func() { close(release) })
 }
 

@@ -5,18 +5,19 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/hookflow/hookflow/internal/receivertest"
 	"github.com/hookflow/hookflow/store"
 	"github.com/hookflow/hookflow/workflows"
 )
 
 // testEngine is an engine without a store: all it can do is Test.
-func testEngine(t *testing.T) (*Engine, *receiver) {
+func testEngine(t *testing.T) (*Engine, *receivertest.Receiver) {
 	t.Helper()
 	e, err := New(Config{Sender: loopbackSender(t)})
 	if err != nil {
 		t.Fatal(err)
 	}
-	return e, newReceiver(t)
+	return e, receivertest.New(t)
 }
 
 func compile(t *testing.T, def string, vars map[string]any) *workflows.Compiled {
@@ -35,11 +36,11 @@ func compile(t *testing.T, def string, vars map[string]any) *workflows.Compiled 
 func TestDryRun(t *testing.T) {
 	t.Parallel()
 	e, recv := testEngine(t)
-	recv.answer(func(h hit) reply {
+	recv.Answer(func(h receivertest.Hit) receivertest.Reply {
 		if h.Path == "/orders/A-500" {
-			return reply{status: 500}
+			return receivertest.Reply{Status: 500}
 		}
-		return reply{body: `{"received":true}`}
+		return receivertest.Reply{Body: `{"received":true}`}
 	})
 	c := compile(t, bigOrders, map[string]any{"recv": recv.URL})
 	ctx := context.Background()
@@ -59,7 +60,7 @@ func TestDryRun(t *testing.T) {
 		jsonEqual(t, "webhook input", rep.Steps[2].Input, `{"method":"POST","url":"`+recv.URL+`/orders/A-1",`+
 			`"headers":{"x-source":"hookflow","x-total":"15"},"body":{"order":"A-1","total":15,"customer":"C"}}`)
 		jsonEqual(t, "webhook output", rep.Steps[2].Output, `{"sent":false}`)
-		if got := recv.count(); got != 0 {
+		if got := recv.Count(); got != 0 {
 			t.Errorf("receiver got %d requests, want 0", got)
 		}
 	})
@@ -77,7 +78,7 @@ func TestDryRun(t *testing.T) {
 		if out["status"] != 200.0 || out["body"].(map[string]any)["received"] != true {
 			t.Errorf("webhook output = %s, want the receiver's answer", rep.Steps[2].Output)
 		}
-		hits := recv.on("/orders/A-2")
+		hits := recv.On("/orders/A-2")
 		if len(hits) != 1 {
 			t.Fatalf("receiver got %d requests, want 1", len(hits))
 		}
@@ -101,13 +102,13 @@ func TestDryRun(t *testing.T) {
 	})
 
 	t.Run("FailedSend", func(t *testing.T) {
-		before := recv.count()
+		before := recv.Count()
 		ev := jsonEvent(`{"id":"A-500","amount":1000,"customer":"c"}`)
 		rep := e.Test(ctx, c, &ev, TestOptions{Send: true})
 		if rep.Status != store.StatusFailed || !strings.Contains(rep.Error, "500") || rep.Steps[2].StatusCode != 500 {
 			t.Errorf("report = %+v, want failed with the 500", rep)
 		}
-		if got := recv.count() - before; got != 1 {
+		if got := recv.Count() - before; got != 1 {
 			t.Errorf("a dry run sent %d times, want once (never retried)", got)
 		}
 	})

@@ -88,7 +88,7 @@ func TestDueRunsClaimedUnderSteadyLoad(t *testing.T) {
 	ids := b.waitingRuns(later, 50, t0.Add(10*time.Minute))
 	b.start(b.engine)
 	b.steadyLoad(busy)
-	waitUntil(t, "the load under way", func() bool { return len(b.recv.on("/hook")) >= 50 })
+	waitUntil(t, "the load under way", func() bool { return len(b.recv.On("/hook")) >= 50 })
 
 	c.Advance(11 * time.Minute)
 	for _, id := range ids {
@@ -96,7 +96,7 @@ func TestDueRunsClaimedUnderSteadyLoad(t *testing.T) {
 			t.Errorf("run %s = %s, %q; want succeeded", id, r.Status, r.Error)
 		}
 	}
-	if n := len(b.recv.on("/later")); n != len(ids) {
+	if n := len(b.recv.On("/later")); n != len(ids) {
 		t.Errorf("receiver got %d requests of the runs that came due, want %d", n, len(ids))
 	}
 }
@@ -113,7 +113,7 @@ func TestDueRunFromTheStoreClaimedWhenDue(t *testing.T) {
 	if r := b.waitFinished(id); r.Status != store.StatusSucceeded {
 		t.Errorf("run = %s, %q; want succeeded", r.Status, r.Error)
 	}
-	if hits := b.recv.on("/later"); len(hits) != 1 || hits[0].At.Before(due) {
+	if hits := b.recv.On("/later"); len(hits) != 1 || hits[0].At.Before(due) {
 		t.Errorf("receiver got %d requests (first at %v); want one, once the run was due at %v", len(hits), hits, due)
 	}
 }
@@ -137,7 +137,7 @@ func TestDelayResumesWhenDue(t *testing.T) {
 	if r := b.waitFinished(run); r.Status != store.StatusSucceeded {
 		t.Errorf("run = %s, %q; want succeeded", r.Status, r.Error)
 	}
-	if hits := b.recv.on("/soon"); len(hits) != 1 || hits[0].At.Sub(sent) < 300*time.Millisecond {
+	if hits := b.recv.On("/soon"); len(hits) != 1 || hits[0].At.Sub(sent) < 300*time.Millisecond {
 		t.Errorf("receiver got %d requests; want one, 300ms or more after the event", len(hits))
 	}
 }
@@ -175,7 +175,7 @@ func TestDueRunsAtScale(t *testing.T) {
 	b.engine = b.newEngine(batchSpy{b.spy}, func(cfg *Config) { cfg.PollInterval = 500 * time.Millisecond }) // serve's
 	b.start(b.engine)
 	b.steadyLoad(busy)
-	waitUntil(t, "the load under way", func() bool { return len(b.recv.on("/hook")) >= 50 })
+	waitUntil(t, "the load under way", func() bool { return len(b.recv.On("/hook")) >= 50 })
 
 	c.Advance(11 * time.Minute)
 	start = time.Now()
@@ -183,7 +183,7 @@ func TestDueRunsAtScale(t *testing.T) {
 	deadline := start.Add(within)
 	var first time.Duration
 	for {
-		got := len(b.recv.on("/later"))
+		got := len(b.recv.On("/later"))
 		if got > 0 && first == 0 {
 			first = time.Since(start)
 		}

@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/hookflow/hookflow/internal/receivertest"
 	"github.com/hookflow/hookflow/store"
 )
 
@@ -74,11 +75,11 @@ func testEndToEnd(t *testing.T, b *bundle) {
 		}
 	}
 
-	hits := b.recv.all()
+	hits := b.recv.Hits()
 	if len(hits) != 10 {
 		t.Fatalf("receiver got %d requests, want 10", len(hits))
 	}
-	byPath := map[string]hit{}
+	byPath := map[string]receivertest.Hit{}
 	for _, h := range hits {
 		byPath[h.Path] = h
 	}
@@ -232,13 +233,13 @@ func TestAcceptGroupCommit(t *testing.T) {
 	// fsynced write, so on a loaded machine under -race this takes longer
 	// than one run's wait.
 	start := time.Now()
-	waitWithin(t, 6*waitFor, fmt.Sprintf("%d deliveries", n), func() bool { return b.recv.count() >= n })
+	waitWithin(t, 6*waitFor, fmt.Sprintf("%d deliveries", n), func() bool { return b.recv.Count() >= n })
 	t.Logf("%d runs delivered in %v", n, time.Since(start).Round(time.Millisecond))
-	hits := b.recv.all()
+	hits := b.recv.Hits()
 	for _, id := range ids {
 		b.waitStatus(id, store.StatusSucceeded)
 	}
-	if got := b.recv.count(); got != n {
+	if got := b.recv.Count(); got != n {
 		t.Errorf("receiver got %d requests, want %d", got, n)
 	}
 	got := map[string]bool{}
@@ -332,7 +333,7 @@ func TestAcceptIdempotency(t *testing.T) {
 	for _, r := range runs {
 		b.waitStatus(r.ID, store.StatusSucceeded)
 	}
-	if got := b.recv.count(); got != 3 {
+	if got := b.recv.Count(); got != 3 {
 		t.Errorf("receiver got %d requests, want 3", got)
 	}
 }
@@ -366,7 +367,7 @@ func TestTriggerInfo(t *testing.T) {
 		t.Fatal(err)
 	}
 	b.waitStatus(res.RunID, store.StatusSucceeded)
-	hits := b.recv.on("/echo")
+	hits := b.recv.On("/echo")
 	if len(hits) != 1 {
 		t.Fatalf("receiver got %d requests, want 1", len(hits))
 	}

@@ -214,7 +214,7 @@ func testGitHubPushToChat(t *testing.T, x *example) {
 		}
 	}
 
-	hits := x.recv.all()
+	hits := x.recv.Hits()
 	if len(hits) != 1 || hits[0].Path != "/chat_webhook" {
 		t.Fatalf("receiver got %d requests (%v), want one to /chat_webhook", len(hits), hits)
 	}
@@ -286,7 +286,7 @@ func testPaidOrderToFulfilment(t *testing.T, x *example) {
 		}
 	}
 
-	hits := x.recv.all()
+	hits := x.recv.Hits()
 	if len(hits) != 1 || hits[0].Path != "/fulfilment/orders/A-1001" {
 		t.Fatalf("receiver got %d requests (%v), want one to /fulfilment/orders/A-1001", len(hits), hits)
 	}
@@ -357,7 +357,7 @@ func testFormToCRM(t *testing.T, x *example) {
 		t.Errorf("bot run = %s (%q), want filtered", r.Status, r.Error)
 	}
 
-	crm := x.recv.on("/crm/contacts")
+	crm := x.recv.On("/crm/contacts")
 	if len(crm) != 2 {
 		t.Fatalf("CRM got %d contacts, want 2", len(crm))
 	}
@@ -371,14 +371,14 @@ func testFormToCRM(t *testing.T, x *example) {
 		}
 	}
 
-	chat := x.recv.on("/chat_webhook")
+	chat := x.recv.On("/chat_webhook")
 	if len(chat) != 1 {
 		t.Fatalf("chat got %d messages, want 1", len(chat))
 	}
 	jsonEqual(t, "sales alert", chat[0].Body,
 		`{"text": "New sales enquiry from Jane van Doe (Acme GmbH) <mailto:jane.doe@example.com>: We need 200 seats."}`)
 
-	tickets := x.recv.on("/helpdesk/tickets")
+	tickets := x.recv.On("/helpdesk/tickets")
 	if len(tickets) != 1 {
 		t.Fatalf("helpdesk got %d tickets, want 1", len(tickets))
 	}
@@ -391,7 +391,7 @@ func testFormToCRM(t *testing.T, x *example) {
 	if got, want := tickets[0].Header.Get("Authorization"), "Bearer "+x.secret("helpdesk_token"); got != want {
 		t.Errorf("helpdesk Authorization = %q, want %q", got, want)
 	}
-	if n := x.recv.count(); n != 4 {
+	if n := x.recv.Count(); n != 4 {
 		t.Errorf("receiver got %d requests in all, want 4", n)
 	}
 }

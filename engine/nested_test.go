@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/hookflow/hookflow/internal/receivertest"
 	"github.com/hookflow/hookflow/kinds"
 	"github.com/hookflow/hookflow/store"
 	"github.com/hookflow/hookflow/workflows"
@@ -97,7 +98,7 @@ func TestNestedStepsRecordedUnderPaths(t *testing.T) {
 	if strings.Join(got, " ") != strings.Join(want, " ") {
 		t.Errorf("records\n %v\nwant\n %v", got, want)
 	}
-	if n := b.recv.count(); n != 3 {
+	if n := b.recv.Count(); n != 3 {
 		t.Errorf("receiver got %d requests, want 3", n)
 	}
 	after := b.resultsOf(run, "after")
@@ -111,18 +112,18 @@ func TestNestedStepsRecordedUnderPaths(t *testing.T) {
 func TestNestedStepRetriesWhereItStopped(t *testing.T) {
 	t.Parallel()
 	b := setup(t)
-	b.recv.answer(func(h hit) reply {
+	b.recv.Answer(func(h receivertest.Hit) receivertest.Reply {
 		if h.N == 2 { // round 1's first attempt
-			return reply{status: 503}
+			return receivertest.Reply{Status: 503}
 		}
-		return reply{}
+		return receivertest.Reply{}
 	})
 	wf := b.save(repeatWorkflow)
 	run := b.accept(wf, `{"order": "A-2"}`)
 	if r := b.waitFinished(run); r.Status != store.StatusSucceeded {
 		t.Fatalf("run = %s (%q)", r.Status, r.Error)
 	}
-	if n := b.recv.count(); n != 4 {
+	if n := b.recv.Count(); n != 4 {
 		t.Errorf("receiver got %d requests, want 4 (three rounds, one retried)", n)
 	}
 	sends := b.resultsOf(run, "each[1].send")
@@ -145,15 +146,15 @@ func TestNestedStepsResumeAfterShutdown(t *testing.T) {
 	t.Parallel()
 	b := setup(t)
 	block := make(chan struct{})
-	b.recv.answer(func(h hit) reply {
+	b.recv.Answer(func(h receivertest.Hit) receivertest.Reply {
 		if h.N == 2 {
-			return reply{block: block}
+			return receivertest.Reply{Block: block}
 		}
-		return reply{}
+		return receivertest.Reply{}
 	})
 	wf := b.save(repeatWorkflow)
 	run := b.accept(wf, `{"order": "A-3"}`)
-	b.recv.waitHits(t, 2)
+	b.recv.Wait(t, 2)
 	// Round 1's call is in flight: round 0's is already on record, as a
 	// crash here would find it.
 	waitUntil(t, "each[0].send on record while round 1 is in flight", func() bool {
@@ -173,7 +174,7 @@ func TestNestedStepsResumeAfterShutdown(t *testing.T) {
 	if r := b.waitFinished(run); r.Status != store.StatusSucceeded {
 		t.Fatalf("run = %s (%q)", r.Status, r.Error)
 	}
-	if n := b.recv.count(); n != 4 {
+	if n := b.recv.Count(); n != 4 {
 		t.Errorf("receiver got %d requests, want 4: round 0 once, round 1 twice (cut off, then again), round 2 once", n)
 	}
 	if n := len(b.resultsOf(run, "each[0].send")); n != 1 {
@@ -202,7 +203,7 @@ func TestNestedDelayResumesAfterIt(t *testing.T) {
 	if r := b.waitFinished(run); r.Status != store.StatusSucceeded {
 		t.Fatalf("run = %s (%q)", r.Status, r.Error)
 	}
-	if n := b.recv.count(); n != 2 {
+	if n := b.recv.Count(); n != 2 {
 		t.Errorf("receiver got %d requests, want 2", n)
 	}
 	for _, path := range []string{"each[0].pause", "each[1].pause", "each[0].send", "each[1].send"} {
@@ -255,7 +256,7 @@ func TestNestedStepsInATestRun(t *testing.T) {
 	if strings.Join(got, " ") != want || rep.Status != store.StatusSucceeded {
 		t.Errorf("test run %s:\n %s\nwant\n %s", rep.Status, strings.Join(got, " "), want)
 	}
-	if n := b.recv.count(); n != 0 {
+	if n := b.recv.Count(); n != 0 {
 		t.Errorf("a test run without send made %d requests", n)
 	}
 }

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/hookflow/hookflow/actions"
+	"github.com/hookflow/hookflow/internal/receivertest"
 	"github.com/hookflow/hookflow/store"
 	"github.com/hookflow/hookflow/workflows"
 )
@@ -93,7 +94,7 @@ func TestCredentialHeadersRecorded(t *testing.T) {
 	if run := b.waitFinished(id); run.Status != store.StatusSucceeded {
 		t.Fatalf("run %s: %s", run.Status, run.Error)
 	}
-	hits := b.recv.on("/creds")
+	hits := b.recv.On("/creds")
 	if len(hits) != 1 {
 		t.Fatalf("receiver got %d requests, want 1", len(hits))
 	}
@@ -157,12 +158,12 @@ func TestSecretsNotRecorded(t *testing.T) {
 		}
 		c.Logger = slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	}))
-	b.recv.answer(func(h hit) reply {
+	b.recv.Answer(func(h receivertest.Hit) receivertest.Reply {
 		if strings.HasPrefix(h.Path, "/fail/") {
-			return reply{status: http.StatusBadRequest, body: `{"error":"no"}`}
+			return receivertest.Reply{Status: http.StatusBadRequest, Body: `{"error":"no"}`}
 		}
 		echo, _ := json.Marshal(map[string]any{"you_sent": h.Header.Get("Authorization"), "body": string(h.Body)})
-		return reply{body: string(echo)}
+		return receivertest.Reply{Body: string(echo)}
 	})
 	wf := b.save(`{
   "format": "hookflow/v1", "id": "sec", "name": "Secrets",
@@ -182,7 +183,7 @@ func TestSecretsNotRecorded(t *testing.T) {
 	}
 
 	// The receiver got the real values.
-	ok := b.recv.on("/ok")
+	ok := b.recv.On("/ok")
 	if len(ok) != 1 {
 		t.Fatalf("receiver got %d requests on /ok, want 1", len(ok))
 	}
@@ -195,7 +196,7 @@ func TestSecretsNotRecorded(t *testing.T) {
 	if err := actions.Verify(sign, ok[0].Header, ok[0].Body, time.Now(), 0); err != nil {
 		t.Errorf("signature does not verify with the signing secret: %v", err)
 	}
-	if n := len(b.recv.on("/fail/" + api)); n != 1 {
+	if n := len(b.recv.On("/fail/" + api)); n != 1 {
 		t.Errorf("receiver got %d requests on the secret path, want 1", n)
 	}
 

@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/hookflow/hookflow/internal/receivertest"
 	"github.com/hookflow/hookflow/store"
 	"github.com/hookflow/hookflow/workflows"
 )
@@ -53,7 +54,7 @@ func TestReplay(t *testing.T) {
 	})
 
 	t.Run("FromStep", func(t *testing.T) {
-		before := len(b.recv.on("/notify"))
+		before := len(b.recv.On("/notify"))
 		r, err := b.engine.Replay(b.ctx, orig, "notify")
 		if err != nil {
 			t.Fatalf("Replay: %v", err)
@@ -73,13 +74,13 @@ func TestReplay(t *testing.T) {
 		if len(carried) == 1 {
 			jsonEqual(t, "carried transform output", carried[0].Output, `{"order":"A-5","nonce":"`+nonce+`"}`)
 		}
-		notify := b.recv.on("/notify")
+		notify := b.recv.On("/notify")
 		if len(notify) != before+1 {
 			t.Fatalf("notify sent %d more times, want 1", len(notify)-before)
 		}
 		// The payload is the first run's transformed one, not the event's.
 		jsonEqual(t, "notify body", notify[len(notify)-1].Body, `{"order":"A-5","nonce":"`+nonce+`"}`)
-		audit := b.recv.on("/audit")
+		audit := b.recv.On("/audit")
 		jsonEqual(t, "audit body", audit[len(audit)-1].Body, `{"nonce":"`+nonce+`","notified":200}`)
 		if id := notify[len(notify)-1].Header.Get("Webhook-Id"); id == notify[0].Header.Get("Webhook-Id") {
 			t.Errorf("replay reused the first run's webhook-id %s; a replay is a new delivery", id)
@@ -115,11 +116,11 @@ const alertsWorkflow = `{
 func TestOnFailure(t *testing.T) {
 	t.Parallel()
 	b := setup(t)
-	b.recv.answer(func(h hit) reply {
+	b.recv.Answer(func(h receivertest.Hit) receivertest.Reply {
 		if h.Path == "/orders" {
-			return reply{status: 422, body: `{"error":"bad order"}`}
+			return receivertest.Reply{Status: 422, Body: `{"error":"bad order"}`}
 		}
-		return reply{}
+		return receivertest.Reply{}
 	})
 	b.save(alertsWorkflow)
 	wf := b.save(`{
@@ -136,8 +137,8 @@ func TestOnFailure(t *testing.T) {
 	if r.Status != store.StatusFailed {
 		t.Fatalf("run = %s, want failed", r.Status)
 	}
-	alerts := b.recv.waitHits(t, 2)
-	var alert *hit
+	alerts := b.recv.Wait(t, 2)
+	var alert *receivertest.Hit
 	for i := range alerts {
 		if alerts[i].Path == "/alerts" {
 			alert = &alerts[i]

@@ -4,11 +4,9 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
-	"net/http/httptest"
 	"path/filepath"
 	"reflect"
 	"sync"
@@ -16,6 +14,7 @@ import (
 	"time"
 
 	"github.com/hookflow/hookflow/actions"
+	"github.com/hookflow/hookflow/internal/receivertest"
 	"github.com/hookflow/hookflow/store"
 	"github.com/hookflow/hookflow/store/sqlite"
 	"github.com/hookflow/hookflow/workflows"
@@ -37,7 +36,7 @@ type bundle struct {
 	db     *sqlite.Store
 	spy    *spyStore // db, watched
 	engine *Engine
-	recv   *receiver
+	recv   *receivertest.Receiver
 	clock  *clock // nil: the real clock
 	sender *actions.Sender
 }
@@ -77,7 +76,7 @@ func setup(t testing.TB, opts ...option) *bundle {
 	b.path = filepath.Join(t.TempDir(), "hookflow.db")
 	b.db = openStore(t, b.path)
 	b.spy = &spyStore{Store: b.db}
-	b.recv = newReceiver(t)
+	b.recv = receivertest.New(t)
 	var s store.Store = batchSpy{b.spy}
 	if o.separate {
 		s = b.spy
@@ -399,147 +398,6 @@ func (s *spyStore) acceptStats() (batches, events int) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.batches, s.events
-}
-
-// hit is one request the receiver got.
-type hit struct {
-	N      int // 1-based, over all paths
-	PathN  int // 1-based, among the hits of this path
-	Method string
-	Path   string
-	// URI is the request's target as sent (escapes kept).
-	URI    string
-	Header http.Header
-	Body   []byte
-	At     time.Time // when the request arrived (the real clock)
-}
-
-// reply is how the receiver answers one hit.
-type reply struct {
-	status int               // default 200
-	header map[string]string // default JSON content type
-	body   string            // default {"ok":true}
-	// block, when set, holds the answer until it is closed or the request
-	// is cancelled.
-	block <-chan struct{}
-	// delay holds the answer this long.
-	delay time.Duration
-}
-
-// receiver is a real HTTP server on 127.0.0.1 that records what it gets
-// and answers as the test says.
-type receiver struct {
-	URL string
-	srv *httptest.Server
-
-	mu       sync.Mutex
-	hits     []hit
-	perPath  map[string]int
-	respond  func(h hit) reply
-	inflight int
-	maxIn    int
-}
-
-func newReceiver(t testing.TB) *receiver {
-	t.Helper()
-	rc := &receiver{perPath: map[string]int{}}
-	rc.srv = httptest.NewServer(http.HandlerFunc(rc.serve))
-	rc.URL = rc.srv.URL
-	t.Cleanup(rc.srv.Close)
-	return rc
-}
-
-// answer sets how the receiver answers from now on.
-func (rc *receiver) answer(f func(h hit) reply) {
-	rc.mu.Lock()
-	rc.respond = f
-	rc.mu.Unlock()
-}
-
-func (rc *receiver) serve(w http.ResponseWriter, r *http.Request) {
-	body, _ := io.ReadAll(r.Body)
-	rc.mu.Lock()
-	rc.perPath[r.URL.Path]++
-	h := hit{N: len(rc.hits) + 1, PathN: rc.perPath[r.URL.Path], Method: r.Method, Path: r.URL.Path, URI: r.RequestURI,
-		Header: r.Header.Clone(), Body: body, At: time.Now()}
-	rc.hits = append(rc.hits, h)
-	rc.inflight++
-	rc.maxIn = max(rc.maxIn, rc.inflight)
-	respond := rc.respond
-	rc.mu.Unlock()
-
-	rp := reply{}
-	if respond != nil {
-		rp = respond(h)
-	}
-	if rp.delay > 0 {
-		time.Sleep(rp.delay)
-	}
-	if rp.block != nil {
-		select {
-		case <-rp.block:
-		case <-r.Context().Done():
-		}
-	}
-	// Leave before answering: once the answer is out, the engine may send
-	// the next request.
-	rc.mu.Lock()
-	rc.inflight--
-	rc.mu.Unlock()
-
-	if rp.status == 0 {
-		rp.status = http.StatusOK
-	}
-	if rp.header == nil {
-		rp.header = map[string]string{"Content-Type": "application/json"}
-	}
-	if rp.body == "" && rp.status < 300 {
-		rp.body = `{"ok":true}`
-	}
-	for k, v := range rp.header {
-		w.Header().Set(k, v)
-	}
-	w.WriteHeader(rp.status)
-	_, _ = io.WriteString(w, rp.body)
-}
-
-// all returns every hit so far.
-func (rc *receiver) all() []hit {
-	rc.mu.Lock()
-	defer rc.mu.Unlock()
-	return append([]hit(nil), rc.hits...)
-}
-
-// count is the number of hits so far.
-func (rc *receiver) count() int {
-	rc.mu.Lock()
-	defer rc.mu.Unlock()
-	return len(rc.hits)
-}
-
-// on returns the hits on one path.
-func (rc *receiver) on(path string) []hit {
-	var out []hit
-	for _, h := range rc.all() {
-		if h.Path == path {
-			out = append(out, h)
-		}
-	}
-	return out
-}
-
-// maxInflight is the most requests the receiver held at once.
-func (rc *receiver) maxInflight() int {
-	rc.mu.Lock()
-	defer rc.mu.Unlock()
-	return rc.maxIn
-}
-
-// waitHits waits until the receiver has had at least n hits.
-func (rc *receiver) waitHits(t testing.TB, n int) []hit {
-	t.Helper()
-	waitUntil(t, fmt.Sprintf("%d receiver hits", n), func() bool { return rc.count() >= n })
-	return rc.all()
 }
 
 // jsonEqual compares two JSON documents by value.

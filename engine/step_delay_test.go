@@ -38,14 +38,14 @@ func TestDelay(t *testing.T) {
 
 	c.Advance(time.Hour - time.Second)
 	time.Sleep(100 * time.Millisecond) // several polls: not due yet
-	if got := b.recv.count(); got != 0 {
+	if got := b.recv.Count(); got != 0 {
 		t.Fatalf("receiver got %d requests before the delay ended", got)
 	}
 	c.Advance(time.Second)
 	if r := b.waitFinished(run); r.Status != store.StatusSucceeded {
 		t.Fatalf("run = %s (%q), want succeeded", r.Status, r.Error)
 	}
-	hits := b.recv.all()
+	hits := b.recv.Hits()
 	if len(hits) != 1 {
 		t.Fatalf("receiver got %d requests, want 1", len(hits))
 	}
@@ -107,10 +107,10 @@ func TestWhenSkips(t *testing.T) {
 	if len(rs) != 3 || rs[0].Status != store.StepSkipped || rs[1].Status != store.StepSucceeded || rs[2].Status != store.StepSucceeded {
 		t.Fatalf("step results = %+v; want skipped, succeeded, succeeded", rs)
 	}
-	if len(b.recv.on("/sales")) != 0 || len(b.recv.on("/support")) != 1 {
-		t.Errorf("requests: %d to /sales, %d to /support; want 0 and 1", len(b.recv.on("/sales")), len(b.recv.on("/support")))
+	if len(b.recv.On("/sales")) != 0 || len(b.recv.On("/support")) != 1 {
+		t.Errorf("requests: %d to /sales, %d to /support; want 0 and 1", len(b.recv.On("/sales")), len(b.recv.On("/support")))
 	}
-	log := b.recv.on("/log")
+	log := b.recv.On("/log")
 	if len(log) != 1 {
 		t.Fatalf("%d requests to /log, want 1", len(log))
 	}
@@ -134,7 +134,7 @@ func TestWhenError(t *testing.T) {
 	if rs := b.results(run); len(rs) != 1 || rs[0].Status != store.StepFailed || rs[0].Error == "" {
 		t.Errorf("step results = %+v, want one failed with the when error", rs)
 	}
-	if got := b.recv.count(); got != 0 {
+	if got := b.recv.Count(); got != 0 {
 		t.Errorf("receiver got %d requests, want 0", got)
 	}
 }

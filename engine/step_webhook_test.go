@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/hookflow/hookflow/internal/receivertest"
 	"github.com/hookflow/hookflow/kinds"
 	"github.com/hookflow/hookflow/store"
 )
@@ -19,12 +20,12 @@ const oneWebhook = `{
     "retry": {"max_attempts": 3, "initial": "10ms", "max": "20ms"}}]
 }`
 
-func statuses(codes ...int) func(h hit) reply {
-	return func(h hit) reply {
+func statuses(codes ...int) func(h receivertest.Hit) receivertest.Reply {
+	return func(h receivertest.Hit) receivertest.Reply {
 		if h.N <= len(codes) {
-			return reply{status: codes[h.N-1]}
+			return receivertest.Reply{Status: codes[h.N-1]}
 		}
-		return reply{}
+		return receivertest.Reply{}
 	}
 }
 
@@ -33,7 +34,7 @@ func statuses(codes ...int) func(h hit) reply {
 func TestWebhookRetries(t *testing.T) {
 	t.Parallel()
 	b := setup(t)
-	b.recv.answer(statuses(500, 500, 200))
+	b.recv.Answer(statuses(500, 500, 200))
 	wf := b.save(oneWebhook)
 	run := b.accept(wf, `{"order":"A-1"}`)
 
@@ -44,7 +45,7 @@ func TestWebhookRetries(t *testing.T) {
 	if r.Attempt != 3 {
 		t.Errorf("run claimed %d times, want 3", r.Attempt)
 	}
-	hits := b.recv.all()
+	hits := b.recv.Hits()
 	if len(hits) != 3 {
 		t.Fatalf("receiver got %d requests, want 3", len(hits))
 	}
@@ -95,7 +96,7 @@ func TestWebhookRetries(t *testing.T) {
 func TestWebhookClientErrorFails(t *testing.T) {
 	t.Parallel()
 	b := setup(t)
-	b.recv.answer(statuses(400))
+	b.recv.Answer(statuses(400))
 	wf := b.save(oneWebhook)
 	run := b.accept(wf, `{}`)
 
@@ -107,7 +108,7 @@ func TestWebhookClientErrorFails(t *testing.T) {
 	if len(rs) != 1 || rs[0].Status != store.StepFailed || rs[0].StatusCode != 400 || rs[0].Attempt != 1 {
 		t.Errorf("step results = %+v, want one failed attempt with 400", rs)
 	}
-	if got := b.recv.count(); got != 1 {
+	if got := b.recv.Count(); got != 1 {
 		t.Errorf("receiver got %d requests, want 1", got)
 	}
 }
@@ -117,11 +118,11 @@ func TestWebhookRetryAfter(t *testing.T) {
 	t.Parallel()
 	c := newClock()
 	b := setup(t, withClock(c))
-	b.recv.answer(func(h hit) reply {
+	b.recv.Answer(func(h receivertest.Hit) receivertest.Reply {
 		if h.N == 1 {
-			return reply{status: http.StatusServiceUnavailable, header: map[string]string{"Retry-After": "120"}}
+			return receivertest.Reply{Status: http.StatusServiceUnavailable, Header: map[string]string{"Retry-After": "120"}}
 		}
-		return reply{}
+		return receivertest.Reply{}
 	})
 	wf := b.save(oneWebhook)
 	run := b.accept(wf, `{}`)
@@ -140,14 +141,14 @@ func TestWebhookRetryAfter(t *testing.T) {
 
 	c.Advance(119 * time.Second)
 	time.Sleep(100 * time.Millisecond) // several polls: still not due
-	if got := b.recv.count(); got != 1 {
+	if got := b.recv.Count(); got != 1 {
 		t.Fatalf("receiver got %d requests before Retry-After passed, want 1", got)
 	}
 	c.Advance(time.Second)
 	if r := b.waitFinished(run); r.Status != store.StatusSucceeded {
 		t.Errorf("run = %s (%q), want succeeded", r.Status, r.Error)
 	}
-	if got := b.recv.count(); got != 2 {
+	if got := b.recv.Count(); got != 2 {
 		t.Errorf("receiver got %d requests, want 2", got)
 	}
 }
@@ -157,9 +158,9 @@ func TestWebhookRetryAfter(t *testing.T) {
 func TestWebhookRedirectNotFollowed(t *testing.T) {
 	t.Parallel()
 	b := setup(t)
-	other := newReceiver(t)
-	b.recv.answer(func(hit) reply {
-		return reply{status: http.StatusFound, header: map[string]string{"Location": other.URL + "/elsewhere"}}
+	other := receivertest.New(t)
+	b.recv.Answer(func(receivertest.Hit) receivertest.Reply {
+		return receivertest.Reply{Status: http.StatusFound, Header: map[string]string{"Location": other.URL + "/elsewhere"}}
 	})
 	wf := b.save(oneWebhook)
 	run := b.accept(wf, `{}`)
@@ -168,10 +169,10 @@ func TestWebhookRedirectNotFollowed(t *testing.T) {
 	if r.Status != store.StatusFailed || !strings.Contains(r.Error, "302") {
 		t.Errorf("run = %s (%q), want failed with the 302", r.Status, r.Error)
 	}
-	if got := b.recv.count(); got != 1 {
+	if got := b.recv.Count(); got != 1 {
 		t.Errorf("receiver got %d requests, want 1", got)
 	}
-	if got := other.count(); got != 0 {
+	if got := other.Count(); got != 0 {
 		t.Errorf("redirect target got %d requests, want 0", got)
 	}
 }
@@ -180,7 +181,7 @@ func TestWebhookRedirectNotFollowed(t *testing.T) {
 func TestWebhookGivesUp(t *testing.T) {
 	t.Parallel()
 	b := setup(t)
-	b.recv.answer(func(hit) reply { return reply{status: http.StatusBadGateway} })
+	b.recv.Answer(func(receivertest.Hit) receivertest.Reply { return receivertest.Reply{Status: http.StatusBadGateway} })
 	wf := b.save(oneWebhook)
 	run := b.accept(wf, `{}`)
 
@@ -192,7 +193,7 @@ func TestWebhookGivesUp(t *testing.T) {
 	if len(rs) != 3 || rs[2].Status != store.StepFailed || rs[2].Attempt != 3 {
 		t.Errorf("step results = %+v, want 2 retrying and a failed third", rs)
 	}
-	if got := b.recv.count(); got != 3 {
+	if got := b.recv.Count(); got != 3 {
 		t.Errorf("receiver got %d requests, want 3", got)
 	}
 }
@@ -201,8 +202,8 @@ func TestWebhookGivesUp(t *testing.T) {
 func TestWebhookConnectionRefused(t *testing.T) {
 	t.Parallel()
 	b := setup(t)
-	down := newReceiver(t)
-	down.srv.Close()
+	down := receivertest.New(t)
+	down.Server.Close()
 	w := decode(t, oneWebhook)
 	w.Vars = map[string]any{"recv": down.URL}
 	res, err := b.engine.SaveWorkflow(b.ctx, w)
@@ -221,14 +222,14 @@ func TestWebhookConnectionRefused(t *testing.T) {
 func TestResumeAtFailedStep(t *testing.T) {
 	t.Parallel()
 	b := setup(t)
-	b.recv.answer(func(h hit) reply {
+	b.recv.Answer(func(h receivertest.Hit) receivertest.Reply {
 		switch {
 		case h.Path == "/first" && h.PathN == 1:
-			return reply{status: 500}
+			return receivertest.Reply{Status: 500}
 		case h.Path == "/first":
-			return reply{body: `{"id":"remote-1"}`}
+			return receivertest.Reply{Body: `{"id":"remote-1"}`}
 		}
-		return reply{}
+		return receivertest.Reply{}
 	})
 	wf := b.save(`{
   "format": "hookflow/v1", "id": "resume", "name": "Resume",
@@ -252,8 +253,8 @@ func TestResumeAtFailedStep(t *testing.T) {
 		}
 	}
 	shape := b.resultsOf(run, "shape")[0].Output
-	first := b.recv.on("/first")
-	second := b.recv.on("/second")
+	first := b.recv.On("/first")
+	second := b.recv.On("/second")
 	if len(first) != 2 || len(second) != 1 {
 		t.Fatalf("receiver got %d on /first and %d on /second, want 2 and 1", len(first), len(second))
 	}
@@ -304,7 +305,7 @@ func TestWebhookURLFromEvent(t *testing.T) {
 	if r := b.waitFinished(run); r.Status != store.StatusSucceeded {
 		t.Fatalf("run = %s (%q), want succeeded", r.Status, r.Error)
 	}
-	hits := b.recv.all()
+	hits := b.recv.Hits()
 	if len(hits) != 1 {
 		t.Fatalf("receiver got %d requests, want 1", len(hits))
 	}

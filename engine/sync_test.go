@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/hookflow/hookflow/internal/receivertest"
 	"github.com/hookflow/hookflow/store"
 )
 
@@ -49,7 +50,7 @@ func TestSyncRespond(t *testing.T) {
 	if r := b.waitFinished(run); r.Status != store.StatusSucceeded {
 		t.Errorf("run = %s (%q), want succeeded", r.Status, r.Error)
 	}
-	if got := len(b.recv.on("/after")); got != 1 {
+	if got := len(b.recv.On("/after")); got != 1 {
 		t.Errorf("step after respond sent %d times, want 1", got)
 	}
 }
@@ -59,11 +60,11 @@ func TestSyncRespond(t *testing.T) {
 func TestSyncWithoutRespond(t *testing.T) {
 	t.Parallel()
 	b := setup(t)
-	b.recv.answer(func(h hit) reply {
+	b.recv.Answer(func(h receivertest.Hit) receivertest.Reply {
 		if h.Path == "/fail" {
-			return reply{status: 400}
+			return receivertest.Reply{Status: 400}
 		}
-		return reply{}
+		return receivertest.Reply{}
 	})
 	wf := b.save(`{
   "format": "hookflow/v1", "id": "sync-outcome", "name": "Sync outcome",
@@ -116,7 +117,7 @@ func TestSyncTimeout(t *testing.T) {
 	b := setup(t)
 	release := make(chan struct{})
 	t.Cleanup(func() { close(release) })
-	b.recv.answer(func(hit) reply { return reply{block: release} })
+	b.recv.Answer(func(receivertest.Hit) receivertest.Reply { return receivertest.Reply{Block: release} })
 	wf := b.save(`{
   "format": "hookflow/v1", "id": "sync-slow", "name": "Sync slow",
   "trigger": {"type": "webhook", "response": {"mode": "sync"}},

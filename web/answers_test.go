@@ -27,7 +27,7 @@ func wantValidJSON(t *testing.T, what string, r *answer) {
 func TestAPIAnswersValidUTF8(t *testing.T) {
 	t.Parallel()
 	b := setup(t)
-	hook := b.create(passDef("pass", b.recv.url)).TriggerURL
+	hook := b.create(passDef("pass", b.recv.URL)).TriggerURL
 	runID := b.trigger(hook, "{\"name\": \"\xffAda\"}", "Content-Type", "application/json", "X-Name", "\xfe")
 	b.waitRun(runID)
 
@@ -49,7 +49,7 @@ func TestAPIAnswersValidUTF8(t *testing.T) {
 func TestRunStoredUnencodableReadable(t *testing.T) {
 	t.Parallel()
 	b := setup(t)
-	w := b.create(relayDef("relay", b.recv.url))
+	w := b.create(relayDef("relay", b.recv.URL))
 	body := []byte(`{"status": "paid", "amount": 1e400}`)
 	runID := uuid.NewString()
 	now := time.Now().UTC()

@@ -67,7 +67,7 @@ func adminRoutes(t *testing.T, b *bundle) []struct{ method, path string } {
 func TestAdminAuthRefused(t *testing.T) {
 	t.Parallel()
 	b := setup(t)
-	b.create(relayDef("kept", b.recv.url))
+	b.create(relayDef("kept", b.recv.URL))
 	// Each request comes from an address of its own, so that the limit
 	// on wrong tokens (auth_limit_test.go) does not answer in place of
 	// the check.

@@ -60,7 +60,7 @@ func TestSessionLogin(t *testing.T) {
 
 	// Changes need the X-Hookflow header or a JSON body: a cross-site form
 	// can send neither.
-	def := relayDef("via-cookie", b.recv.url)
+	def := relayDef("via-cookie", b.recv.URL)
 	wantError(t, b.send(http.MethodPost, "/api/v1/workflows", def, "Cookie", cookie,
 		"Content-Type", "application/x-www-form-urlencoded"), http.StatusForbidden, "csrf")
 	wantError(t, b.send(http.MethodPost, "/api/v1/workflows", def, "Cookie", cookie), http.StatusForbidden, "csrf")
@@ -111,8 +111,8 @@ func TestSessionCookieSecureOverTLS(t *testing.T) {
 func TestRevisionRollback(t *testing.T) {
 	t.Parallel()
 	b := setup(t)
-	b.create(relayDef("rb", b.recv.url))
-	v2 := strings.Replace(relayDef("rb", b.recv.url), "payload.amount / 100.0", "payload.amount", 1)
+	b.create(relayDef("rb", b.recv.URL))
+	v2 := strings.Replace(relayDef("rb", b.recv.URL), "payload.amount / 100.0", "payload.amount", 1)
 	b.apiOK(http.MethodPut, "/api/v1/workflows/rb", v2, http.StatusOK)
 	b.apiOK(http.MethodPost, "/api/v1/workflows/rb/disable", nil, http.StatusOK)
 
@@ -142,7 +142,7 @@ func TestWorkflowStats(t *testing.T) {
 	b := setup(t)
 	w := b.create(`{"format": "hookflow/v1", "id": "st", "name": "Stats",
 		"trigger": {"type": "webhook"},
-		"steps": [{"id": "send", "type": "webhook", "url": "` + b.recv.url + `/{{ payload.path }}"}]}`)
+		"steps": [{"id": "send", "type": "webhook", "url": "` + b.recv.URL + `/{{ payload.path }}"}]}`)
 
 	s := b.apiOK(http.MethodGet, "/api/v1/workflows/st/stats", nil, http.StatusOK)
 	if s["runs_24h"] != 0.0 || s["failures_24h"] != 0.0 || s["last_run"] != nil {
@@ -163,7 +163,7 @@ func TestWorkflowStats(t *testing.T) {
 func TestNextEventLongPoll(t *testing.T) {
 	t.Parallel()
 	b := setup(t)
-	w := b.create(passDef("ln", b.recv.url))
+	w := b.create(passDef("ln", b.recv.URL))
 	// An event from before the wait is not "next".
 	b.trigger(w.TriggerURL, map[string]any{"n": 1})
 	if r := b.api(http.MethodGet, "/api/v1/workflows/ln/events/next?timeout=300ms", nil); r.status != http.StatusNoContent {
@@ -225,7 +225,7 @@ func TestNextEventLongPoll(t *testing.T) {
 func TestNextEventStream(t *testing.T) {
 	t.Parallel()
 	b := setup(t)
-	w := b.create(passDef("sse", b.recv.url))
+	w := b.create(passDef("sse", b.recv.URL))
 	req, _ := http.NewRequest(http.MethodGet, b.url+"/api/v1/workflows/sse/events/next?timeout=10s", nil)
 	req.Header.Set("Authorization", "Bearer "+b.token)
 	req.Header.Set("Accept", "text/event-stream")

@@ -289,7 +289,7 @@ func TestEditorBrowser(t *testing.T) {
 	u.click(`[data-add-step="transform"]`)
 	u.fill(`[data-field="steps[0].expr"]`, "{order: payload.id, total: payload.amount / 100.0}")
 	u.click(`[data-add-step="webhook"]`)
-	u.fill(`[data-field="steps[1].url"]`, b.recv.url+"/orders/{{ payload.order }}")
+	u.fill(`[data-field="steps[1].url"]`, b.recv.URL+"/orders/{{ payload.order }}")
 	u.click("#save")
 	u.waitJS("the new workflow's page opens", `/^\/workflows\/order-relay-[0-9a-f]+$/.test(location.pathname)`)
 	id := strings.TrimPrefix(u.eval(`location.pathname`), "/workflows/")
@@ -318,7 +318,7 @@ func TestEditorBrowser(t *testing.T) {
 	if done.Run.Status != "succeeded" {
 		t.Fatalf("run = %s (%s)", done.Run.Status, done.Run.Error)
 	}
-	got := b.recv.wait(t)
+	got := b.recv.Next(t)
 	if got.Path != "/orders/ord_1" {
 		t.Errorf("receiver got %s, want /orders/ord_1", got.Path)
 	}
@@ -411,7 +411,7 @@ func TestEditorBrowser(t *testing.T) {
 	def := fmt.Sprintf(`{"format": "hookflow/v1", "id": "imported-hook", "name": "Imported hook",
 		"trigger": {"type": "webhook"},
 		"steps": [{"id": "only_paid", "type": "filter", "expr": "payload.status == 'paid'"},
-		          {"id": "send", "type": "webhook", "url": %q}]}`, b.recv.url+"/imported")
+		          {"id": "send", "type": "webhook", "url": %q}]}`, b.recv.URL+"/imported")
 	u.fill("#import-text", def)
 	u.click("#import-submit")
 	u.waitPath("/workflows/imported-hook")
@@ -496,7 +496,7 @@ func seedForScreenshots(t *testing.T, b *bundle) {
 	gh := b.create(fmt.Sprintf(`{"format": "hookflow/v1", "id": "github-pushes", "name": "GitHub pushes to chat",
 		"trigger": {"type": "webhook", "methods": ["POST"]},
 		"steps": [{"id": "main_only", "type": "filter", "expr": "payload.ref == 'refs/heads/main'"},
-		          {"id": "post", "type": "webhook", "url": %q, "retry": {"max_attempts": 1}}]}`, b.recv.url+"/fail"))
+		          {"id": "post", "type": "webhook", "url": %q, "retry": {"max_attempts": 1}}]}`, b.recv.URL+"/fail"))
 	b.create(`{"format": "hookflow/v1", "id": "nightly-report", "name": "Nightly sales report",
 		"trigger": {"type": "cron", "schedule": "0 2 * * *", "timezone": "Europe/Berlin"},
 		"steps": [{"id": "shape", "type": "transform", "expr": "{day: now()}"}]}`)
@@ -536,7 +536,7 @@ func TestEditorBrowserWidgets(t *testing.T) {
 	u.click(`[data-add-step="filter"]`)
 	u.fill(`[data-field="steps[0].expr"]`, "true")
 	u.click(`[data-add-step="webhook"]`)
-	u.fill(`[data-field="steps[1].url"]`, b.recv.url+"/kinds")
+	u.fill(`[data-field="steps[1].url"]`, b.recv.URL+"/kinds")
 	u.click(`li.step[data-field="steps[1]"] .kv > .btn`)
 	u.fill(`li.step[data-field="steps[1]"] [aria-label="Header 1 name"]`, "X-Kind")
 	u.fill(`li.step[data-field="steps[1]"] [aria-label="Header 1 value"]`, "{{ payload.kind }}")
@@ -625,9 +625,9 @@ func TestEditorBrowserWidgets(t *testing.T) {
 	}
 
 	// Runs: filter by status, open one, replay it.
-	pass := b.create(passDef("pass", b.recv.url))
+	pass := b.create(passDef("pass", b.recv.URL))
 	fails := b.create(`{"format": "hookflow/v1", "id": "fails", "name": "Fails", "trigger": {"type": "webhook"},
-		"steps": [{"id": "send", "type": "webhook", "url": "` + b.recv.url + `/fail"}]}`)
+		"steps": [{"id": "send", "type": "webhook", "url": "` + b.recv.URL + `/fail"}]}`)
 	b.waitRun(b.trigger(pass.TriggerURL, map[string]any{"n": 1}))
 	failed := b.trigger(fails.TriggerURL, map[string]any{"n": 2})
 	b.waitRun(failed)

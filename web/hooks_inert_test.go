@@ -40,7 +40,7 @@ func TestHookAnswersInert(t *testing.T) {
 	}
 	wantInert(t, "sync text/html answer", r)
 
-	pass := b.create(passDef("pass", b.recv.url)).TriggerURL
+	pass := b.create(passDef("pass", b.recv.URL)).TriggerURL
 	wantInert(t, "202", b.send(http.MethodPost, pass, map[string]any{"a": 1}))
 	wantInert(t, "400 bad JSON", b.send(http.MethodPost, pass, `{"a":`, "Content-Type", "application/json"))
 	wantInert(t, "404 unknown key", b.send(http.MethodPost, "/hooks/nope", map[string]any{}))
@@ -48,9 +48,9 @@ func TestHookAnswersInert(t *testing.T) {
 	wantInert(t, "404 /hooks", b.send(http.MethodGet, "/hooks", nil, "Accept", "text/html"))
 	wantInert(t, "405", b.send(http.MethodPut, page, map[string]any{}))
 
-	failing := b.create(syncDef("failing", "5s", fmt.Sprintf(`{"id": "call", "type": "webhook", "url": "%s/fail"}`, b.recv.url))).TriggerURL
+	failing := b.create(syncDef("failing", "5s", fmt.Sprintf(`{"id": "call", "type": "webhook", "url": "%s/fail"}`, b.recv.URL))).TriggerURL
 	wantInert(t, "502 failed sync run", b.send(http.MethodPost, failing, map[string]any{}))
-	slow := b.create(syncDef("slow", "100ms", fmt.Sprintf(`{"id": "call", "type": "webhook", "url": "%s/slow"}`, b.recv.url))).TriggerURL
+	slow := b.create(syncDef("slow", "100ms", fmt.Sprintf(`{"id": "call", "type": "webhook", "url": "%s/slow"}`, b.recv.URL))).TriggerURL
 	wantInert(t, "202 sync timeout", b.send(http.MethodPost, slow, map[string]any{}))
 
 	limited := b.create(`{"format": "hookflow/v1", "id": "limited", "name": "Limited",

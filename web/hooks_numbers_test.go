@@ -14,8 +14,8 @@ func TestHookNumberOutOfRange(t *testing.T) {
 	t.Parallel()
 	b := setup(t)
 	workflows := map[string]string{
-		"pass":  b.create(passDef("pass", b.recv.url)).TriggerURL,
-		"relay": b.create(relayDef("relay", b.recv.url)).TriggerURL,
+		"pass":  b.create(passDef("pass", b.recv.URL)).TriggerURL,
+		"relay": b.create(relayDef("relay", b.recv.URL)).TriggerURL,
 	}
 	for _, tc := range []struct{ body, field string }{
 		{`{"status": "paid", "a": {"b": [0, 1, 1e400]}}`, "payload.a.b[2]"},
@@ -62,7 +62,7 @@ func TestHookNumberOutOfRange(t *testing.T) {
 func TestWorkflowTestNumberOutOfRange(t *testing.T) {
 	t.Parallel()
 	b := setup(t)
-	b.create(relayDef("relay", b.recv.url))
+	b.create(relayDef("relay", b.recv.URL))
 	r := b.api(http.MethodPost, "/api/v1/workflows/relay/test", `{"payload": {"status": "paid", "amount": [1, 1e400]}}`)
 	if e := wantError(t, r, http.StatusBadRequest, "bad_json"); e["field"] != "payload.amount[1]" {
 		t.Errorf("field = %v, want payload.amount[1]", e["field"])

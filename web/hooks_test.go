@@ -19,7 +19,7 @@ import (
 func TestHookAcceptsJSON(t *testing.T) {
 	t.Parallel()
 	b := setup(t)
-	w := b.create(relayDef("relay", b.recv.url))
+	w := b.create(relayDef("relay", b.recv.URL))
 	r := b.send(http.MethodPost, w.TriggerURL, map[string]any{"id": "A-7", "status": "paid", "amount": 1250})
 	if r.status != http.StatusAccepted {
 		t.Fatalf("trigger = %d %s", r.status, r.body)
@@ -32,7 +32,7 @@ func TestHookAcceptsJSON(t *testing.T) {
 	if cl := r.header.Get("Content-Length"); cl != fmt.Sprint(len(r.body)) {
 		t.Errorf("Content-Length %q for a %d-byte answer", cl, len(r.body))
 	}
-	got := b.recv.wait(t)
+	got := b.recv.Next(t)
 	if got.Method != http.MethodPost || got.Path != "/orders/A-7" {
 		t.Errorf("receiver got %s %s", got.Method, got.Path)
 	}
@@ -50,7 +50,7 @@ func TestHookAcceptsJSON(t *testing.T) {
 func (b *bundle) wantReceived(n int) {
 	b.t.Helper()
 	time.Sleep(100 * time.Millisecond)
-	if got := len(b.recv.requests()); got != n {
+	if got := len(b.recv.Hits()); got != n {
 		b.t.Errorf("receiver got %d requests, want %d", got, n)
 	}
 }
@@ -62,8 +62,8 @@ func TestHookMalformedJSON(t *testing.T) {
 	// checked; relay reads the payload, so its body is decoded as it
 	// arrives. Both refuse the same bodies.
 	workflows := map[string]string{
-		"pass":  b.create(passDef("pass", b.recv.url)).TriggerURL,
-		"relay": b.create(relayDef("relay", b.recv.url)).TriggerURL,
+		"pass":  b.create(passDef("pass", b.recv.URL)).TriggerURL,
+		"relay": b.create(relayDef("relay", b.recv.URL)).TriggerURL,
 	}
 	bodies := []string{`{"a": `, `{"a": 1} x`, `{"a": 1}]`, "{\"a\": \"\x01\"}", `{"a": "\q"}`}
 	for id, url := range workflows {
@@ -82,40 +82,40 @@ func TestHookMalformedJSON(t *testing.T) {
 func TestHookFormBody(t *testing.T) {
 	t.Parallel()
 	b := setup(t)
-	w := b.create(passDef("form", b.recv.url))
+	w := b.create(passDef("form", b.recv.URL))
 	r := b.send(http.MethodPost, w.TriggerURL, "name=Ada+Lovelace&tag=a&tag=b", "Content-Type", "application/x-www-form-urlencoded")
 	if r.status != http.StatusAccepted {
 		t.Fatalf("form trigger = %d %s", r.status, r.body)
 	}
-	jsonEqual(t, b.recv.wait(t).Body, map[string]any{"name": "Ada Lovelace", "tag": []string{"a", "b"}})
+	jsonEqual(t, b.recv.Next(t).Body, map[string]any{"name": "Ada Lovelace", "tag": []string{"a", "b"}})
 }
 
 func TestHookTextBody(t *testing.T) {
 	t.Parallel()
 	b := setup(t)
-	w := b.create(passDef("text", b.recv.url))
+	w := b.create(passDef("text", b.recv.URL))
 	r := b.send(http.MethodPost, w.TriggerURL, "hello, {world", "Content-Type", "text/plain")
 	if r.status != http.StatusAccepted {
 		t.Fatalf("text trigger = %d %s", r.status, r.body)
 	}
-	jsonEqual(t, b.recv.wait(t).Body, "hello, {world")
+	jsonEqual(t, b.recv.Next(t).Body, "hello, {world")
 }
 
 func TestHookQueryPayload(t *testing.T) {
 	t.Parallel()
 	b := setup(t)
-	w := b.create(passDef("query", b.recv.url))
+	w := b.create(passDef("query", b.recv.URL))
 	r := b.send(http.MethodGet, w.TriggerURL+"?user=7&ok=yes", nil)
 	if r.status != http.StatusAccepted {
 		t.Fatalf("GET trigger = %d %s", r.status, r.body)
 	}
-	jsonEqual(t, b.recv.wait(t).Body, map[string]any{"user": "7", "ok": "yes"})
+	jsonEqual(t, b.recv.Next(t).Body, map[string]any{"user": "7", "ok": "yes"})
 }
 
 func TestHookMethodNotAllowed(t *testing.T) {
 	t.Parallel()
 	b := setup(t)
-	w := b.create(relayDef("posts", b.recv.url)) // methods: POST
+	w := b.create(relayDef("posts", b.recv.URL)) // methods: POST
 	for _, m := range []string{http.MethodGet, http.MethodPut, http.MethodDelete} {
 		r := b.send(m, w.TriggerURL, nil)
 		wantError(t, r, http.StatusMethodNotAllowed, "method_not_allowed")
@@ -131,7 +131,7 @@ func TestHookMethodNotAllowed(t *testing.T) {
 func TestHookBodyLimit(t *testing.T) {
 	t.Parallel()
 	b := setup(t, withMaxBody(1<<10))
-	w := b.create(passDef("small", b.recv.url))
+	w := b.create(passDef("small", b.recv.URL))
 	fits := `{"pad": "` + strings.Repeat("x", 1000) + `"}`
 	b.trigger(w.TriggerURL, fits)
 	over := `{"pad": "` + strings.Repeat("x", 1100) + `"}`
@@ -153,7 +153,7 @@ func TestHookBodyLimit(t *testing.T) {
 func TestHookTruncatedBody(t *testing.T) {
 	t.Parallel()
 	b := setup(t)
-	w := b.create(passDef("cut", b.recv.url))
+	w := b.create(passDef("cut", b.recv.URL))
 	u, err := url.Parse(w.TriggerURL)
 	if err != nil {
 		t.Fatal(err)
@@ -184,7 +184,7 @@ func TestHookTruncatedBody(t *testing.T) {
 func TestHookBodyDefaultLimit(t *testing.T) {
 	t.Parallel()
 	b := setup(t)
-	w := b.create(passDef("big", b.recv.url))
+	w := b.create(passDef("big", b.recv.URL))
 	big := bytes.Repeat([]byte("a"), 2<<20)
 	wantError(t, b.send(http.MethodPost, w.TriggerURL, big, "Content-Type", "text/plain"), http.StatusRequestEntityTooLarge, "body_too_large")
 	req, _ := http.NewRequest(http.MethodPost, w.TriggerURL, io.MultiReader(bytes.NewReader(big)))
@@ -215,7 +215,7 @@ func githubSig(body string) string {
 func TestHookGitHubSignature(t *testing.T) {
 	t.Parallel()
 	b := setup(t)
-	def := strings.Replace(passDef("gh", b.recv.url), `{"type": "webhook"}`,
+	def := strings.Replace(passDef("gh", b.recv.URL), `{"type": "webhook"}`,
 		fmt.Sprintf(`{"type": "webhook", "methods": ["POST"], "auth": {"type": "github", "secret": %q}}`, githubSecret), 1)
 	w := b.create(def)
 	body := `{"action": "opened", "number": 7}`
@@ -224,7 +224,7 @@ func TestHookGitHubSignature(t *testing.T) {
 	if r.status != http.StatusAccepted {
 		t.Fatalf("signed = %d %s", r.status, r.body)
 	}
-	jsonEqual(t, b.recv.wait(t).Body, map[string]any{"action": "opened", "number": 7})
+	jsonEqual(t, b.recv.Next(t).Body, map[string]any{"action": "opened", "number": 7})
 
 	tampered := `{"action": "opened", "number": 8}`
 	for name, sig := range map[string]string{
@@ -250,7 +250,7 @@ func TestHookGitHubSignature(t *testing.T) {
 func TestHookIdempotency(t *testing.T) {
 	t.Parallel()
 	b := setup(t)
-	def := strings.Replace(passDef("dedup", b.recv.url), `{"type": "webhook"}`,
+	def := strings.Replace(passDef("dedup", b.recv.URL), `{"type": "webhook"}`,
 		`{"type": "webhook", "idempotency_key": "trigger.headers['x-delivery']"}`, 1)
 	w := b.create(def)
 
@@ -287,7 +287,7 @@ func TestHookIdempotency(t *testing.T) {
 func TestHookAuthMisconfigured(t *testing.T) {
 	t.Parallel()
 	b := setup(t)
-	def := strings.Replace(passDef("nosecret", b.recv.url), `{"type": "webhook"}`,
+	def := strings.Replace(passDef("nosecret", b.recv.URL), `{"type": "webhook"}`,
 		`{"type": "webhook", "auth": {"type": "github", "secret": "{{ secrets.missing.value }}"}}`, 1)
 	w := b.create(def)
 	body := `{"a": 1}`
@@ -304,7 +304,7 @@ func TestHookTokenRedacted(t *testing.T) {
 	t.Parallel()
 	b := setup(t)
 	const token = "tok-redact-me-7781"
-	def := strings.Replace(passDef("tok", b.recv.url), `{"type": "webhook"}`,
+	def := strings.Replace(passDef("tok", b.recv.URL), `{"type": "webhook"}`,
 		`{"type": "webhook", "auth": {"type": "token", "secret": "`+token+`", "header": "X-Token", "query": "token"}}`, 1)
 	w := b.create(def)
 
@@ -324,7 +324,7 @@ func TestHookTokenRedacted(t *testing.T) {
 	if bytes.Contains(raw, []byte(token)) || !bytes.Contains(raw, []byte("keep=1")) {
 		t.Errorf("events = %s", raw)
 	}
-	for _, got := range b.recv.requests() {
+	for _, got := range b.recv.Hits() {
 		if bytes.Contains(got.Body, []byte(token)) {
 			t.Errorf("the receiver got the token: %s", got.Body)
 		}

@@ -33,7 +33,7 @@ func TestEditorURLSplitsHosts(t *testing.T) {
 	auth := []string{"Authorization", "Bearer " + b.token, "Content-Type", "application/json"}
 
 	r := b.onHost(admin, http.MethodPost, "/api/v1/workflows", syncDef("slow", "100ms",
-		fmt.Sprintf(`{"id": "call", "type": "webhook", "url": "%s/slow"}`, b.recv.url)), auth...)
+		fmt.Sprintf(`{"id": "call", "type": "webhook", "url": "%s/slow"}`, b.recv.URL)), auth...)
 	if r.status != http.StatusCreated {
 		t.Fatalf("create on the editor's host = %d %s", r.status, r.body)
 	}

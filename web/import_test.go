@@ -32,7 +32,7 @@ func (b *bundle) importDefs(body string) []imported {
 func TestImportOne(t *testing.T) {
 	t.Parallel()
 	b := setup(t)
-	def := relayDef("imp", b.recv.url)
+	def := relayDef("imp", b.recv.URL)
 	got := b.importDefs(def)
 	if len(got) != 1 || got[0].ID != "imp" || got[0].Revision != 1 || !got[0].Created || !got[0].Changed || got[0].TriggerURL == "" {
 		t.Fatalf("first import = %+v", got)
@@ -50,7 +50,7 @@ func TestImportOne(t *testing.T) {
 func TestImportBundle(t *testing.T) {
 	t.Parallel()
 	b := setup(t)
-	one, two := relayDef("one", b.recv.url), passDef("two", b.recv.url)
+	one, two := relayDef("one", b.recv.URL), passDef("two", b.recv.URL)
 	for _, body := range []string{
 		"[" + one + "," + two + "]",
 		`{"format": "hookflow/v1", "workflows": [` + one + "," + two + "]}",
@@ -70,16 +70,16 @@ func TestImportBundle(t *testing.T) {
 func TestImportBundleAllOrNothing(t *testing.T) {
 	t.Parallel()
 	b := setup(t)
-	good := relayDef("good", b.recv.url)
-	brokenExpr := strings.Replace(passDef("broken", b.recv.url), `"steps": [`,
+	good := relayDef("good", b.recv.URL)
+	brokenExpr := strings.Replace(passDef("broken", b.recv.URL), `"steps": [`,
 		`"steps": [{"id": "f", "type": "filter", "expr": "payload.x =="},`, 1)
-	unknownField := strings.Replace(passDef("odd", b.recv.url), `"name"`, `"colour": "red", "name"`, 1)
+	unknownField := strings.Replace(passDef("odd", b.recv.URL), `"name"`, `"colour": "red", "name"`, 1)
 	for _, tc := range []struct{ name, body, field string }{
 		{"invalid expression", "[" + good + "," + brokenExpr + "]", "workflows[1].steps[0].expr"},
 		{"unknown field", "[" + good + "," + unknownField + "]", "workflows[1].colour"},
 		{"malformed", "[" + good + `, {"format": ]`, "definition"},
 		// Valid on its own, refused only when saved: still nothing stored.
-		{"own on_failure", "[" + good + "," + strings.Replace(passDef("loop", b.recv.url), `"name"`, `"on_failure": "loop", "name"`, 1) + "]",
+		{"own on_failure", "[" + good + "," + strings.Replace(passDef("loop", b.recv.URL), `"name"`, `"on_failure": "loop", "name"`, 1) + "]",
 			"workflows[1].on_failure"},
 	} {
 		r := b.api(http.MethodPost, "/api/v1/import", tc.body)
@@ -109,7 +109,7 @@ func TestExportOne(t *testing.T) {
 	  "trigger": {"methods": ["POST"], "type": "webhook", "idempotency_key": "trigger.headers['x-id']"},
 	  "steps": [
 	    {"type": "filter", "id": "paid", "expr": "payload.status == 'paid' && payload.amount > 100"},
-	    {"id": "notify", "type": "webhook", "url": "` + b.recv.url + `/o/{{ payload.id }}", "headers": {"X-A": "1"},
+	    {"id": "notify", "type": "webhook", "url": "` + b.recv.URL + `/o/{{ payload.id }}", "headers": {"X-A": "1"},
 	     "retry": {"max_attempts": 3, "initial": "1s"}}
 	  ],
 	  "vars": {"region": "eu"}}`
@@ -140,7 +140,7 @@ func TestExportOne(t *testing.T) {
 func TestExportAll(t *testing.T) {
 	t.Parallel()
 	b := setup(t)
-	b.importDefs("[" + relayDef("one", b.recv.url) + "," + passDef("two", b.recv.url) + "]")
+	b.importDefs("[" + relayDef("one", b.recv.URL) + "," + passDef("two", b.recv.URL) + "]")
 	b.apiOK(http.MethodPost, "/api/v1/workflows/two/disable", nil, http.StatusOK)
 
 	r := b.api(http.MethodGet, "/api/v1/export", nil)
@@ -185,7 +185,7 @@ func TestExportEmpty(t *testing.T) {
 func TestExportDisabledReimportUnchanged(t *testing.T) {
 	t.Parallel()
 	b := setup(t)
-	b.importDefs(passDef("off", b.recv.url))
+	b.importDefs(passDef("off", b.recv.URL))
 	b.apiOK(http.MethodPost, "/api/v1/workflows/off/disable", nil, http.StatusOK)
 	r := b.api(http.MethodGet, "/api/v1/export?id=off", nil)
 	if got := b.importDefs(string(r.body)); got[0].Changed || got[0].Revision != 1 {

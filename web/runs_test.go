@@ -12,8 +12,8 @@ import (
 func TestRunsList(t *testing.T) {
 	t.Parallel()
 	b := setup(t)
-	relay := b.create(relayDef("relay", b.recv.url))
-	pass := b.create(passDef("pass", b.recv.url))
+	relay := b.create(relayDef("relay", b.recv.URL))
+	pass := b.create(passDef("pass", b.recv.URL))
 
 	var all []string // in the order made
 	for i := range 3 {
@@ -64,7 +64,7 @@ func TestRunsList(t *testing.T) {
 func TestRunsPagination(t *testing.T) {
 	t.Parallel()
 	b := setup(t)
-	w := b.create(passDef("paged", b.recv.url))
+	w := b.create(passDef("paged", b.recv.URL))
 	var made []string
 	for i := range 7 {
 		made = append(made, b.trigger(w.TriggerURL, map[string]any{"i": i}))
@@ -120,7 +120,7 @@ func TestRunsListBadQuery(t *testing.T) {
 func TestRunGet(t *testing.T) {
 	t.Parallel()
 	b := setup(t)
-	w := b.create(relayDef("detail", b.recv.url))
+	w := b.create(relayDef("detail", b.recv.URL))
 	id := b.trigger(w.TriggerURL, map[string]any{"id": "o1", "status": "paid", "amount": 300}, "X-Trace", "t-1")
 	run := b.waitRun(id)
 	if run.Run.ID != id || run.Run.Workflow != "detail" || run.Run.Revision != 1 || run.Run.Status != "succeeded" {
@@ -154,7 +154,7 @@ func TestRunGet(t *testing.T) {
 		URL    string
 		Body   any
 	}
-	if err := json.Unmarshal(notify.Input, &in); err != nil || in.URL != b.recv.url+"/orders/o1" || in.Method != http.MethodPost {
+	if err := json.Unmarshal(notify.Input, &in); err != nil || in.URL != b.recv.URL+"/orders/o1" || in.Method != http.MethodPost {
 		t.Errorf("notify input = %s (%v)", notify.Input, err)
 	}
 	var out struct {
@@ -172,7 +172,7 @@ func TestRunFailedRecorded(t *testing.T) {
 	b := setup(t)
 	def := `{"format": "hookflow/v1", "id": "failing", "name": "Failing",
 	  "trigger": {"type": "webhook"},
-	  "steps": [{"id": "call", "type": "webhook", "url": "` + b.recv.url + `/fail"}]}`
+	  "steps": [{"id": "call", "type": "webhook", "url": "` + b.recv.URL + `/fail"}]}`
 	w := b.create(def)
 	run := b.waitRun(b.trigger(w.TriggerURL, map[string]any{}))
 	if run.Run.Status != "failed" || run.Run.Error == "" {
@@ -186,10 +186,10 @@ func TestRunFailedRecorded(t *testing.T) {
 func TestRunReplay(t *testing.T) {
 	t.Parallel()
 	b := setup(t)
-	w := b.create(relayDef("again", b.recv.url))
+	w := b.create(relayDef("again", b.recv.URL))
 	orig := b.trigger(w.TriggerURL, map[string]any{"id": "r1", "status": "paid", "amount": 500})
 	first := b.waitRun(orig)
-	b.recv.wait(t)
+	b.recv.Next(t)
 
 	// From the start.
 	got := b.apiOK(http.MethodPost, "/api/v1/runs/"+orig+"/replay", nil, http.StatusAccepted)
@@ -201,7 +201,7 @@ func TestRunReplay(t *testing.T) {
 	if replay.Run.ReplayOf != orig || replay.Run.EventID != first.Run.EventID || replay.Run.Status != "succeeded" || len(replay.Steps) != 3 {
 		t.Errorf("replay = %+v, %d steps", replay.Run, len(replay.Steps))
 	}
-	jsonEqual(t, b.recv.wait(t).Body, map[string]any{"order": "r1", "total": 5})
+	jsonEqual(t, b.recv.Next(t).Body, map[string]any{"order": "r1", "total": 5})
 
 	// From a step: the earlier steps' outputs are carried over.
 	got = b.apiOK(http.MethodPost, "/api/v1/runs/"+orig+"/replay", map[string]any{"from_step": "notify"}, http.StatusAccepted)
@@ -213,7 +213,7 @@ func TestRunReplay(t *testing.T) {
 	if n := len(partial.Steps); n != 3 || partial.Steps[2].Step != "notify" {
 		t.Errorf("partial replay steps = %+v", partial.Steps)
 	}
-	jsonEqual(t, b.recv.wait(t).Body, map[string]any{"order": "r1", "total": 5})
+	jsonEqual(t, b.recv.Next(t).Body, map[string]any{"order": "r1", "total": 5})
 
 	// An unknown step: 422 on from_step, no run.
 	before := b.runIDs("workflow=again")

@@ -20,6 +20,7 @@ import (
 
 	"github.com/hookflow/hookflow/actions"
 	"github.com/hookflow/hookflow/engine"
+	"github.com/hookflow/hookflow/internal/receivertest"
 	"github.com/hookflow/hookflow/secrets"
 	"github.com/hookflow/hookflow/store/sqlite"
 	"github.com/hookflow/hookflow/web"
@@ -52,12 +53,6 @@ func (l *secLog) String() string {
 	return l.buf.String()
 }
 
-// secHit is one request the receiver got.
-type secHit struct {
-	header http.Header
-	body   []byte
-}
-
 // secServer is a server with a secrets vault, its database files, its log
 // and a receiver on 127.0.0.1 that echoes the Authorization it got.
 type secServer struct {
@@ -68,10 +63,7 @@ type secServer struct {
 	store  *sqlite.Store
 	engine *engine.Engine
 	log    *secLog
-	recv   string
-
-	mu   sync.Mutex
-	hits []secHit
+	recv   *receivertest.Receiver
 }
 
 func newSecServer(t *testing.T) *secServer {
@@ -80,16 +72,11 @@ func newSecServer(t *testing.T) *secServer {
 	s := &secServer{t: t, db: filepath.Join(t.TempDir(), "hookflow.db"), log: &secLog{}}
 	logger := slog.New(slog.NewTextHandler(s.log, &slog.HandlerOptions{Level: slog.LevelDebug}))
 
-	recv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		body, _ := io.ReadAll(r.Body)
-		s.mu.Lock()
-		s.hits = append(s.hits, secHit{header: r.Header.Clone(), body: body})
-		s.mu.Unlock()
-		w.Header().Set("Content-Type", "application/json")
-		_ = json.NewEncoder(w).Encode(map[string]any{"you_sent": r.Header.Get("Authorization")})
-	}))
-	t.Cleanup(recv.Close)
-	s.recv = recv.URL
+	s.recv = receivertest.New(t)
+	s.recv.Answer(func(h receivertest.Hit) receivertest.Reply {
+		echo, _ := json.Marshal(map[string]any{"you_sent": h.Header.Get("Authorization")})
+		return receivertest.Reply{Body: string(echo)}
+	})
 
 	st, err := sqlite.Open(ctx, s.db)
 	if err != nil {
@@ -288,7 +275,7 @@ func TestSecretsEndToEnd(t *testing.T) {
   "trigger": {"type": "webhook", "auth": {"type": "github", "secret": "{{ secrets.gh }}"}},
   "steps": [
     {"id": "shape", "type": "transform", "expr": "{order: payload.order, key: secrets.api}"},
-    {"id": "send", "type": "webhook", "url": "` + s.recv + `/hook",
+    {"id": "send", "type": "webhook", "url": "` + s.recv.URL + `/hook",
      "headers": {"Authorization": "Bearer {{ secrets.api }}"},
      "body": "{order: payload.order}",
      "sign": {"secret": "{{ secrets.sign }}"}}
@@ -353,17 +340,15 @@ func TestSecretsEndToEnd(t *testing.T) {
 	if run.Run.Status != "succeeded" {
 		t.Fatalf("run %s:\n%s", run.Run.Status, data)
 	}
-	s.mu.Lock()
-	hits := append([]secHit(nil), s.hits...)
-	s.mu.Unlock()
+	hits := s.recv.Hits()
 	if len(hits) == 0 {
 		t.Fatalf("the receiver got nothing")
 	}
 	h := hits[0]
-	if got := h.header.Get("Authorization"); got != "Bearer "+secAPI {
+	if got := h.Header.Get("Authorization"); got != "Bearer "+secAPI {
 		t.Errorf("receiver's Authorization = %q, want the secret", got)
 	}
-	if err := actions.Verify(secSign, h.header, h.body, time.Now(), 0); err != nil {
+	if err := actions.Verify(secSign, h.Header, h.Body, time.Now(), 0); err != nil {
 		t.Errorf("receiver's webhook-signature does not verify with secrets.sign: %v", err)
 	}
 

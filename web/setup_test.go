@@ -10,12 +10,12 @@ import (
 	"net/http/httptest"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/hookflow/hookflow/actions"
 	"github.com/hookflow/hookflow/engine"
+	"github.com/hookflow/hookflow/internal/receivertest"
 	"github.com/hookflow/hookflow/store/sqlite"
 	"github.com/hookflow/hookflow/web"
 )
@@ -33,7 +33,7 @@ type bundle struct {
 	url    string // the server's base URL
 	token  string // the admin token
 	client *http.Client
-	recv   *receiver
+	recv   *receivertest.Receiver
 	server *web.Server
 	store  *sqlite.Store
 	engine *engine.Engine
@@ -343,69 +343,21 @@ func wantError(t *testing.T, r *answer, status int, code string) map[string]any 
 	return e
 }
 
-// receiver is a local HTTP server standing in for the systems workflows
+// newReceiver starts the receiver standing in for the systems workflows
 // call. Paths choose its answer: /fail answers 400, /slow waits a second
 // (or until the caller gives up), anything else 200 {"ok": true}.
-type receiver struct {
-	url  string
-	mu   sync.Mutex
-	reqs []received
-	got  chan struct{}
-}
-
-// received is one request the receiver got.
-type received struct {
-	Method string
-	Path   string
-	Header http.Header
-	Body   []byte
-}
-
-func newReceiver(t *testing.T) *receiver {
-	rc := &receiver{got: make(chan struct{}, 1000)}
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		body, _ := io.ReadAll(r.Body)
-		if r.URL.Path == "/slow" {
-			select {
-			case <-time.After(time.Second):
-			case <-r.Context().Done():
-				return
-			}
+func newReceiver(t *testing.T) *receivertest.Receiver {
+	rc := receivertest.New(t)
+	rc.Answer(func(h receivertest.Hit) receivertest.Reply {
+		switch h.Path {
+		case "/fail":
+			return receivertest.Reply{Status: http.StatusBadRequest, Body: `{"error":"no"}`}
+		case "/slow":
+			return receivertest.Reply{Delay: time.Second}
 		}
-		rc.mu.Lock()
-		rc.reqs = append(rc.reqs, received{Method: r.Method, Path: r.URL.Path, Header: r.Header.Clone(), Body: body})
-		rc.mu.Unlock()
-		rc.got <- struct{}{}
-		w.Header().Set("Content-Type", "application/json")
-		if r.URL.Path == "/fail" {
-			w.WriteHeader(http.StatusBadRequest)
-			_, _ = io.WriteString(w, `{"error":"no"}`)
-			return
-		}
-		_, _ = io.WriteString(w, `{"ok":true}`)
-	}))
-	t.Cleanup(srv.Close)
-	rc.url = srv.URL
+		return receivertest.Reply{}
+	})
 	return rc
-}
-
-// requests returns what the receiver got so far.
-func (rc *receiver) requests() []received {
-	rc.mu.Lock()
-	defer rc.mu.Unlock()
-	return append([]received(nil), rc.reqs...)
-}
-
-// wait waits for the receiver's next request and returns it.
-func (rc *receiver) wait(t *testing.T) received {
-	t.Helper()
-	select {
-	case <-rc.got:
-	case <-time.After(10 * time.Second):
-		t.Fatal("the receiver got nothing within 10s")
-	}
-	reqs := rc.requests()
-	return reqs[len(reqs)-1]
 }
 
 // jsonEqual compares a JSON document with a Go value by meaning.

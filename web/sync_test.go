@@ -98,7 +98,7 @@ func TestSyncRunFails(t *testing.T) {
 	b := setup(t)
 	w := b.create(syncDef("fails", "5s", fmt.Sprintf(`
     {"id": "call", "type": "webhook", "url": "%s/fail"},
-    {"id": "reply", "type": "respond", "status": 200, "body": "'unreachable'"}`, b.recv.url)))
+    {"id": "reply", "type": "respond", "status": 200, "body": "'unreachable'"}`, b.recv.URL)))
 	r := b.send(http.MethodPost, w.TriggerURL, map[string]any{"n": 1})
 	if r.status < 500 || r.status > 599 {
 		t.Fatalf("failed sync run = %d %s, want 5xx", r.status, r.body)
@@ -117,7 +117,7 @@ func TestSyncTimeout(t *testing.T) {
 	b := setup(t)
 	w := b.create(syncDef("slow", "300ms", fmt.Sprintf(`
     {"id": "call", "type": "webhook", "url": "%s/slow"},
-    {"id": "reply", "type": "respond", "status": 201, "body": "'late'"}`, b.recv.url)))
+    {"id": "reply", "type": "respond", "status": 201, "body": "'late'"}`, b.recv.URL)))
 	r := b.send(http.MethodPost, w.TriggerURL, map[string]any{"n": 1})
 	if r.status != http.StatusAccepted {
 		t.Fatalf("slow sync = %d %s, want 202", r.status, r.body)
@@ -140,9 +140,9 @@ func TestSyncRunFailsLeaksNothing(t *testing.T) {
 	t.Parallel()
 	b := setup(t)
 	w := b.create(syncDef("leak", "5s", fmt.Sprintf(`
-    {"id": "call", "type": "webhook", "url": "%s/fail?key=hush-0451"}`, b.recv.url)))
+    {"id": "call", "type": "webhook", "url": "%s/fail?key=hush-0451"}`, b.recv.URL)))
 	r := b.send(http.MethodPost, w.TriggerURL, map[string]any{})
-	if r.status < 500 || strings.Contains(string(r.body), "hush-0451") || strings.Contains(string(r.body), b.recv.url) {
+	if r.status < 500 || strings.Contains(string(r.body), "hush-0451") || strings.Contains(string(r.body), b.recv.URL) {
 		t.Errorf("failed sync run = %d %s: holds the outbound URL", r.status, r.body)
 	}
 }

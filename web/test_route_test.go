@@ -21,7 +21,7 @@ func (b *bundle) testRun(id string, body any) engine.TestReport {
 func TestWorkflowTestDry(t *testing.T) {
 	t.Parallel()
 	b := setup(t)
-	b.create(relayDef("dry", b.recv.url))
+	b.create(relayDef("dry", b.recv.URL))
 	rep := b.testRun("dry", map[string]any{"payload": map[string]any{"id": "t1", "status": "paid", "amount": 250}})
 	if rep.Status != "succeeded" || len(rep.Steps) != 3 {
 		t.Fatalf("report = %+v", rep)
@@ -48,12 +48,12 @@ func TestWorkflowTestDry(t *testing.T) {
 func TestWorkflowTestSend(t *testing.T) {
 	t.Parallel()
 	b := setup(t)
-	b.create(relayDef("send", b.recv.url))
+	b.create(relayDef("send", b.recv.URL))
 	rep := b.testRun("send", map[string]any{"send": true, "payload": map[string]any{"id": "s1", "status": "paid", "amount": 100}})
 	if rep.Status != "succeeded" || len(rep.Steps) != 3 || rep.Steps[2].StatusCode != http.StatusOK {
 		t.Fatalf("report = %+v", rep)
 	}
-	got := b.recv.wait(t)
+	got := b.recv.Next(t)
 	if got.Path != "/orders/s1" {
 		t.Errorf("receiver got %s", got.Path)
 	}
@@ -63,15 +63,15 @@ func TestWorkflowTestSend(t *testing.T) {
 func TestWorkflowTestLastEvent(t *testing.T) {
 	t.Parallel()
 	b := setup(t)
-	w := b.create(relayDef("last", b.recv.url))
+	w := b.create(relayDef("last", b.recv.URL))
 	// No payload and nothing captured yet.
 	wantError(t, b.api(http.MethodPost, "/api/v1/workflows/last/test", nil), http.StatusBadRequest, "no_sample")
 	wantError(t, b.api(http.MethodPost, "/api/v1/workflows/last/test", map[string]any{"send": false}), http.StatusBadRequest, "no_sample")
 
 	b.waitRun(b.trigger(w.TriggerURL, map[string]any{"id": "old", "status": "paid", "amount": 100}))
 	b.waitRun(b.trigger(w.TriggerURL, map[string]any{"id": "new", "status": "paid", "amount": 700}))
-	b.recv.wait(t)
-	b.recv.wait(t)
+	b.recv.Next(t)
+	b.recv.Next(t)
 
 	rep := b.testRun("last", nil)
 	if rep.Status != "succeeded" || len(rep.Steps) != 3 {

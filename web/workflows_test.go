@@ -11,7 +11,7 @@ import (
 func TestWorkflowCreate(t *testing.T) {
 	t.Parallel()
 	b := setup(t)
-	w := b.create(relayDef("orders", b.recv.url))
+	w := b.create(relayDef("orders", b.recv.URL))
 	if w.ID != "orders" || w.Revision != 1 || !w.Enabled || w.Name != "Relay orders" {
 		t.Errorf("created = %+v", w)
 	}
@@ -20,7 +20,7 @@ func TestWorkflowCreate(t *testing.T) {
 	}
 
 	// The same id again: 409, and the stored workflow is untouched.
-	r := b.api(http.MethodPost, "/api/v1/workflows", relayDef("orders", b.recv.url+"/other"))
+	r := b.api(http.MethodPost, "/api/v1/workflows", relayDef("orders", b.recv.URL+"/other"))
 	wantError(t, r, http.StatusConflict, "conflict")
 	got := b.apiOK(http.MethodGet, "/api/v1/workflows/orders", nil, http.StatusOK)
 	if got["revision"] != float64(1) || got["trigger_url"] != w.TriggerURL {
@@ -38,7 +38,7 @@ func TestWorkflowCreateConcurrent(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			codes <- b.api(http.MethodPost, "/api/v1/workflows", relayDef("same", b.recv.url)).status
+			codes <- b.api(http.MethodPost, "/api/v1/workflows", relayDef("same", b.recv.URL)).status
 		}()
 	}
 	wg.Wait()
@@ -64,7 +64,7 @@ func TestWorkflowCreateConcurrent(t *testing.T) {
 func TestWorkflowCreateGeneratesID(t *testing.T) {
 	t.Parallel()
 	b := setup(t)
-	def := strings.Replace(relayDef("x", b.recv.url), `"id": "x",`, "", 1)
+	def := strings.Replace(relayDef("x", b.recv.URL), `"id": "x",`, "", 1)
 	def = strings.Replace(def, `"Relay x"`, `"Shop Orders!"`, 1)
 	w := b.create(def)
 	if !regexp.MustCompile(`^shop-orders-[a-z0-9-]+$`).MatchString(w.ID) {
@@ -87,8 +87,8 @@ func TestWorkflowListAndGet(t *testing.T) {
 	if got := b.apiOK(http.MethodGet, "/api/v1/workflows", nil, http.StatusOK); len(got["workflows"].([]any)) != 0 {
 		t.Errorf("empty list = %v", got)
 	}
-	b.create(relayDef("b-flow", b.recv.url))
-	a := b.create(relayDef("a-flow", b.recv.url))
+	b.create(relayDef("b-flow", b.recv.URL))
+	a := b.create(relayDef("a-flow", b.recv.URL))
 	var list struct{ Workflows []workflow }
 	b.api(http.MethodGet, "/api/v1/workflows", nil).decode(t, &list)
 	if len(list.Workflows) != 2 || list.Workflows[0].ID != "a-flow" || list.Workflows[1].ID != "b-flow" {
@@ -108,8 +108,8 @@ func TestWorkflowListAndGet(t *testing.T) {
 func TestWorkflowPut(t *testing.T) {
 	t.Parallel()
 	b := setup(t)
-	w := b.create(relayDef("orders", b.recv.url))
-	def := strings.Replace(relayDef("orders", b.recv.url), "Relay orders", "Relay orders v2", 1)
+	w := b.create(relayDef("orders", b.recv.URL))
+	def := strings.Replace(relayDef("orders", b.recv.URL), "Relay orders", "Relay orders v2", 1)
 	got := b.apiOK(http.MethodPut, "/api/v1/workflows/orders", def, http.StatusOK)
 	if got["revision"] != float64(2) || got["name"] != "Relay orders v2" {
 		t.Errorf("PUT = %v", got)
@@ -125,7 +125,7 @@ func TestWorkflowPut(t *testing.T) {
 	}
 
 	// An id that is not the URL's: 422 on the id field, nothing stored.
-	e := wantError(t, b.api(http.MethodPut, "/api/v1/workflows/orders", relayDef("other", b.recv.url)),
+	e := wantError(t, b.api(http.MethodPut, "/api/v1/workflows/orders", relayDef("other", b.recv.URL)),
 		http.StatusUnprocessableEntity, "invalid_workflow")
 	if e["field"] != "id" {
 		t.Errorf("mismatch field = %v", e["field"])
@@ -135,13 +135,13 @@ func TestWorkflowPut(t *testing.T) {
 	}
 	wantError(t, b.api(http.MethodGet, "/api/v1/workflows/other", nil), http.StatusNotFound, "not_found")
 	// PUT of an unknown workflow.
-	wantError(t, b.api(http.MethodPut, "/api/v1/workflows/other", relayDef("other", b.recv.url)), http.StatusNotFound, "not_found")
+	wantError(t, b.api(http.MethodPut, "/api/v1/workflows/other", relayDef("other", b.recv.URL)), http.StatusNotFound, "not_found")
 }
 
 func TestWorkflowDelete(t *testing.T) {
 	t.Parallel()
 	b := setup(t)
-	w := b.create(relayDef("doomed", b.recv.url))
+	w := b.create(relayDef("doomed", b.recv.URL))
 	b.trigger(w.TriggerURL, map[string]any{"status": "open"})
 	r := b.api(http.MethodDelete, "/api/v1/workflows/doomed", nil)
 	if r.status != http.StatusNoContent || len(r.body) != 0 {
@@ -158,7 +158,7 @@ func TestWorkflowDelete(t *testing.T) {
 func TestWorkflowEnableDisable(t *testing.T) {
 	t.Parallel()
 	b := setup(t)
-	w := b.create(relayDef("toggle", b.recv.url))
+	w := b.create(relayDef("toggle", b.recv.URL))
 	b.trigger(w.TriggerURL, map[string]any{})
 
 	got := b.apiOK(http.MethodPost, "/api/v1/workflows/toggle/disable", nil, http.StatusOK)
@@ -181,7 +181,7 @@ func TestWorkflowEnableDisable(t *testing.T) {
 func TestWorkflowCreateDisabled(t *testing.T) {
 	t.Parallel()
 	b := setup(t)
-	def := strings.Replace(relayDef("off", b.recv.url), `"name"`, `"enabled": false, "name"`, 1)
+	def := strings.Replace(relayDef("off", b.recv.URL), `"name"`, `"enabled": false, "name"`, 1)
 	w := b.create(def)
 	if w.Enabled {
 		t.Error("created enabled")
@@ -192,7 +192,7 @@ func TestWorkflowCreateDisabled(t *testing.T) {
 func TestWorkflowRotateKey(t *testing.T) {
 	t.Parallel()
 	b := setup(t)
-	w := b.create(relayDef("rotated", b.recv.url))
+	w := b.create(relayDef("rotated", b.recv.URL))
 	b.trigger(w.TriggerURL, map[string]any{})
 	var nw workflow
 	r := b.api(http.MethodPost, "/api/v1/workflows/rotated/rotate-key", nil)
@@ -211,8 +211,8 @@ func TestWorkflowRotateKey(t *testing.T) {
 func TestWorkflowRevisions(t *testing.T) {
 	t.Parallel()
 	b := setup(t)
-	b.create(relayDef("revs", b.recv.url))
-	def2 := strings.Replace(relayDef("revs", b.recv.url), "Relay revs", "Second", 1)
+	b.create(relayDef("revs", b.recv.URL))
+	def2 := strings.Replace(relayDef("revs", b.recv.URL), "Relay revs", "Second", 1)
 	b.apiOK(http.MethodPut, "/api/v1/workflows/revs", def2, http.StatusOK)
 
 	var list struct {
@@ -242,7 +242,7 @@ func TestWorkflowRevisions(t *testing.T) {
 func TestWorkflowEvents(t *testing.T) {
 	t.Parallel()
 	b := setup(t)
-	w := b.create(relayDef("evs", b.recv.url))
+	w := b.create(relayDef("evs", b.recv.URL))
 	if got := b.apiOK(http.MethodGet, "/api/v1/workflows/evs/events", nil, http.StatusOK); len(got["events"].([]any)) != 0 {
 		t.Errorf("events before any = %v", got)
 	}
@@ -275,8 +275,8 @@ func TestWorkflowEvents(t *testing.T) {
 func TestWorkflowInvalid(t *testing.T) {
 	t.Parallel()
 	b := setup(t)
-	b.create(relayDef("exists", b.recv.url))
-	good := relayDef("bad", b.recv.url)
+	b.create(relayDef("exists", b.recv.URL))
+	good := relayDef("bad", b.recv.URL)
 	for _, tc := range []struct {
 		name, def    string
 		status       int
@@ -334,7 +334,7 @@ func TestWorkflowInvalid(t *testing.T) {
 func TestWorkflowBaseURL(t *testing.T) {
 	t.Parallel()
 	b := setup(t, withBaseURL("https://hooks.example.com/"))
-	w := b.create(relayDef("public", b.recv.url))
+	w := b.create(relayDef("public", b.recv.URL))
 	if !strings.HasPrefix(w.TriggerURL, "https://hooks.example.com/hooks/") {
 		t.Errorf("trigger_url = %q, want it on the base URL", w.TriggerURL)
 	}

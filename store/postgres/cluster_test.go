@@ -17,6 +17,7 @@ import (
 
 	"github.com/hookflow/hookflow/actions"
 	"github.com/hookflow/hookflow/engine"
+	"github.com/hookflow/hookflow/internal/receivertest"
 	"github.com/hookflow/hookflow/store"
 	"github.com/hookflow/hookflow/triggers"
 	"github.com/hookflow/hookflow/workflows"
@@ -28,14 +29,18 @@ import (
 // server. They share nothing but the database, and deliver to one receiver
 // on 127.0.0.1 that counts what it gets by webhook-id.
 type cluster struct {
-	t        testing.TB
-	dbURL    string
-	recv     *receiver
-	sender   *actions.Sender
-	replicas []*replica
-	client   *http.Client
-	workers  int
-	now      func() time.Time // the engines' clock (nil: the real one)
+	t     testing.TB
+	dbURL string
+	recv  *receivertest.Receiver
+	// recvDelay holds each of the receiver's answers this long, in ns.
+	recvDelay atomic.Int64
+	// failFirst answers the first request of each webhook-id 503.
+	failFirst atomic.Bool
+	sender    *actions.Sender
+	replicas  []*replica
+	client    *http.Client
+	workers   int
+	now       func() time.Time // the engines' clock (nil: the real one)
 }
 
 // replica is one hookflow "process".
@@ -82,12 +87,12 @@ func startCluster(t testing.TB, n, workers int, now func() time.Time) *cluster {
 	c := &cluster{
 		t:       t,
 		dbURL:   newSchema(t),
-		recv:    newReceiver(t),
 		sender:  actions.NewSender(actions.Config{Egress: egress}),
 		client:  &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 64}, Timeout: 30 * time.Second},
 		workers: workers,
 		now:     now,
 	}
+	c.recv = c.newReceiver()
 	t.Cleanup(c.sender.CloseIdleConnections)
 	t.Cleanup(c.client.CloseIdleConnections)
 	for i := range n {
@@ -163,7 +168,7 @@ func (c *cluster) saveOn(r *replica, def string) store.Workflow {
 	if w.Vars == nil {
 		w.Vars = map[string]any{}
 	}
-	w.Vars["recv"] = c.recv.srv.URL
+	w.Vars["recv"] = c.recv.URL
 	res, err := r.engine.SaveWorkflow(context.Background(), w)
 	if err != nil {
 		c.t.Fatalf("SaveWorkflow: %v", err)
@@ -233,7 +238,7 @@ func (c *cluster) waitDelivered(wf string, acked map[int]string) {
 	deadline := time.Now().Add(clusterWait)
 	for {
 		missing := 0
-		got := c.recv.byN()
+		got := c.byN()
 		for n := range acked {
 			if got[n] == 0 {
 				missing++
@@ -421,19 +426,28 @@ func (s *replicaStore) cronStats() (accepts, duplicates int) {
 	return s.cronAccepts, s.cronDuplicate
 }
 
-// receiver is the outbound webhooks' target: a real HTTP server on
-// 127.0.0.1 counting deliveries by webhook-id. The workflows under test
-// send {"n": payload.n, "run": run.id}, so a delivery names its event and
-// run.
-type receiver struct {
-	srv   *httptest.Server
-	delay atomic.Int64 // how long each answer is held, in ns
-	// failFirst answers the first request of each webhook-id 503.
-	failFirst atomic.Bool
-
-	mu    sync.Mutex
-	byID  map[string]*delivery
-	total int
+// newReceiver starts the outbound webhooks' target: a receiver on
+// 127.0.0.1 whose answers are held c.recvDelay and, with c.failFirst,
+// refused with a 503 at the first request of each webhook-id. The
+// workflows under test send {"n": payload.n, "run": run.id}, so a delivery
+// names its event and run.
+func (c *cluster) newReceiver() *receivertest.Receiver {
+	rc := receivertest.New(c.t)
+	var mu sync.Mutex
+	seen := map[string]bool{} // webhook-ids asked before
+	rc.Answer(func(h receivertest.Hit) receivertest.Reply {
+		mu.Lock()
+		first := !seen[h.WebhookID()]
+		seen[h.WebhookID()] = true
+		mu.Unlock()
+		delay := time.Duration(c.recvDelay.Load())
+		if first && c.failFirst.Load() {
+			return receivertest.Reply{Status: http.StatusServiceUnavailable, Header: map[string]string{"Content-Type": "text/plain"},
+				Body: "try again", Delay: delay}
+		}
+		return receivertest.Reply{Delay: delay}
+	})
+	return rc
 }
 
 // delivery is what the receiver got under one webhook-id.
@@ -445,62 +459,33 @@ type delivery struct {
 	first time.Time
 }
 
-func newReceiver(t testing.TB) *receiver {
-	t.Helper()
-	rc := &receiver{byID: map[string]*delivery{}}
-	rc.srv = httptest.NewServer(http.HandlerFunc(rc.serve))
-	t.Cleanup(rc.srv.Close)
-	return rc
-}
-
-func (rc *receiver) serve(w http.ResponseWriter, r *http.Request) {
-	body, _ := io.ReadAll(r.Body)
-	var p struct {
-		N   int    `json:"n"`
-		Run string `json:"run"`
-	}
-	_ = json.Unmarshal(body, &p)
-	id := r.Header.Get("webhook-id")
-	rc.mu.Lock()
-	rc.total++
-	d := rc.byID[id]
-	if d == nil {
-		d = &delivery{n: p.N, run: p.Run, body: body, first: time.Now()}
-		rc.byID[id] = d
-	}
-	d.hits++
-	first := d.hits == 1
-	rc.mu.Unlock()
-	if delay := time.Duration(rc.delay.Load()); delay > 0 {
-		time.Sleep(delay)
-	}
-	if first && rc.failFirst.Load() {
-		http.Error(w, "try again", http.StatusServiceUnavailable)
-		return
-	}
-	w.Header().Set("Content-Type", "application/json")
-	_, _ = io.WriteString(w, `{"ok":true}`)
-}
-
 // byN counts distinct deliveries (webhook-ids) per payload n.
-func (rc *receiver) byN() map[int]int {
-	rc.mu.Lock()
-	defer rc.mu.Unlock()
+func (c *cluster) byN() map[int]int {
+	dels, _ := c.deliveries()
 	out := map[int]int{}
-	for _, d := range rc.byID {
+	for _, d := range dels {
 		out[d.n]++
 	}
 	return out
 }
 
-// deliveries returns a copy of what the receiver got, by webhook-id, and
-// the number of requests.
-func (rc *receiver) deliveries() (map[string]delivery, int) {
-	rc.mu.Lock()
-	defer rc.mu.Unlock()
-	out := make(map[string]delivery, len(rc.byID))
-	for id, d := range rc.byID {
-		out[id] = *d
+// deliveries returns what the receiver got, by webhook-id, and the number
+// of requests.
+func (c *cluster) deliveries() (map[string]delivery, int) {
+	hits := c.recv.Hits()
+	out := map[string]delivery{}
+	for _, h := range hits {
+		d, ok := out[h.WebhookID()]
+		if !ok {
+			var p struct {
+				N   int    `json:"n"`
+				Run string `json:"run"`
+			}
+			_ = json.Unmarshal(h.Body, &p)
+			d = delivery{n: p.N, run: p.Run, body: h.Body, first: h.At}
+		}
+		d.hits++
+		out[h.WebhookID()] = d
 	}
-	return out, rc.total
+	return out, len(hits)
 }

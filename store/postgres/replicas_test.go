@@ -47,7 +47,7 @@ func TestReplicasDeliverOnce(t *testing.T) {
 			}
 			c.waitDelivered(wf.ID, acked)
 
-			dels, total := c.recv.deliveries()
+			dels, total := c.deliveries()
 			if len(dels) != events || total != events {
 				t.Errorf("receiver got %d requests under %d webhook-ids, want %d of each", total, len(dels), events)
 			}
@@ -137,7 +137,7 @@ func TestReplicaDiesBeforeFinishing(t *testing.T) {
 	}
 	c.waitDelivered(wf.ID, acked)
 
-	dels, total := c.recv.deliveries()
+	dels, total := c.deliveries()
 	if total != live+dead || len(dels) != live+dead {
 		t.Errorf("receiver got %d requests under %d webhook-ids, want %d of each", total, len(dels), live+dead)
 	}
@@ -184,7 +184,7 @@ func TestReplicaKilledMidFlight(t *testing.T) {
 	t.Parallel()
 	const events = 300
 	c := newCluster(t, 3)
-	c.recv.delay.Store(int64(20 * time.Millisecond)) // keep deliveries in flight
+	c.recvDelay.Store(int64(20 * time.Millisecond)) // keep deliveries in flight
 	wf := c.save(fanout)
 	victim := c.replicas[0]
 
@@ -195,7 +195,7 @@ func TestReplicaKilledMidFlight(t *testing.T) {
 	)
 	wg.Go(func() {
 		for {
-			if _, total := c.recv.deliveries(); total >= 60 {
+			if _, total := c.deliveries(); total >= 60 {
 				killedAt = time.Now()
 				victim.kill()
 				return
@@ -212,7 +212,7 @@ func TestReplicaKilledMidFlight(t *testing.T) {
 	recovered := time.Since(killedAt)
 
 	victimRuns := victim.spy.claimedRuns()
-	dels, total := c.recv.deliveries()
+	dels, total := c.deliveries()
 	redelivered := 0
 	for _, d := range dels {
 		if d.hits > 1 {
@@ -222,7 +222,7 @@ func TestReplicaKilledMidFlight(t *testing.T) {
 			}
 		}
 	}
-	perEvent := c.recv.byN()
+	perEvent := c.byN()
 	for n := range acked {
 		if perEvent[n] != 1 {
 			t.Errorf("event %d delivered under %d webhook-ids, want 1 (one run)", n, perEvent[n])
@@ -318,7 +318,7 @@ func TestReplicasCron(t *testing.T) {
 		t.Errorf("%d ticks found taken by the other scheduler, want %d (one of each tick's two accepts)", duplicates, ticks)
 	}
 	c.waitDelivered(wf.ID, nil)
-	dels, total := c.recv.deliveries()
+	dels, total := c.deliveries()
 	if len(dels) != len(runs) || total != len(runs) {
 		t.Errorf("receiver got %d requests under %d webhook-ids for %d runs, want one each", total, len(dels), len(runs))
 	}
@@ -383,7 +383,7 @@ func TestReplicasSyncResponse(t *testing.T) {
 	c := newCluster(t, 2)
 	a, b := c.replicas[0], c.replicas[1]
 	a.spy.noClaim.Store(true)
-	c.recv.failFirst.Store(true)
+	c.failFirst.Store(true)
 	wf := c.save(`{
   "format": "hookflow/v1", "id": "ask", "name": "Ask",
   "trigger": {"type": "webhook", "response": {"mode": "sync", "timeout": "10s"}},
@@ -404,7 +404,7 @@ func TestReplicasSyncResponse(t *testing.T) {
 			t.Fatalf("sync answer from replica a = %d %v; want 201 with the respond step's body", status, resp)
 		}
 		t.Logf("sync answer across replicas in %v", time.Since(start).Round(time.Millisecond))
-		dels, _ := c.recv.deliveries()
+		dels, _ := c.deliveries()
 		for _, d := range dels {
 			if d.hits == 2 && !slices.Contains(runs, d.run) {
 				runs = append(runs, d.run)
