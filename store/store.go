@@ -8,8 +8,9 @@
 // changes a claimed run is fenced by its owner and attempt, so a worker that
 // lost its lease cannot overwrite the new owner's progress.
 //
-// Drivers: store/sqlite (the default) and, later, store/postgres. Both pass
-// the conformance suite in store/storetest.
+// Drivers: store/sqlite (the default, one server) and store/postgres (one
+// database shared by several servers). Both pass the conformance suite in
+// store/storetest.
 package store
 
 import (

@@ -1,5 +1,7 @@
 // Command hookflow is the Hookflow binary: the server (serve) and the tools
-// around it (import, export, validate, run, version).
+// around it: workflow definitions (import, export, validate, run), the
+// database (migrate), secrets (secret), the admin token (token), a load
+// test (bench) and version.
 package main
 
 import (

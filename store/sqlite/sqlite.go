@@ -62,16 +62,24 @@ type Store struct {
 
 var _ store.Store = (*Store)(nil)
 
-// Synchronous is SQLite's durability level for commits (PRAGMA synchronous).
+// Synchronous is how durable a write is when the call that made it
+// returns. The levels keep the names of SQLite's PRAGMA synchronous, but the
+// store applies them itself: its writer never fsyncs a commit, and the
+// store fsyncs the WAL after the commits that must be durable (see
+// durability.go).
 type Synchronous string
 
 // Durability levels.
 const (
-	// SynchronousFull fsyncs the WAL on every commit: a committed write
-	// survives power loss. The default.
+	// SynchronousFull returns from a durable write (an accepted event, a
+	// definition, a secret, a setting) once the WAL holding it is fsynced:
+	// it survives power loss. Commits waiting together share one fsync.
+	// Claims and run progress are never fsynced on their own (see
+	// writeQueue). The default.
 	SynchronousFull Synchronous = "FULL"
-	// SynchronousNormal fsyncs only at checkpoints: faster commits, and the
-	// last ones may be lost on power loss (never on a process crash).
+	// SynchronousNormal returns at commit and leaves the fsync to the next
+	// checkpoint: the last commits may be lost on power loss (never on a
+	// process crash).
 	SynchronousNormal Synchronous = "NORMAL"
 )
 
