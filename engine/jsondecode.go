@@ -14,8 +14,8 @@ import (
 )
 
 // fastJSON decodes payloads into interfaces faster than encoding/json
-// (measured on the 1 KB bench payload: 6.4 µs against 14 µs; decoding was
-// the largest share of the accept path's CPU), with whole numbers as int64.
+// (decoding was the largest share of the accept path's CPU; the figures are
+// in docs/performance.md), with whole numbers as int64.
 // ValidateString makes it refuse what encoding/json would not take as is:
 // control characters inside strings and invalid UTF-8 (which encoding/json
 // replaces with U+FFFD). Where it cannot run (other architectures, Go

@@ -145,10 +145,9 @@ func (e *Engine) batchLoop(bw store.BatchWriter) {
 			}()
 			// With every P busy, the new goroutine would wait in this one's
 			// run queue until the next batch is written, so the fsync would
-			// not overlap that write at all (measured: it started ~0.4 ms
-			// late, the writer then waited ~0.3 ms a batch for it). Yield
-			// so it starts now; it blocks in the fsync at once, and the
-			// runtime hands its P back to this loop.
+			// not overlap that write at all, and the writer would then wait
+			// for it. Yield so it starts now; it blocks in the fsync at
+			// once, and the runtime hands its P back to this loop.
 			runtime.Gosched()
 		}
 	}

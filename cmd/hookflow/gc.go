@@ -8,14 +8,14 @@ import (
 	"runtime/metrics"
 )
 
-// A webhook server's live heap is small (a few MB) while it allocates fast,
-// so Go's default (collect whenever the heap doubles) spends much of its
-// CPU collecting. serve lets garbage accumulate until the heap reaches
+// A webhook server's live heap is small while it allocates fast, so Go's
+// default (collect whenever the heap doubles) spends much of its CPU
+// collecting. serve lets garbage accumulate until the heap reaches
 // heapFloor, or twice the live heap once that is larger: after every
 // collection it sets GOGC to the percentage that puts the next goal there,
 // between 100 (Go's default) and maxGCPercent. heapFloor is the heap goal
-// the earlier soft limit of 40 MB gave under load, with the runtime's own
-// memory counted in it: the same CPU per event and peak memory.
+// the earlier soft memory limit gave under load, so CPU per event and peak
+// memory stayed as they were (docs/performance.md has the figures).
 //
 // The policy is a GOGC, never a memory limit. A soft limit counts all the
 // memory the runtime holds, and after a load spike the runtime keeps some it

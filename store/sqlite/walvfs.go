@@ -13,12 +13,12 @@ import (
 // The writer's WAL, written in one piece per commit.
 //
 // SQLite writes each WAL frame with two system calls (its 24-byte header,
-// then the page), so a commit of 27 pages made 54 pwrites: about 7% of the
-// server's CPU under ingest load. walVFS wraps the default VFS for the
-// writer connection only. Writes to a WAL file that follow one another are
-// gathered in memory and handed on in one write when SQLite next does
-// anything else with the file: syncs it, reads it, asks its size, truncates
-// or closes it.
+// then the page), so a commit made two pwrites a page: a share of the
+// server's CPU under ingest load worth saving (docs/performance.md).
+// walVFS wraps the default VFS for the writer connection only. Writes to a
+// WAL file that follow one another are gathered in memory and handed on in
+// one write when SQLite next does anything else with the file: syncs it,
+// reads it, asks its size, truncates or closes it.
 //
 // A commit's frames must be in the file before the commit is published to
 // other connections through the WAL index, and SQLite syncs the WAL just
