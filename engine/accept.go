@@ -29,7 +29,7 @@ type AcceptParams struct {
 type acceptReq struct {
 	params store.EventAcceptParams
 	answer func(store.AcceptResult)
-	// st is the run's state after runAhead (nil if it could not run).
+	// st is the run's state after runAtAccept (nil if it could not run).
 	st   *runState
 	done chan acceptResp
 }
@@ -59,7 +59,7 @@ func (e *Engine) Accept(ctx context.Context, p AcceptParams) (store.AcceptResult
 		done:   make(chan acceptResp, 1),
 		answer: p.Answer,
 	}
-	req.st = e.runAhead(ctx, &req.params, p.Payload)
+	req.st = e.runAtAccept(ctx, &req.params, p.Payload)
 	if p.Sync {
 		e.waiters.add(req.params.RunID)
 	}
@@ -179,7 +179,7 @@ func (e *Engine) preclaim(params []store.EventAcceptParams) {
 			params[i].Owner, params[i].LeaseUntil = e.cfg.Owner, until
 			leased++
 		default:
-			// Queued behind a backlog: the steps run ahead are dropped,
+			// Queued behind a backlog: the steps run at accept are dropped,
 			// not stored. The worker that claims the run later runs them
 			// again, which costs less than reading their records back.
 			params[i].NextStep, params[i].Results = 0, nil

@@ -67,7 +67,7 @@ type Engine struct {
 	now    func() time.Time
 
 	cache   compiledCache
-	recent  recentEvents
+	recent  eventCache
 	accepts chan *acceptReq
 	wake    chan struct{}
 	freed   chan struct{}

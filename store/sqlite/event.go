@@ -75,7 +75,7 @@ func newAcceptBatch(events []store.EventAcceptParams) (*acceptBatch, error) {
 			return nil, fmt.Errorf("accept events: event %d: %w", i, err)
 		}
 		a.headers[i] = h
-		a.steps[i], a.rows[i] = initialSteps(p.Results)
+		a.steps[i], a.rows[i] = inlineResults(p.Results)
 	}
 	return a, nil
 }

@@ -87,7 +87,7 @@ func (s *Store) RunInsert(ctx context.Context, p store.RunInsertParams) (store.R
 		return store.Run{}, errors.New("insert run: empty id")
 	}
 	now := nanos(store.OrNow(p.Now))
-	steps, rows := initialSteps(p.Results)
+	steps, rows := inlineResults(p.Results)
 	var r store.Run
 	err := s.write(ctx, func(tx *sql.Tx) error {
 		var err error
@@ -378,7 +378,7 @@ func (s *Store) StepResultList(ctx context.Context, runID string) ([]store.StepR
 		return nil, fmt.Errorf("list step results of %s: %w", runID, err)
 	}
 	body = store.NonNil(body)
-	results, err := decodeInitialSteps(runID, initial, body)
+	results, err := decodeInlineResults(runID, initial, body)
 	if err != nil {
 		return nil, fmt.Errorf("list step results of %s: %w", runID, err)
 	}

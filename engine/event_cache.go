@@ -6,11 +6,11 @@ import (
 	"github.com/hookflow/hookflow/store"
 )
 
-// recentEvents keeps the events this engine accepted lately, so a worker
+// eventCache keeps the events this engine accepted lately, so a worker
 // executing their runs does not read them back from the store. It is a
 // ring bounded by count and bytes: the oldest go first, and a miss just
 // reads the store.
-type recentEvents struct {
+type eventCache struct {
 	mu       sync.Mutex
 	byID     map[string]*store.Event
 	ring     []string // ids; the oldest at head
@@ -19,7 +19,7 @@ type recentEvents struct {
 	maxBytes int
 }
 
-func (r *recentEvents) init(maxCount, maxBytes int) {
+func (r *eventCache) init(maxCount, maxBytes int) {
 	r.byID = make(map[string]*store.Event, maxCount)
 	r.ring = make([]string, maxCount)
 	r.maxBytes = maxBytes
@@ -33,7 +33,7 @@ func eventSize(ev *store.Event) int {
 	return n
 }
 
-func (r *recentEvents) add(ev store.Event) {
+func (r *eventCache) add(ev store.Event) {
 	size := eventSize(&ev)
 	if len(r.ring) == 0 || size > r.maxBytes/8 {
 		return
@@ -56,7 +56,7 @@ func (r *recentEvents) add(ev store.Event) {
 	r.bytes += size
 }
 
-func (r *recentEvents) get(id string) (store.Event, bool) {
+func (r *eventCache) get(id string) (store.Event, bool) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	ev, ok := r.byID[id]

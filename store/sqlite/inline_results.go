@@ -9,13 +9,13 @@ import (
 	"github.com/hookflow/hookflow/store"
 )
 
-// Step attempts given when a run is created (the filters and transforms
-// the engine ran as it accepted the event, or the steps a replay copies)
-// are kept in the run's row, in runs.initial_steps (up to maxInitialSteps),
-// rather than as rows of step_results: an accepted event is then two rows, not three, and the
+// A run's inline results: the step attempts a run is created with (the
+// filters and transforms the engine ran as it accepted the event, or the
+// attempts a replay copies) are kept in the run's row, in the column
+// runs.initial_steps (up to maxInlineResults), rather than as rows of
+// step_results: an accepted event is then two rows, not three, and its
 // step record costs the writer a few bytes instead of a row and an index
-// entry (about a quarter of the writer's time per accepted event). They
-// never change once written. StepResultList returns them before the
+// entry. They never change once written. StepResultList returns them before the
 // step_results rows of the run, which are always made later.
 //
 // The encoding is a version byte, the count, then per attempt: step id,
@@ -25,18 +25,18 @@ import (
 // numbers varints.
 
 const (
-	// maxInitialSteps caps what a run's row holds: every later update of
+	// maxInlineResults caps what a run's row holds: every later update of
 	// the run rewrites the row, so larger records go to step_results.
-	maxInitialSteps = 16 << 10
+	maxInlineResults = 16 << 10
 
-	initialStepsVersion = 1
-	inputBytes          = 0
-	inputEventBody      = 1
+	inlineResultsVersion = 1
+	inputBytes           = 0
+	inputEventBody       = 1
 )
 
-// encodeInitialSteps encodes results for runs.initial_steps; nil or empty
+// encodeInlineResults encodes results for runs.initial_steps; nil or empty
 // encodes to an empty value.
-func encodeInitialSteps(results []store.StepResult) []byte {
+func encodeInlineResults(results []store.StepResult) []byte {
 	if len(results) == 0 {
 		return []byte{}
 	}
@@ -48,7 +48,7 @@ func encodeInitialSteps(results []store.StepResult) []byte {
 		}
 	}
 	b := make([]byte, 0, n)
-	b = append(b, initialStepsVersion)
+	b = append(b, inlineResultsVersion)
 	b = binary.AppendUvarint(b, uint64(len(results)))
 	for _, r := range results {
 		b = appendString(b, r.StepID)
@@ -71,11 +71,11 @@ func encodeInitialSteps(results []store.StepResult) []byte {
 }
 
 // initialSteps is what a new run's row holds of results: their encoding,
-// or, where that passes maxInitialSteps, nothing and rows (insert them
+// or, where that passes maxInlineResults, nothing and rows (insert them
 // into step_results).
-func initialSteps(results []store.StepResult) (steps []byte, rows bool) {
-	steps = encodeInitialSteps(results)
-	if len(steps) > maxInitialSteps {
+func inlineResults(results []store.StepResult) (steps []byte, rows bool) {
+	steps = encodeInlineResults(results)
+	if len(steps) > maxInlineResults {
 		return []byte{}, true
 	}
 	return steps, false
@@ -91,14 +91,14 @@ func appendBytes(b, p []byte) []byte {
 
 var errCorruptSteps = errors.New("corrupt initial step records")
 
-// decodeInitialSteps decodes runs.initial_steps of run runID; body is the
+// decodeInlineResults decodes runs.initial_steps of run runID; body is the
 // run's event body, the input of attempts stored as "the event's body".
-func decodeInitialSteps(runID string, b, body []byte) ([]store.StepResult, error) {
+func decodeInlineResults(runID string, b, body []byte) ([]store.StepResult, error) {
 	if len(b) == 0 {
 		return nil, nil
 	}
 	d := stepDecoder{b: b}
-	if v := d.byte(); v != initialStepsVersion {
+	if v := d.byte(); v != inlineResultsVersion {
 		return nil, fmt.Errorf("initial step records: unknown version %d", v)
 	}
 	count := d.uvarint()

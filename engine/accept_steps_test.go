@@ -20,11 +20,11 @@ func stepsOf(rs []store.StepResult) string {
 	return strings.Join(out, " ")
 }
 
-// TestRunAhead checks that the filters and transforms leading a workflow
+// TestRunAtAccept checks that the filters and transforms leading a workflow
 // are executed and stored with the accepted event: a run they end is
 // stored finished and never written again; any other goes on from the
 // state they left to its webhook step, recorded once per attempt.
-func TestRunAhead(t *testing.T) {
+func TestRunAtAccept(t *testing.T) {
 	t.Parallel()
 	b := setup(t, withConfig(func(c *Config) { c.PollInterval = time.Hour }))
 	wf := b.save(bigOrders)
@@ -70,9 +70,9 @@ func TestRunAhead(t *testing.T) {
 	}
 }
 
-// TestRunAheadOnlyPureSteps checks a workflow of filters and transforms
+// TestRunAtAcceptOnlyPureSteps checks a workflow of filters and transforms
 // only: its runs succeed as they are accepted.
-func TestRunAheadOnlyPureSteps(t *testing.T) {
+func TestRunAtAcceptOnlyPureSteps(t *testing.T) {
 	t.Parallel()
 	b := setup(t)
 	wf := b.save(`{"format": "hookflow/v1", "id": "pure", "name": "Pure",
@@ -94,10 +94,10 @@ func TestRunAheadOnlyPureSteps(t *testing.T) {
 	jsonEqual(t, "tag output", got[2].Output, `{"name":"Ann","tag":"vip"}`)
 }
 
-// TestRunAheadFailureLeftToWorker checks that a transform failing at accept
+// TestRunAtAcceptFailureLeftToWorker checks that a transform failing at accept
 // is not recorded there: the worker runs it again and fails the run once,
 // as for any failing step.
-func TestRunAheadFailureLeftToWorker(t *testing.T) {
+func TestRunAtAcceptFailureLeftToWorker(t *testing.T) {
 	t.Parallel()
 	b := setup(t)
 	wf := b.save(`{"format": "hookflow/v1", "id": "broken", "name": "Broken",
@@ -120,10 +120,10 @@ func TestRunAheadFailureLeftToWorker(t *testing.T) {
 	}
 }
 
-// TestRunAheadLeavesSecretsToWorker checks that a step whose record had a
-// secret value redacted is not run ahead: a worker resuming from that
+// TestRunAtAcceptLeavesSecretsToWorker checks that a step whose record had a
+// secret value redacted is not run at accept: a worker resuming from that
 // record would send the placeholder instead of the secret.
-func TestRunAheadLeavesSecretsToWorker(t *testing.T) {
+func TestRunAtAcceptLeavesSecretsToWorker(t *testing.T) {
 	t.Parallel()
 	b := setup(t, notStarted(), withConfig(func(c *Config) {
 		c.Secrets = func(context.Context) (map[string]any, error) {
@@ -134,7 +134,7 @@ func TestRunAheadLeavesSecretsToWorker(t *testing.T) {
 		{"plain", "{order: payload.order}"},
 		{"secret", "{order: payload.order, token: secrets.api}"},
 	} {
-		wf := b.save(`{"format": "hookflow/v1", "id": "` + tc.name + `", "name": "Ahead",
+		wf := b.save(`{"format": "hookflow/v1", "id": "` + tc.name + `", "name": "At accept",
 			"trigger": {"type": "webhook"},
 			"steps": [
 				{"id": "shape", "type": "transform", "expr": "` + tc.expr + `"},
@@ -143,11 +143,11 @@ func TestRunAheadLeavesSecretsToWorker(t *testing.T) {
 		ev := jsonEvent(`{"order": 7}`)
 		ev.WorkflowID = wf.ID
 		p := store.EventAcceptParams{Event: ev, RunID: newID(), Revision: wf.Revision}
-		st := b.engine.runAhead(b.ctx, &p, nil)
+		st := b.engine.runAtAccept(b.ctx, &p, nil)
 		switch tc.name {
 		case "plain":
 			if st == nil || p.NextStep != 1 || len(p.Results) != 1 {
-				t.Errorf("plain transform: state %v, next step %d, %d results; want it run ahead", st != nil, p.NextStep, len(p.Results))
+				t.Errorf("plain transform: state %v, next step %d, %d results; want it run at accept", st != nil, p.NextStep, len(p.Results))
 			}
 		case "secret":
 			if st != nil || p.NextStep != 0 || len(p.Results) != 0 || p.Status != "" {
@@ -158,11 +158,11 @@ func TestRunAheadLeavesSecretsToWorker(t *testing.T) {
 	}
 }
 
-// TestRunAheadQueuedRunsStartOver checks the runs an accept could not hand
+// TestRunAtAcceptQueuedRunsStartOver checks the runs an accept could not hand
 // to a worker (all busy): they are stored queued at their first step with
 // no records, and the worker that claims them later records each step
 // once.
-func TestRunAheadQueuedRunsStartOver(t *testing.T) {
+func TestRunAtAcceptQueuedRunsStartOver(t *testing.T) {
 	t.Parallel()
 	b := setup(t, withConfig(func(c *Config) { c.Workers = 1 }))
 	release := make(chan struct{})
@@ -197,11 +197,11 @@ func TestRunAheadQueuedRunsStartOver(t *testing.T) {
 	}
 }
 
-// TestRunAheadDeferredPayload checks a payload that LazyPayload left
+// TestRunAtAcceptDeferredPayload checks a payload that LazyPayload left
 // undecoded: a step that does not read it leaves it so, a later step that
 // does (here a webhook, run by a worker from the state the accept left)
 // sees it whole, and a body sent on as it is goes byte for byte.
-func TestRunAheadDeferredPayload(t *testing.T) {
+func TestRunAtAcceptDeferredPayload(t *testing.T) {
 	t.Parallel()
 	b := setup(t, withConfig(func(c *Config) { c.PollInterval = time.Hour }))
 	wf := b.save(`{"format": "hookflow/v1", "id": "lazy", "name": "Lazy",
@@ -226,9 +226,9 @@ func TestRunAheadDeferredPayload(t *testing.T) {
 		t.Fatalf("LazyPayload of a JSON body = %+v; want deferred", payload)
 	}
 	p := store.EventAcceptParams{Event: ev, RunID: newID(), Revision: wf.Revision}
-	st := b.engine.runAhead(b.ctx, &p, &payload)
+	st := b.engine.runAtAccept(b.ctx, &p, &payload)
 	if st == nil || p.NextStep != 1 || !p.Results[0].InputIsEventBody {
-		t.Fatalf("run ahead: state %v, next step %d, results %+v; want the filter run, its input the body", st != nil, p.NextStep, p.Results)
+		t.Fatalf("run at accept: state %v, next step %d, results %+v; want the filter run, its input the body", st != nil, p.NextStep, p.Results)
 	}
 	if !st.payloadPending {
 		t.Error("the filter on headers decoded the payload")

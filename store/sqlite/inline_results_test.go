@@ -10,7 +10,7 @@ import (
 	"github.com/hookflow/hookflow/store"
 )
 
-func TestInitialStepsRoundTrip(t *testing.T) {
+func TestInlineResultsRoundTrip(t *testing.T) {
 	t.Parallel()
 	body := []byte(`{"order":"A-1"}`)
 	in := []store.StepResult{
@@ -21,7 +21,7 @@ func TestInitialStepsRoundTrip(t *testing.T) {
 			StartedAt: time.Unix(1700000001, 0).UTC(), Duration: time.Hour},
 		{StepID: "", Status: "", Input: nil, Output: nil}, // zero values survive too
 	}
-	got, err := decodeInitialSteps("run-1", encodeInitialSteps(in), body)
+	got, err := decodeInlineResults("run-1", encodeInlineResults(in), body)
 	if err != nil {
 		t.Fatalf("decode: %v", err)
 	}
@@ -38,41 +38,41 @@ func TestInitialStepsRoundTrip(t *testing.T) {
 		t.Errorf("round trip:\n got %+v\nwant %+v", got, want)
 	}
 
-	if got, err := decodeInitialSteps("run-1", encodeInitialSteps(nil), body); err != nil || got != nil {
+	if got, err := decodeInlineResults("run-1", encodeInlineResults(nil), body); err != nil || got != nil {
 		t.Errorf("no steps decode to %v, %v; want nil, nil", got, err)
 	}
 }
 
-// TestInitialStepsCorrupt: every truncation and a few damaged bytes give an
+// TestInlineResultsCorrupt: every truncation and a few damaged bytes give an
 // error, never a panic or a silently short list.
-func TestInitialStepsCorrupt(t *testing.T) {
+func TestInlineResultsCorrupt(t *testing.T) {
 	t.Parallel()
-	b := encodeInitialSteps([]store.StepResult{
+	b := encodeInlineResults([]store.StepResult{
 		{StepID: "a", Attempt: 1, Status: store.StepSucceeded, Input: []byte("{}"), Output: []byte("1")},
 		{StepID: "b", Attempt: 1, Status: store.StepFiltered, InputIsEventBody: true, Output: []byte("false")},
 	})
 	for n := 1; n < len(b); n++ {
-		if got, err := decodeInitialSteps("r", b[:n], nil); err == nil {
+		if got, err := decodeInlineResults("r", b[:n], nil); err == nil {
 			t.Errorf("decoding the first %d of %d bytes = %+v, want an error", n, len(b), got)
 		}
 	}
-	if _, err := decodeInitialSteps("r", append(append([]byte{}, b...), 0), nil); err == nil {
+	if _, err := decodeInlineResults("r", append(append([]byte{}, b...), 0), nil); err == nil {
 		t.Error("trailing byte accepted")
 	}
 	bad := append([]byte{}, b...)
 	bad[0] = 9
-	if _, err := decodeInitialSteps("r", bad, nil); err == nil || !strings.Contains(err.Error(), "version 9") {
+	if _, err := decodeInlineResults("r", bad, nil); err == nil || !strings.Contains(err.Error(), "version 9") {
 		t.Errorf("version 9: err = %v, want unknown version", err)
 	}
-	huge := []byte{initialStepsVersion, 0xff, 0xff, 0xff, 0xff, 0x0f}
-	if _, err := decodeInitialSteps("r", huge, nil); err == nil {
+	huge := []byte{inlineResultsVersion, 0xff, 0xff, 0xff, 0xff, 0x0f}
+	if _, err := decodeInlineResults("r", huge, nil); err == nil {
 		t.Error("a count beyond the data accepted")
 	}
 }
 
-// TestLargeInitialStepsAreRows: records too large for the run's row are
+// TestLargeInlineResultsAreRows: records too large for the run's row are
 // step_results rows, listed as they were given, before later attempts.
-func TestLargeInitialStepsAreRows(t *testing.T) {
+func TestLargeInlineResultsAreRows(t *testing.T) {
 	t.Parallel()
 	s := open(t, t.TempDir()+"/large.db")
 	ctx := context.Background()
@@ -115,7 +115,7 @@ func TestLargeInitialStepsAreRows(t *testing.T) {
 		}
 	}
 	accept("ev-small", "small", step("a", 10), step("b", 10))
-	accept("ev-large", "large", step("a", 10), step("b", maxInitialSteps))
+	accept("ev-large", "large", step("a", 10), step("b", maxInlineResults))
 	if n := rows("small"); n != 0 {
 		t.Errorf("small records: %d step_results rows, want 0 (kept in the run's row)", n)
 	}
@@ -130,7 +130,7 @@ func TestLargeInitialStepsAreRows(t *testing.T) {
 		t.Errorf("large run's steps %s, want a,b,c", got)
 	}
 	if _, err := s.RunInsert(ctx, store.RunInsertParams{ID: "replay", WorkflowID: "wf", Revision: 1, EventID: "ev-large",
-		NextStep: 2, Results: []store.StepResult{step("a", 10), step("b", maxInitialSteps)}, Now: now}); err != nil {
+		NextStep: 2, Results: []store.StepResult{step("a", 10), step("b", maxInlineResults)}, Now: now}); err != nil {
 		t.Fatal(err)
 	}
 	if n, got := rows("replay"), names("replay"); n != 2 || got != "a,b" {

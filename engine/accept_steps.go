@@ -7,7 +7,7 @@ import (
 	"github.com/hookflow/hookflow/store"
 )
 
-// runAhead executes the leading steps of a new run that touch nothing
+// runAtAccept executes the leading steps of a new run that touch nothing
 // outside Hookflow (filters and transforms) before its event is stored, and
 // puts their attempts in p, so they are stored with the event in the same
 // transaction. A run that ends there (filtered out, or made of such steps
@@ -20,7 +20,7 @@ import (
 // starts it from the beginning.
 //
 // payload is the event's DecodePayload, or nil to make it here.
-func (e *Engine) runAhead(ctx context.Context, p *store.EventAcceptParams, payload *Payload) *runState {
+func (e *Engine) runAtAccept(ctx context.Context, p *store.EventAcceptParams, payload *Payload) *runState {
 	c, err := e.cache.revision(ctx, p.Event.WorkflowID, p.Revision)
 	if err != nil {
 		return nil

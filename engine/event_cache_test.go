@@ -7,9 +7,9 @@ import (
 	"github.com/hookflow/hookflow/store"
 )
 
-func TestRecentEventsBounded(t *testing.T) {
+func TestEventCacheBounded(t *testing.T) {
 	t.Parallel()
-	var r recentEvents
+	var r eventCache
 	r.init(3, 10_000)
 	for i := range 5 {
 		r.add(store.Event{ID: fmt.Sprint(i), Body: []byte("x")})
