@@ -188,10 +188,10 @@ func newRunCmd() *cobra.Command {
 	var c config
 	var limits exprLimits
 	var payload string
-	var asJSON, dry bool
+	var asJSON, noSend bool
 	cmd := &cobra.Command{
 		Use:   "run FILE --payload JSON|@file",
-		Short: "Run one workflow once, in-process, and print every step's result",
+		Short: "Test-run one workflow: once, in memory, nothing stored; print every step's result",
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ws, err := loadFile(args[0])
@@ -227,7 +227,7 @@ func newRunCmd() *cobra.Command {
 			}
 			ev := store.Event{Source: "manual", Method: "POST", Body: body,
 				Headers: map[string]string{"content-type": "application/json"}}
-			rep := eng.Test(cmd.Context(), compiled, &ev, engine.TestOptions{Send: !dry})
+			rep := eng.Test(cmd.Context(), compiled, &ev, engine.TestOptions{Send: !noSend})
 			if asJSON {
 				enc := json.NewEncoder(cmd.OutOrStdout())
 				enc.SetIndent("", "  ")
@@ -245,7 +245,10 @@ func newRunCmd() *cobra.Command {
 	}
 	cmd.Flags().StringVar(&payload, "payload", "", "the event body: JSON, @file, or - for stdin (default {})")
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print the report as JSON")
-	cmd.Flags().BoolVar(&dry, "dry", false, "do not send webhook steps; show the requests they would make")
+	cmd.Flags().BoolVar(&noSend, "no-send", false, "send no webhook; show the requests webhook steps would make")
+	// --dry was the flag's first name; scripts may still pass it.
+	cmd.Flags().BoolVar(&noSend, "dry", false, "the same as --no-send")
+	_ = cmd.Flags().MarkDeprecated("dry", "use --no-send")
 	c.addEgressFlag(cmd)
 	c.addDBFlag(cmd) // for its secrets, when the database exists
 	limits.addExprFlags(cmd)

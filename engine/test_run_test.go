@@ -31,9 +31,9 @@ func compile(t *testing.T, def string, vars map[string]any) *workflows.Compiled 
 	return c
 }
 
-// TestDryRun: Test runs every step in memory; webhooks are shown, not sent,
+// TestTestRunInMemory: Test runs every step in memory; webhooks are shown, not sent,
 // unless Send.
-func TestDryRun(t *testing.T) {
+func TestTestRunInMemory(t *testing.T) {
 	t.Parallel()
 	e, recv := testEngine(t)
 	recv.Answer(func(h receivertest.Hit) receivertest.Reply {
@@ -109,7 +109,7 @@ func TestDryRun(t *testing.T) {
 			t.Errorf("report = %+v, want failed with the 500", rep)
 		}
 		if got := recv.Count() - before; got != 1 {
-			t.Errorf("a dry run sent %d times, want once (never retried)", got)
+			t.Errorf("a test run sent %d times, want once (never retried)", got)
 		}
 	})
 
