@@ -11,12 +11,12 @@ import (
 	"github.com/hookflow/hookflow/workflows"
 )
 
-// hookTTL bounds how long a resolved trigger key is served from memory, so a
+// hookTTL bounds how long a resolved hook key is served from memory, so a
 // workflow saved elsewhere (another replica) is picked up within it.
 const hookTTL = time.Second
 
 // compiledCache keeps compiled revisions (immutable, cached for good) and
-// resolved trigger keys (cached briefly).
+// resolved hook keys (cached briefly).
 type compiledCache struct {
 	store store.Store
 	log   *slog.Logger
@@ -92,7 +92,7 @@ func compileStored(def []byte) (*workflows.Compiled, []string, error) {
 	return c, c.Dropped, nil
 }
 
-// hook resolves a trigger key to its workflow and compiled current revision.
+// hook resolves a hook key to its workflow and compiled current revision.
 func (c *compiledCache) hook(ctx context.Context, key string, now time.Time) (store.Workflow, *workflows.Compiled, error) {
 	c.mu.RLock()
 	h, ok := c.hooks[key]
@@ -117,7 +117,7 @@ func (c *compiledCache) hook(ctx context.Context, key string, now time.Time) (st
 	return wf, cw, nil
 }
 
-// forget drops every cached trigger key of a workflow.
+// forget drops every cached hook key of a workflow.
 func (c *compiledCache) forget(id string) {
 	c.mu.Lock()
 	for k, h := range c.hooks {
@@ -128,7 +128,7 @@ func (c *compiledCache) forget(id string) {
 	c.mu.Unlock()
 }
 
-// ResolveHook returns the workflow whose trigger key is key, with its
+// ResolveHook returns the workflow whose hook key is key, with its
 // current revision compiled. Results are cached for about a second.
 func (e *Engine) ResolveHook(ctx context.Context, key string) (store.Workflow, *workflows.Compiled, error) {
 	return e.cache.hook(ctx, key, e.now())

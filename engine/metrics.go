@@ -7,7 +7,7 @@ import (
 )
 
 // Metrics are the engine's Prometheus instruments. Labels are workflow ids,
-// step types and outcomes: never trigger keys or URLs.
+// step types and outcomes: never hook keys or URLs.
 type Metrics struct {
 	accepted      *prometheus.CounterVec
 	acceptSeconds prometheus.Histogram

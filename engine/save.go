@@ -23,7 +23,7 @@ type SaveResult struct {
 }
 
 // SaveWorkflow validates a definition and stores it: a new workflow (id
-// generated from the name when empty, trigger key generated) or a new
+// generated from the name when empty, hook key generated) or a new
 // revision of an existing one. The error is a *workflows.FieldError when the
 // definition is invalid.
 func (e *Engine) SaveWorkflow(ctx context.Context, w *workflows.Workflow) (SaveResult, error) {

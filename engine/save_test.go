@@ -50,7 +50,7 @@ func TestSaveWorkflow(t *testing.T) {
 		t.Errorf("%d revisions, want 1", len(revs))
 	}
 
-	// A change is a new revision with the same trigger key.
+	// A change is a new revision with the same hook key.
 	w2 := decode(t, string(rec.Definition))
 	w2.Steps[0].Settings.(*kinds.Webhook).URL = "https://chat.example/other"
 	changed, err := b.engine.SaveWorkflow(b.ctx, w2)

@@ -108,7 +108,7 @@ func CheckAccept(p EventAcceptParams) error {
 	return nil
 }
 
-// NewHookKey returns a fresh unguessable trigger key: 192 random bits,
+// NewHookKey returns a fresh unguessable hook key: 192 random bits,
 // base64url. Drivers use it when WorkflowSave creates a workflow without
 // one; callers that rotate keys use it too.
 func NewHookKey() string {

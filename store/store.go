@@ -38,7 +38,7 @@ type Store interface {
 	WorkflowSave(ctx context.Context, p WorkflowSaveParams) (Workflow, error)
 	// WorkflowGet returns the current revision of a workflow.
 	WorkflowGet(ctx context.Context, id string) (Workflow, error)
-	// WorkflowGetByHookKey resolves a trigger URL's key.
+	// WorkflowGetByHookKey resolves a hook key (a trigger URL's last segment).
 	WorkflowGetByHookKey(ctx context.Context, key string) (Workflow, error)
 	// WorkflowList returns every workflow, ordered by id.
 	WorkflowList(ctx context.Context) ([]Workflow, error)
@@ -46,7 +46,7 @@ type Store interface {
 	WorkflowDelete(ctx context.Context, id string) error
 	// WorkflowSetEnabled turns a workflow on or off without a new revision.
 	WorkflowSetEnabled(ctx context.Context, id string, enabled bool) (Workflow, error)
-	// WorkflowSetHookKey replaces the trigger key (rotation).
+	// WorkflowSetHookKey replaces the hook key (rotation).
 	WorkflowSetHookKey(ctx context.Context, id, key string) (Workflow, error)
 	// RevisionList returns a workflow's revisions, newest first.
 	RevisionList(ctx context.Context, workflowID string) ([]Revision, error)
@@ -186,7 +186,7 @@ type Workflow struct {
 	ID         string
 	Revision   int
 	Enabled    bool
-	HookKey    string
+	HookKey    string // the trigger URL's last segment: /hooks/{HookKey}
 	Name       string
 	Definition []byte // the hookflow/v1 JSON of this revision
 	CreatedAt  time.Time

@@ -61,7 +61,7 @@ func (s *Store) WorkflowGet(ctx context.Context, id string) (store.Workflow, err
 	return w, nil
 }
 
-// WorkflowGetByHookKey resolves a trigger URL's key.
+// WorkflowGetByHookKey resolves a hook key (a trigger URL's last segment).
 func (s *Store) WorkflowGetByHookKey(ctx context.Context, key string) (store.Workflow, error) {
 	w, err := scanWorkflow(s.pool.QueryRow(ctx, `SELECT `+workflowColumns+` FROM workflows WHERE hook_key = $1`, text(key)))
 	if err != nil {
@@ -124,7 +124,7 @@ func (s *Store) WorkflowSetEnabled(ctx context.Context, id string, enabled bool)
 	return w, nil
 }
 
-// WorkflowSetHookKey replaces the trigger key; store.ErrConflict if another
+// WorkflowSetHookKey replaces the hook key; store.ErrConflict if another
 // workflow has it.
 func (s *Store) WorkflowSetHookKey(ctx context.Context, id, key string) (store.Workflow, error) {
 	if key == "" {
