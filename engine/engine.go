@@ -3,9 +3,7 @@ package engine
 import (
 	"context"
 	"errors"
-	"fmt"
 	"log/slog"
-	"os"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -38,7 +36,8 @@ type Config struct {
 	// ErrCrashedWorker instead of executed once more (default
 	// DefaultCrashLimit; negative: no limit).
 	CrashLimit int
-	// Owner names this engine in leases (default host:pid:random).
+	// Owner names this engine in leases (default host:pid:random, a name
+	// ReleaseDeadLeases can tell the process of; see owner.go).
 	Owner string
 	// Now is the clock (default time.Now).
 	Now func() time.Time
@@ -129,8 +128,7 @@ func New(cfg Config) (*Engine, error) {
 		cfg.Sender = actions.NewSender(actions.Config{})
 	}
 	if cfg.Owner == "" {
-		host, _ := os.Hostname()
-		cfg.Owner = fmt.Sprintf("%s:%d:%s", host, os.Getpid(), uuid.NewString()[:8])
+		cfg.Owner = newOwner()
 	}
 	e := &Engine{
 		cfg:       cfg,

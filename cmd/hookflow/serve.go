@@ -128,13 +128,11 @@ func serve(cmd *cobra.Command, c *config, limits *exprLimits) error {
 		return err
 	}
 	reg := web.NewRegistry()
-	owner := leaseOwner()
 	eng, err := engine.New(engine.Config{
 		Metrics: engine.NewMetrics(reg),
 		Store:   st,
 		Sender:  actions.NewSender(actions.Config{Egress: egress, RequireHTTPS: c.RequireHTTPS}),
 		Workers: c.Workers,
-		Owner:   owner,
 		Logger:  log,
 		// Secrets: the vault's cache, refreshed every few seconds.
 		Secrets:   vault.All,
@@ -148,7 +146,7 @@ func serve(cmd *cobra.Command, c *config, limits *exprLimits) error {
 	// replicas on other hosts (or in other pid namespaces) share the runs:
 	// theirs are left to their leases.
 	if !isPostgresURL(c.DB) {
-		if _, err := releaseDeadLeases(ctx, st, owner, log); err != nil {
+		if _, err := eng.ReleaseDeadLeases(ctx); err != nil {
 			return err
 		}
 	}

@@ -1,6 +1,6 @@
 //go:build !unix
 
-package main
+package engine
 
 // processAlive cannot tell here: every process is taken to be alive, so
 // its runs wait for their leases to expire.

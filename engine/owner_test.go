@@ -1,6 +1,6 @@
 //go:build unix
 
-package main
+package engine
 
 import (
 	"fmt"
@@ -9,8 +9,9 @@ import (
 )
 
 func TestDeadOwner(t *testing.T) {
+	t.Parallel()
 	host, _ := os.Hostname()
-	self := leaseOwner()
+	self := newOwner()
 	owner := func(pid int) string { return fmt.Sprintf("%s:%d:0badc0de", host, pid) }
 	for _, tc := range []struct {
 		name, owner string
@@ -32,8 +33,13 @@ func TestDeadOwner(t *testing.T) {
 }
 
 func TestParseOwner(t *testing.T) {
+	t.Parallel()
 	host, pid, ok := parseOwner("db:primary:42:abcd1234")
 	if !ok || host != "db:primary" || pid != 42 {
 		t.Errorf("parseOwner = %q, %d, %v; want db:primary, 42, true", host, pid, ok)
+	}
+	myHost, _ := os.Hostname()
+	if host, pid, ok := parseOwner(newOwner()); !ok || host != myHost || pid != os.Getpid() {
+		t.Errorf("parseOwner(newOwner()) = %q, %d, %v; want this host and pid", host, pid, ok)
 	}
 }
