@@ -27,13 +27,26 @@ type SaveResult struct {
 // revision of an existing one. The error is a *workflows.FieldError when the
 // definition is invalid.
 func (e *Engine) SaveWorkflow(ctx context.Context, w *workflows.Workflow) (SaveResult, error) {
+	return e.saveWorkflow(ctx, w, false)
+}
+
+// CreateWorkflow is SaveWorkflow for a new workflow only: an id that
+// exists is store.ErrConflict, and of several callers creating one id at
+// once (on several replicas too), exactly one succeeds.
+func (e *Engine) CreateWorkflow(ctx context.Context, w *workflows.Workflow) (SaveResult, error) {
+	return e.saveWorkflow(ctx, w, true)
+}
+
+// saveWorkflow is SaveWorkflow, or CreateWorkflow with createOnly. A
+// workflow whose id it generates is always created create-only, so that an
+// id drawn twice can never make a revision of another workflow.
+func (e *Engine) saveWorkflow(ctx context.Context, w *workflows.Workflow, createOnly bool) (SaveResult, error) {
 	if _, err := workflows.Compile(w); err != nil {
 		return SaveResult{}, err
 	}
-	created := false
 	if w.ID == "" {
 		w.ID = generateID(w.Name)
-		created = true
+		createOnly = true
 	}
 	if w.OnFailure == w.ID {
 		return SaveResult{}, &workflows.FieldError{Field: "on_failure", Message: "a workflow cannot be its own on_failure workflow"}
@@ -42,7 +55,8 @@ func (e *Engine) SaveWorkflow(ctx context.Context, w *workflows.Workflow) (SaveR
 	if err != nil {
 		return SaveResult{}, err
 	}
-	if !created {
+	created := createOnly
+	if !createOnly {
 		cur, err := e.store.WorkflowGet(ctx, w.ID)
 		switch {
 		case errors.Is(err, store.ErrNotFound):
@@ -55,7 +69,7 @@ func (e *Engine) SaveWorkflow(ctx context.Context, w *workflows.Workflow) (SaveR
 	}
 	rec, err := e.store.WorkflowSave(ctx, store.WorkflowSaveParams{
 		ID: w.ID, Name: w.Name, Enabled: w.Enabled, Definition: def,
-		HookKey: store.NewHookKey(), Now: e.now().UTC(),
+		HookKey: store.NewHookKey(), CreateOnly: createOnly, Now: e.now().UTC(),
 	})
 	if err != nil {
 		return SaveResult{}, fmt.Errorf("save workflow %s: %w", w.ID, err)

@@ -5,8 +5,11 @@ import (
 	"github.com/hookflow/hookflow/kinds"
 	"regexp"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
 
+	"github.com/hookflow/hookflow/store"
 	"github.com/hookflow/hookflow/workflows"
 )
 
@@ -96,6 +99,50 @@ func TestSaveWorkflowInvalid(t *testing.T) {
 	}
 	if ws, _ := b.db.WorkflowList(b.ctx); len(ws) != 0 {
 		t.Errorf("%d workflows stored, want none", len(ws))
+	}
+}
+
+// TestCreateWorkflow: a create of an id that exists is store.ErrConflict
+// and changes nothing; of creates of one id racing on two engines over one
+// SQLite file (two processes), exactly one succeeds.
+func TestCreateWorkflow(t *testing.T) {
+	t.Parallel()
+	b := setup(t, notStarted())
+	first, err := b.engine.CreateWorkflow(b.ctx, decode(t, strings.Replace(unnamed, `"format"`, `"id": "chat", "format"`, 1)))
+	if err != nil || !first.Created || first.Workflow.Revision != 1 {
+		t.Fatalf("CreateWorkflow(chat) = %+v, %v; want created at revision 1", first, err)
+	}
+	again := decode(t, strings.Replace(unnamed, `"format"`, `"id": "chat", "format"`, 1))
+	again.Name = "Another"
+	if _, err := b.engine.CreateWorkflow(b.ctx, again); !errors.Is(err, store.ErrConflict) {
+		t.Errorf("CreateWorkflow(chat) again = %v, want store.ErrConflict", err)
+	}
+	if w, err := b.db.WorkflowGet(b.ctx, "chat"); err != nil || w.Revision != 1 || w.Name != first.Workflow.Name {
+		t.Errorf("after the refused create: revision %d named %q, %v; want revision 1 as created", w.Revision, w.Name, err)
+	}
+
+	other := b.newEngine(openStore(t, b.path), nil)
+	engines := []*Engine{b.engine, other}
+	var created atomic.Int64
+	var wg sync.WaitGroup
+	for i := range 8 {
+		wg.Go(func() {
+			w := decode(t, strings.Replace(unnamed, `"format"`, `"id": "raced", "format"`, 1))
+			res, err := engines[i%2].CreateWorkflow(b.ctx, w)
+			switch {
+			case err == nil && res.Created:
+				created.Add(1)
+			case !errors.Is(err, store.ErrConflict):
+				t.Errorf("racing CreateWorkflow = %+v, %v; want created or store.ErrConflict", res, err)
+			}
+		})
+	}
+	wg.Wait()
+	if n := created.Load(); n != 1 {
+		t.Errorf("%d racing creates succeeded, want 1", n)
+	}
+	if revs, err := b.db.RevisionList(b.ctx, "raced"); err != nil || len(revs) != 1 {
+		t.Errorf("%d revisions of the raced id, %v; want 1", len(revs), err)
 	}
 }
 

@@ -32,7 +32,8 @@ var (
 // Store is the persistence interface. Implementations are safe for
 // concurrent use.
 type Store interface {
-	// WorkflowSave creates the workflow or stores a new revision of it.
+	// WorkflowSave creates the workflow or stores a new revision of it
+	// (only creates it, with CreateOnly: ErrConflict if it exists).
 	// The revision number increases by one on each save; the hook key is
 	// generated on create and kept afterwards.
 	WorkflowSave(ctx context.Context, p WorkflowSaveParams) (Workflow, error)
@@ -201,7 +202,11 @@ type WorkflowSaveParams struct {
 	Definition []byte
 	// HookKey is used on create; ignored when the workflow exists.
 	HookKey string
-	Now     time.Time
+	// CreateOnly makes the save fail with ErrConflict, changing nothing,
+	// when a workflow with this ID exists: of several callers creating one
+	// id at once (two replicas, say), exactly one succeeds.
+	CreateOnly bool
+	Now        time.Time
 }
 
 // Revision is one saved version of a workflow.

@@ -5,7 +5,6 @@ import (
 	"net/http"
 	"net/netip"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -55,10 +54,6 @@ type Server struct {
 	log     *slog.Logger
 	webhook *triggers.Webhook
 	router  *gin.Engine
-	// createMu makes POST /api/v1/workflows's "exists? then save" atomic
-	// within this process. (Across replicas it takes a create-only save in
-	// the store.)
-	createMu sync.Mutex
 	// sessions are the editor's logins (session.go).
 	sessions *sessions
 	// adminHash follows the admin token's stored hash (token_rotate.go).

@@ -94,17 +94,11 @@ func (s *Server) createWorkflow(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	if w.ID != "" {
-		// The check and the save are one step, or concurrent creates of one
-		// id would all answer 201 (as revisions of each other).
-		s.createMu.Lock()
-		defer s.createMu.Unlock()
-		if _, err := s.store.WorkflowGet(c.Request.Context(), w.ID); err == nil {
-			abort(c, http.StatusConflict, "conflict", "workflow "+w.ID+" exists; PUT /api/v1/workflows/"+w.ID+" stores a new revision")
-			return
-		}
+	res, err := s.engine.CreateWorkflow(c.Request.Context(), w)
+	if errors.Is(err, store.ErrConflict) {
+		abort(c, http.StatusConflict, "conflict", "workflow "+w.ID+" exists; PUT /api/v1/workflows/"+w.ID+" stores a new revision")
+		return
 	}
-	res, err := s.engine.SaveWorkflow(c.Request.Context(), w)
 	if err != nil {
 		s.fail(c, err)
 		return

@@ -308,6 +308,14 @@ func TestClaimTwoStores(t *testing.T) {
 	storetest.ClaimFromTwoHandles(t, open(t, dbURL), open(t, dbURL), 500, 8, 7)
 }
 
+// TestCreateTwoStores: two stores (two replicas' pools) creating one
+// workflow id at once: exactly one creates it.
+func TestCreateTwoStores(t *testing.T) {
+	t.Parallel()
+	dbURL := newSchema(t)
+	storetest.CreateFromTwoHandles(t, open(t, dbURL), open(t, dbURL), 20)
+}
+
 // TestClaimPlan guards the claim query's use of the partial indexes: a
 // sequential scan of runs would make every claim cost the whole history.
 func TestClaimPlan(t *testing.T) {

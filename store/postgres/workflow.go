@@ -30,9 +30,25 @@ const saveWorkflowSQL = `
 	)
 	SELECT ` + workflowColumns + ` FROM w`
 
+// createWorkflowSQL is saveWorkflowSQL for CreateOnly: where the id
+// exists, the insert does nothing (waiting, if another transaction is
+// inserting it, for that one to end) and the statement returns no row.
+const createWorkflowSQL = `
+	WITH w AS (
+		INSERT INTO workflows (id, revision, enabled, hook_key, name, definition, created_at, updated_at)
+		VALUES ($1, 1, $2, $3, $4, $5, $6, $6)
+		ON CONFLICT (id) DO NOTHING
+		RETURNING ` + workflowColumns + `
+	), rev AS (
+		INSERT INTO revisions (workflow_id, revision, definition, created_at)
+		SELECT id, revision, definition, updated_at FROM w
+	)
+	SELECT ` + workflowColumns + ` FROM w`
+
 // WorkflowSave creates the workflow (revision 1) or stores its next
 // revision, and records the revision, in one statement. On create an empty
-// HookKey is replaced by a random one; a taken key is store.ErrConflict.
+// HookKey is replaced by a random one; a taken key is store.ErrConflict, and
+// so is an existing id with CreateOnly.
 func (s *Store) WorkflowSave(ctx context.Context, p store.WorkflowSaveParams) (store.Workflow, error) {
 	if p.ID == "" {
 		return store.Workflow{}, errors.New("save workflow: empty id")
@@ -41,15 +57,21 @@ func (s *Store) WorkflowSave(ctx context.Context, p store.WorkflowSaveParams) (s
 	if key == "" {
 		key = store.NewHookKey()
 	}
-	w, err := scanWorkflow(s.pool.QueryRow(ctx, saveWorkflowSQL,
-		text(p.ID), p.Enabled, text(key), text(p.Name), store.NonNil(p.Definition), ts(store.OrNow(p.Now))))
-	if err != nil {
-		if isUnique(err) {
-			err = fmt.Errorf("hook key taken: %w", store.ErrConflict)
-		}
-		return store.Workflow{}, fmt.Errorf("save workflow %s: %w", p.ID, err)
+	query := saveWorkflowSQL
+	if p.CreateOnly {
+		query = createWorkflowSQL
 	}
-	return w, nil
+	w, err := scanWorkflow(s.pool.QueryRow(ctx, query,
+		text(p.ID), p.Enabled, text(key), text(p.Name), store.NonNil(p.Definition), ts(store.OrNow(p.Now))))
+	switch {
+	case err == nil:
+		return w, nil
+	case p.CreateOnly && errors.Is(err, pgx.ErrNoRows):
+		err = fmt.Errorf("id taken: %w", store.ErrConflict)
+	case isUnique(err):
+		err = fmt.Errorf("hook key taken: %w", store.ErrConflict)
+	}
+	return store.Workflow{}, fmt.Errorf("save workflow %s: %w", p.ID, err)
 }
 
 // WorkflowGet returns the current revision of a workflow.

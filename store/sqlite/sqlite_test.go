@@ -252,3 +252,11 @@ func TestTwoProcessesClaim(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "hookflow.db")
 	storetest.ClaimFromTwoHandles(t, open(t, path), open(t, path), 300, 6, 5)
 }
+
+// TestTwoProcessesCreate: two stores on one file (two hookflow processes)
+// creating one workflow id at once: exactly one creates it.
+func TestTwoProcessesCreate(t *testing.T) {
+	t.Parallel()
+	path := filepath.Join(t.TempDir(), "hookflow.db")
+	storetest.CreateFromTwoHandles(t, open(t, path), open(t, path), 20)
+}

@@ -12,7 +12,9 @@ import (
 
 // WorkflowSave creates the workflow (revision 1) or stores its next
 // revision, and records the revision, in one transaction. On create an empty
-// HookKey is replaced by a random one; a taken key is store.ErrConflict.
+// HookKey is replaced by a random one; a taken key is store.ErrConflict. With
+// CreateOnly, the insert does nothing where the id exists, and the save is
+// store.ErrConflict.
 func (s *Store) WorkflowSave(ctx context.Context, p store.WorkflowSaveParams) (store.Workflow, error) {
 	if p.ID == "" {
 		return store.Workflow{}, errors.New("save workflow: empty id")
@@ -20,10 +22,16 @@ func (s *Store) WorkflowSave(ctx context.Context, p store.WorkflowSaveParams) (s
 	now := nanos(store.OrNow(p.Now))
 	var w store.Workflow
 	err := s.write(ctx, func(tx *sql.Tx) error {
-		var revision int
-		err := tx.QueryRowContext(ctx, `SELECT revision FROM workflows WHERE id = ?`, p.ID).Scan(&revision)
-		switch {
-		case errors.Is(err, sql.ErrNoRows):
+		var revision int // 0: none yet
+		if !p.CreateOnly {
+			err := tx.QueryRowContext(ctx, `SELECT revision FROM workflows WHERE id = ?`, p.ID).Scan(&revision)
+			if err != nil && !errors.Is(err, sql.ErrNoRows) {
+				return err
+			}
+		}
+		var err error
+		switch revision {
+		case 0:
 			key := p.HookKey
 			if key == "" {
 				key = store.NewHookKey()
@@ -31,13 +39,15 @@ func (s *Store) WorkflowSave(ctx context.Context, p store.WorkflowSaveParams) (s
 			w, err = scanWorkflow(tx.QueryRowContext(ctx, `
 				INSERT INTO workflows (id, revision, enabled, hook_key, name, definition, created_at, updated_at)
 				VALUES (?, 1, ?, ?, ?, ?, ?, ?)
+				ON CONFLICT (id) DO NOTHING
 				RETURNING `+workflowColumns,
 				p.ID, p.Enabled, key, p.Name, store.NonNil(p.Definition), now, now))
-			if isConstraint(err) {
+			switch {
+			case errors.Is(err, sql.ErrNoRows):
+				return fmt.Errorf("id taken: %w", store.ErrConflict)
+			case isConstraint(err):
 				return fmt.Errorf("hook key taken: %w", store.ErrConflict)
 			}
-		case err != nil:
-			return err
 		default:
 			w, err = scanWorkflow(tx.QueryRowContext(ctx, `
 				UPDATE workflows SET revision = ?, enabled = ?, name = ?, definition = ?, updated_at = ?

@@ -2,6 +2,7 @@ package storetest
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"sync"
 	"testing"
@@ -63,5 +64,56 @@ func ClaimFromTwoHandles(t *testing.T, a, b store.Store, total, workers, limit i
 	wg.Wait()
 	if len(claimed) != total {
 		t.Errorf("%d runs claimed, want %d", len(claimed), total)
+	}
+}
+
+// CreateFromTwoHandles checks create-only saves (WorkflowSaveParams.CreateOnly)
+// racing on one database: for each of ids workflow ids, callers on a and
+// b (two replicas; b may be nil for a alone) create it at once, and exactly
+// one of them must succeed, at revision 1, the others getting
+// store.ErrConflict.
+func CreateFromTwoHandles(t *testing.T, a, b store.Store, ids int) {
+	t.Helper()
+	ctx := context.Background()
+	handles := []store.Store{a, b}
+	if b == nil {
+		handles = handles[:1]
+	}
+	const callers = 4
+	for i := range ids {
+		id := fmt.Sprintf("race-%d", i)
+		var (
+			mu      sync.Mutex
+			created []string
+			wg      sync.WaitGroup
+		)
+		for c := range callers * len(handles) {
+			s, name := handles[c%len(handles)], fmt.Sprintf("caller-%d", c)
+			wg.Go(func() {
+				_, err := s.WorkflowSave(ctx, store.WorkflowSaveParams{
+					ID: id, Name: name, Definition: []byte(`{"by":"` + name + `"}`), CreateOnly: true, Now: time.Now(),
+				})
+				switch {
+				case err == nil:
+					mu.Lock()
+					created = append(created, name)
+					mu.Unlock()
+				case !errors.Is(err, store.ErrConflict):
+					t.Errorf("create %s by %s: %v, want success or store.ErrConflict", id, name, err)
+				}
+			})
+		}
+		wg.Wait()
+		if len(created) != 1 {
+			t.Errorf("%s: created by %v, want exactly one caller", id, created)
+			continue
+		}
+		w, err := a.WorkflowGet(ctx, id)
+		if err != nil || w.Revision != 1 || w.Name != created[0] {
+			t.Errorf("%s: %+v, %v; want revision 1, saved by %s", id, w, err, created[0])
+		}
+		if revs, err := a.RevisionList(ctx, id); err != nil || len(revs) != 1 {
+			t.Errorf("%s: %d revisions, %v; want 1", id, len(revs), err)
+		}
 	}
 }

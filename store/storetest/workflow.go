@@ -92,6 +92,44 @@ func testWorkflow(t *testing.T, newStore func(t *testing.T) store.Store) {
 		wantErr(t, "RevisionGet(missing)", err, store.ErrNotFound)
 	})
 
+	t.Run("CreateOnly", func(t *testing.T) {
+		t.Parallel()
+		b := setup(t, newStore)
+		created, err := b.s.WorkflowSave(b.ctx, store.WorkflowSaveParams{
+			ID: "orders", Name: "Orders", Enabled: true, Definition: []byte(`{"v":1}`), HookKey: "key-orders", CreateOnly: true, Now: b.now,
+		})
+		if err != nil || created.Revision != 1 || created.HookKey != "key-orders" {
+			t.Fatalf("create-only save of a new id = %+v, %v; want revision 1", created, err)
+		}
+		_, err = b.s.WorkflowSave(b.ctx, store.WorkflowSaveParams{
+			ID: "orders", Name: "Again", Definition: []byte(`{"v":2}`), HookKey: "key-again", CreateOnly: true, Now: b.now.Add(time.Minute),
+		})
+		wantErr(t, "create-only save of an existing id", err, store.ErrConflict)
+		got, err := b.s.WorkflowGet(b.ctx, "orders")
+		if err != nil {
+			t.Fatalf("WorkflowGet: %v", err)
+		}
+		diff(t, "after the refused create", got, created)
+		if revs, err := b.s.RevisionList(b.ctx, "orders"); err != nil || len(revs) != 1 {
+			t.Errorf("RevisionList after the refused create = %d revisions, %v; want 1", len(revs), err)
+		}
+		_, err = b.s.WorkflowGetByHookKey(b.ctx, "key-again")
+		wantErr(t, "WorkflowGetByHookKey(the refused create's key)", err, store.ErrNotFound)
+
+		// A taken hook key is a conflict too, and creates nothing.
+		_, err = b.s.WorkflowSave(b.ctx, store.WorkflowSaveParams{
+			ID: "other", Name: "Other", Definition: []byte(`{}`), HookKey: "key-orders", CreateOnly: true, Now: b.now,
+		})
+		wantErr(t, "create-only save with a taken hook key", err, store.ErrConflict)
+		_, err = b.s.WorkflowGet(b.ctx, "other")
+		wantErr(t, "WorkflowGet after the hook key conflict", err, store.ErrNotFound)
+	})
+
+	t.Run("CreateOnlyConcurrent", func(t *testing.T) {
+		t.Parallel()
+		CreateFromTwoHandles(t, setup(t, newStore).s, nil, 8)
+	})
+
 	t.Run("GeneratedHookKey", func(t *testing.T) {
 		t.Parallel()
 		b := setup(t, newStore)
