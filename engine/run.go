@@ -23,8 +23,8 @@ type execution struct {
 }
 
 // log is the engine's logger with the run's attributes, made only when
-// something is logged (making it for every run cost ~1.5% of the CPU of
-// delivering an event).
+// something is logged: making it for every run costs a share of the CPU
+// of delivering an event for nothing.
 func (x *execution) log() *slog.Logger {
 	return x.e.log.With("run", x.run.ID, "workflow", x.run.WorkflowID)
 }
@@ -33,7 +33,7 @@ func (x *execution) log() *slog.Logger {
 // or must be retried later, recording every step attempt.
 //
 // st, when not nil, is the run's state as the accept left it (see
-// runAhead): the run goes on from it without loading anything.
+// runAtAccept): the run goes on from it without loading anything.
 func (e *Engine) execute(ctx context.Context, r store.Run, st *runState) {
 	x := &execution{e: e, run: r, leaseUntil: r.LeaseUntil}
 	if x.leaseUntil.IsZero() {

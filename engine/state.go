@@ -32,8 +32,8 @@ type runState struct {
 	// secretVals caches secretValues (nil: not made yet).
 	secretVals []string
 	runID      string
-	// dry: a test run; webhook steps are sent only when send is set.
-	dry  bool
+	// test: a test run; calls out are made only when send is set.
+	test bool
 	send bool
 	// eng and attempt are the engine running the step under way, and its
 	// attempt: what the step sees through kinds.Runtime.
@@ -71,7 +71,7 @@ func (st *runState) RunID() string { return st.runID }
 func (st *runState) Attempt() int { return st.attempt }
 
 // Test reports a test run, and whether it sends its requests.
-func (st *runState) Test() (test, send bool) { return st.dry, st.send }
+func (st *runState) Test() (test, send bool) { return st.test, st.send }
 
 // Send makes an outbound request through the engine's sender.
 func (st *runState) Send(ctx context.Context, req actions.Request) (*actions.Response, error) {

@@ -54,7 +54,7 @@ func (e *Engine) Test(ctx context.Context, c *workflows.Compiled, ev *store.Even
 		return TestReport{Status: store.StatusFailed, Error: "load secrets: " + err.Error()}
 	}
 	st := newRunState(c, ev, "test-"+newID(), secrets)
-	st.dry, st.send = true, opts.Send
+	st.test, st.send = true, opts.Send
 	rep := TestReport{Status: store.StatusSucceeded, Steps: []StepReport{}}
 	for i, s := range c.Steps {
 		st.at(i, s)

@@ -228,8 +228,8 @@ const bodyFirstRead = 64 << 10
 
 // answerEarly writes the 202 from the goroutine that made the event durable,
 // as soon as it is: the client has it without waiting for the request's own
-// goroutine to be scheduled again (with every core busy, that wait was about
-// a sixth of an accept's latency). Every event in the batch waits behind
+// goroutine to be scheduled again (with every core busy, that wait is a
+// large share of an accept's latency). Every event in the batch waits behind
 // it, so it writes only where the write cannot block: on an HTTP/1
 // connection whose socket holds nothing unsent or unacknowledged (see
 // ConnContext), which takes a 202 at once. Elsewhere (a client with answers

@@ -348,7 +348,7 @@ func (s *Server) listEvents(c *gin.Context) {
 	writeView(c, http.StatusOK, gin.H{"events": out}, func() { dropUnencodable(out) })
 }
 
-// testWorkflow dry-runs the stored workflow (or a definition given in the
+// testWorkflow makes a test run of the stored workflow (or a definition given in the
 // body) against a payload, or the last captured event.
 func (s *Server) testWorkflow(c *gin.Context) {
 	var req struct {
