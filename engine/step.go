@@ -47,12 +47,13 @@ func (e *Engine) runStep(ctx context.Context, st *runState, s *workflows.Compile
 	}
 	var out outcome
 	if s.When != nil {
-		ok, err := workflows.EvalBool(s.When, &st.env)
+		ok, err := s.When.Eval(&st.env)
 		switch {
 		case err != nil:
 			out = outcome{status: store.StepFailed, err: fmt.Errorf("when: %w", err)}
 		case !ok:
-			out = outcome{status: store.StepSkipped}
+			// The record says which condition was false, and what it saw.
+			out = outcome{status: store.StepSkipped, output: map[string]any{"skipped": s.When.Explain(&st.env)}}
 		}
 	}
 	if out.status == "" {

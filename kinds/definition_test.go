@@ -161,7 +161,19 @@ func TestCompileErrors(t *testing.T) {
 		{name: "when not boolean", mutate: func(w def) { step(w, 2)["when"] = "'yes'" }, field: "steps[2].when", step: "notify", message: "expected bool, but got string"},
 
 		// Filter and transform.
-		{name: "filter expr required", mutate: func(w def) { step(w, 0)["expr"] = "" }, field: "steps[0].expr", step: "paid", message: "is required"},
+		{name: "filter match and expr", mutate: func(w def) {
+			step(w, 0)["match"] = def{"field": "payload.status", "op": "eq", "value": "paid"}
+		}, field: "steps[0].expr", step: "paid", message: "give match or expr, not both"},
+		{name: "filter match operator", mutate: func(w def) {
+			delete(step(w, 0), "expr")
+			step(w, 0)["match"] = def{"all": []any{def{"field": "payload.status", "op": "equals", "value": "paid"}}}
+		}, field: "steps[0].match.all[0].op", step: "paid", message: `unknown operator "equals"`},
+		{name: "when match field", mutate: func(w def) { step(w, 2)["when"] = def{"field": "data.x", "op": "exists"} }, field: "steps[2].when.field", step: "notify", message: "must start with payload"},
+		{name: "when neither string nor object", mutate: func(w def) { step(w, 2)["when"] = 5 }, field: "steps[2].when", step: "notify", message: "must be an expression (a string) or a match object"},
+		{name: "when match unknown field", mutate: func(w def) {
+			step(w, 2)["when"] = def{"all": []any{def{"field": "payload.a", "op": "exists", "colour": 1}}}
+		}, field: "steps[2].when.all[0].colour", step: "notify", message: "unknown field"},
+		{name: "filter condition required", mutate: func(w def) { step(w, 0)["expr"] = "" }, field: "steps[0].match", step: "paid", message: "is required"},
 		{name: "transform expr required", mutate: func(w def) { step(w, 1)["expr"] = "" }, field: "steps[1].expr", step: "shape", message: "is required"},
 		{name: "filter expr a number", mutate: func(w def) { step(w, 0)["expr"] = "1 + 1" }, field: "steps[0].expr", step: "paid", message: "expected bool, but got int"},
 		{name: "filter expr arithmetic on the payload", mutate: func(w def) { step(w, 0)["expr"] = "payload.x + 1" }, field: "steps[0].expr", step: "paid", message: `expected bool, but "+" never gives one`, line: 1, column: 11},

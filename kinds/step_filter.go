@@ -2,9 +2,8 @@ package kinds
 
 import (
 	"context"
+	"errors"
 	"fmt"
-
-	"github.com/expr-lang/expr/vm"
 
 	"github.com/hookflow/hookflow/store"
 	"github.com/hookflow/hookflow/workflows"
@@ -17,11 +16,13 @@ func init() {
 			Title:   "Continue only if",
 			Summary: "Ends the run, as filtered, unless a condition holds.",
 			Fields: []workflows.Field{
-				{Name: "expr", Label: "Condition", Kind: workflows.ValueCondition, Required: true,
-					Help:        "The run goes on where this is true, and ends as filtered where it is false.",
+				{Name: "match", Label: "Conditions", Kind: workflows.ValueCondition,
+					Help: "Rules a field of the data must meet (is, is greater than, contains...), all of them or any. The run goes on where they hold."},
+				{Name: "expr", Label: "Condition (expression)", Kind: workflows.ValueCondition,
+					Help:        "For advanced use, instead of Conditions: an expression giving true or false.",
 					Placeholder: "payload.status == 'paid' && payload.amount > 100"},
 			},
-			Example: []byte(`{"id": "paid", "type": "filter", "expr": "payload.status == 'paid'"}`),
+			Example: []byte(`{"id": "paid", "type": "filter", "match": {"all": [{"field": "payload.status", "op": "eq", "value": "paid"}]}}`),
 		},
 		New: func() workflows.StepSettings { return &Filter{} },
 	})
@@ -29,23 +30,37 @@ func init() {
 
 // Filter ends the run as filtered where its condition is false.
 type Filter struct {
-	// Expr is the condition: an expression giving true or false.
+	// Match is the condition as rules.
+	Match *workflows.Match `json:"match,omitempty"`
+	// Expr is the condition as an expression giving true or false.
 	Expr string `json:"expr,omitempty"`
 }
 
-// Compile compiles the condition.
+// Compile compiles the condition, given one way or the other.
 func (f *Filter) Compile(b *workflows.StepBuild) (any, error) {
-	if f.Expr == "" {
-		return nil, b.Required("expr")
+	var cond workflows.Condition
+	switch {
+	case f.Match != nil && f.Expr != "":
+		return nil, b.Errorf("expr", "give match or expr, not both")
+	case f.Match != nil:
+		cond.Match = f.Match
+	case f.Expr != "":
+		cond.Expr = f.Expr
+	default:
+		return nil, b.Errorf("match", "is required (or an expression in expr)")
 	}
-	p, err := b.Condition("expr", f.Expr)
+	field := "expr"
+	if f.Match != nil {
+		field = "match"
+	}
+	c, err := b.Condition(field, cond)
 	if err != nil {
 		return nil, err
 	}
-	return &filterStep{cond: p}, nil
+	return &filterStep{cond: c}, nil
 }
 
-type filterStep struct{ cond *vm.Program }
+type filterStep struct{ cond *workflows.CompiledCondition }
 
 var (
 	_ Step = (*filterStep)(nil)
@@ -54,13 +69,15 @@ var (
 
 func (*filterStep) Pure() {}
 
+// Run ends the run where the condition is false, saying which rule did
+// not hold and what it saw.
 func (s *filterStep) Run(_ context.Context, rt Runtime) Outcome {
-	ok, err := workflows.EvalBool(s.cond, rt.Env())
+	ok, err := s.cond.Eval(rt.Env())
 	if err != nil {
-		return Outcome{Status: store.StepFailed, Err: fmt.Errorf("expr: %w", err)}
+		return Outcome{Status: store.StepFailed, Err: fmt.Errorf("condition: %w", err)}
 	}
 	if !ok {
-		return Outcome{Status: store.StepFiltered, Output: false}
+		return Outcome{Status: store.StepFiltered, Output: false, Err: errors.New(s.cond.Explain(rt.Env()))}
 	}
 	return Outcome{Status: store.StepSucceeded, Output: true}
 }

@@ -41,8 +41,8 @@ func (b *build) Expr(field, src string) (*vm.Program, error) {
 	return p, nil
 }
 
-// Condition compiles an expression that must give true or false.
-func (b *build) Condition(field, src string) (*vm.Program, error) {
+// BoolExpr compiles an expression that must give true or false.
+func (b *build) BoolExpr(field, src string) (*vm.Program, error) {
 	p, err := CompileBool(src)
 	if err != nil {
 		return nil, fieldErr(b.Field(field), b.step, err)

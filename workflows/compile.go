@@ -6,8 +6,6 @@ import (
 	"regexp"
 	"strings"
 	"time"
-
-	"github.com/expr-lang/expr/vm"
 )
 
 var (
@@ -67,7 +65,7 @@ func (c *Compiled) StepIndex(id string) int {
 type CompiledStep struct {
 	*Step
 	Index int
-	When  *vm.Program // nil: always
+	When  *CompiledCondition // nil: always
 	// Program is what the step's kind compiled from its settings; the kind
 	// runs it.
 	Program any
@@ -185,7 +183,7 @@ func compileStep(c *Compiled, at string, i int, s *Step, stored bool, seen map[s
 	b := &StepBuild{build: build{path: at, step: s.ID, stored: stored, dropped: &c.Dropped}, c: c, seen: seen}
 	cs := &CompiledStep{Step: s, Index: i}
 	var err error
-	if s.When != "" {
+	if !s.When.IsZero() {
 		if cs.When, err = b.Condition("when", s.When); err != nil {
 			return nil, err
 		}

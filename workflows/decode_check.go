@@ -73,10 +73,30 @@ var (
 	stepType       = reflect.TypeFor[Step]()
 	triggerType    = reflect.TypeFor[Trigger]()
 	anyType        = reflect.TypeFor[any]()
+	conditionType  = reflect.TypeFor[Condition]()
+	matchType      = reflect.TypeFor[Match]()
 )
 
 // value reads one JSON value that is to decode into t.
 func (w *docWalker) value(t reflect.Type, path string) (*docProblem, error) {
+	if t == conditionType {
+		// An expression (a string) or a match object.
+		var raw json.RawMessage
+		if err := w.dec.Decode(&raw); err != nil {
+			return nil, err
+		}
+		switch {
+		case len(raw) > 0 && raw[0] == '"', string(raw) == "null":
+			return nil, nil
+		case len(raw) > 0 && raw[0] == '{':
+			dec := json.NewDecoder(bytes.NewReader(raw))
+			dec.UseNumber()
+			return (&docWalker{dec: dec}).value(matchType, path)
+		}
+		var v any
+		_ = json.Unmarshal(raw, &v)
+		return &docProblem{path: path, want: conditionType, got: jsonKind(v)}, nil
+	}
 	if t == stepType || t == triggerType {
 		// Its shape depends on its type: read it whole, then check it
 		// against its kind's (nothing where the type has no kind:
@@ -289,6 +309,9 @@ func tokenKind(tok json.Token) string {
 }
 
 func wantKind(t reflect.Type) string {
+	if t == conditionType {
+		return "an expression (a string) or a match object"
+	}
 	switch t.Kind() {
 	case reflect.String:
 		return "a string"
@@ -304,4 +327,21 @@ func wantKind(t reflect.Type) string {
 		return "an object"
 	}
 	return t.String()
+}
+
+// jsonKind names the JSON kind of a decoded value.
+func jsonKind(v any) string {
+	switch v.(type) {
+	case string:
+		return "string"
+	case bool:
+		return "boolean"
+	case float64:
+		return "number"
+	case []any:
+		return "array"
+	case map[string]any:
+		return "object"
+	}
+	return "null"
 }

@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
+	"sync"
 	"time"
 
 	"github.com/expr-lang/expr"
@@ -152,7 +153,7 @@ func newUUID() string {
 
 // exprOptions are the options every expression is compiled with; the
 // guards (expr_guard.go) bound its work.
-var exprOptions = func() []expr.Option {
+var exprOptions = sync.OnceValue(func() []expr.Option {
 	opts := []expr.Option{expr.Env(Env{}), expr.MaxNodes(maxNodes)}
 	for name, f := range functions {
 		if !boundedNames[name] {
@@ -162,10 +163,10 @@ var exprOptions = func() []expr.Option {
 	opts = append(opts, boundedOptions(functions)...)
 	opts = append(opts, operatorFunctions...)
 	return append(opts, expr.Patch(budgetArgs{}), expr.Patch(loopGuard{}), expr.Patch(operatorGuard{}))
-}()
+})
 
 func compileOptions(extra ...expr.Option) []expr.Option {
-	return append(append([]expr.Option(nil), exprOptions...), extra...)
+	return append(append([]expr.Option(nil), exprOptions()...), extra...)
 }
 
 // CompileExpr compiles an expression whose value may be anything. Errors

@@ -19,7 +19,7 @@ var (
 	stepHead = []reflect.StructField{
 		{Name: "ID", Type: reflect.TypeFor[string](), Tag: `json:"id"`},
 		{Name: "Type", Type: reflect.TypeFor[string](), Tag: `json:"type"`},
-		{Name: "When", Type: reflect.TypeFor[string](), Tag: `json:"when,omitempty"`},
+		{Name: "When", Type: reflect.TypeFor[Condition](), Tag: `json:"when,omitzero"`},
 	}
 	triggerHead = []reflect.StructField{
 		{Name: "Type", Type: reflect.TypeFor[string](), Tag: `json:"type"`},
@@ -64,15 +64,19 @@ type rawField struct {
 func (s Step) MarshalJSON() ([]byte, error) {
 	if s.Settings == nil {
 		head := []rawField{{"id", quote(s.ID)}, {"type", quote(s.Type)}}
-		if s.When != "" {
-			head = append(head, rawField{"when", quote(s.When)})
+		if !s.When.IsZero() {
+			when, err := s.When.MarshalJSON()
+			if err != nil {
+				return nil, err
+			}
+			head = append(head, rawField{"when", when})
 		}
 		return writeFields(append(head, s.raw...))
 	}
 	v := reflect.New(shape(true, settingsType(s.Settings))).Elem()
 	v.Field(0).SetString(s.ID)
 	v.Field(1).SetString(s.Type)
-	v.Field(2).SetString(s.When)
+	v.Field(2).Set(reflect.ValueOf(s.When))
 	v.Field(3).Set(reflect.ValueOf(s.Settings).Elem())
 	return marshalNoEscape(v.Interface())
 }
@@ -87,9 +91,9 @@ func (s *Step) UnmarshalJSON(data []byte) error {
 	k, ok := LookupStep(typ)
 	if !ok {
 		var head struct {
-			ID   string `json:"id"`
-			Type string `json:"type"`
-			When string `json:"when"`
+			ID   string    `json:"id"`
+			Type string    `json:"type"`
+			When Condition `json:"when"`
 		}
 		raw, err := readRaw(data, &head, "id", "type", "when")
 		*s = Step{ID: head.ID, Type: head.Type, When: head.When, raw: raw}
@@ -103,7 +107,7 @@ func (s *Step) UnmarshalJSON(data []byte) error {
 	}
 	e := v.Elem()
 	reflect.ValueOf(settings).Elem().Set(e.Field(3))
-	*s = Step{ID: e.Field(0).String(), Type: e.Field(1).String(), When: e.Field(2).String(), Settings: settings}
+	*s = Step{ID: e.Field(0).String(), Type: e.Field(1).String(), When: e.Field(2).Interface().(Condition), Settings: settings}
 	return nil
 }
 

@@ -71,8 +71,9 @@ type Step struct {
 	ID string
 	// Type names the step's kind.
 	Type string
-	// When is a boolean expression; the step runs only where it is true.
-	When string
+	// When is a condition (an expression or a match object); the step
+	// runs only where it holds.
+	When Condition
 	// Settings are the kind's own fields; nil where the type is unknown
 	// (Compile refuses it).
 	Settings StepSettings
