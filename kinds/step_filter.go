@@ -17,7 +17,7 @@ func init() {
 			Summary: "Ends the run, as filtered, unless a condition holds.",
 			Fields: []workflows.Field{
 				{Name: "match", Label: "Conditions", Kind: workflows.ValueCondition,
-					Help: "Rules a field of the data must meet (is, is greater than, contains...), all of them or any. The run goes on where they hold."},
+					Help: "Rules a field of the data must meet (is, is greater than, contains...), all of them or any; or an expression giving true or false. The run goes on where they hold."},
 				{Name: "expr", Label: "Condition (expression)", Kind: workflows.ValueCondition,
 					Help:        "For advanced use, instead of Conditions: an expression giving true or false.",
 					Placeholder: "payload.status == 'paid' && payload.amount > 100"},
@@ -30,28 +30,22 @@ func init() {
 
 // Filter ends the run as filtered where its condition is false.
 type Filter struct {
-	// Match is the condition as rules.
-	Match *workflows.Match `json:"match,omitempty"`
+	// Match is the condition: rules (a match object), or an expression.
+	Match workflows.Condition `json:"match,omitzero"`
 	// Expr is the condition as an expression giving true or false.
 	Expr string `json:"expr,omitempty"`
 }
 
 // Compile compiles the condition, given one way or the other.
 func (f *Filter) Compile(b *workflows.StepBuild) (any, error) {
-	var cond workflows.Condition
+	cond, field := f.Match, "match"
 	switch {
-	case f.Match != nil && f.Expr != "":
+	case !f.Match.IsZero() && f.Expr != "":
 		return nil, b.Errorf("expr", "give match or expr, not both")
-	case f.Match != nil:
-		cond.Match = f.Match
 	case f.Expr != "":
-		cond.Expr = f.Expr
-	default:
+		cond, field = workflows.Condition{Expr: f.Expr}, "expr"
+	case f.Match.IsZero():
 		return nil, b.Errorf("match", "is required (or an expression in expr)")
-	}
-	field := "expr"
-	if f.Match != nil {
-		field = "match"
 	}
 	c, err := b.Condition(field, cond)
 	if err != nil {
