@@ -45,3 +45,35 @@ func TestRunSaysWhyItStopped(t *testing.T) {
 		t.Errorf("receiver got %d requests, want 1", n)
 	}
 }
+
+// TestNoCodePaymentToChat: the workflow a new user builds without an
+// expression (rules, a field mapping with a formatter) delivers the
+// message a chat's incoming webhook takes, and filters out the rest.
+func TestNoCodePaymentToChat(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	wf := b.save(`{
+  "format": "hookflow/v1", "id": "payment-to-chat", "name": "Payments to chat",
+  "trigger": {"type": "webhook"},
+  "steps": [
+    {"id": "big_payments", "type": "filter", "match": {"all": [
+      {"field": "payload.type", "op": "eq", "value": "payment.succeeded"},
+      {"field": "payload.data.amount", "op": "gt", "value": 10000}]}},
+    {"id": "post", "type": "webhook", "url": "{{ vars.recv }}/chat",
+     "body": {"text": "{{ payload.data.customer.name }} paid {{ formatMoney(payload.data.amount / 100, payload.data.currency) }}"}}
+  ]
+}`)
+	paid := b.accept(wf, `{"type": "payment.succeeded", "data": {"amount": 12000, "currency": "usd", "customer": {"name": "Ann"}}}`)
+	small := b.accept(wf, `{"type": "payment.succeeded", "data": {"amount": 900, "currency": "usd", "customer": {"name": "Bo"}}}`)
+	if r := b.waitFinished(paid); r.Status != store.StatusSucceeded {
+		t.Fatalf("paid run = %s (%q)", r.Status, r.Error)
+	}
+	if r := b.waitFinished(small); r.Status != store.StatusFiltered {
+		t.Fatalf("small run = %s, want filtered", r.Status)
+	}
+	hits := b.recv.Hits()
+	if len(hits) != 1 {
+		t.Fatalf("receiver got %d requests, want 1", len(hits))
+	}
+	jsonEqual(t, "message", hits[0].Body, `{"text": "Ann paid 120.00 USD"}`)
+}

@@ -174,7 +174,7 @@ func TestCompileErrors(t *testing.T) {
 			step(w, 2)["when"] = def{"all": []any{def{"field": "payload.a", "op": "exists", "colour": 1}}}
 		}, field: "steps[2].when.all[0].colour", step: "notify", message: "unknown field"},
 		{name: "filter condition required", mutate: func(w def) { step(w, 0)["expr"] = "" }, field: "steps[0].match", step: "paid", message: "is required"},
-		{name: "transform expr required", mutate: func(w def) { step(w, 1)["expr"] = "" }, field: "steps[1].expr", step: "shape", message: "is required"},
+		{name: "transform set required", mutate: func(w def) { step(w, 1)["expr"] = "" }, field: "steps[1].set", step: "shape", message: "is required"},
 		{name: "filter expr a number", mutate: func(w def) { step(w, 0)["expr"] = "1 + 1" }, field: "steps[0].expr", step: "paid", message: "expected bool, but got int"},
 		{name: "filter expr arithmetic on the payload", mutate: func(w def) { step(w, 0)["expr"] = "payload.x + 1" }, field: "steps[0].expr", step: "paid", message: `expected bool, but "+" never gives one`, line: 1, column: 11},
 		{name: "filter expr a branch not boolean", mutate: func(w def) {

@@ -6,8 +6,6 @@ import (
 	"net/textproto"
 	"strings"
 
-	"github.com/expr-lang/expr/vm"
-
 	"github.com/hookflow/hookflow/store"
 	"github.com/hookflow/hookflow/workflows"
 )
@@ -21,8 +19,8 @@ func init() {
 			Fields: []workflows.Field{
 				{Name: "headers", Label: "Headers", Kind: workflows.ValueHeaders,
 					Help: "Headers of the answer. Cookies, CORS and security headers may not be set: the answer is served on Hookflow's own host."},
-				{Name: "body", Label: "Body", Kind: workflows.ValueExpression, Placeholder: "{ok: true, order: payload.id}",
-					Help: "An expression whose value is the answer's body (JSON, or text for a string). Empty: the payload."},
+				{Name: "body", Label: "Body", Kind: workflows.ValueMapping,
+					Help: "The answer's body: fields with text and fields of the data in them, or an expression (advanced; a string answers as text). Empty: the payload."},
 				{Name: "status", Label: "Status", Kind: workflows.ValueNumber, Default: 200,
 					Help: "The HTTP status of the answer, 100 to 599."},
 			},
@@ -36,8 +34,9 @@ func init() {
 type Respond struct {
 	// Headers of the answer; values are templates.
 	Headers map[string]string `json:"headers,omitempty"`
-	// Body is an expression whose value is answered (default: the payload).
-	Body string `json:"body,omitempty"`
+	// Body is what is answered: a mapping, or an expression (default: the
+	// payload).
+	Body workflows.Body `json:"body,omitzero"`
 	// Status of the answer (default 200).
 	Status int `json:"status,omitempty"`
 }
@@ -68,9 +67,9 @@ func (r *Respond) Compile(b *workflows.StepBuild) (any, error) {
 	if s.headers, err = b.Headers("headers", headers, RefusedResponseHeader); err != nil {
 		return nil, err
 	}
-	if r.Body == "" {
+	if r.Body.IsZero() {
 		b.UsesPayload() // it answers with the payload
-	} else if s.body, err = b.Expr("body", r.Body); err != nil {
+	} else if s.body, err = compileBody(b, r.Body); err != nil {
 		return nil, err
 	}
 	return s, nil
@@ -79,7 +78,7 @@ func (r *Respond) Compile(b *workflows.StepBuild) (any, error) {
 type respondStep struct {
 	status  int
 	headers []workflows.HeaderTemplate
-	body    *vm.Program // nil: the payload
+	body    *body // nil: the payload
 }
 
 var (
@@ -102,9 +101,9 @@ func (s *respondStep) Run(_ context.Context, rt Runtime) Outcome {
 	if s.body == nil {
 		body = rt.Payload()
 	} else {
-		v, err := workflows.Eval(s.body, rt.Env())
+		v, err := s.body.eval(rt.Env())
 		if err != nil {
-			return Outcome{Status: store.StepFailed, Err: fmt.Errorf("body: %w", err)}
+			return Outcome{Status: store.StepFailed, Err: fmt.Errorf("body%w", err)}
 		}
 		body = v
 	}

@@ -10,8 +10,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/expr-lang/expr/vm"
-
 	"github.com/hookflow/hookflow/actions"
 	"github.com/hookflow/hookflow/store"
 	"github.com/hookflow/hookflow/workflows"
@@ -39,8 +37,8 @@ func init() {
 					Help:        "Where the request goes. {{ }} parts are filled in from the run; a value from the event is escaped where it lands, so it cannot change the host."},
 				{Name: "headers", Label: "Headers", Kind: workflows.ValueHeaders,
 					Help: "Headers of the request; values may have {{ }} parts, such as Bearer {{ secrets.token }}."},
-				{Name: "body", Label: "Body", Kind: workflows.ValueExpression, Placeholder: "{order: payload.id}",
-					Help: "An expression whose value is sent as JSON. Empty: the payload, as it is."},
+				{Name: "body", Label: "Body", Kind: workflows.ValueMapping,
+					Help: "What is sent, as JSON: fields with text and fields of the data in them ({{ payload.id }}), or an expression (advanced). Empty: the payload, as it is."},
 				{Name: "timeout", Label: "Timeout", Kind: workflows.ValueDuration, Default: DefaultTimeout.String(),
 					Help: "How long one attempt may take before it counts as failed and is retried."},
 				{Name: "sign", Label: "Sign the request", Kind: workflows.ValueObject,
@@ -76,9 +74,9 @@ type Webhook struct {
 	URL string `json:"url,omitempty"`
 	// Headers of the request; values are templates.
 	Headers map[string]string `json:"headers,omitempty"`
-	// Body is an expression whose value is sent as JSON (default: the
-	// payload).
-	Body string `json:"body,omitempty"`
+	// Body is what is sent as JSON: a mapping, or an expression (default:
+	// the payload).
+	Body workflows.Body `json:"body,omitzero"`
 	// Timeout of one attempt, e.g. "10s" (default 30s).
 	Timeout string `json:"timeout,omitempty"`
 	// Sign adds Standard Webhooks signature headers.
@@ -164,10 +162,8 @@ func (w *Webhook) Compile(b *workflows.StepBuild) (any, error) {
 			return nil, b.Errorf("retry.max", "must not be less than retry.initial")
 		}
 	}
-	if w.Body != "" {
-		if s.body, err = b.Expr("body", w.Body); err != nil {
-			return nil, err
-		}
+	if s.body, err = compileBody(b, w.Body); err != nil {
+		return nil, err
 	}
 	if s.headers, err = b.Headers("headers", w.Headers, nil); err != nil {
 		return nil, err
@@ -180,7 +176,7 @@ type webhookStep struct {
 	method     string
 	url        *workflows.Template
 	headers    []workflows.HeaderTemplate
-	body       *vm.Program // nil: the payload
+	body       *body // nil: the payload
 	timeout    time.Duration
 	signSecret *workflows.Template
 	retry      RetryPolicy
@@ -252,8 +248,8 @@ func (s *webhookStep) request(rt Runtime) (actions.Request, error) {
 			var body any
 			if s.body == nil {
 				body = rt.Payload()
-			} else if body, err = workflows.Eval(s.body, env); err != nil {
-				return actions.Request{}, fmt.Errorf("body: %w", err)
+			} else if body, err = s.body.eval(env); err != nil {
+				return actions.Request{}, fmt.Errorf("body%w", err)
 			}
 			if req.Body, err = json.Marshal(body); err != nil {
 				return actions.Request{}, fmt.Errorf("body is not JSON: %w", err)

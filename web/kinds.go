@@ -17,16 +17,30 @@ type kindsView struct {
 	Common   kindsCommon     `json:"common"`
 }
 
-// kindsCommon is what every kind shares: the fields every step has, and
-// the HTTP methods, listed once.
+// kindsCommon is what every kind shares: the fields every step has, the
+// HTTP methods, listed once, the operators of a condition's rules, and the
+// formatters a mapped field may use.
 type kindsCommon struct {
-	Step    []workflows.Field `json:"step"`
-	Methods []string          `json:"methods"`
+	Step       []workflows.Field     `json:"step"`
+	Methods    []string              `json:"methods"`
+	Operators  []operatorView        `json:"operators"`
+	Formatters []workflows.Formatter `json:"formatters"`
+}
+
+// operatorView is one operator of a condition's rules.
+type operatorView struct {
+	Op    string `json:"op"`
+	Label string `json:"label"`
+	// Value: the operator takes a value (exists, is_empty... do not).
+	Value bool `json:"value"`
 }
 
 // kindsDocs collects the registered kinds' docs.
 func kindsDocs() kindsView {
-	v := kindsView{Common: kindsCommon{Step: workflows.CommonStepFields, Methods: workflows.Methods}}
+	v := kindsView{Common: kindsCommon{Step: workflows.CommonStepFields, Methods: workflows.Methods, Formatters: workflows.Formatters}}
+	for _, o := range workflows.MatchOps {
+		v.Common.Operators = append(v.Common.Operators, operatorView{Op: o.Op, Label: o.Label, Value: o.Value})
+	}
 	for _, k := range workflows.StepKinds() {
 		v.Steps = append(v.Steps, k.Doc)
 	}

@@ -75,10 +75,15 @@ var (
 	anyType        = reflect.TypeFor[any]()
 	conditionType  = reflect.TypeFor[Condition]()
 	matchType      = reflect.TypeFor[Match]()
+	mappingType    = reflect.TypeFor[Mapping]()
+	bodyType       = reflect.TypeFor[Body]()
 )
 
 // value reads one JSON value that is to decode into t.
 func (w *docWalker) value(t reflect.Type, path string) (*docProblem, error) {
+	for t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
 	if t == conditionType {
 		// An expression (a string) or a match object.
 		var raw json.RawMessage
@@ -96,6 +101,22 @@ func (w *docWalker) value(t reflect.Type, path string) (*docProblem, error) {
 		var v any
 		_ = json.Unmarshal(raw, &v)
 		return &docProblem{path: path, want: conditionType, got: jsonKind(v)}, nil
+	}
+	if t == mappingType {
+		t = reflect.TypeFor[map[string]any]() // any JSON values, by key
+	}
+	if t == bodyType {
+		// An expression (a string) or a mapping (an object).
+		var raw json.RawMessage
+		if err := w.dec.Decode(&raw); err != nil {
+			return nil, err
+		}
+		if len(raw) > 0 && (raw[0] == '"' || raw[0] == '{' || string(raw) == "null") {
+			return nil, nil
+		}
+		var v any
+		_ = json.Unmarshal(raw, &v)
+		return &docProblem{path: path, want: bodyType, got: jsonKind(v)}, nil
 	}
 	if t == stepType || t == triggerType {
 		// Its shape depends on its type: read it whole, then check it
@@ -311,6 +332,9 @@ func tokenKind(tok json.Token) string {
 func wantKind(t reflect.Type) string {
 	if t == conditionType {
 		return "an expression (a string) or a match object"
+	}
+	if t == bodyType {
+		return "an expression (a string) or an object of fields"
 	}
 	switch t.Kind() {
 	case reflect.String:

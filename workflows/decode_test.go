@@ -64,7 +64,7 @@ func TestDecodeDesignExample(t *testing.T) {
 				Method:  "POST",
 				URL:     "{{ vars.fulfil }}/orders/{{ payload.order }}",
 				Headers: map[string]string{"X-Source": "hookflow"},
-				Body:    "payload",
+				Body:    workflows.Body{Expr: "payload"},
 				Sign:    &kinds.Sign{Secret: "{{ secrets.fulfil }}"},
 				Retry:   &kinds.Retry{MaxAttempts: 8, Initial: "1s", Max: "1h"},
 			}},

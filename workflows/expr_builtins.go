@@ -183,6 +183,14 @@ var boundedBuiltins = []boundedBuiltin{
 	{name: "hmacSHA256", size: constSize(64)},
 	{name: "urlEncode", size: stringLen(0, 3, 1)},
 	{name: "formatTime", after: true},
+	{name: "formatNumber", after: true},
+	{name: "formatMoney", after: true},
+	{name: "formatDate", after: true},
+	{name: "truncate", after: true},
+	{name: "titleCase", size: stringLen(0, 3, 2)},
+	{name: "slugify", size: stringLen(0, 3, 2)},
+	{name: "pick", after: true},
+	{name: "omit", after: true},
 }
 
 // walkOnly checks that the arguments, fully unfolded, are within what the

@@ -66,6 +66,12 @@ func (loopGuard) Visit(node *ast.Node) {
 	if !ok {
 		return
 	}
+	if b.Name == "count" && len(b.Arguments) == 1 {
+		// count(list) without a condition counts the items (the
+		// formatter), where expr's would count those that are true.
+		ast.Patch(node, &ast.CallNode{Callee: &ast.IdentifierNode{Value: "_count"}, Arguments: b.Arguments})
+		return
+	}
 	hook, ok := loopCounters[b.Name]
 	if !ok {
 		return
