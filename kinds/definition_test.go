@@ -76,6 +76,9 @@ func TestCompileErrors(t *testing.T) {
 		{name: "on_failure not an id", mutate: func(w def) { w["on_failure"] = "Alert Ops" }, field: "on_failure", message: "must be a workflow id"},
 		{name: "concurrency negative", mutate: func(w def) { w["concurrency"] = -1 }, field: "concurrency", message: "must not be negative"},
 
+		{name: "tag with spaces around", mutate: func(w def) { w["tags"] = []any{"billing", " ops"} }, field: "tags[1]", message: "a tag is 1 to 40 characters"},
+		{name: "tag twice", mutate: func(w def) { w["tags"] = []any{"billing", "Billing"} }, field: "tags[1]", message: `tag "Billing" is there twice`},
+
 		// Trigger type.
 		{name: "trigger type missing", mutate: func(w def) { trig(w)["type"] = "" }, field: "trigger.type", message: "is required"},
 		{name: "trigger type unknown", mutate: func(w def) { trig(w)["type"] = "email" }, field: "trigger.type", message: `unknown trigger type "email"`},

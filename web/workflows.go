@@ -6,6 +6,7 @@ import (
 	"io"
 	"net/http"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -72,12 +73,16 @@ func (s *Server) listWorkflows(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
+	tag := c.Query("tag")
 	out := make([]workflowView, 0, len(recs))
 	for _, rec := range recs {
 		v, err := s.view(c.Request, rec)
 		if err != nil {
 			s.fail(c, err)
 			return
+		}
+		if tag != "" && !hasTag(v.Definition, tag) {
+			continue
 		}
 		out = append(out, v)
 	}
@@ -409,4 +414,14 @@ func (s *Server) testWorkflow(c *gin.Context) {
 		ev = evs[0]
 	}
 	writeJSON(c, http.StatusOK, s.engine.Test(c.Request.Context(), compiled, &ev, engine.TestOptions{Send: req.Send}))
+}
+
+// hasTag reports whether a workflow has a tag (in any case).
+func hasTag(w *workflows.Workflow, tag string) bool {
+	for _, t := range w.Tags {
+		if strings.EqualFold(t, tag) {
+			return true
+		}
+	}
+	return false
 }

@@ -6,6 +6,7 @@ import (
 	"regexp"
 	"strings"
 	"time"
+	"unicode/utf8"
 )
 
 var (
@@ -114,6 +115,16 @@ func compile(w *Workflow, stored bool) (*Compiled, error) {
 	}
 	if w.Concurrency < 0 {
 		return nil, fieldf("concurrency", "", "must not be negative")
+	}
+	seenTags := map[string]bool{}
+	for i, tag := range w.Tags {
+		switch {
+		case strings.TrimSpace(tag) != tag || tag == "" || utf8.RuneCountInString(tag) > 40:
+			return nil, fieldf(fmt.Sprintf("tags[%d]", i), "", "a tag is 1 to 40 characters, without spaces around it")
+		case seenTags[strings.ToLower(tag)]:
+			return nil, fieldf(fmt.Sprintf("tags[%d]", i), "", "tag %q is there twice", tag)
+		}
+		seenTags[strings.ToLower(tag)] = true
 	}
 	c := &Compiled{Workflow: w}
 	if err := compileTrigger(c, &w.Trigger, stored); err != nil {

@@ -27,6 +27,8 @@ type Workflow struct {
 	// Concurrency caps the runs of this workflow executing at once
 	// (0: no limit beyond the worker pool).
 	Concurrency int `json:"concurrency,omitempty"`
+	// Tags group workflows in lists ("billing", "alerts").
+	Tags []string `json:"tags,omitempty"`
 }
 
 // Trigger says what starts a run of a workflow: its type names a trigger
