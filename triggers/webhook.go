@@ -41,9 +41,10 @@ type WebhookConfig struct {
 
 // Webhook receives the requests sent to trigger URLs.
 type Webhook struct {
-	cfg    WebhookConfig
-	log    *slog.Logger
-	limits limiters
+	cfg     WebhookConfig
+	log     *slog.Logger
+	limits  limiters
+	samples Samples
 }
 
 // NewWebhook builds the receiver.

@@ -79,6 +79,7 @@ func (s *Server) nextEvent(c *gin.Context) {
 		c.Writer.Flush()
 	}
 
+	started := s.engine.Now().UTC() // test URL captures after this are new too
 	deadline := time.NewTimer(timeout)
 	defer deadline.Stop()
 	tick := time.NewTicker(listenPoll)
@@ -105,6 +106,9 @@ func (s *Server) nextEvent(c *gin.Context) {
 			}
 		case <-tick.C:
 			ev, ok, err := s.newEvent(c, id, baseline)
+			if sample, captured := s.webhook.Samples().After(id, started); captured && err == nil && !ok {
+				ev, ok = sample, true
+			}
 			if err != nil {
 				if sse { // headers are sent: end the stream
 					s.log.Error("listen for event", "workflow", id, "err", err)

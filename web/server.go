@@ -103,6 +103,7 @@ func New(cfg Config) *Server {
 	s.registerEditor(r) // "/", "/assets/*file", and 404s (editor.go)
 
 	r.Any("/hooks/:key", func(c *gin.Context) { s.webhook.Serve(c.Writer, c.Request, c.Param("key")) })
+	r.Any("/hooks/test/:key", func(c *gin.Context) { s.webhook.ServeTest(c.Writer, c.Request, c.Param("key")) })
 	r.GET("/healthz", s.healthz)
 	r.GET("/readyz", s.readyz)
 	r.GET("/metrics", metricsHandler(cfg.Registry))

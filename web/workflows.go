@@ -19,11 +19,13 @@ import (
 
 // workflowView is a stored workflow as the API shows it.
 type workflowView struct {
-	ID         string              `json:"id"`
-	Name       string              `json:"name"`
-	Enabled    bool                `json:"enabled"`
-	Revision   int                 `json:"revision"`
-	TriggerURL string              `json:"trigger_url,omitempty"`
+	ID         string `json:"id"`
+	Name       string `json:"name"`
+	Enabled    bool   `json:"enabled"`
+	Revision   int    `json:"revision"`
+	TriggerURL string `json:"trigger_url,omitempty"`
+	// TestURL captures a request as the editor's sample and runs nothing.
+	TestURL    string              `json:"test_url,omitempty"`
 	NextFires  []time.Time         `json:"next_fires,omitempty"`
 	CreatedAt  time.Time           `json:"created_at"`
 	UpdatedAt  time.Time           `json:"updated_at"`
@@ -45,6 +47,7 @@ func (s *Server) view(r *http.Request, rec store.Workflow) (workflowView, error)
 	}
 	if _, ok := cw.Trigger.(kinds.Receiver); ok {
 		v.TriggerURL = s.baseURL(r) + "/hooks/" + rec.HookKey
+		v.TestURL = s.baseURL(r) + "/hooks/test/" + rec.HookKey
 	}
 	if rec.Enabled {
 		v.NextFires = cw.NextFires(s.engine.Now(), 5)
