@@ -27,6 +27,11 @@ var exampleCases = map[string]func(t *testing.T, x *example){
 	"github-push-to-chat":      testGitHubPushToChat,
 	"paid-order-to-fulfilment": testPaidOrderToFulfilment,
 	"form-to-crm":              testFormToCRM,
+	"payment-to-slack":         testPaymentToSlack,
+	"nightly-report":           testNightlyReport,
+	"uptime-check":             testUptimeCheck,
+	"order-to-airtable":        testOrderToAirtable,
+	"slack-command":            testSlackCommand,
 }
 
 // exampleSecrets are the named secrets the examples read as secrets.NAME.
@@ -37,6 +42,10 @@ var exampleSecrets = map[string]any{
 	"crm_token":          "crm-api-token",
 	"helpdesk_token":     "helpdesk-api-token",
 	"form_key":           "form-key-123",
+	"report_token":       "report-api-token",
+	"airtable_token":     "airtable-api-token",
+	"shopify":            "shopify-app-secret",
+	"slack_signing":      "slack-signing-secret",
 }
 
 // example is one example workflow saved in a test bundle, its outbound
@@ -57,8 +66,8 @@ func TestExamples(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(files) < 3 {
-		t.Fatalf("%d examples in workflows/examples, want at least 3", len(files))
+	if len(files) < 8 {
+		t.Fatalf("%d examples in workflows/examples, want at least 8", len(files))
 	}
 	for _, file := range files {
 		name := strings.TrimSuffix(filepath.Base(file), ".json")

@@ -136,6 +136,7 @@ func New(cfg Config) *Server {
 	api.POST("/runs/:id/replay", s.replayRun)
 	api.POST("/expr", s.evalExpr)
 	api.GET("/kinds", s.listKinds)
+	api.GET("/templates", s.listTemplates)
 	api.GET("/secrets", s.listSecrets)
 	api.PUT("/secrets/:name", s.putSecret)
 	api.DELETE("/secrets/:name", s.deleteSecret)
