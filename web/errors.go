@@ -19,6 +19,8 @@ type apiError struct {
 	Step    string `json:"step,omitempty"`
 	Line    int    `json:"line,omitempty"`
 	Column  int    `json:"column,omitempty"`
+	// Hint says how to mend a common mistake, in plain words.
+	Hint string `json:"hint,omitempty"`
 }
 
 func abort(c *gin.Context, status int, code, msg string) {
@@ -37,7 +39,7 @@ func (s *Server) fail(c *gin.Context, err error) {
 			status, code = http.StatusBadRequest, "bad_json"
 		}
 		abortJSON(c, status, gin.H{"error": apiError{
-			Code: code, Message: fe.Error(), Field: fe.Field, Step: fe.Step, Line: fe.Line, Column: fe.Column,
+			Code: code, Message: fe.Error(), Field: fe.Field, Step: fe.Step, Line: fe.Line, Column: fe.Column, Hint: fe.Hint,
 		}})
 	case errors.Is(err, store.ErrNotFound):
 		abort(c, http.StatusNotFound, "not_found", err.Error())

@@ -32,7 +32,7 @@ func (s *Server) evalExpr(c *gin.Context) {
 	}
 	p, err := workflows.CompileExpr(req.Expr)
 	if err != nil {
-		exprError(c, err)
+		exprError(c, err, workflows.Hint(req.Expr, err))
 		return
 	}
 	env := workflows.Env{Payload: req.Payload, Trigger: orEmpty(req.Trigger), Steps: orEmpty(req.Steps),
@@ -40,19 +40,23 @@ func (s *Server) evalExpr(c *gin.Context) {
 		Budget: workflows.NewBudget(c.Request.Context())}
 	v, err := workflows.Eval(p, &env)
 	if err != nil {
-		exprError(c, err)
+		exprError(c, err, "")
 		return
 	}
-	b, err := encodeJSON(gin.H{"value": v})
+	answer := gin.H{"value": v}
+	if w := workflows.Warning(req.Expr); w != "" {
+		answer["warning"] = w
+	}
+	b, err := encodeJSON(answer)
 	if err != nil { // such as 1e308 * 10, +Inf
-		exprError(c, fmt.Errorf("the value cannot be written as JSON: %w", err))
+		exprError(c, fmt.Errorf("the value cannot be written as JSON: %w", err), "")
 		return
 	}
 	c.Data(http.StatusOK, jsonContentType, b)
 }
 
-func exprError(c *gin.Context, err error) {
-	e := apiError{Code: "expr_error", Message: err.Error(), Field: "expr"}
+func exprError(c *gin.Context, err error, hint string) {
+	e := apiError{Code: "expr_error", Message: err.Error(), Field: "expr", Hint: hint}
 	var xe *file.Error
 	if errors.As(err, &xe) {
 		e.Message, e.Line, e.Column = xe.Message, xe.Line, xe.Column+1

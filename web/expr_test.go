@@ -1,7 +1,9 @@
 package web_test
 
 import (
+	"fmt"
 	"net/http"
+	"strings"
 	"testing"
 )
 
@@ -53,4 +55,25 @@ func TestExprError(t *testing.T) {
 	wantError(t, b.api(http.MethodPost, "/api/v1/expr", map[string]any{"expr": "payload.a / payload.b", "payload": map[string]any{"a": 1, "b": "x"}}),
 		http.StatusBadRequest, "expr_error")
 	wantError(t, b.api(http.MethodPost, "/api/v1/expr", `{"expr": `), http.StatusBadRequest, "bad_json")
+}
+
+// TestExprHints: the preview says how to mend the mistakes people make
+// most, and warns of {{ }} in an expression.
+func TestExprHints(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	for src, want := range map[string]string{
+		`payload.type = 'paid'`:             "to compare, use ==",
+		`payload.type == payment.succeeded`: "text must be in quotes: 'payment.succeeded'",
+	} {
+		r := b.api(http.MethodPost, "/api/v1/expr", map[string]any{"expr": src, "payload": map[string]any{}})
+		e, _ := r.json(t)["error"].(map[string]any)
+		if r.status != http.StatusBadRequest || !strings.Contains(fmt.Sprint(e["hint"]), want) {
+			t.Errorf("%s = %d %v, want a hint %q", src, r.status, e, want)
+		}
+	}
+	got := b.apiOK(http.MethodPost, "/api/v1/expr", map[string]any{"expr": `"{{ payload.x }}"`, "payload": map[string]any{}}, http.StatusOK)
+	if !strings.Contains(fmt.Sprint(got["warning"]), "{{ }} is for text fields") {
+		t.Errorf("answer = %v, want a warning", got)
+	}
 }

@@ -35,7 +35,7 @@ func (b *build) Required(field string) error { return b.Errorf(field, "is requir
 func (b *build) Expr(field, src string) (*vm.Program, error) {
 	p, err := CompileExpr(src)
 	if err != nil {
-		return nil, fieldErr(b.Field(field), b.step, err)
+		return nil, hinted(fieldErr(b.Field(field), b.step, err), src)
 	}
 	b.programs = append(b.programs, p)
 	return p, nil
@@ -45,7 +45,7 @@ func (b *build) Expr(field, src string) (*vm.Program, error) {
 func (b *build) BoolExpr(field, src string) (*vm.Program, error) {
 	p, err := CompileBool(src)
 	if err != nil {
-		return nil, fieldErr(b.Field(field), b.step, err)
+		return nil, hinted(fieldErr(b.Field(field), b.step, err), src)
 	}
 	b.programs = append(b.programs, p)
 	return p, nil

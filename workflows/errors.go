@@ -19,6 +19,8 @@ type FieldError struct {
 	Message string
 	Line    int
 	Column  int
+	// Hint says how to mend a common mistake, where one is recognised.
+	Hint string
 }
 
 func (e *FieldError) Error() string {

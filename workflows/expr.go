@@ -174,14 +174,39 @@ func compileOptions(extra ...expr.Option) []expr.Option {
 // compiler is returned as an error.
 func CompileExpr(src string) (p *vm.Program, err error) {
 	defer recoverInto(&err, "compile expression")
+	if err := check(src); err != nil {
+		return nil, err
+	}
 	return expr.Compile(src, compileOptions()...)
 }
+
+// check runs expr's checker on an expression as written, before the guards
+// rewrite it (expr_guard.go): a name that means nothing, or a function
+// called with the wrong arguments, is refused with expr's own message.
+// The guards' rewriting would otherwise hide some such mistakes from it.
+func check(src string) error {
+	_, err := expr.Compile(src, checkOptions()...)
+	return err
+}
+
+// checkOptions are expr's builtins as they are and Hookflow's functions
+// without their budget: the names and types an expression is written with.
+var checkOptions = sync.OnceValue(func() []expr.Option {
+	opts := []expr.Option{expr.Env(Env{}), expr.MaxNodes(maxNodes)}
+	for name, f := range functions {
+		opts = append(opts, expr.Function(name, f.fn, f.types...))
+	}
+	return opts
+})
 
 // CompileBool compiles an expression that must be a boolean. Where expr's
 // checker cannot know the type (payload fields are untyped), an expression
 // whose last operation is arithmetic, such as payload.x + 1, is refused too.
 func CompileBool(src string) (p *vm.Program, err error) {
 	defer recoverInto(&err, "compile expression")
+	if err := check(src); err != nil {
+		return nil, err
+	}
 	p, err = expr.Compile(src, compileOptions(expr.AsBool())...)
 	if err != nil {
 		return nil, err

@@ -109,6 +109,9 @@ func (operatorGuard) Visit(node *ast.Node) {
 		return
 	}
 	var fn string
+	if b.Operator != "+" && (b.Left.Type() == nil || b.Right.Type() == nil) {
+		return // a side the checker could not type is an error it reports as it is
+	}
 	switch b.Operator {
 	case "+":
 		if mayBeString(b.Left.Type()) || mayBeString(b.Right.Type()) {
