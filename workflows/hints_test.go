@@ -10,10 +10,10 @@ import (
 func TestHints(t *testing.T) {
 	t.Parallel()
 	for src, want := range map[string]string{
-		`payload.type = 'paid'`:            "to compare, use ==",
+		`payload.type = 'paid'`:             "to compare, use ==",
 		`payload.type == payment.succeeded`: "text must be in quotes: 'payment.succeeded'",
-		`payload.status == paid`:           "text must be in quotes: 'paid'",
-		`payload.x >`:                      "",
+		`payload.status == paid`:            "text must be in quotes: 'paid'",
+		`payload.x >`:                       "",
 	} {
 		b := &build{path: "steps[0]", step: "s"}
 		_, err := b.BoolExpr("expr", src)
