@@ -1,9 +1,14 @@
+// @ts-check
 // The admin API client. Every request carries the X-Hookflow header, which
 // the server requires (or a JSON body) on changes made with the session
 // cookie: its CSRF guard.
 
 /** ApiError is an error answer: {"error": {code, message, field, step, line, column}}. */
 export class ApiError extends Error {
+  /**
+   * @param {number} status
+   * @param {any} body the answer, parsed when it is JSON
+   */
   constructor(status, body) {
     const e = (body && body.error) || {};
     super(e.message || (typeof body === 'string' && body) || `HTTP ${status}`);
@@ -16,16 +21,26 @@ export class ApiError extends Error {
   }
 }
 
+/** @type {() => void} */
 let onUnauthorized = () => {};
-/** setUnauthorizedHandler sets what happens when a request answers 401. */
+/**
+ * setUnauthorizedHandler sets what happens when a request answers 401.
+ * @param {() => void} fn
+ */
 export function setUnauthorizedHandler(fn) { onUnauthorized = fn; }
 
 /**
  * api calls /api/v1 + path. body: undefined (none), a string (sent as
  * is, as JSON) or a value (JSON-encoded). opts: signal, raw (answer
  * {data, text, res}), quiet401 (do not go to the login page).
+ * @param {string} method
+ * @param {string} path
+ * @param {any} [body]
+ * @param {{signal?: AbortSignal, raw?: boolean, quiet401?: boolean}} [opts]
+ * @returns {Promise<any>}
  */
 export async function api(method, path, body, opts = {}) {
+  /** @type {Record<string, string>} */
   const headers = { 'X-Hookflow': '1', Accept: 'application/json' };
   let payload;
   if (body !== undefined) {
@@ -45,16 +60,25 @@ export async function api(method, path, body, opts = {}) {
   return opts.raw ? { data, text, res } : data;
 }
 
+/** @typedef {{signal?: AbortSignal, raw?: boolean, quiet401?: boolean}} ApiOptions */
+
+/** @type {(path: string, opts?: ApiOptions) => Promise<any>} */
 export const get = (path, opts) => api('GET', path, undefined, opts);
+/** @type {(path: string, body?: any, opts?: ApiOptions) => Promise<any>} */
 export const post = (path, body, opts) => api('POST', path, body ?? {}, opts);
+/** @type {(path: string, body: any, opts?: ApiOptions) => Promise<any>} */
 export const put = (path, body, opts) => api('PUT', path, body, opts);
+/** @type {(path: string, opts?: ApiOptions) => Promise<any>} */
 export const del = (path, opts) => api('DELETE', path, undefined, opts);
 
-/** qs builds a query string from an object, skipping empty values. */
+/**
+ * qs builds a query string from an object, skipping empty values.
+ * @param {Record<string, string | number | null | undefined>} params
+ */
 export function qs(params) {
   const p = new URLSearchParams();
   for (const [k, v] of Object.entries(params)) {
-    if (v != null && v !== '') p.set(k, v);
+    if (v != null && v !== '') p.set(k, String(v));
   }
   const s = p.toString();
   return s ? `?${s}` : '';

@@ -1,19 +1,19 @@
+// @ts-check
 // The editor's shell: login, routing (history API; the server answers
 // index.html for these paths), the top bar.
 
 import { api, setUnauthorizedHandler } from './api.js';
 import { h, clear, toast } from './dom.js';
+import {
+  navigate, onNavigate, setTitle, mayLeave, leavePage, hasUnsavedEdits,
+} from './nav.js';
 import { workflowList } from './list.js';
 import { workflowEditor } from './editor.js';
 import { runList, runPage } from './runs.js';
 
-const main = () => document.getElementById('main');
+const main = () => /** @type {HTMLElement} */ (document.getElementById('main'));
 
-// A page may install a guard (unsaved changes) and a cleanup (timers).
-const page = { guard: null, cleanup: null };
-
-export function setGuard(fn) { page.guard = fn; }
-export function onLeave(fn) { page.cleanup = fn; }
+/** @type {[RegExp, (m: RegExpMatchArray) => unknown][]} */
 
 const routes = [
   [/^\/login$/, () => loginPage()],
@@ -25,21 +25,12 @@ const routes = [
   [/^\/runs\/([^/]+)$/, (m) => runPage(main(), decodeURIComponent(m[1]))],
 ];
 
-/** navigate goes to an app path (with query), unless the page's guard says no. */
-export function navigate(path, { replace = false, force = false } = {}) {
-  if (!force && page.guard && !page.guard()) return;
-  if (replace) history.replaceState(null, '', path);
-  else history.pushState(null, '', path);
-  render();
-}
-
 function render() {
-  if (page.cleanup) { try { page.cleanup(); } catch { /* ignore */ } }
-  page.guard = null;
-  page.cleanup = null;
+  leavePage();
   const path = location.pathname;
   document.body.classList.toggle('anon', path === '/login');
-  for (const a of document.querySelectorAll('[data-nav]')) {
+  for (const a of document.querySelectorAll('a[data-nav]')) {
+    if (!(a instanceof HTMLElement)) continue;
     const on = (a.dataset.nav === 'runs' && path.startsWith('/runs'))
       || (a.dataset.nav === 'workflows' && (path === '/' || path.startsWith('/workflows')));
     if (on) a.setAttribute('aria-current', 'page'); else a.removeAttribute('aria-current');
@@ -64,9 +55,6 @@ function showError(e) {
     h('h1', null, 'Something went wrong'),
     h('p', { class: 'error-text', role: 'alert' }, (e && e.message) || String(e))));
 }
-
-/** setTitle sets the document title. */
-export function setTitle(t) { document.title = t ? `${t} · Hookflow` : 'Hookflow'; }
 
 // ---- login ----------------------------------------------------------------
 
@@ -117,7 +105,7 @@ function loginPage(message) {
 function toLogin() {
   if (location.pathname === '/login') return;
   const next = location.pathname + location.search;
-  page.guard = null;
+  leavePage();
   history.replaceState(null, '', `/login${next !== '/' ? `?next=${encodeURIComponent(next)}` : ''}`);
   render();
 }
@@ -125,12 +113,13 @@ function toLogin() {
 // ---- boot -----------------------------------------------------------------
 
 async function boot() {
+  onNavigate(render);
   setUnauthorizedHandler(toLogin);
 
   // Links inside the app navigate without a reload.
   document.addEventListener('click', (e) => {
-    const a = e.target.closest('a[data-link]');
-    if (!a || e.defaultPrevented || e.button !== 0 || e.metaKey || e.ctrlKey || e.shiftKey || e.altKey) return;
+    const a = e.target instanceof Element ? e.target.closest('a[data-link]') : null;
+    if (!(a instanceof HTMLAnchorElement) || e.defaultPrevented || e.button !== 0 || e.metaKey || e.ctrlKey || e.shiftKey || e.altKey) return;
     const url = new URL(a.href, location.href);
     if (url.origin !== location.origin) return;
     e.preventDefault();
@@ -138,12 +127,12 @@ async function boot() {
   });
   window.addEventListener('popstate', () => render());
   window.addEventListener('beforeunload', (e) => {
-    if (page.guard && page.guardDirty && page.guardDirty()) { e.preventDefault(); e.returnValue = ''; }
+    if (hasUnsavedEdits()) { e.preventDefault(); e.returnValue = ''; }
   });
   document.getElementById('logout').addEventListener('click', async () => {
-    if (page.guard && !page.guard()) return;
+    if (!mayLeave()) return;
     try { await api('DELETE', '/session', undefined, { quiet401: true }); } catch { /* already out */ }
-    page.guard = null;
+    leavePage();
     history.replaceState(null, '', '/login');
     render();
     toast('Logged out');
@@ -174,8 +163,5 @@ async function boot() {
   }
   render();
 }
-
-/** setDirtyCheck lets beforeunload ask before closing a page with unsaved edits. */
-export function setDirtyCheck(fn) { page.guardDirty = fn; }
 
 boot();

@@ -1,9 +1,19 @@
+// @ts-check
 // A line diff (longest common subsequence), enough for comparing two
 // revisions of a definition pretty-printed as JSON.
 
 import { h } from './dom.js';
 
-/** diffLines returns [{op: ' ' | '-' | '+', text}] turning a into b. */
+/**
+ * @typedef {{op: ' ' | '-' | '+', text: string}} DiffLine
+ */
+
+/**
+ * diffLines returns the lines turning a into b.
+ * @param {string} a
+ * @param {string} b
+ * @returns {DiffLine[]}
+ */
 export function diffLines(a, b) {
   const x = a.split('\n');
   const y = b.split('\n');
@@ -17,6 +27,7 @@ export function diffLines(a, b) {
   const ys = y.slice(start, ey);
   const n = xs.length;
   const m = ys.length;
+  /** @type {DiffLine[]} */
   const out = x.slice(0, start).map((text) => ({ op: ' ', text }));
   if (n * m > 4_000_000) { // too big to align: show it as replaced
     xs.forEach((text) => out.push({ op: '-', text }));
@@ -43,6 +54,7 @@ export function diffLines(a, b) {
 /**
  * diffView renders a diff, folding long runs of unchanged lines to three
  * lines of context on each side.
+ * @param {DiffLine[]} lines
  */
 export function diffView(lines) {
   const pre = h('pre', { class: 'diff' });

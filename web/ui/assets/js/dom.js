@@ -1,6 +1,22 @@
+// @ts-check
 // Small DOM helpers: elements built with h() (text is always set as text,
 // never parsed as HTML), JSON views, times, toasts, dialogs, copy, download.
 
+/**
+ * @typedef {Node | string | number | null | undefined | false | any[]} Child
+ *   what h and append take as content; arrays are flattened
+ */
+
+/**
+ * h builds an element: attrs are its attributes (class, text, value,
+ * checked, dataset and on* listeners set as properties; null, undefined
+ * and false left out), children its content.
+ * @template {keyof HTMLElementTagNameMap} K
+ * @param {K} tag
+ * @param {Record<string, any> | null} [attrs]
+ * @param {...Child} children
+ * @returns {HTMLElementTagNameMap[K]}
+ */
 export function h(tag, attrs, ...children) {
   const el = document.createElement(tag);
   if (attrs) {
@@ -8,8 +24,8 @@ export function h(tag, attrs, ...children) {
       if (v == null || v === false) continue;
       if (k === 'class') el.className = v;
       else if (k === 'text') el.textContent = v;
-      else if (k === 'value') el.value = v;
-      else if (k === 'checked') el.checked = !!v;
+      else if (k === 'value') /** @type {HTMLInputElement} */ (/** @type {unknown} */ (el)).value = v;
+      else if (k === 'checked') /** @type {HTMLInputElement} */ (/** @type {unknown} */ (el)).checked = !!v;
       else if (k === 'dataset') Object.assign(el.dataset, v);
       else if (k.startsWith('on') && typeof v === 'function') el.addEventListener(k.slice(2), v);
       else el.setAttribute(k, v === true ? '' : String(v));
@@ -19,6 +35,13 @@ export function h(tag, attrs, ...children) {
   return el;
 }
 
+/**
+ * append adds children (nested arrays flattened, empty ones left out) to el.
+ * @template {Element} E
+ * @param {E} el
+ * @param {Child} children
+ * @returns {E}
+ */
 export function append(el, children) {
   for (const c of [children].flat(Infinity)) {
     if (c == null || c === false) continue;
@@ -27,20 +50,36 @@ export function append(el, children) {
   return el;
 }
 
+/**
+ * clear empties el.
+ * @template {Element} E
+ * @param {E} el
+ * @returns {E}
+ */
 export function clear(el) {
   while (el.firstChild) el.firstChild.remove();
   return el;
 }
 
 let uid = 0;
-/** A fresh element id. */
+/**
+ * nextId is a fresh element id.
+ * @param {string} [prefix]
+ */
 export function nextId(prefix = 'f') {
   uid += 1;
   return `${prefix}-${uid}`;
 }
 
-/** debounce delays fn until calls stop for ms. */
+/**
+ * debounce delays fn until calls stop for ms.
+ * @template {any[]} A
+ * @param {(...args: A) => void} fn
+ * @param {number} ms
+ * @returns {(...args: A) => void}
+ */
 export function debounce(fn, ms) {
+  /** @type {ReturnType<typeof setTimeout> | undefined} */
   let t;
   return (...args) => {
     clearTimeout(t);
@@ -50,18 +89,24 @@ export function debounce(fn, ms) {
 
 // ---- statuses -------------------------------------------------------------
 
+/** @type {Record<string, string>} */
 const statusLabels = {
   queued: 'Queued', running: 'Running', retrying: 'Retrying', waiting: 'Waiting',
   succeeded: 'Succeeded', filtered: 'Filtered', failed: 'Failed', cancelled: 'Cancelled',
   skipped: 'Skipped',
 };
 
+/** @param {string} [status] */
 export function statusPill(status) {
   return h('span', { class: `pill st-${status || 'none'}` }, statusLabels[status] || status || '—');
 }
 
 // ---- times ----------------------------------------------------------------
 
+/**
+ * ago says how long ago (or in how long) time t is: "3 min ago".
+ * @param {string | null | undefined} t
+ */
 export function ago(t) {
   if (!t) return '—';
   const d = new Date(t);
@@ -81,6 +126,7 @@ export function ago(t) {
   return d.toLocaleDateString();
 }
 
+/** @param {string | null | undefined} t */
 export function fmtTime(t) {
   if (!t) return '—';
   const d = new Date(t);
@@ -89,12 +135,16 @@ export function fmtTime(t) {
   });
 }
 
-/** A <time> showing "3 min ago" with the full time on hover. */
+/**
+ * timeEl is a <time> showing "3 min ago" with the full time on hover.
+ * @param {string | null | undefined} t
+ */
 export function timeEl(t) {
   if (!t) return h('span', { class: 'muted' }, '—');
   return h('time', { datetime: t, title: fmtTime(t) }, ago(t));
 }
 
+/** @param {number | null | undefined} ms */
 export function fmtDuration(ms) {
   if (ms == null || Number.isNaN(ms)) return '—';
   if (ms < 1) return '<1 ms';
@@ -109,7 +159,11 @@ export function fmtDuration(ms) {
 
 const ident = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
-/** childPath is the expression path of a key under path. */
+/**
+ * childPath is the expression path of a key under path.
+ * @param {string} path
+ * @param {string | number} key
+ */
 export function childPath(path, key) {
   if (typeof key === 'number') return `${path}[${key}]`;
   return ident.test(key) ? `${path}.${key}` : `${path}[${JSON.stringify(key)}]`;
@@ -119,17 +173,27 @@ export function childPath(path, key) {
  * jsonView renders a value as indented, coloured JSON. With onPath, every
  * key is a button that calls onPath with its expression path, e.g.
  * payload.items[0].sku.
+ * @param {any} value
+ * @param {{root?: string, onPath?: (path: string) => void, className?: string}} [opts]
  */
-export function jsonView(value, { root = 'payload', onPath, className = '' } = {}) {
+export function jsonView(value, { root = 'payload', onPath = undefined, className = '' } = {}) {
   const pre = h('pre', { class: `json ${className}` });
   renderJSON(pre, value, root, 0, onPath);
   return pre;
 }
 
+/** @param {number} n */
 function pad(n) {
   return '  '.repeat(n);
 }
 
+/**
+ * @param {HTMLElement} out
+ * @param {any} v
+ * @param {string} path
+ * @param {number} indent
+ * @param {((path: string) => void) | undefined} onPath
+ */
 function renderJSON(out, v, path, indent, onPath) {
   if (Array.isArray(v)) {
     if (v.length === 0) { out.append('[]'); return; }
@@ -171,7 +235,11 @@ function renderJSON(out, v, path, indent, onPath) {
   out.append(h('span', { class: cls }, v === undefined ? 'undefined' : JSON.stringify(v)));
 }
 
-/** compact is a one-line JSON of v, cut to max characters. */
+/**
+ * compact is a one-line JSON of v, cut to max characters.
+ * @param {any} v
+ * @param {number} [max]
+ */
 export function compact(v, max = 400) {
   let s;
   try { s = JSON.stringify(v); } catch { s = String(v); }
@@ -179,7 +247,10 @@ export function compact(v, max = 400) {
   return s.length > max ? `${s.slice(0, max)}…` : s;
 }
 
-/** parseJSONText parses JSON text, or returns it unchanged if it is not JSON. */
+/**
+ * maybeJSON parses JSON text, or returns it unchanged if it is not JSON.
+ * @param {any} raw
+ */
 export function maybeJSON(raw) {
   if (raw == null) return raw;
   if (typeof raw !== 'string') return raw;
@@ -188,9 +259,16 @@ export function maybeJSON(raw) {
 
 // ---- toasts, dialogs ------------------------------------------------------
 
+/** @type {ReturnType<typeof setTimeout> | undefined} */
 let toastTimer;
+/**
+ * toast shows a short message at the bottom of the page.
+ * @param {string} msg
+ * @param {'info' | 'error'} [kind]
+ */
 export function toast(msg, kind = 'info') {
   const el = document.getElementById('toast');
+  if (!el) return;
   el.textContent = msg;
   el.className = `toast show ${kind}`;
   clearTimeout(toastTimer);
@@ -201,16 +279,26 @@ export function toast(msg, kind = 'info') {
  * modal opens a <dialog> with a title, content and buttons. Each button is
  * {label, value, kind, id}; the promise resolves with the value of the one
  * pressed (or null on Escape / close).
+ * @typedef {Object} ModalButton
+ * @property {string} label
+ * @property {string} [value]
+ * @property {string} [kind] a button class: primary, danger
+ * @property {string} [id]
+ * @property {boolean} [submit]
+ * @property {(btn: HTMLButtonElement) => Promise<boolean | void> | boolean | void} [onClick] false keeps the dialog open
+ * @param {{title: string, content: Child, buttons?: ModalButton[], wide?: boolean, onOpen?: (dlg: HTMLDialogElement) => void}} opts
+ * @returns {Promise<string | null>}
  */
-export function modal({ title, content, buttons = [], wide = false, onOpen }) {
+export function modal({ title, content, buttons = [], wide = false, onOpen = undefined }) {
   return new Promise((resolve) => {
     const titleId = nextId('dlg');
-    const dlg = h('dialog', { class: `modal${wide ? ' wide' : ''}`, 'aria-labelledby': titleId });
+    const dlg = /** @type {HTMLDialogElement} */ (h('dialog', { class: `modal${wide ? ' wide' : ''}`, 'aria-labelledby': titleId }));
     const form = h('form', { method: 'dialog' });
     const foot = h('div', { class: 'modal-foot' });
+    /** @type {string | null} */
     let result = null;
     for (const b of buttons) {
-      const btn = h('button', {
+      const btn = /** @type {HTMLButtonElement} */ (h('button', {
         type: b.submit ? 'submit' : 'button', class: `btn ${b.kind || ''}`, id: b.id, value: b.value ?? '',
         onclick: async (e) => {
           if (b.onClick) {
@@ -222,7 +310,7 @@ export function modal({ title, content, buttons = [], wide = false, onOpen }) {
           result = b.value ?? null;
           dlg.close();
         },
-      }, b.label);
+      }, b.label));
       foot.append(btn);
     }
     form.append(
@@ -240,6 +328,10 @@ export function modal({ title, content, buttons = [], wide = false, onOpen }) {
   });
 }
 
+/**
+ * confirmDialog asks a yes/no question; it answers true for yes.
+ * @param {{title: string, message: string, confirm?: string, danger?: boolean}} opts
+ */
 export async function confirmDialog({ title, message, confirm = 'OK', danger = false }) {
   const v = await modal({
     title,
@@ -257,6 +349,8 @@ export async function confirmDialog({ title, message, confirm = 'OK', danger = f
 /**
  * copyText copies text to the clipboard (with a fallback for browsers that
  * refuse the async API) and records it on the button as data-copied.
+ * @param {string} text
+ * @param {HTMLElement} [btn]
  */
 export async function copyText(text, btn) {
   let ok = false;
@@ -267,7 +361,7 @@ export async function copyText(text, btn) {
     }
   } catch { /* fall back below */ }
   if (!ok) {
-    const ta = h('textarea', { class: 'offscreen', 'aria-hidden': 'true', readonly: true }, text);
+    const ta = /** @type {HTMLTextAreaElement} */ (h('textarea', { class: 'offscreen', 'aria-hidden': 'true', readonly: true }, text));
     document.body.append(ta);
     ta.select();
     try { ok = document.execCommand('copy'); } catch { ok = false; }
@@ -283,7 +377,12 @@ export async function copyText(text, btn) {
   return ok;
 }
 
-/** download saves text as a file. */
+/**
+ * download saves text as a file.
+ * @param {string} filename
+ * @param {string} text
+ * @param {string} [type]
+ */
 export function download(filename, text, type = 'application/json') {
   const url = URL.createObjectURL(new Blob([text], { type }));
   const a = h('a', { href: url, download: filename, class: 'offscreen' });
@@ -293,8 +392,13 @@ export function download(filename, text, type = 'application/json') {
   setTimeout(() => URL.revokeObjectURL(url), 10000);
 }
 
-/** field builds a labelled form row; control gets the id the label points at. */
-export function labelled(labelText, control, { help, className = '', optional = false } = {}) {
+/**
+ * labelled builds a labelled form row; control gets the id the label points at.
+ * @param {Child} labelText
+ * @param {HTMLElement} control
+ * @param {{help?: Child, className?: string, optional?: boolean}} [opts]
+ */
+export function labelled(labelText, control, { help = undefined, className = '', optional = false } = {}) {
   if (!control.id) control.id = nextId();
   const helpEl = help ? h('div', { class: 'help', id: `${control.id}-help` }, help) : null;
   if (helpEl) control.setAttribute('aria-describedby', helpEl.id);

@@ -9,7 +9,7 @@ import {
   toast, modal, confirmDialog, copyText, labelled, ago,
 } from './dom.js';
 import { diffLines, diffView } from './diff.js';
-import { navigate, setGuard, setDirtyCheck, onLeave, setTitle } from './app.js';
+import { navigate, setGuard, setDirtyCheck, onLeave, setTitle } from './nav.js';
 import { exportWorkflows } from './list.js';
 
 const STEP_TYPES = {

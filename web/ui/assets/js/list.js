@@ -1,3 +1,4 @@
+// @ts-check
 // The workflow list: name, enabled toggle, trigger, last run, runs and
 // failures of the last 24 h; create, duplicate, delete, import, export.
 
@@ -5,10 +6,14 @@ import { get, post, del, api, qs } from './api.js';
 import {
   h, clear, statusPill, timeEl, toast, modal, confirmDialog, download, nextId,
 } from './dom.js';
-import { navigate, setTitle } from './app.js';
+import { navigate, setTitle } from './nav.js';
 
 const triggerLabels = { webhook: 'Webhook', cron: 'Schedule', manual: 'Manual' };
 
+/**
+ * workflowList draws the list of workflows in root.
+ * @param {HTMLElement} root
+ */
 export async function workflowList(root) {
   setTitle('Workflows');
   const body = h('div', { class: 'page' });
@@ -146,7 +151,10 @@ async function remove(w) {
   }
 }
 
-/** exportWorkflows downloads the definitions of ids (all where empty). */
+/**
+ * exportWorkflows downloads the definitions of ids (all where empty).
+ * @param {string[]} ids
+ */
 export async function exportWorkflows(ids) {
   try {
     const q = ids.map((id) => `id=${encodeURIComponent(id)}`).join('&');

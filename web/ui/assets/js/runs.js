@@ -1,3 +1,4 @@
+// @ts-check
 // Run history: a filtered, paginated table, and one run with its trigger
 // event and every step attempt.
 
@@ -5,16 +6,24 @@ import { get, post, qs } from './api.js';
 import {
   h, append, clear, statusPill, timeEl, fmtTime, fmtDuration, jsonView, toast, confirmDialog,
 } from './dom.js';
-import { navigate, onLeave, setTitle } from './app.js';
+import { navigate, onLeave, setTitle } from './nav.js';
 
 const STATUSES = ['succeeded', 'filtered', 'failed', 'retrying', 'waiting', 'queued', 'running', 'cancelled'];
 const PAGE = 50;
 
+/**
+ * runDuration is how long a finished run took, in milliseconds.
+ * @param {{created_at: string, finished_at?: string}} r
+ */
 function runDuration(r) {
   if (!r.finished_at) return null;
-  return new Date(r.finished_at) - new Date(r.created_at);
+  return new Date(r.finished_at).getTime() - new Date(r.created_at).getTime();
 }
 
+/**
+ * runList draws the run history, filtered by the query string, in root.
+ * @param {HTMLElement} root
+ */
 export async function runList(root) {
   setTitle('Runs');
   const params = new URLSearchParams(location.search);
@@ -34,7 +43,7 @@ export async function runList(root) {
       names[w.id] = w.name;
       wfSel.append(h('option', { value: w.id, selected: f.workflow === w.id }, w.name));
     }
-    for (const a of page.querySelectorAll('[data-wf-name]')) a.textContent = names[a.dataset.wfName] || a.dataset.wfName;
+    for (const a of page.querySelectorAll('a[data-wf-name]')) if (a instanceof HTMLElement) a.textContent = names[a.dataset.wfName] || a.dataset.wfName;
   }).catch(() => {});
   if (f.workflow) wfSel.append(h('option', { value: f.workflow, selected: true }, f.workflow));
 
@@ -90,6 +99,11 @@ export async function runList(root) {
   }
 }
 
+/**
+ * runPage draws run id with its event and step attempts in root.
+ * @param {HTMLElement} root
+ * @param {string} id
+ */
 export async function runPage(root, id) {
   setTitle(`Run ${id.slice(0, 8)}`);
   const page = h('div', { class: 'page run-page' });
