@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/chromedp/cdproto/browser"
+	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
 )
 
@@ -147,6 +148,29 @@ func (u *ui) do(what string, actions ...chromedp.Action[chromedp.Void]) {
 		u.fail("%s: %v", what, err)
 	}
 }
+
+// acceptLeaving answers yes whenever the page asks before it is left with
+// unsaved edits, so a subtest that fails with edits unsaved does not stop
+// the next one.
+func (u *ui) acceptLeaving() {
+	opening := chromedp.Events(u.ctx, page.JavascriptDialogOpening)
+	go func() {
+		for ev, err := range opening {
+			if err != nil {
+				return
+			}
+			if ev.Type != page.DialogTypeBeforeunload {
+				continue
+			}
+			go func() {
+				_, _ = chromedp.Call(u.ctx, page.HandleJavaScriptDialog, page.HandleJavaScriptDialogParams{Accept: true})
+			}()
+		}
+	}()
+}
+
+// in is the same browser tab, failing subtest t.
+func (u *ui) in(t *testing.T) *ui { return &ui{t: t, ctx: u.ctx, base: u.base} }
 
 func (u *ui) open(path string) { u.t.Helper(); u.do("open "+path, chromedp.Navigate(u.base+path)) }
 
@@ -641,4 +665,41 @@ func TestEditorBrowserWidgets(t *testing.T) {
 	u.click("#confirm-ok")
 	u.waitJS("the replay's page", fmt.Sprintf(`location.pathname.startsWith('/runs/') && location.pathname !== '/runs/%s'`, failed))
 	u.waitText(".meta-grid", "Replay of")
+}
+
+// TestEditorBrowserNewUser walks what a new user tripped over, one subtest
+// each, in one browser.
+func TestEditorBrowserNewUser(t *testing.T) {
+	t.Parallel()
+	if findChromium() == "" && os.Getenv("CI") == "" {
+		t.Skip("browser tests skipped: no Chromium (looked for /usr/bin/chromium and chromium-browser); apt-get install -y chromium to run them")
+	}
+	b := setup(t)
+	browser := newUI(t, b.url)
+	browser.acceptLeaving()
+	browser.open("/#token=" + b.token)
+	browser.waitVisible("#new-workflow")
+
+	t.Run("a save error goes with its cause", func(t *testing.T) {
+		u := browser.in(t)
+		u.open("/workflows/new")
+		u.typeInto("#wf-name", "First try")
+		u.click("#save")
+		u.waitText("#save-error", "at least one step")
+		u.click(`[data-add-step="webhook"]`)
+		u.waitJS("the save error is gone once a step is added", `document.getElementById('save-error').hidden`)
+		// An error about the new step's URL goes once the URL is edited, not
+		// before.
+		u.click("#save")
+		u.waitText("#save-error", "steps[0].url")
+		u.waitJS("the URL is marked", `document.querySelector('[data-field="steps[0].url"]').getAttribute('aria-invalid') === 'true'`)
+		u.fill("#wf-name", "First try again")
+		if hidden := u.eval(`String(document.getElementById('save-error').hidden)`); hidden != "false" {
+			t.Errorf("editing the name hid the error about steps[0].url")
+		}
+		u.fill(`[data-field="steps[0].url"]`, b.recv.URL+"/first")
+		u.waitJS("the save error is gone once its field is edited", `document.getElementById('save-error').hidden`)
+		u.click("#save")
+		u.waitJS("the saved page", `/^\/workflows\/first-try-again-/.test(location.pathname)`)
+	})
 }

@@ -39,6 +39,16 @@ export async function workflowEditor(root, id) {
   await ed.load();
 }
 
+/**
+ * within says whether field path is inner or equal to field path outer:
+ * steps[1].url is within steps[1] and within steps.
+ * @param {string} path
+ * @param {string} outer
+ */
+function within(path, outer) {
+  return path === outer || path.startsWith(`${outer}.`) || path.startsWith(`${outer}[`);
+}
+
 /** Editor is one workflow's editor page: what the parts of the page share. */
 export class Editor {
   /**
@@ -112,6 +122,7 @@ export class Editor {
   changed(path, el) {
     this.markDirty();
     clearFieldError(el);
+    if (this.bannerField && (within(path, this.bannerField) || within(this.bannerField, path))) this.hideBanner();
   }
 
   /**

@@ -63,7 +63,7 @@ export class StepList {
     if (type === 'transform') s.expr = 'payload';
     if (type === 'delay') s.for = '1m';
     this.steps.push(s);
-    this.ed.markDirty();
+    this.ed.changed('steps');
     this.renderSteps();
     const card = /** @type {HTMLElement} */ (this.box.lastElementChild);
     const first = card.querySelector('.step-body textarea, .step-body input');
@@ -83,7 +83,7 @@ export class StepList {
     if (type === 'transform' && !keep.expr) keep.expr = 'payload';
     if (type === 'delay' && !keep.for && !keep.until) keep.for = '1m';
     this.steps[i] = keep;
-    this.ed.markDirty();
+    this.ed.changed(`steps[${i}]`);
     this.renderSteps();
     this.focusIn(i, '.step-type');
   }
@@ -97,7 +97,7 @@ export class StepList {
     const j = i + by;
     if (j < 0 || j >= steps.length) return;
     [steps[i], steps[j]] = [steps[j], steps[i]];
-    this.ed.markDirty();
+    this.ed.changed('steps');
     this.renderSteps();
     const btn = this.box.children[j].querySelector(`[aria-label^="Move step ${j + 1} ${by < 0 ? 'up' : 'down'}"]`);
     if (btn instanceof HTMLButtonElement && !btn.disabled) btn.focus();
@@ -110,7 +110,7 @@ export class StepList {
     const hasContent = allowedFields(s.type).some((f) => s[f] !== undefined) || s.when;
     if (hasContent && !(await confirmDialog({ title: `Remove step “${s.id}”?`, message: 'Its settings are lost unless you leave without saving.', confirm: 'Remove step', danger: true }))) return;
     this.steps.splice(i, 1);
-    this.ed.markDirty();
+    this.ed.changed('steps');
     this.renderSteps();
     this.focusIn(Math.min(i, this.box.children.length - 1), '.step-type');
   }
