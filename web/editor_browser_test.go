@@ -702,4 +702,24 @@ func TestEditorBrowserNewUser(t *testing.T) {
 		u.click("#save")
 		u.waitJS("the saved page", `/^\/workflows\/first-try-again-/.test(location.pathname)`)
 	})
+
+	t.Run("a trigger with auth is not open to anyone", func(t *testing.T) {
+		u := browser.in(t)
+		b.create(`{"format": "hookflow/v1", "id": "with-token", "name": "With token",
+			"trigger": {"type": "webhook", "auth": {"type": "token", "secret": "{{ secrets.hook }}", "header": "X-Token"}},
+			"steps": [{"id": "t", "type": "transform", "expr": "payload"}]}`)
+		u.open("/workflows/with-token")
+		u.waitVisible("#trigger-url")
+		urlHelp := `document.querySelector('#trigger-url').closest('.field').querySelector('.help').textContent`
+		if help := u.eval(urlHelp); strings.Contains(help, "Anyone") || !strings.Contains(help, "401") {
+			t.Errorf("the trigger URL's help with token auth says %q", help)
+		}
+		b.create(`{"format": "hookflow/v1", "id": "open-hook", "name": "Open hook", "trigger": {"type": "webhook"},
+			"steps": [{"id": "t", "type": "transform", "expr": "payload"}]}`)
+		u.open("/workflows/open-hook")
+		u.waitVisible("#trigger-url")
+		if help := u.eval(urlHelp); !strings.Contains(help, "Anyone with this URL") {
+			t.Errorf("the trigger URL's help without auth says %q", help)
+		}
+	})
 }

@@ -63,7 +63,7 @@ export function renderTrigger(ed, box) {
  * @param {Record<string, any>} t
  */
 function webhookTrigger(ed, body, t) {
-  body.append(...triggerURL(ed, t));
+  body.append(...triggerURL(ed, t, (type) => (AUTH_TYPES.find(([v]) => v === type) || [type, type])[1]));
 
   // Methods
   const methods = new Set(t.methods || []);

@@ -12,8 +12,9 @@ import { curlExample } from './curl.js';
  * comes with the first save.
  * @param {Editor} ed
  * @param {Record<string, any>} t the draft's trigger
+ * @param {(type: string) => string} authTitle what an auth type is called
  */
-export function triggerURL(ed, t) {
+export function triggerURL(ed, t, authTitle) {
   const saved = ed.saved;
   if (!saved || !saved.trigger_url || saved.definition.trigger.type !== t.type) {
     return [h('p', { class: 'help notice' }, 'The trigger URL appears here once the workflow is saved.')];
@@ -34,13 +35,25 @@ export function triggerURL(ed, t) {
     h('div', { class: 'field' },
       h('label', { for: 'trigger-url' }, 'Trigger URL'),
       h('div', { class: 'input-row' }, urlInput, copyBtn, rotate),
-      h('div', { class: 'help' }, saved.enabled
-        ? 'Anyone with this URL can start a run (add auth below to check callers). Rotating the key replaces the URL.'
-        : 'The workflow is disabled: this URL answers 404 until you enable it.')),
+      h('div', { class: 'help' }, urlHelp(saved, authTitle))),
     h('details', { class: 'curl' },
       h('summary', null, 'Try it with curl'),
       h('div', { class: 'curl-box' }, h('pre', { class: 'code-block', id: 'curl' }, curl), curlBtn)),
   ];
+}
+
+/**
+ * urlHelp says who can start a run with the saved trigger's URL.
+ * @param {Record<string, any>} saved
+ * @param {(type: string) => string} authTitle
+ */
+function urlHelp(saved, authTitle) {
+  if (!saved.enabled) return 'The workflow is disabled: this URL answers 404 until you enable it.';
+  const auth = saved.definition.trigger.auth;
+  if (!auth || auth.type === 'none') {
+    return 'Anyone with this URL can start a run (add auth below to check callers). Rotating the key replaces the URL.';
+  }
+  return `Callers must also pass the trigger's auth (${authTitle(auth.type)}); others get 401. Rotating the key replaces the URL.`;
 }
 
 /** @param {Editor} ed */
