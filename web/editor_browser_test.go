@@ -722,4 +722,33 @@ func TestEditorBrowserNewUser(t *testing.T) {
 			t.Errorf("the trigger URL's help without auth says %q", help)
 		}
 	})
+
+	t.Run("a delay is not an attempt", func(t *testing.T) {
+		u := browser.in(t)
+		waits := b.create(`{"format": "hookflow/v1", "id": "waits", "name": "Waits", "trigger": {"type": "webhook"},
+			"steps": [{"id": "pause", "type": "delay", "for": "1s"}, {"id": "t", "type": "transform", "expr": "payload"}]}`)
+		runID := b.trigger(waits.TriggerURL, map[string]any{"n": 1})
+		if done := b.waitRun(runID); done.Run.Status != "succeeded" {
+			t.Fatalf("run = %s (%s)", done.Run.Status, done.Run.Error)
+		}
+		var claims struct {
+			Run struct {
+				Attempt int `json:"attempt"`
+			} `json:"run"`
+		}
+		b.api(http.MethodGet, "/api/v1/runs/"+runID, nil).decode(t, &claims)
+		if claims.Run.Attempt != 2 {
+			t.Fatalf("the run was claimed %d times, want 2 (before and after its delay)", claims.Run.Attempt)
+		}
+		u.open("/runs/" + runID)
+		u.waitText(".meta-grid", "Retries")
+		if meta := u.eval(`document.querySelector('.meta-grid').textContent`); strings.Contains(meta, "Claims") || !strings.Contains(meta, "Retriesnone") {
+			t.Errorf("run page details = %q, want no claims and no retries", meta)
+		}
+		u.open("/runs?workflow=waits")
+		u.waitVisible(fmt.Sprintf(`tr[data-run="%s"]`, runID))
+		if cells := u.eval(fmt.Sprintf(`[...document.querySelectorAll('tr[data-run="%s"] td')].map(td => td.textContent).join('|')`, runID)); strings.Contains("|"+cells+"|", "|2|") {
+			t.Errorf("the runs list counts the delay as a second attempt: %s", cells)
+		}
+	})
 }

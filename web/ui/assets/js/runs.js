@@ -75,7 +75,6 @@ export async function runList(root) {
           h('td', null, h('a', { href: `/workflows/${r.workflow}`, 'data-link': '', dataset: { wfName: r.workflow } }, names[r.workflow] || r.workflow)),
           h('td', null, timeEl(r.created_at)),
           h('td', { class: 'num' }, dur == null ? h('span', { class: 'muted' }, r.next_run_at ? `next ${timeEl(r.next_run_at).textContent}` : '—') : fmtDuration(dur)),
-          h('td', { class: 'num' }, String(r.attempt)),
           h('td', { class: 'err-cell', title: r.error || '' }, r.error || '')));
       }
       tableWrap.append(h('table', { class: 'table runs-table' },
@@ -83,7 +82,7 @@ export async function runList(root) {
         h('thead', null, h('tr', null,
           h('th', { scope: 'col' }, 'Status'), h('th', { scope: 'col' }, 'Run'), h('th', { scope: 'col' }, 'Workflow'),
           h('th', { scope: 'col' }, 'Started'), h('th', { scope: 'col', class: 'num' }, 'Duration'),
-          h('th', { scope: 'col', class: 'num' }, 'Attempts'), h('th', { scope: 'col' }, 'Error'))),
+          h('th', { scope: 'col' }, 'Error'))),
         tbody));
     }
     append(clear(pager), [
@@ -144,7 +143,7 @@ export async function runPage(root, id) {
         meta('Started', h('span', null, fmtTime(run.created_at))),
         meta('Finished', run.finished_at ? fmtTime(run.finished_at) : (run.next_run_at ? `next attempt ${fmtTime(run.next_run_at)}` : '—')),
         meta('Duration', dur == null ? '—' : fmtDuration(dur)),
-        meta('Claims', String(run.attempt)),
+        meta('Retries', retries(steps)),
         run.replay_of ? meta('Replay of', h('a', { href: `/runs/${run.replay_of}`, 'data-link': '', class: 'mono' }, run.replay_of.slice(0, 13) + '…')) : null,
         meta('Run id', h('span', { class: 'mono small' }, run.id))),
       run.error ? h('div', { class: 'banner error', role: 'alert' }, run.error) : null,
@@ -206,6 +205,23 @@ export async function runPage(root, id) {
   await load();
 }
 
+/**
+ * retries says how many step attempts were retries of an earlier one: a
+ * run's own count of claims also counts the wait of a delay, or a
+ * restart, which are no retries.
+ * @param {{step: string, attempt: number}[]} steps the run's step attempts
+ */
+function retries(steps) {
+  const n = steps.filter((s) => s.attempt > 1).length;
+  if (!n) return 'none';
+  const which = [...new Set(steps.filter((s) => s.attempt > 1).map((s) => s.step))];
+  return `${n} (${which.join(', ')})`;
+}
+
+/**
+ * @param {string} label
+ * @param {import('./dom.js').Child} value
+ */
 function meta(label, value) {
   return [h('dt', null, label), h('dd', null, value)];
 }
