@@ -751,4 +751,28 @@ func TestEditorBrowserNewUser(t *testing.T) {
 			t.Errorf("the runs list counts the delay as a second attempt: %s", cells)
 		}
 	})
+
+	t.Run("a schedule gets a schedule's sample", func(t *testing.T) {
+		u := browser.in(t)
+		b.create(`{"format": "hookflow/v1", "id": "nightly", "name": "Nightly",
+			"trigger": {"type": "cron", "schedule": "0 2 * * *", "timezone": "Europe/Berlin"},
+			"steps": [{"id": "when", "type": "transform", "expr": "payload.schedule"}]}`)
+		u.open("/workflows/nightly")
+		u.waitText(".sample-view", "scheduled_at", "local_time")
+		u.waitText(`[data-preview-for="steps[0].expr"]`, "0 2 * * *")
+		if panel := u.eval(`document.querySelector('.sample').textContent`); u.eval(`String(!!document.querySelector('#listen'))`) != "false" ||
+			strings.Contains(panel, "request") {
+			t.Errorf("a schedule's sample panel offers to capture a request: %s", panel)
+		}
+		// Switching a new workflow to a schedule and back switches the example
+		// (last: it leaves the new workflow with unsaved edits).
+		u.open("/workflows/new")
+		u.waitText(".sample-view", "ord_1001")
+		u.waitVisible("#listen")
+		u.fill("#trigger-type", "cron")
+		u.waitText(".sample-view", "scheduled_at")
+		u.waitJS("no listen button", `!document.querySelector('#listen')`)
+		u.fill("#trigger-type", "webhook")
+		u.waitText(".sample-view", "ord_1001")
+	})
 }

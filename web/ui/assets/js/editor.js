@@ -15,14 +15,15 @@ import { clearAllErrors, clearFieldError, showFieldError } from './editor/field-
 import { Previews } from './editor/previews.js';
 import { renderTrigger } from './editor/trigger-panel.js';
 import { StepList } from './editor/step-list.js';
-import { SamplePanel, exampleSample, sampleFromEvent } from './editor/sample-panel.js';
+import { SamplePanel, sampleFromEvent } from './editor/sample-panel.js';
+import { exampleSample } from './editor/example-events.js';
 import { TestPanel } from './editor/test-panel.js';
 import { settingsSection } from './editor/settings.js';
 import { showHistory } from './editor/history.js';
 
 /**
  * @typedef {import('./editor/draft.js').Definition} Definition
- * @typedef {import('./editor/sample-panel.js').Sample} Sample
+ * @typedef {import('./editor/example-events.js').Sample} Sample
  * @typedef {import('./editor/previews.js').ExprEnv} ExprEnv
  */
 
@@ -64,7 +65,7 @@ export class Editor {
     this.draft = newDraft();
     this.dirty = false;
     /** @type {Sample} */
-    this.sample = exampleSample();
+    this.sample = exampleSample(this.draft.trigger);
     /** @type {Record<string, any>[]} recent trigger events */
     this.events = [];
     /** @type {Record<string, any> | null} the last test's report */
@@ -96,6 +97,7 @@ export class Editor {
       }
       carriedSample = null;
     }
+    this.fitExample();
     setGuard(() => !this.dirty || window.confirm('This workflow has unsaved changes. Leave without saving them?'));
     setDirtyCheck(() => this.dirty);
     onLeave(() => this.sampler.stopListening());
@@ -148,6 +150,22 @@ export class Editor {
       }
     }
     return { payload, trigger: this.sampler.triggerEnv(), steps, vars: this.draft.vars || {} };
+  }
+
+  /**
+   * fitExample makes an example sample the example of the draft's trigger
+   * (a captured or edited sample stays).
+   */
+  fitExample() {
+    if (this.sample.example) this.sample = exampleSample(this.draft.trigger, this.saved ? this.saved.next_fires : undefined);
+  }
+
+  /** triggerTypeChanged redraws what depends on the trigger's type. */
+  triggerTypeChanged() {
+    this.fitExample();
+    this.renderTrigger();
+    this.renderSide();
+    this.previews.refresh();
   }
 
   // ---- layout --------------------------------------------------------------

@@ -8,19 +8,7 @@ import { h, clear, ago, debounce, jsonView, toast, copyText } from '../dom.js';
 
 /** @typedef {import('../editor.js').Editor} Editor */
 
-/**
- * @typedef {Object} Sample
- * @property {any} payload
- * @property {Record<string, any> | null} event the trigger event it comes from, if captured
- * @property {string} label where it comes from
- */
-
-const EXAMPLE_PAYLOAD = { id: 'ord_1001', status: 'paid', amount: 4200, customer: { email: 'ada@example.com' } };
-
-/** exampleSample is the sample a workflow starts with. @returns {Sample} */
-export function exampleSample() {
-  return { payload: EXAMPLE_PAYLOAD, event: null, label: 'Example payload: edit it, or capture a real request' };
-}
+/** @typedef {import('./example-events.js').Sample} Sample */
 
 /**
  * sampleFromEvent is a captured trigger event as the sample.
@@ -47,12 +35,13 @@ export class SamplePanel {
 
   render() {
     const ed = this.ed;
-    const isWebhook = ed.draft.trigger && ed.draft.trigger.type === 'webhook';
-    const listen = /** @type {HTMLButtonElement} */ (h('button', {
-      type: 'button', class: 'btn', id: 'listen', disabled: !ed.saved || !isWebhook,
-      title: !ed.saved ? 'Save the workflow first' : isWebhook ? 'Wait for the next request to the trigger URL and use it as the sample' : 'Only webhook triggers capture requests',
+    // Only a webhook gets requests to capture.
+    const receives = !!ed.draft.trigger && ed.draft.trigger.type === 'webhook';
+    const listen = receives ? /** @type {HTMLButtonElement} */ (h('button', {
+      type: 'button', class: 'btn', id: 'listen', disabled: !ed.saved,
+      title: ed.saved ? 'Wait for the next request to the trigger URL and use it as the sample' : 'Save the workflow first',
       onclick: () => this.listen(),
-    }, 'Listen for a test event'));
+    }, 'Listen for a test event')) : null;
     this.listenBtn = listen;
     this.listenStatus = h('div', { class: 'listen-status', 'aria-live': 'polite' });
     const evSelect = ed.events.length ? /** @type {HTMLSelectElement} */ (h('select', {
@@ -70,7 +59,7 @@ export class SamplePanel {
     const card = h('section', { class: 'card sample', 'aria-labelledby': 'sample-h' },
       h('div', { class: 'card-head' }, h('h2', { id: 'sample-h' }, 'Sample event'), editBtn),
       h('div', { class: 'card-body' },
-        h('div', { class: 'sample-actions' }, listen),
+        listen ? h('div', { class: 'sample-actions' }, listen) : null,
         evSelect ? h('div', { class: 'sample-actions' }, evSelect) : null,
         this.listenStatus,
         h('div', { class: 'sample-label', id: 'sample-label' }, ed.sample.label),
@@ -99,7 +88,7 @@ export class SamplePanel {
       try {
         const v = JSON.parse(ta.value);
         err.textContent = '';
-        ed.sample = { payload: v, event: null, label: 'Edited by hand' };
+        ed.sample = { payload: v, event: null, label: 'Edited by hand', source: ed.sample.source };
         ed.previews.refresh();
       } catch (e) { err.textContent = `Not JSON yet: ${e.message}`; }
     }, 300));
@@ -151,8 +140,9 @@ export class SamplePanel {
         body: typeof ev.body === 'string' ? ev.body : JSON.stringify(ev.body ?? ''), event_id: ev.id,
       };
     }
+    const source = ed.sample.source || 'manual';
     return {
-      source: 'manual', method: 'POST', headers: { 'content-type': 'application/json' }, query: {},
+      source, method: source === 'cron' ? '' : 'POST', headers: { 'content-type': 'application/json' }, query: {},
       body: JSON.stringify(ed.sample.payload), received_at: new Date().toISOString(), event_id: '',
     };
   }

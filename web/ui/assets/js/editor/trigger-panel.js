@@ -37,9 +37,8 @@ export function renderTrigger(ed, box) {
       const keep = { type: type.value };
       if (type.value === 'webhook') keep.methods = ['POST'];
       ed.draft.trigger = keep;
-      ed.markDirty();
-      ed.renderTrigger();
-      ed.renderSide();
+      ed.changed('trigger');
+      ed.triggerTypeChanged();
     },
   },
   h('option', { value: 'webhook', selected: t.type === 'webhook' }, 'Webhook: an HTTP request starts a run'),
