@@ -181,6 +181,9 @@ func (u *ui) click(sel string) {
 	u.t.Helper()
 	u.waitVisible(sel)
 	u.waitJS("the previews are current", `!document.querySelector('.preview[aria-busy="true"]')`)
+	// In the middle of the window: scrolled only just into view, it may lie
+	// under the top bar, which would take the click.
+	u.eval(fmt.Sprintf(`document.querySelector(%s).scrollIntoView({block: 'center'}), 'ok'`, jsString(sel)))
 	u.do("click "+sel, chromedp.Click(chromedp.CSS(sel)))
 }
 
@@ -556,7 +559,7 @@ func TestEditorBrowserWidgets(t *testing.T) {
 	u.click("#new-workflow")
 	u.typeInto("#wf-name", "Every kind")
 	u.fill("#trigger-type", "cron")
-	u.fill("#cron-schedule", "*/5 * * * *")
+	u.fill(`[data-field="trigger.schedule"]`, "*/5 * * * *")
 	u.click(`[data-add-step="filter"]`)
 	u.fill(`[data-field="steps[0].expr"]`, "true")
 	u.click(`[data-add-step="webhook"]`)
@@ -567,6 +570,7 @@ func TestEditorBrowserWidgets(t *testing.T) {
 	u.click(`[data-add-step="transform"]`)
 	u.fill(`[data-field="steps[2].expr"]`, `{kind: payload.kind}`)
 	u.click(`[data-add-step="delay"]`)
+	u.fill(`[data-field="steps[3].for"]`, "1m")
 	u.click(`[data-add-step="respond"]`)
 	u.fill(`[data-field="steps[4].status"]`, "201")
 	// The transform goes before the webhook; the delay goes away.
@@ -775,4 +779,147 @@ func TestEditorBrowserNewUser(t *testing.T) {
 		u.fill("#trigger-type", "webhook")
 		u.waitText(".sample-view", "ord_1001")
 	})
+}
+
+// formSetup draws, on an empty page of the editor, a form of one made-up
+// kind that has a field of every kind of value, the way the editor draws a
+// step's: the kinds of value no kind of the server uses yet (mapping,
+// boolean, nested steps) are tested here. window.form holds the value
+// edited, the edits reported and the errors found before saving.
+const formSetup = `(async () => {
+  const forms = await import('/assets/js/forms/index.js');
+  await import('/assets/js/editor/step-list.js'); // the widget of nested steps
+  const { loadKinds } = await import('/assets/js/kinds.js');
+  const kinds = await loadKinds();
+  const value = {
+    name: "n", url: "https://example.com/{{ payload.id }}", expr: "payload", cond: "true",
+    map: {total: "{{ payload.amount }}"}, secret: "{{ secrets.x }}", wait: "30s", n: 3, flag: true,
+    pick: "b", picks: ["b", "zzz"], ips: ["192.0.2.1"], obj: {mode: "a", extra: "e"},
+    headers: {"X-A": "1"}, auth: {type: "token", secret: "{{ secrets.t }}"}, schema: {type: "object"},
+    inner: [{id: "s", type: "transform", expr: "payload"}]};
+  const fields = [
+    {name: "name", label: "Name", kind: "text"},
+    {name: "url", label: "URL", kind: "template"},
+    {name: "expr", label: "Expr", kind: "expression"},
+    {name: "cond", label: "Cond", kind: "condition"},
+    {name: "map", label: "Map", kind: "mapping"},
+    {name: "secret", label: "Secret", kind: "secret"},
+    {name: "wait", label: "Wait", kind: "duration"},
+    {name: "n", label: "N", kind: "number"},
+    {name: "flag", label: "Flag", kind: "boolean"},
+    {name: "pick", label: "Pick", kind: "select", default: "a", options: [{value: "a", label: "A"}, {value: "b", label: "B"}]},
+    {name: "picks", label: "Picks", kind: "list", item: {name: "p", label: "P", kind: "select", options: [{value: "a", label: "A"}, {value: "b", label: "B"}]}},
+    {name: "ips", label: "IPs", kind: "list", item: {name: "ip", label: "IP", kind: "text"}},
+    {name: "obj", label: "Obj", kind: "object", fields: [
+      {name: "mode", label: "Mode", kind: "select", required: true, default: "a", options: [{value: "a", label: "A"}, {value: "b", label: "B"}]},
+      {name: "extra", label: "Extra", kind: "text"}]},
+    {name: "headers", label: "Headers", kind: "headers"},
+    {name: "auth", label: "Auth", kind: "auth"},
+    {name: "schema", label: "Schema", kind: "json"},
+    {name: "inner", label: "Inner steps", kind: "steps"},
+    {name: "odd", label: "A kind of value this editor does not know", kind: "no-such-kind"}];
+  const before = JSON.stringify(value);
+  const errors = new Map();
+  const edits = [];
+  const host = {
+    kinds,
+    changed: (path) => edits.push(path),
+    addPreview: () => {},
+    setLocalError: (el, msg) => { if (msg) errors.set(el.dataset.field, msg); else errors.delete(el.dataset.field); },
+    secretNames: async () => ["x", "y"],
+  };
+  const box = document.createElement('div');
+  box.id = 'form-under-test';
+  box.append(forms.renderFields(fields, value, 'k', host, 0));
+  const main = document.getElementById('main');
+  main.replaceChildren(box);
+  window.form = {value, before, edits, errors: () => Object.fromEntries(errors)};
+  return JSON.stringify(value) === before ? 'untouched' : 'changed by drawing';
+})()`
+
+// TestEditorBrowserFormWidgets edits a form with a field of every kind of
+// value and reads back the object it made.
+func TestEditorBrowserFormWidgets(t *testing.T) {
+	t.Parallel()
+	if findChromium() == "" && os.Getenv("CI") == "" {
+		t.Skip("browser tests skipped: no Chromium (looked for /usr/bin/chromium and chromium-browser); apt-get install -y chromium to run them")
+	}
+	b := setup(t)
+	u := newUI(t, b.url)
+	u.open("/#token=" + b.token)
+	u.waitVisible("#new-workflow")
+	if got, err := chromedp.Run(u.ctx, chromedp.Evaluate[string](formSetup, chromedp.EvalAwaitPromise)); err != nil || got != "untouched" {
+		t.Fatalf("drawing the form: %q, %v", got, err)
+	}
+	value := func() map[string]any {
+		var v map[string]any
+		if err := json.Unmarshal([]byte(u.eval(`JSON.stringify(window.form.value)`)), &v); err != nil {
+			t.Fatal(err)
+		}
+		return v
+	}
+	field := func(path string) string { return fmt.Sprintf(`#form-under-test [data-field=%q]`, path) }
+
+	// Emptied, a field is left out; a number is a number.
+	u.fill(field("k.name"), "")
+	u.fill(field("k.n"), "4.5")
+	// The default of a select that may be left out is left out.
+	u.fill(field("k.pick"), "a")
+	// A checkbox at its default is left out.
+	u.click(field("k.flag"))
+	// A duration Go cannot read is held back, with its message.
+	u.fill(field("k.wait"), "soon")
+	u.waitText("#form-under-test", "is not a duration")
+	if e := u.eval(`window.form.errors()["k.wait"] || ''`); !strings.Contains(e, "duration") {
+		t.Errorf("a bad duration is not held back: %q", e)
+	}
+	u.fill(field("k.wait"), "1h30m")
+	if e := u.eval(`window.form.errors()["k.wait"] || ''`); e != "" {
+		t.Errorf("a good duration is held back: %q", e)
+	}
+	// So is JSON that does not parse.
+	u.fill(field("k.schema"), `{"type": `)
+	if e := u.eval(`window.form.errors()["k.schema"] || ''`); !strings.Contains(e, "not valid JSON") {
+		t.Errorf("bad JSON is not held back: %q", e)
+	}
+	u.fill(field("k.schema"), `{"type": "string"}`)
+	// A mapping row, and a list row.
+	u.click(`#form-under-test [data-field="k.map"] > .btn`)
+	u.fill(`#form-under-test [aria-label="Field 2 name"]`, "who")
+	u.fill(`#form-under-test [aria-label="Field 2 value"]`, "{{ payload.customer }}")
+	u.click(`#form-under-test [data-field="k.ips"] > .btn`)
+	u.fill(`#form-under-test [aria-label="IP 2"]`, "198.51.100.0/24")
+	// Checkboxes of options keep a value the options do not have.
+	u.click(`#form-under-test [data-field="k.picks"] input[value="a"]`)
+	// An object emptied is left out; its first field set again brings its
+	// required default.
+	u.fill(field("k.obj.extra"), "")
+	u.fill(field("k.obj.mode"), "b")
+	u.fill(field("k.obj.mode"), "a")
+	// Auth: another kind keeps the fields it has too.
+	u.fill(field("k.auth.type"), "github")
+	// Nested steps: one more, of another kind.
+	u.click(`#form-under-test [data-add-nested-step="filter"]`)
+	u.fill(field("k.inner[1].expr"), "payload.ok")
+
+	want := map[string]any{
+		"url": "https://example.com/{{ payload.id }}", "expr": "payload", "cond": "true",
+		"map":    map[string]any{"total": "{{ payload.amount }}", "who": "{{ payload.customer }}"},
+		"secret": "{{ secrets.x }}", "wait": "1h30m", "n": 4.5,
+		"picks": []any{"a", "b", "zzz"}, "ips": []any{"192.0.2.1", "198.51.100.0/24"},
+		"obj": map[string]any{"mode": "a"}, "headers": map[string]any{"X-A": "1"},
+		"auth":   map[string]any{"type": "github", "secret": "{{ secrets.t }}"},
+		"schema": map[string]any{"type": "string"},
+		"inner": []any{map[string]any{"id": "s", "type": "transform", "expr": "payload"},
+			map[string]any{"id": "filter", "type": "filter", "expr": "payload.ok"}},
+	}
+	got := value()
+	wantJSON, _ := json.Marshal(want)
+	gotJSON, _ := json.Marshal(got)
+	if string(gotJSON) != string(wantJSON) {
+		t.Errorf("the form made\n%s\nwant\n%s", gotJSON, wantJSON)
+	}
+	if edits := u.eval(`String(window.form.edits.includes('k.inner') && window.form.edits.includes('k.auth'))`); edits != "true" {
+		t.Errorf("edits reported: %s", u.eval(`JSON.stringify(window.form.edits)`))
+	}
 }

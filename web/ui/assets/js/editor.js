@@ -7,6 +7,7 @@
 // editor/.
 
 import { get, post, put, qs } from './api.js';
+import { loadKinds } from './kinds.js';
 import { h, clear, timeEl, toast } from './dom.js';
 import { navigate, setGuard, setDirtyCheck, onLeave, setTitle } from './nav.js';
 import { exportWorkflows } from './list.js';
@@ -25,6 +26,8 @@ import { showHistory } from './editor/history.js';
  * @typedef {import('./editor/draft.js').Definition} Definition
  * @typedef {import('./editor/example-events.js').Sample} Sample
  * @typedef {import('./editor/previews.js').ExprEnv} ExprEnv
+ * @typedef {import('./editor/previews.js').PreviewField} PreviewField
+ * @typedef {import('./kinds.js').Kinds} Kinds
  */
 
 /** @type {{id: string, sample: Sample} | null} A sample carried from a new draft to its saved page. */
@@ -50,7 +53,10 @@ function within(path, outer) {
   return path === outer || path.startsWith(`${outer}.`) || path.startsWith(`${outer}[`);
 }
 
-/** Editor is one workflow's editor page: what the parts of the page share. */
+/**
+ * Editor is one workflow's editor page: what the parts of the page share.
+ * It is the host of the forms on it (FormHost, StepHost).
+ */
 export class Editor {
   /**
    * @param {HTMLElement} root
@@ -72,17 +78,28 @@ export class Editor {
     this.report = null;
     /** @type {HTMLInputElement | HTMLTextAreaElement | null} the last expression field focused: where a sample path goes */
     this.insertTarget = null;
-    /** @type {Map<string, string>} field path -> what is wrong with it, found before asking the server (bad JSON) */
+    /** @type {Map<HTMLElement, string>} control -> what is wrong with its value, found before asking the server */
     this.localErrors = new Map();
+    /** @type {Kinds} the kinds the server knows (loaded by load) */
+    this.kinds = { steps: [], triggers: [], auth: [], common: { step: [], methods: [] } };
+    /** @type {Promise<string[]> | null} */
+    this.secrets = null;
+    /** @type {(() => void) | null} what the trigger panel redraws after an edit of the trigger */
+    this.afterTriggerEdit = null;
     this.previews = new Previews((i) => this.envFor(i));
     this.sampler = new SamplePanel(this);
     this.tester = new TestPanel(this);
-    this.stepList = new StepList(this);
+    this.stepList = new StepList(this, {
+      path: 'steps',
+      get: () => this.draft.steps,
+      set: (v) => { this.draft.steps = v || []; },
+    });
     /** @type {string} the field the save error banner points at ('' for none) */
     this.bannerField = '';
   }
 
   async load() {
+    const kinds = loadKinds();
     if (this.id) {
       this.saved = await get(`/workflows/${this.id}`);
       this.draft = clone(this.saved.definition);
@@ -97,6 +114,7 @@ export class Editor {
       }
       carriedSample = null;
     }
+    this.kinds = await kinds;
     this.fitExample();
     setGuard(() => !this.dirty || window.confirm('This workflow has unsaved changes. Leave without saving them?'));
     setDirtyCheck(() => this.dirty);
@@ -125,7 +143,35 @@ export class Editor {
     this.markDirty();
     clearFieldError(el);
     if (this.bannerField && (within(path, this.bannerField) || within(this.bannerField, path))) this.hideBanner();
+    if (this.afterTriggerEdit && within(path, 'trigger')) this.afterTriggerEdit();
   }
+
+  /** @param {PreviewField} f */
+  addPreview(f) { this.previews.add(f); }
+
+  /**
+   * @param {HTMLElement} el
+   * @param {string | null} message
+   */
+  setLocalError(el, message) {
+    if (message) this.localErrors.set(el, message);
+    else this.localErrors.delete(el);
+  }
+
+  /** secretNames are the names of the stored secrets, asked once per page. */
+  secretNames() {
+    if (!this.secrets) {
+      this.secrets = get('/secrets').then((r) => r.secrets.map((/** @type {{name: string}} */ x) => x.name));
+    }
+    return this.secrets;
+  }
+
+  /**
+   * stepResult shows under a step what the last test made of it.
+   * @param {HTMLElement} el
+   * @param {Record<string, any>} s
+   */
+  stepResult(el, s) { this.tester.renderStepResult(el, s); }
 
   /**
    * envFor is the environment step i sees: the sample, advanced through the
@@ -266,7 +312,9 @@ export class Editor {
 
   /** checkLocal shows the first error found before asking the server, if any. */
   checkLocal() {
-    for (const [path, msg] of this.localErrors) {
+    for (const [el, msg] of this.localErrors) {
+      if (!el.isConnected) { this.localErrors.delete(el); continue; } // a form drawn again
+      const path = el.dataset.field || '';
       showFieldError(this.root, path, { message: msg });
       this.showBanner(`Not saved: ${path} ${msg}`, path);
       return true;

@@ -7,8 +7,7 @@ import {
   h, clear, statusPill, timeEl, toast, modal, confirmDialog, download, nextId,
 } from './dom.js';
 import { navigate, setTitle } from './nav.js';
-
-const triggerLabels = { webhook: 'Webhook', cron: 'Schedule', manual: 'Manual' };
+import { loadKinds, kindOf } from './kinds.js';
 
 /**
  * workflowList draws the list of workflows in root.
@@ -18,7 +17,7 @@ export async function workflowList(root) {
   setTitle('Workflows');
   const body = h('div', { class: 'page' });
   root.append(body);
-  const { workflows } = await get('/workflows');
+  const [{ workflows }, kinds] = await Promise.all([get('/workflows'), loadKinds()]);
 
   const head = h('div', { class: 'page-head' },
     h('h1', null, 'Workflows', h('span', { class: 'count' }, String(workflows.length))),
@@ -57,10 +56,15 @@ export async function workflowList(root) {
     tbody);
   body.append(h('div', { class: 'card flush' }, table));
 
-  for (const w of workflows) tbody.append(row(w));
+  for (const w of workflows) tbody.append(row(w, kinds));
 }
 
-function row(w) {
+/**
+ * row is a workflow's row of the list.
+ * @param {Record<string, any>} w
+ * @param {import('./kinds.js').Kinds} kinds
+ */
+function row(w, kinds) {
   const def = w.definition || {};
   const trig = (def.trigger && def.trigger.type) || '';
   const last = h('td', { class: 'last-run' }, h('span', { class: 'muted' }, '…'));
@@ -88,8 +92,8 @@ function row(w) {
     h('td', null,
       h('a', { href: `/workflows/${w.id}`, 'data-link': '', class: 'wf-name' }, w.name),
       h('div', { class: 'sub mono' }, w.id)),
-    h('td', null, h('span', { class: `tag tr-${trig}` }, triggerLabels[trig] || trig),
-      trig === 'cron' && def.trigger.schedule ? h('span', { class: 'sub mono' }, ` ${def.trigger.schedule}`) : null),
+    h('td', null, h('span', { class: `tag tr-${trig}` }, kindOf(kinds.triggers, trig)?.title || trig),
+      def.trigger && def.trigger.schedule ? h('span', { class: 'sub mono' }, ` ${def.trigger.schedule}`) : null),
     last, runs, fails,
     h('td', { class: 'col-actions' },
       h('button', { type: 'button', class: 'btn small ghost', onclick: () => duplicate(w), 'aria-label': `Duplicate ${w.name}` }, 'Duplicate'),

@@ -160,7 +160,8 @@ export async function runPage(root, id) {
 
   function attemptCard(run, s, last) {
     const type = types && types[s.step];
-    const webhook = type === 'webhook' || (s.input && s.input.method && s.input.url);
+    // A step that made a request records it as its input, and the answer as its output.
+    const webhook = s.input && typeof s.input === 'object' && s.input.method && s.input.url;
     const cols = h('div', { class: 'io-cols' });
     if (webhook) {
       cols.append(ioBlock('Request', s.input, 'request'), ioBlock('Response', s.output, 'response'));

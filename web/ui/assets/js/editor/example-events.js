@@ -4,6 +4,9 @@
 // payload each of its ticks carries (triggers/cron.go), at its next fire
 // time.
 
+import { takesRequests } from './trigger-url.js';
+import { firesFor } from './fires.js';
+
 /**
  * @typedef {Object} Sample
  * @property {any} payload
@@ -23,13 +26,13 @@ const ORDER = { id: 'ord_1001', status: 'paid', amount: 4200, customer: { email:
  */
 export function exampleSample(trigger, nextFires) {
   const type = trigger && trigger.type;
-  if (type === 'cron') {
+  if (firesFor(type)) {
     return {
       payload: tick(trigger, nextFires), event: null, source: 'cron', example: true,
       label: 'Example of what each tick of the schedule gives: edit it to try other values',
     };
   }
-  if (type === 'webhook') {
+  if (takesRequests(type)) {
     return { payload: ORDER, event: null, source: 'manual', example: true, label: 'Example payload: edit it, or capture a real request' };
   }
   return { payload: ORDER, event: null, source: 'manual', example: true, label: 'Example payload: edit it' };

@@ -5,6 +5,15 @@
 import { h, clear, fmtTime, ago } from '../dom.js';
 
 /**
+ * firesFor says whether a trigger type fires on a schedule (the server
+ * gives its next fire times).
+ * @param {string | undefined} type
+ */
+export function firesFor(type) {
+  return type === 'cron';
+}
+
+/**
  * renderFires shows when the saved schedule fires next, or why it cannot.
  * @param {HTMLElement} el
  * @param {Record<string, any>} t the draft's trigger

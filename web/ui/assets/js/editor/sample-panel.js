@@ -5,6 +5,7 @@
 
 import { api } from '../api.js';
 import { h, clear, ago, debounce, jsonView, toast, copyText } from '../dom.js';
+import { takesRequests } from './trigger-url.js';
 
 /** @typedef {import('../editor.js').Editor} Editor */
 
@@ -35,8 +36,7 @@ export class SamplePanel {
 
   render() {
     const ed = this.ed;
-    // Only a webhook gets requests to capture.
-    const receives = !!ed.draft.trigger && ed.draft.trigger.type === 'webhook';
+    const receives = !!ed.draft.trigger && takesRequests(ed.draft.trigger.type);
     const listen = receives ? /** @type {HTMLButtonElement} */ (h('button', {
       type: 'button', class: 'btn', id: 'listen', disabled: !ed.saved,
       title: ed.saved ? 'Wait for the next request to the trigger URL and use it as the sample' : 'Save the workflow first',

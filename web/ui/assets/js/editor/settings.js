@@ -4,7 +4,7 @@
 
 import { get } from '../api.js';
 import { h, labelled } from '../dom.js';
-import { jsonField } from './inputs.js';
+import { renderField, hostWith } from '../forms/index.js';
 
 /** @typedef {import('../editor.js').Editor} Editor */
 
@@ -24,10 +24,12 @@ export function settingsSection(ed) {
     }));
     body.append(labelled('Id', idIn, { optional: true, help: 'Lower-case letters, digits and -; it cannot change later.' }));
   }
-  body.append(jsonField(ed, {
-    label: 'Vars', path: 'vars', value: d.vars, rows: 3,
-    set: (v) => { d.vars = v; ed.previews.refresh(); }, help: 'Constants the expressions read as vars.NAME, e.g. {"base": "https://api.example.com"}',
-  }));
+  // The expressions read vars: a change shows in every preview.
+  const varsHost = hostWith(ed, (path, el) => { ed.changed(path, el); ed.previews.refresh(); });
+  body.append(renderField({
+    name: 'vars', label: 'Vars', kind: 'json', placeholder: '{"base": "https://api.example.com"}',
+    help: 'Constants the expressions read as vars.NAME.',
+  }, d, '', varsHost, -1));
   const onf = /** @type {HTMLInputElement} */ (h('input', {
     class: 'mono', value: d.on_failure || '', placeholder: 'workflow id', 'data-field': 'on_failure', list: 'wf-ids',
     oninput: () => { d.on_failure = onf.value || undefined; ed.changed('on_failure', onf); },

@@ -96,7 +96,8 @@ export class TestPanel {
       h('span', { class: 'muted' }, fmtDuration(r.duration_ms)),
       r.until ? h('span', { class: 'muted' }, `until ${fmtTime(r.until)}`) : null));
     if (r.error) el.append(h('div', { class: 'error-text' }, r.error));
-    if (s.type === 'webhook' && r.input) {
+    // A step that made a request records it as its input.
+    if (r.input && typeof r.input === 'object' && r.input.method && r.input.url) {
       el.append(h('details', { class: 'io' }, h('summary', null, r.output && r.output.sent === false ? 'Request it would send' : 'Request'), jsonView(r.input, { root: 'request' })));
     }
     if (r.output !== undefined && r.output !== null) {

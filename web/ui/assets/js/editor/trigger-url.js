@@ -8,6 +8,16 @@ import { curlExample } from './curl.js';
 /** @typedef {import('../editor.js').Editor} Editor */
 
 /**
+ * takesRequests says whether a trigger type is started by requests to a
+ * URL of its own (the webhook trigger): it has a URL to show, and requests
+ * to capture as samples.
+ * @param {string | undefined} type
+ */
+export function takesRequests(type) {
+  return type === 'webhook';
+}
+
+/**
  * triggerURL is the URL box of a saved webhook trigger, or a notice that it
  * comes with the first save.
  * @param {Editor} ed
@@ -29,7 +39,7 @@ export function triggerURL(ed, t, authTitle) {
     type: 'button', class: 'btn ghost', id: 'rotate-key',
     onclick: () => rotateKey(ed),
   }, 'Rotate key');
-  const curl = curlExample(url, t, ed.sample.payload);
+  const curl = curlExample(url, t, ed.sample.payload, authTitle);
   const curlBtn = h('button', { type: 'button', class: 'btn small', id: 'copy-curl', onclick: () => copyText(curl, curlBtn) }, 'Copy');
   return [
     h('div', { class: 'field' },

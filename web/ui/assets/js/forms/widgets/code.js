@@ -1,0 +1,45 @@
+// @ts-check
+// Expressions, conditions and {{ }} templates: code inputs whose value is
+// previewed live against the sample.
+
+import { h, nextId } from '../../dom.js';
+import { registerWidget } from '../registry.js';
+import { fieldBox, placeholder } from '../field.js';
+
+/** @typedef {import('../registry.js').WidgetContext} WidgetContext */
+
+/**
+ * codeInput is an expression (a text area that grows) or a template (one
+ * line) with its preview under it.
+ * @param {WidgetContext} ctx
+ * @param {'expr' | 'template'} mode
+ */
+export function codeInput(ctx, mode) {
+  const id = nextId('x');
+  const previewId = `${id}-preview`;
+  const v = ctx.get();
+  const attrs = {
+    id, class: `code expr${mode === 'template' ? ' single' : ''}`, spellcheck: 'false', autocomplete: 'off',
+    placeholder: placeholder(ctx), 'data-field': ctx.path, 'data-insertable': '', 'data-kind': mode,
+    'aria-describedby': previewId, value: v == null ? '' : String(v),
+  };
+  /** @type {HTMLInputElement | HTMLTextAreaElement} */
+  const el = mode === 'template' ? h('input', attrs) : h('textarea', { ...attrs, rows: 1 });
+  const preview = h('div', { class: 'preview', id: previewId, 'aria-live': 'polite', 'data-preview-for': ctx.path });
+  const fit = () => {
+    if (!(el instanceof HTMLTextAreaElement)) return;
+    el.style.height = 'auto';
+    el.style.height = `${Math.min(el.scrollHeight + 2, 320)}px`;
+  };
+  el.addEventListener('input', () => {
+    ctx.set(el.value === '' ? undefined : el.value, el);
+    fit();
+  });
+  if (el instanceof HTMLTextAreaElement) requestAnimationFrame(fit);
+  ctx.host.addPreview({ el, preview, kind: mode, stepIndex: ctx.stepIndex });
+  return fieldBox(ctx, el, { chip: ctx.field.kind, extra: [preview], className: 'exprfield' });
+}
+
+registerWidget('expression', { wide: true, render: (ctx) => codeInput(ctx, 'expr') });
+registerWidget('condition', { wide: true, render: (ctx) => codeInput(ctx, 'expr') });
+registerWidget('template', { wide: true, render: (ctx) => codeInput(ctx, 'template') });
