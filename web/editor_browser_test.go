@@ -794,6 +794,10 @@ var roundTripDefs = []string{
 	    "schema": {"type": "object", "required": ["id"]}},
 	  "steps": [
 	    {"id": "paid", "type": "filter", "when": "payload.id != ''", "expr": "payload.status == 'paid'"},
+	    {"id": "big", "type": "filter", "when": {"all": [{"field": "payload.id", "op": "exists"}]},
+	     "match": {"all": [{"field": "payload.amount", "op": "gt", "value": 100},
+	               {"any": [{"field": "payload.vip", "op": "is_true"}, {"field": "payload.tags", "op": "contains", "value": "rush"}]}]}},
+	    {"id": "paid_too", "type": "filter", "match": "payload.status == 'paid'"},
 	    {"id": "shape", "type": "transform", "expr": "{order: payload.id}"},
 	    {"id": "ask", "type": "webhook", "method": "OPTIONS", "url": "https://api.example.com/orders/{{ payload.order }}",
 	     "headers": {"X-Source": "hookflow", "X-Order": "{{ payload.order }}"}, "body": "{order: payload.order}",
@@ -870,6 +874,10 @@ func TestEditorBrowserRoundTrip(t *testing.T) {
 		return fmt.Sprintf(`[...document.querySelectorAll('[data-field="trigger.methods"] label')].find(l => l.textContent.trim() === %s)?.querySelector('input')`, jsString(m))
 	}
 	u.waitVisible(`[data-field="trigger.methods"]`)
+	// Rules, not an expression, show as what they are.
+	if v := u.eval(`document.querySelector('[data-field="steps[1].match"]').value`); !strings.Contains(v, `"op": "gt"`) {
+		t.Errorf("a filter's rules show as %q", v)
+	}
 	for _, m := range []string{"HEAD", "OPTIONS", "POST"} {
 		if u.eval(fmt.Sprintf(`String(!!(%s || {}).checked)`, method(m))) != "true" {
 			t.Errorf("method %s is not shown checked", m)

@@ -3,7 +3,7 @@
 // previewed live against the sample.
 
 import { h, nextId } from '../../dom.js';
-import { registerWidget } from '../registry.js';
+import { registerWidget, widgetFor } from '../registry.js';
 import { fieldBox, placeholder } from '../field.js';
 
 /** @typedef {import('../registry.js').WidgetContext} WidgetContext */
@@ -40,6 +40,17 @@ export function codeInput(ctx, mode) {
   return fieldBox(ctx, el, { chip: ctx.field.kind, extra: [preview], className: 'exprfield' });
 }
 
-registerWidget('expression', { wide: true, render: (ctx) => codeInput(ctx, 'expr') });
-registerWidget('condition', { wide: true, render: (ctx) => codeInput(ctx, 'expr') });
-registerWidget('template', { wide: true, render: (ctx) => codeInput(ctx, 'template') });
+/**
+ * code draws a field's value as code when it is a string, and as JSON when
+ * it is not (a condition given as rules, before a widget of its own plugs
+ * in), so that it is kept as it is.
+ * @param {'expr' | 'template'} mode
+ */
+const code = (mode) => (/** @type {WidgetContext} */ ctx) => {
+  const v = ctx.get();
+  return v !== undefined && typeof v !== 'string' ? widgetFor('json').render(ctx) : codeInput(ctx, mode);
+};
+
+registerWidget('expression', { wide: true, render: code('expr') });
+registerWidget('condition', { wide: true, render: code('expr') });
+registerWidget('template', { wide: true, render: code('template') });
