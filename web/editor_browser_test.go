@@ -799,10 +799,12 @@ var roundTripDefs = []string{
 	               {"any": [{"field": "payload.vip", "op": "is_true"}, {"field": "payload.tags", "op": "contains", "value": "rush"}]}]}},
 	    {"id": "paid_too", "type": "filter", "match": "payload.status == 'paid'"},
 	    {"id": "shape", "type": "transform", "expr": "{order: payload.id}"},
+	    {"id": "fields", "type": "transform", "set": {"order": "{{ payload.order }}", "customer.email": "{{ payload.email }}"}, "keep": true},
 	    {"id": "ask", "type": "webhook", "method": "OPTIONS", "url": "https://api.example.com/orders/{{ payload.order }}",
 	     "headers": {"X-Source": "hookflow", "X-Order": "{{ payload.order }}"}, "body": "{order: payload.order}",
 	     "timeout": "10s", "sign": {"secret": "{{ secrets.sign }}"}, "retry": {"max_attempts": 3, "initial": "1s", "max": "1m"}},
 	    {"id": "peek", "type": "webhook", "method": "HEAD", "url": "https://api.example.com/ping"},
+	    {"id": "post", "type": "webhook", "url": "https://api.example.com/orders", "body": {"id": "{{ payload.order }}"}},
 	    {"id": "later", "type": "delay", "for": "15m"},
 	    {"id": "until", "type": "delay", "until": "now()"},
 	    {"id": "answer", "type": "respond", "status": 201, "headers": {"X-Done": "yes"}, "body": "{ok: true}"}],
@@ -874,9 +876,13 @@ func TestEditorBrowserRoundTrip(t *testing.T) {
 		return fmt.Sprintf(`[...document.querySelectorAll('[data-field="trigger.methods"] label')].find(l => l.textContent.trim() === %s)?.querySelector('input')`, jsString(m))
 	}
 	u.waitVisible(`[data-field="trigger.methods"]`)
-	// Rules, not an expression, show as what they are.
+	// Rules, not an expression, show as what they are; so does a body
+	// given as an expression, not as fields.
 	if v := u.eval(`document.querySelector('[data-field="steps[1].match"]').value`); !strings.Contains(v, `"op": "gt"`) {
 		t.Errorf("a filter's rules show as %q", v)
+	}
+	if v := u.eval(`document.querySelector('textarea[data-field="steps[5].body"]')?.value ?? 'no text area'`); v != "{order: payload.order}" {
+		t.Errorf("a body given as an expression shows as %q", v)
 	}
 	for _, m := range []string{"HEAD", "OPTIONS", "POST"} {
 		if u.eval(fmt.Sprintf(`String(!!(%s || {}).checked)`, method(m))) != "true" {
@@ -913,7 +919,7 @@ const formSetup = `(async () => {
   const kinds = await loadKinds();
   const value = {
     name: "n", url: "https://example.com/{{ payload.id }}", expr: "payload", cond: "true",
-    map: {total: "{{ payload.amount }}"}, secret: "{{ secrets.x }}", wait: "30s", n: 3, flag: true,
+    map: {total: "{{ payload.amount }}"}, mapx: "payload", secret: "{{ secrets.x }}", wait: "30s", n: 3, flag: true,
     pick: "b", picks: ["b", "zzz"], ips: ["192.0.2.1"], obj: {mode: "a", extra: "e"},
     headers: {"X-A": "1"}, auth: {type: "token", secret: "{{ secrets.t }}"}, schema: {type: "object"},
     inner: [{id: "s", type: "transform", expr: "payload"}]};
@@ -923,6 +929,7 @@ const formSetup = `(async () => {
     {name: "expr", label: "Expr", kind: "expression"},
     {name: "cond", label: "Cond", kind: "condition"},
     {name: "map", label: "Map", kind: "mapping"},
+    {name: "mapx", label: "Map given as an expression", kind: "mapping"},
     {name: "secret", label: "Secret", kind: "secret"},
     {name: "wait", label: "Wait", kind: "duration"},
     {name: "n", label: "N", kind: "number"},
@@ -1007,6 +1014,15 @@ func TestEditorBrowserFormWidgets(t *testing.T) {
 	u.click(`#form-under-test [data-field="k.map"] > .btn`)
 	u.fill(`#form-under-test [aria-label="Field 2 name"]`, "who")
 	u.fill(`#form-under-test [aria-label="Field 2 value"]`, "{{ payload.customer }}")
+	// A mapping given as an expression shows as one; swapped, it is fields.
+	if v := u.eval(`document.querySelector('#form-under-test textarea[data-field="k.mapx"]').value`); v != "payload" {
+		t.Errorf("a mapping given as an expression shows %q", v)
+	}
+	u.click(`#form-under-test .mapping:has([data-field="k.mapx"]) > .swap`)
+	u.click("#confirm-ok")
+	u.click(`#form-under-test [data-field="k.mapx"] > .btn`)
+	u.fill(`#form-under-test [data-field="k.mapx"] [aria-label="Field 1 name"]`, "a")
+	u.fill(`#form-under-test [data-field="k.mapx"] [aria-label="Field 1 value"]`, "1")
 	u.click(`#form-under-test [data-field="k.ips"] > .btn`)
 	u.fill(`#form-under-test [aria-label="IP 2"]`, "198.51.100.0/24")
 	// Checkboxes of options keep a value the options do not have.
@@ -1025,6 +1041,7 @@ func TestEditorBrowserFormWidgets(t *testing.T) {
 	want := map[string]any{
 		"url": "https://example.com/{{ payload.id }}", "expr": "payload", "cond": "true",
 		"map":    map[string]any{"total": "{{ payload.amount }}", "who": "{{ payload.customer }}"},
+		"mapx":   map[string]any{"a": "1"},
 		"secret": "{{ secrets.x }}", "wait": "1h30m", "n": 4.5,
 		"picks": []any{"a", "b", "zzz"}, "ips": []any{"192.0.2.1", "198.51.100.0/24"},
 		"obj": map[string]any{"mode": "a"}, "headers": map[string]any{"X-A": "1"},
