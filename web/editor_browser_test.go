@@ -54,6 +54,28 @@ func findChromium() string {
 	return ""
 }
 
+// skipWithoutChromium skips a browser test where there is no Chromium,
+// unless CI is set: CI must run them.
+func skipWithoutChromium(t *testing.T) {
+	t.Helper()
+	if findChromium() == "" && os.Getenv("CI") == "" {
+		t.Skip("browser tests skipped: no Chromium (looked for /usr/bin/chromium and chromium-browser); apt-get install -y chromium to run them")
+	}
+}
+
+// loggedIn starts a browser test in parallel with the others: a server, and
+// a tab on its editor logged in with the login link.
+func loggedIn(t *testing.T) (*bundle, *ui) {
+	t.Helper()
+	t.Parallel()
+	skipWithoutChromium(t)
+	b := setup(t)
+	u := newUI(t, b.url)
+	u.open("/#token=" + b.token)
+	u.waitVisible("#new-workflow")
+	return b, u
+}
+
 // ui is a browser tab on the editor.
 type ui struct {
 	t    *testing.T
@@ -292,9 +314,7 @@ func (u *ui) screenshot(name string, height ...int64) {
 // back in with the login link.
 func TestEditorBrowser(t *testing.T) {
 	t.Parallel()
-	if findChromium() == "" && os.Getenv("CI") == "" {
-		t.Skip("browser tests skipped: no Chromium (looked for /usr/bin/chromium and chromium-browser); apt-get install -y chromium to run them")
-	}
+	skipWithoutChromium(t)
 	b := setup(t)
 	u := newUI(t, b.url)
 
@@ -541,16 +561,8 @@ func seedForScreenshots(t *testing.T, b *bundle) {
 // steps, trigger auth and the field an error points at, duplicate and
 // delete from the list, and the runs page's filters and replay.
 func TestEditorBrowserWidgets(t *testing.T) {
-	t.Parallel()
-	if findChromium() == "" && os.Getenv("CI") == "" {
-		t.Skip("browser tests skipped: no Chromium (looked for /usr/bin/chromium and chromium-browser); apt-get install -y chromium to run them")
-	}
-	b := setup(t)
-	u := newUI(t, b.url)
-
 	// The login link logs in and leaves no token in the address bar.
-	u.open("/#token=" + b.token)
-	u.waitVisible("#new-workflow")
+	b, u := loggedIn(t)
 	if h := u.eval(`location.hash`); h != "" {
 		t.Errorf("the token stays in the address bar: %q", h)
 	}
@@ -674,15 +686,8 @@ func TestEditorBrowserWidgets(t *testing.T) {
 // TestEditorBrowserNewUser walks what a new user tripped over, one subtest
 // each, in one browser.
 func TestEditorBrowserNewUser(t *testing.T) {
-	t.Parallel()
-	if findChromium() == "" && os.Getenv("CI") == "" {
-		t.Skip("browser tests skipped: no Chromium (looked for /usr/bin/chromium and chromium-browser); apt-get install -y chromium to run them")
-	}
-	b := setup(t)
-	browser := newUI(t, b.url)
+	b, browser := loggedIn(t)
 	browser.acceptLeaving()
-	browser.open("/#token=" + b.token)
-	browser.waitVisible("#new-workflow")
 
 	t.Run("a save error goes with its cause", func(t *testing.T) {
 		u := browser.in(t)
@@ -831,14 +836,7 @@ var roundTripDefs = []string{
 // was, and no revision is made. Checking a method and unchecking it again
 // keeps the methods the editor once dropped (HEAD, OPTIONS).
 func TestEditorBrowserRoundTrip(t *testing.T) {
-	t.Parallel()
-	if findChromium() == "" && os.Getenv("CI") == "" {
-		t.Skip("browser tests skipped: no Chromium (looked for /usr/bin/chromium and chromium-browser); apt-get install -y chromium to run them")
-	}
-	b := setup(t)
-	u := newUI(t, b.url)
-	u.open("/#token=" + b.token)
-	u.waitVisible("#new-workflow")
+	b, u := loggedIn(t)
 
 	type stored struct {
 		Revision   int             `json:"revision"`
@@ -967,14 +965,7 @@ const formSetup = `(async () => {
 // TestEditorBrowserFormWidgets edits a form with a field of every kind of
 // value and reads back the object it made.
 func TestEditorBrowserFormWidgets(t *testing.T) {
-	t.Parallel()
-	if findChromium() == "" && os.Getenv("CI") == "" {
-		t.Skip("browser tests skipped: no Chromium (looked for /usr/bin/chromium and chromium-browser); apt-get install -y chromium to run them")
-	}
-	b := setup(t)
-	u := newUI(t, b.url)
-	u.open("/#token=" + b.token)
-	u.waitVisible("#new-workflow")
+	_, u := loggedIn(t)
 	if got, err := chromedp.Run(u.ctx, chromedp.Evaluate[string](formSetup, chromedp.EvalAwaitPromise)); err != nil || got != "untouched" {
 		t.Fatalf("drawing the form: %q, %v", got, err)
 	}
