@@ -21,7 +21,12 @@ type build struct {
 
 // Field is the path of one of the kind's fields, as errors name it:
 // "steps[2].url".
-func (b *build) Field(name string) string { return b.path + "." + name }
+func (b *build) Field(name string) string {
+	if b.path == "" { // a condition checked alone (CheckCondition)
+		return name
+	}
+	return b.path + "." + name
+}
 
 // Errorf is an error at one of the kind's fields.
 func (b *build) Errorf(field, format string, args ...any) error {
