@@ -19,7 +19,7 @@ func init() {
 			Title:   "Schedule",
 			Summary: "Starts a run at the times a schedule gives, once across every replica.",
 			Fields: []workflows.Field{
-				{Name: "schedule", Label: "Schedule", Kind: workflows.ValueText, Required: true, Placeholder: "0 9 * * 1-5",
+				{Name: "schedule", Label: "Schedule", Kind: workflows.ValueSchedule, Required: true, Placeholder: "0 9 * * 1-5",
 					Help: "Minute, hour, day of month, month and day of week (an optional seconds field first), or @hourly, @daily, @every 5m."},
 				{Name: "timezone", Label: "Time zone", Kind: workflows.ValueText, Default: "UTC", Placeholder: "Europe/Berlin",
 					Help: "The time zone the schedule is read in."},

@@ -331,6 +331,7 @@ func TestEditorBrowser(t *testing.T) {
 
 	// ---- build a workflow from scratch ------------------------------------
 	u.click("#new-workflow")
+	u.click("#gallery-blank")
 	u.waitPath("/workflows/new")
 	u.typeInto("#wf-name", "Order relay")
 	u.click(`[data-add-step="transform"]`)
@@ -569,6 +570,7 @@ func TestEditorBrowserWidgets(t *testing.T) {
 
 	// A scheduled workflow with every kind of step.
 	u.click("#new-workflow")
+	u.click("#gallery-blank")
 	u.typeInto("#wf-name", "Every kind")
 	u.fill("#trigger-type", "cron")
 	u.fill(`[data-field="trigger.schedule"]`, "*/5 * * * *")

@@ -142,6 +142,7 @@ func New(cfg Config) *Server {
 	api.DELETE("/secrets/:name", s.deleteSecret)
 	api.POST("/token/rotate", s.rotateToken)
 	api.POST("/condition", s.checkCondition)
+	api.GET("/schedule/next", s.nextSchedule)
 	s.router = r
 	return s
 }

@@ -16,6 +16,7 @@ import (
 	"github.com/hookflow/hookflow/actions"
 	"github.com/hookflow/hookflow/engine"
 	"github.com/hookflow/hookflow/internal/receivertest"
+	"github.com/hookflow/hookflow/secrets"
 	"github.com/hookflow/hookflow/store/sqlite"
 	"github.com/hookflow/hookflow/web"
 )
@@ -44,6 +45,7 @@ type options struct {
 	maxBody   int64
 	baseURL   string
 	editorURL string
+	vault     bool
 }
 
 // setup starts a server with a fresh database and receiver.
@@ -72,12 +74,19 @@ func setup(t *testing.T, opts ...func(*options)) *bundle {
 	if err != nil {
 		t.Fatalf("egress: %v", err)
 	}
+	var vault *secrets.Vault
+	var readSecrets func(context.Context) (map[string]any, error)
+	if o.vault {
+		vault = newTestVault(t, st)
+		readSecrets = vault.All
+	}
 	eng, err := engine.New(engine.Config{
 		Store:        st,
 		Sender:       actions.NewSender(actions.Config{Egress: egress}),
 		Workers:      4,
 		PollInterval: 200 * time.Millisecond, // accepts and replays wake the engine at once
 		Logger:       log,
+		Secrets:      readSecrets,
 	})
 	if err != nil {
 		t.Fatalf("engine: %v", err)
@@ -94,6 +103,7 @@ func setup(t *testing.T, opts ...func(*options)) *bundle {
 	recv := newReceiver(t)
 	server := web.New(web.Config{
 		Engine: eng, AdminTokenHash: hash, MaxBody: o.maxBody, BaseURL: o.baseURL, EditorURL: o.editorURL, Logger: log,
+		Secrets: vault,
 	})
 	srv := httptest.NewServer(server)
 	t.Cleanup(srv.Close)
@@ -105,6 +115,10 @@ func withMaxBody(n int64) func(*options) { return func(o *options) { o.maxBody =
 
 // withBaseURL sets the public URL trigger URLs are built on.
 func withBaseURL(u string) func(*options) { return func(o *options) { o.baseURL = u } }
+
+// withVault gives the server a secrets vault (the API's /secrets, and
+// secrets.NAME in expressions).
+func withVault() func(*options) { return func(o *options) { o.vault = true } }
 
 // withEditorURL sets the only origin the editor and admin API answer on.
 func withEditorURL(u string) func(*options) { return func(o *options) { o.editorURL = u } }

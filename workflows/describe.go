@@ -72,6 +72,10 @@ const (
 	ValueSteps      = "steps"   // nested steps
 )
 
+// ValueSchedule is a cron expression, which the editor edits with a
+// schedule picker (every N minutes, daily at, weekly on days at...).
+const ValueSchedule = "schedule"
+
 // Methods are the HTTP methods a trigger takes and a step sends, listed
 // once for validation, the editor and the docs.
 var Methods = []string{

@@ -23,6 +23,14 @@ type Template struct {
 	Tags       []string        `json:"tags,omitempty"`
 	Definition json.RawMessage `json:"definition"`
 	Sample     Sample          `json:"sample"`
+	// Summary says what the workflow does, in a sentence.
+	Summary string `json:"summary"`
+	// Connects names the services it connects, the trigger's first.
+	Connects []string `json:"connects"`
+	// Secrets are the secrets it reads (secrets.NAME): set them before it runs.
+	Secrets []string `json:"secrets"`
+	// Vars are its vars: the addresses and settings to adjust.
+	Vars []string `json:"vars"`
 }
 
 // Sample is an event as a sender would send it: the editor's first sample
@@ -65,6 +73,9 @@ func Templates() ([]Template, error) {
 		}
 		if err := json.Unmarshal(sample, &t.Sample); err != nil {
 			return nil, fmt.Errorf("template %s's sample: %w", n.Name(), err)
+		}
+		if err := t.describe(); err != nil {
+			return nil, fmt.Errorf("template %s: %w", n.Name(), err)
 		}
 		out = append(out, t)
 	}

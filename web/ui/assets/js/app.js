@@ -10,6 +10,7 @@ import {
 import { workflowList } from './list.js';
 import { workflowEditor } from './editor.js';
 import { runList, runPage } from './runs.js';
+import { secretsPage } from './secrets.js';
 
 const main = () => /** @type {HTMLElement} */ (document.getElementById('main'));
 
@@ -23,6 +24,7 @@ const routes = [
   [/^\/workflows\/([a-z0-9][a-z0-9-]{0,63})$/, (m) => workflowEditor(main(), m[1])],
   [/^\/runs$/, () => runList(main())],
   [/^\/runs\/([^/]+)$/, (m) => runPage(main(), decodeURIComponent(m[1]))],
+  [/^\/secrets$/, () => secretsPage(main())],
 ];
 
 function render() {
@@ -32,7 +34,8 @@ function render() {
   for (const a of document.querySelectorAll('a[data-nav]')) {
     if (!(a instanceof HTMLElement)) continue;
     const on = (a.dataset.nav === 'runs' && path.startsWith('/runs'))
-      || (a.dataset.nav === 'workflows' && (path === '/' || path.startsWith('/workflows')));
+      || (a.dataset.nav === 'workflows' && (path === '/' || path.startsWith('/workflows')))
+      || (a.dataset.nav === 'secrets' && path === '/secrets');
     if (on) a.setAttribute('aria-current', 'page'); else a.removeAttribute('aria-current');
   }
   for (const [re, fn] of routes) {

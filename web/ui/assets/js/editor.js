@@ -21,6 +21,7 @@ import { exampleSample } from './editor/example-events.js';
 import { TestPanel } from './editor/test-panel.js';
 import { settingsSection } from './editor/settings.js';
 import { showHistory } from './editor/history.js';
+import { templateStart, templateNotice } from './editor/template-start.js';
 
 /**
  * @typedef {import('./editor/draft.js').Definition} Definition
@@ -30,7 +31,7 @@ import { showHistory } from './editor/history.js';
  * @typedef {import('./kinds.js').Kinds} Kinds
  */
 
-/** @type {{id: string, sample: Sample} | null} A sample carried from a new draft to its saved page. */
+/** @type {{id: string, sample: Sample, template?: import('./editor/template-start.js').Template | null} | null} A sample (and the template) carried from a new draft to its saved page. */
 let carriedSample = null;
 
 /**
@@ -96,6 +97,8 @@ export class Editor {
     });
     /** @type {string} the field the save error banner points at ('' for none) */
     this.bannerField = '';
+    /** @type {import('./editor/template-start.js').Template | null} the template a new workflow was made from */
+    this.template = null;
   }
 
   async load() {
@@ -109,10 +112,19 @@ export class Editor {
       } catch { this.events = []; }
       if (carriedSample && carriedSample.id === this.id) {
         this.sample = carriedSample.sample;
+        this.template = carriedSample.template || null;
       } else if (this.events.length) {
         this.sample = sampleFromEvent(this.events[0]);
       }
       carriedSample = null;
+    } else {
+      const from = new URLSearchParams(location.search).get('template');
+      const start = from ? await templateStart(from) : null;
+      if (start) {
+        this.draft = start.draft;
+        this.sample = start.sample;
+        this.template = start.template;
+      }
     }
     this.kinds = await kinds;
     this.fitExample();
@@ -268,7 +280,8 @@ export class Editor {
       settingsSection(this));
 
     const page = h('div', { class: `page editor${this.dirty ? ' is-dirty' : ''}` },
-      head, this.banner, h('div', { class: 'editor-body' }, main, this.sideBox));
+      head, this.banner, this.template ? templateNotice(this.template, () => this.secretNames()) : null,
+      h('div', { class: 'editor-body' }, main, this.sideBox));
     clear(this.root).append(page);
 
     page.addEventListener('focusin', (e) => {
@@ -340,7 +353,7 @@ export class Editor {
         w = await post('/workflows', def);
         toast(`Created ${w.name}`);
         this.dirty = false;
-        carriedSample = { id: w.id, sample: this.sample };
+        carriedSample = { id: w.id, sample: this.sample, template: this.template };
         navigate(`/workflows/${w.id}`, { replace: true, force: true });
         return;
       }

@@ -8,6 +8,7 @@ import {
 } from './dom.js';
 import { navigate, setTitle } from './nav.js';
 import { loadKinds, kindOf } from './kinds.js';
+import { galleryDialog } from './gallery.js';
 
 /**
  * workflowList draws the list of workflows in root.
@@ -28,7 +29,7 @@ export async function workflowList(root) {
         onclick: () => exportWorkflows([]),
       }, 'Export all'),
       h('button', {
-        type: 'button', class: 'btn primary', id: 'new-workflow', onclick: () => navigate('/workflows/new'),
+        type: 'button', class: 'btn primary', id: 'new-workflow', onclick: () => galleryDialog(),
       }, 'New workflow')));
   body.append(head);
 
@@ -37,7 +38,7 @@ export async function workflowList(root) {
       h('h2', null, 'No workflows yet'),
       h('p', null, 'A workflow starts from a webhook or a schedule, filters and reshapes the payload, and calls other systems.'),
       h('div', { class: 'actions' },
-        h('button', { type: 'button', class: 'btn primary', onclick: () => navigate('/workflows/new') }, 'Create a workflow'),
+        h('button', { type: 'button', class: 'btn primary', onclick: () => galleryDialog() }, 'Create a workflow'),
         h('button', { type: 'button', class: 'btn', onclick: () => importDialog() }, 'Import a definition'))));
     return;
   }

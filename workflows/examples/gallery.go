@@ -1,0 +1,77 @@
+package examples
+
+import (
+	"encoding/json"
+	"regexp"
+	"sort"
+)
+
+// about is what the gallery says of each template beside its name: what
+// it does, and the services it connects (the trigger's first).
+var about = map[string]struct {
+	summary  string
+	connects []string
+}{
+	"form-to-crm": {
+		"A website form's submission becomes a CRM contact; the team chat hears of it and a support request opens a helpdesk ticket; the visitor is sent to a thank-you page.",
+		[]string{"Website form", "CRM", "Team chat", "Helpdesk"},
+	},
+	"github-push-to-chat": {
+		"Each push to a repository's default branch is summed up in the team chat: who pushed how many commits, with a link to the changes.",
+		[]string{"GitHub", "Team chat"},
+	},
+	"nightly-report": {
+		"Every morning at 7 (Berlin time) the day's sales figures are fetched from a reporting API and posted to the team chat.",
+		[]string{"Schedule", "Reporting API", "Team chat"},
+	},
+	"order-to-airtable": {
+		"Each paid Shopify order is added as a row of an Airtable table.",
+		[]string{"Shopify", "Airtable"},
+	},
+	"paid-order-to-fulfilment": {
+		"Paid Stripe checkouts above an amount are shaped into an order and sent, signed, to a fulfilment service.",
+		[]string{"Stripe", "Fulfilment API"},
+	},
+	"payment-to-slack": {
+		"When a Stripe payment of at least 100.00 succeeds, Slack hears who paid how much: \"Ann Lee paid 120.00 USD\".",
+		[]string{"Stripe", "Slack"},
+	},
+	"slack-command": {
+		"A Slack slash command (/order 1001) looks the order up in an API and answers in Slack with its status and total.",
+		[]string{"Slack", "Orders API"},
+	},
+	"uptime-check": {
+		"Every 5 minutes a site's health URL is called; the run fails, after a few tries, when the site does not answer.",
+		[]string{"Schedule", "Website"},
+	},
+}
+
+// secretName finds the secrets a definition names (secrets.NAME).
+var secretName = regexp.MustCompile(`\bsecrets\.([A-Za-z_][A-Za-z0-9_]*)`)
+
+// describe fills in what the gallery shows of a template: its summary,
+// what it connects, and the secrets and vars its user sets before it runs.
+func (t *Template) describe() error {
+	a := about[t.ID]
+	t.Summary, t.Connects = a.summary, a.connects
+	t.Secrets, t.Vars = []string{}, []string{}
+	seen := map[string]bool{}
+	for _, m := range secretName.FindAllSubmatch(t.Definition, -1) {
+		if n := string(m[1]); !seen[n] {
+			seen[n] = true
+			t.Secrets = append(t.Secrets, n)
+		}
+	}
+	sort.Strings(t.Secrets)
+	var def struct {
+		Vars map[string]json.RawMessage `json:"vars"`
+	}
+	if err := json.Unmarshal(t.Definition, &def); err != nil {
+		return err
+	}
+	for k := range def.Vars {
+		t.Vars = append(t.Vars, k)
+	}
+	sort.Strings(t.Vars)
+	return nil
+}
