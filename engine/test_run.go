@@ -23,6 +23,9 @@ type StepReport struct {
 	DurationMS float64         `json:"duration_ms"`
 	// Until is when a delay would end or a retry would happen.
 	Until string `json:"until,omitempty"`
+	// SetsPayload says the step's output is the payload the next steps
+	// see (a transform's), so the editor previews them with it.
+	SetsPayload bool `json:"sets_payload,omitempty"`
 	// Outbound: the step calls out, and its input is the request it
 	// makes (or would make).
 	Outbound bool `json:"-"`
@@ -73,6 +76,7 @@ func (e *Engine) Test(ctx context.Context, c *workflows.Compiled, ev *store.Even
 			sr.Until = out.at.UTC().Format(time.RFC3339Nano)
 		}
 		_, sr.Outbound = s.Program.(kinds.Outbound)
+		_, sr.SetsPayload = s.Program.(kinds.PayloadSetter)
 		rep.Steps = append(rep.Steps, sr)
 		switch out.status {
 		case store.StepSucceeded, store.StepWaiting:

@@ -57,6 +57,11 @@ func TestTestRunInMemory(t *testing.T) {
 			}
 		}
 		jsonEqual(t, "transform output", rep.Steps[1].Output, `{"order":"A-1","total":15,"customer":"C"}`)
+		for i, want := range []bool{false, true, false} {
+			if got := rep.Steps[i].SetsPayload; got != want {
+				t.Errorf("step %d sets_payload = %v, want %v", i, got, want)
+			}
+		}
 		jsonEqual(t, "webhook input", rep.Steps[2].Input, `{"method":"POST","url":"`+recv.URL+`/orders/A-1",`+
 			`"headers":{"x-source":"hookflow","x-total":"15"},"body":{"order":"A-1","total":15,"customer":"C"}}`)
 		jsonEqual(t, "webhook output", rep.Steps[2].Output, `{"sent":false}`)

@@ -147,7 +147,6 @@ func TestCompileErrors(t *testing.T) {
 		}, field: "trigger.rate_limit", message: "unknown field"},
 
 		// Steps in general.
-		{name: "steps required", mutate: func(w def) { delete(w, "steps") }, field: "steps", message: "at least one step is required"},
 		{name: "step id missing", mutate: func(w def) { step(w, 1)["id"] = "" }, field: "steps[1].id", message: "must be a name"},
 		{name: "step id with dash", mutate: func(w def) { step(w, 1)["id"] = "re-shape" }, field: "steps[1].id", step: "re-shape", message: "must be a name"},
 		{name: "step id starting with a digit", mutate: func(w def) { step(w, 1)["id"] = "1st" }, field: "steps[1].id", step: "1st", message: "must be a name"},

@@ -130,9 +130,8 @@ func compile(w *Workflow, stored bool) (*Compiled, error) {
 	if err := compileTrigger(c, &w.Trigger, stored); err != nil {
 		return nil, err
 	}
-	if len(w.Steps) == 0 {
-		return nil, fieldf("steps", "", "at least one step is required")
-	}
+	// A workflow with no steps is valid: its trigger URL works at once and
+	// each event is recorded, the run succeeding with nothing to do.
 	steps, err := compileSteps(c, "steps", w.Steps, stored, map[string]bool{})
 	if err != nil {
 		return nil, err

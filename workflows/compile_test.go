@@ -32,3 +32,34 @@ func TestFieldErrorMessage(t *testing.T) {
 // fieldPath is DESIGN's style for FieldError.Field: dotted names with
 // [index] after lists, e.g. steps[2].expr or steps[0].headers.X-Name.
 var fieldPath = regexp.MustCompile(`^[a-z_]+(\[\d+\])?(\.[A-Za-z0-9_!#$%&'*+.^` + "`" + `|~-]+(\[\d+\])?)*$`)
+
+// TestCompileNoSteps: a workflow of a trigger alone is valid (its URL
+// works before any step is added) and encodes its steps as [], with the
+// steps left out of the definition or null.
+func TestCompileNoSteps(t *testing.T) {
+	t.Parallel()
+	for _, def := range []string{
+		`{"format": "hookflow/v1", "name": "Bare", "trigger": {"type": "manual"}}`,
+		`{"format": "hookflow/v1", "name": "Bare", "trigger": {"type": "manual"}, "steps": null}`,
+		`{"format": "hookflow/v1", "name": "Bare", "trigger": {"type": "manual"}, "steps": []}`,
+	} {
+		w, err := Decode([]byte(def))
+		if err != nil {
+			t.Fatalf("Decode(%s): %v", def, err)
+		}
+		c, err := Compile(w)
+		if err != nil {
+			t.Fatalf("Compile(%s): %v", def, err)
+		}
+		if len(c.Steps) != 0 {
+			t.Errorf("%d compiled steps, want none", len(c.Steps))
+		}
+		out, err := Encode(w)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !regexp.MustCompile(`"steps": \[\]`).Match(out) {
+			t.Errorf("Encode(%s) =\n%s\nwant \"steps\": []", def, out)
+		}
+	}
+}

@@ -1,5 +1,10 @@
 package workflows
 
+import (
+	"bytes"
+	"encoding/json"
+)
+
 // Format is the only definition format this version reads and writes.
 const Format = "hookflow/v1"
 
@@ -108,4 +113,21 @@ func (a *Auth) value(name string) string {
 		}
 	}
 	return ""
+}
+
+// MarshalJSON writes the workflow with its steps always a list: a workflow
+// with no steps yet exports "steps": [], never null ("<", ">" and "&" as
+// they are, as Encode writes them).
+func (w Workflow) MarshalJSON() ([]byte, error) {
+	type plain Workflow
+	if w.Steps == nil {
+		w.Steps = []Step{}
+	}
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(plain(w)); err != nil {
+		return nil, err
+	}
+	return bytes.TrimSuffix(buf.Bytes(), []byte("\n")), nil
 }

@@ -14,6 +14,7 @@ import { exportWorkflows } from './list.js';
 import { clone, newDraft, toDefinition } from './editor/draft.js';
 import { clearAllErrors, clearFieldError, showFieldError } from './editor/field-errors.js';
 import { Previews } from './editor/previews.js';
+import { StepEnvs } from './editor/step-envs.js';
 import { renderTrigger } from './editor/trigger-panel.js';
 import { StepList } from './editor/step-list.js';
 import { SamplePanel, sampleFromEvent } from './editor/sample-panel.js';
@@ -87,7 +88,8 @@ export class Editor {
     this.secrets = null;
     /** @type {(() => void) | null} what the trigger panel redraws after an edit of the trigger */
     this.afterTriggerEdit = null;
-    this.previews = new Previews((i) => this.envFor(i));
+    this.stepEnvs = new StepEnvs(this);
+    this.previews = new Previews((i) => this.stepEnvs.envAt(i));
     this.sampler = new SamplePanel(this);
     this.tester = new TestPanel(this);
     this.stepList = new StepList(this, {
@@ -156,6 +158,10 @@ export class Editor {
     clearFieldError(el);
     if (this.bannerField && (within(path, this.bannerField) || within(this.bannerField, path))) this.hideBanner();
     if (this.afterTriggerEdit && within(path, 'trigger')) this.afterTriggerEdit();
+    // What the later steps see comes from this one.
+    const at = /^steps\[(\d+)\]/.exec(path);
+    if (at) this.previews.refreshAfter(Number(at[1]));
+    else if (path === 'steps') this.previews.refreshAfter(-1);
   }
 
   /** @param {PreviewField} f */
@@ -203,7 +209,7 @@ export class Editor {
         if (!st || st.id !== r.step) break;
         if (r.status === 'succeeded' || r.status === 'waiting') {
           steps[r.step] = r.output ?? null;
-          if (r.type === 'transform') payload = r.output;
+          if (r.sets_payload) payload = r.output;
         } else if (r.status === 'skipped') steps[r.step] = null;
       }
     }

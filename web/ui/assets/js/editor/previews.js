@@ -57,11 +57,29 @@ export async function renderTemplate(src, env) {
 
 /** Previews keeps the preview fields of a page current. */
 export class Previews {
-  /** @param {(stepIndex: number) => ExprEnv} envFor the environment of a step */
+  /** @param {(stepIndex: number) => ExprEnv | Promise<ExprEnv>} envFor the environment of a step */
   constructor(envFor) {
     this.envFor = envFor;
     /** @type {PreviewField[]} */
     this.fields = [];
+    /** the first step whose previews an edit made stale (Infinity: none) */
+    this.staleFrom = Infinity;
+    this.refreshStale = debounce(() => {
+      const from = this.staleFrom;
+      this.staleFrom = Infinity;
+      this.fields = this.fields.filter((f) => f.el.isConnected);
+      for (const f of this.fields) if (f.stepIndex >= from) this.show(f);
+    }, 400);
+  }
+
+  /**
+   * refreshAfter shows again, once the edits settle, the previews of the
+   * steps after step i: what they see comes from it.
+   * @param {number} i
+   */
+  refreshAfter(i) {
+    this.staleFrom = Math.min(this.staleFrom, i + 1);
+    this.refreshStale();
   }
 
   /**
@@ -101,8 +119,9 @@ export class Previews {
       return;
     }
     p.setAttribute('aria-busy', 'true');
-    const env = this.envFor(f.stepIndex < 0 ? 0 : f.stepIndex);
     try {
+      const env = await this.envFor(f.stepIndex < 0 ? 0 : f.stepIndex);
+      if (seq !== f.seq) return;
       let text;
       if (f.kind === 'template') {
         text = await renderTemplate(src, env);

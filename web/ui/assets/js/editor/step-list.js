@@ -74,7 +74,7 @@ export class StepList {
     if (!steps.length) {
       box.append(h('li', { class: 'steps-empty' }, this.nested
         ? 'No steps yet: add one below.'
-        : 'No steps yet. A workflow needs at least one: add a step below.'));
+        : 'No steps yet: save with a name and a trigger to get its URL (each event is recorded), then add steps below.'));
     }
     steps.forEach((s, i) => box.append(stepCard(this, s, i)));
   }

@@ -39,17 +39,27 @@ export function triggerURL(ed, t, authTitle) {
     type: 'button', class: 'btn ghost', id: 'rotate-key',
     onclick: () => rotateKey(ed),
   }, 'Rotate key');
+  const testURL = saved.test_url || '';
+  const testInput = testURL ? h('input', { id: 'test-url', class: 'mono', readonly: true, value: testURL, 'aria-label': 'Test URL' }) : null;
+  const copyTest = testURL ? h('button', {
+    type: 'button', class: 'btn', id: 'copy-test-url', 'aria-label': 'Copy test URL', dataset: { copy: testURL },
+    onclick: () => copyText(testURL, copyTest),
+  }, 'Copy') : null;
   const curl = curlExample(url, t, ed.sample.payload, authTitle);
   const curlBtn = h('button', { type: 'button', class: 'btn small', id: 'copy-curl', onclick: () => copyText(curl, curlBtn) }, 'Copy');
-  return [
+  return /** @type {HTMLElement[]} */ ([
     h('div', { class: 'field' },
       h('label', { for: 'trigger-url' }, 'Trigger URL'),
       h('div', { class: 'input-row' }, urlInput, copyBtn, rotate),
       h('div', { class: 'help' }, urlHelp(saved, authTitle))),
+    testInput ? h('div', { class: 'field' },
+      h('label', { for: 'test-url' }, 'Test URL'),
+      h('div', { class: 'input-row' }, testInput, copyTest),
+      h('div', { class: 'help' }, 'A request here becomes the sample event and runs nothing, even while the workflow is disabled.')) : null,
     h('details', { class: 'curl' },
       h('summary', null, 'Try it with curl'),
       h('div', { class: 'curl-box' }, h('pre', { class: 'code-block', id: 'curl' }, curl), curlBtn)),
-  ];
+  ].filter(Boolean));
 }
 
 /**
