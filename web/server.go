@@ -141,6 +141,7 @@ func New(cfg Config) *Server {
 	api.PUT("/secrets/:name", s.putSecret)
 	api.DELETE("/secrets/:name", s.deleteSecret)
 	api.POST("/token/rotate", s.rotateToken)
+	api.POST("/workflows/:id/runs", s.runNow)
 	s.router = r
 	return s
 }
