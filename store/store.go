@@ -97,6 +97,22 @@ type Store interface {
 	// StepResultList returns every step attempt of a run in the order made.
 	StepResultList(ctx context.Context, runID string) ([]StepResult, error)
 
+	// WaitBegin records that a wait step of a run waits until p.Until
+	// (zero: for ever), unless it was recorded before (a run that resumes
+	// at the step): either way it returns the wait as stored, Until as
+	// first recorded, with its Resume once one came. ErrNotFound where
+	// the run is gone.
+	WaitBegin(ctx context.Context, p WaitBeginParams) (Wait, error)
+	// WaitResume records the request that resumes a wait step of a run
+	// (also before the run reaches the step), and makes the run due at
+	// p.Now if it is waiting, in one transaction. ErrConflict where the
+	// step was resumed before or the run has finished; ErrNotFound where
+	// there is no such run.
+	WaitResume(ctx context.Context, p WaitResumeParams) error
+	// WaitGet returns a wait step's state in a run (ErrNotFound: it has not
+	// begun, and no request came).
+	WaitGet(ctx context.Context, runID, stepID string) (Wait, error)
+
 	// SettingGet and SettingPut keep small named values (e.g. the admin
 	// token's hash).
 	SettingGet(ctx context.Context, name string) (string, error)
@@ -335,6 +351,19 @@ type RunUpdateParams struct {
 	// to a dead process is given back without it.
 	Release bool
 	Now     time.Time
+	// Start are events and their queued runs written in the same
+	// transaction as the update (the runs a step starts, so that a crash
+	// can never start them twice nor lose them); not written where the
+	// update's fence fails.
+	Start []EventAcceptParams
+	// Resume are waits of other runs resumed in the same transaction (the
+	// parent waiting on this run, as it finishes), as WaitResume does, a
+	// wait resumed before or a run finished aside.
+	Resume []WaitResumeParams
+	// WaitStep is, for status waiting, the wait step the run waits on: a
+	// request that resumed it already makes the run due at once (it came
+	// while the run was running).
+	WaitStep string
 }
 
 // RunListParams filters and pages run history.

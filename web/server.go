@@ -143,6 +143,7 @@ func New(cfg Config) *Server {
 	api.POST("/token/rotate", s.rotateToken)
 	api.POST("/condition", s.checkCondition)
 	api.GET("/schedule/next", s.nextSchedule)
+	api.POST("/workflows/:id/runs", s.runNow)
 	s.router = r
 	return s
 }

@@ -169,6 +169,12 @@ func (s *Store) RunUpdate(ctx context.Context, p store.RunUpdateParams) error {
 	if err := p.Check(); err != nil {
 		return err
 	}
+	if hasExtras(p) {
+		if err := s.updateWithExtras(ctx, p); err != nil {
+			return fmt.Errorf("update run %s: %w", p.ID, err)
+		}
+		return nil
+	}
 	var n int
 	if err := s.pool.QueryRow(ctx, updateRunSQL, updateArgs(p)...).Scan(&n); err != nil {
 		return fmt.Errorf("update run %s: %w", p.ID, err)
@@ -194,9 +200,25 @@ func (s *Store) RunUpdateMany(ctx context.Context, ps []store.RunUpdateParams) (
 	if err := store.CheckUpdates(ps); err != nil {
 		return nil, err
 	}
-	order := make([]int, len(ps))
+	order := make([]int, 0, len(ps))
+	var extras []int // updates with extras, each in a transaction of its own
 	for i := range ps {
-		order[i] = i
+		if hasExtras(ps[i]) {
+			extras = append(extras, i)
+			continue
+		}
+		order = append(order, i)
+	}
+	for _, i := range extras {
+		if err := s.updateWithExtras(ctx, ps[i]); err != nil {
+			if !errors.Is(err, store.ErrLeaseLost) {
+				return nil, fmt.Errorf("update run %s: %w", ps[i].ID, err)
+			}
+			errs[i] = fmt.Errorf("update run %s: %w", ps[i].ID, err)
+		}
+	}
+	if len(order) == 0 {
+		return errs, nil
 	}
 	slices.SortStableFunc(order, func(a, b int) int { return strings.Compare(ps[a].ID, ps[b].ID) })
 	b := &pgx.Batch{}

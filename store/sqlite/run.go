@@ -265,7 +265,10 @@ func (s *Store) updateRun(ctx context.Context, tx *sql.Tx, p store.RunUpdatePara
 	} else if n == 0 {
 		return fmt.Errorf("owner %s attempt %d: %w", p.Owner, p.Attempt, store.ErrLeaseLost)
 	}
-	return s.insertSteps(ctx, tx, p.ID, p.Results)
+	if err := s.insertSteps(ctx, tx, p.ID, p.Results); err != nil {
+		return err
+	}
+	return s.updateExtras(ctx, tx, p)
 }
 
 // inputIsEventBody is the input stored for a step attempt whose input is

@@ -47,6 +47,7 @@ func Run(t *testing.T, newStore func(t *testing.T) store.Store) {
 	t.Run("Setting", func(t *testing.T) { testSetting(t, newStore) })
 	t.Run("Secret", func(t *testing.T) { testSecret(t, newStore) })
 	t.Run("Prune", func(t *testing.T) { testPrune(t, newStore) })
+	t.Run("Wait", func(t *testing.T) { testWait(t, newStore) })
 	t.Run("Ping", func(t *testing.T) {
 		t.Parallel()
 		b := setup(t, newStore)
