@@ -344,7 +344,7 @@ function builder(ctx) {
     });
     const res = h('span', { class: 'cond-result', 'aria-live': 'off' });
     results.set(path, res);
-    return h('div', { class: 'cond-rule' },
+    return h('div', { class: 'cond-rule', 'data-field': base },
       h('span', { class: 'cond-num', 'aria-hidden': 'true' }, num),
       pick, op, val, res,
       h('button', { type: 'button', class: 'btn icon ghost', 'aria-label': `Remove rule ${num}`, onclick: remove }, '✕'));
