@@ -74,9 +74,10 @@ func pickRule(u *ui, scope, num, field, op, value string) {
 	valueBox := label(scope, "Rule "+num+" value")
 	if value == "" {
 		u.waitJS("the value box is hidden", fmt.Sprintf(`document.querySelector(%s).hidden`, jsString(valueBox)))
-		return
+	} else {
+		u.typeInto(valueBox, value)
 	}
-	u.typeInto(valueBox, value)
+	ruleResult(u, scope, num, "hold") // "holds" or "does not hold": the rule is checked on the sample
 }
 
 // ruleResult waits until rule num of the condition at scope shows want.
