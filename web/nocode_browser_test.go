@@ -242,3 +242,134 @@ func stepErrors(r runDetail) string {
 	}
 	return strings.Join(s, "; ")
 }
+
+// TestNoCodeBuilderDetails: the operators follow the field's kind of value
+// (yes/no, date, list, text), an operator without a value hides the value
+// box, "is one of" takes a list, a field not in the sample is typed as a
+// path, a rule left incomplete is refused at its row, a condition given as
+// an expression shows as one and is swapped for rules that offer an
+// earlier step's output as tested, and a mapping keeps a value nobody
+// edited as it was.
+func TestNoCodeBuilderDetails(t *testing.T) {
+	b, u := loggedIn(t)
+	b.create(fmt.Sprintf(`{"format": "hookflow/v1", "id": "details", "name": "Details", "trigger": {"type": "webhook"},
+	  "steps": [
+	    {"id": "check", "type": "filter", "match": {"field": "payload.kind", "op": "eq", "value": "order"}},
+	    {"id": "shape", "type": "transform", "set": {"total": "{{ payload.amount }}", "n": 3}},
+	    {"id": "send", "type": "webhook", "url": %q, "when": "steps.shape.total > 1"}]}`, b.recv.URL+"/d"))
+	u.open("/workflows/details")
+	u.waitVisible(`li.step[data-step="send"]`)
+	u.click("#edit-sample")
+	u.fill("#sample-text", `{"kind": "order", "amount": 12000, "paid": true, "at": "2026-05-01T12:00:00Z", "tags": ["rush"]}`)
+	cond := `[data-field="steps[0].match"]`
+	// The rules offer the new sample's fields.
+	u.waitJS("the sample's fields are offered", `[...document.querySelector(`+jsString(label(cond, "Rule 1 field"))+`).options].some(o => o.value === 'payload.paid')`)
+	u.click("#edit-sample")
+	u.waitText("#sample-label", "Edited by hand")
+	ops := func(num string) string {
+		return u.eval(`[...document.querySelector(` + jsString(label(cond, "Rule "+num+" operator")) + `).options].map(o => o.value).join(' ')`)
+	}
+	// A match that is one rule shows as one row.
+	u.waitJS("the stored rule shows", `document.querySelector(`+jsString(label(cond, "Rule 1 field"))+`)?.value === 'payload.kind'`)
+	ruleResult(u, cond, "1", `was "order"`)
+
+	u.click(label(cond, "Add rule"))
+	u.fill(label(cond, "Rule 2 field"), "payload.paid")
+	u.waitJS("a yes/no field's operators", `document.querySelector(`+jsString(label(cond, "Rule 2 operator"))+`).value === 'is_true'`)
+	if o := ops("2"); o != "is_true is_false exists not_exists" {
+		t.Errorf("a yes/no field offers %q", o)
+	}
+	u.waitJS("no value box for is true", `document.querySelector(`+jsString(label(cond, "Rule 2 value"))+`).hidden`)
+	ruleResult(u, cond, "2", "holds · was true")
+
+	u.click(label(cond, "Add rule"))
+	u.fill(label(cond, "Rule 3 field"), "payload.at")
+	u.waitJS("a date's operators", `document.querySelector(`+jsString(label(cond, "Rule 3 operator"))+`).value === 'before'`)
+	if o := ops("3"); !strings.HasPrefix(o, "before after") || strings.Contains(o, "contains") {
+		t.Errorf("a date offers %q", o)
+	}
+	u.fill(label(cond, "Rule 3 operator"), "after")
+	u.typeInto(label(cond, "Rule 3 value"), "2026-01-01")
+	ruleResult(u, cond, "3", "holds")
+
+	u.click(label(cond, "Add rule"))
+	u.fill(label(cond, "Rule 4 field"), "payload.tags")
+	if o := ops("4"); !strings.HasPrefix(o, "contains not_contains") || strings.Contains(o, "gt") {
+		t.Errorf("a list offers %q", o)
+	}
+	u.typeInto(label(cond, "Rule 4 value"), "rush")
+	ruleResult(u, cond, "4", "holds")
+
+	// A field the sample does not have: its path typed.
+	u.click(label(cond, "Add rule"))
+	u.fill(label(cond, "Rule 5 field"), "\x00other")
+	u.fill(label(cond, "Rule 5 field path"), "payload.coupon")
+	u.fill(label(cond, "Rule 5 operator"), "not_exists")
+	ruleResult(u, cond, "5", "holds · was missing")
+
+	// Text: "is one of" takes a list typed as a, b.
+	u.fill(label(cond, "Rule 1 operator"), "in")
+	u.fill(label(cond, "Rule 1 value"), "order, refund")
+	ruleResult(u, cond, "1", "holds")
+	u.click(label(cond, "Remove rule 2"))
+	u.waitJS("the rules are renumbered", `document.querySelector(`+jsString(label(cond, "Rule 2 field"))+`)?.value === 'payload.at'`)
+
+	// A rule left without a field is refused at its row.
+	u.click(label(cond, "Add rule"))
+	u.click("#save")
+	u.waitText("#save-error", "Not saved", "steps[0].match.all[4]")
+	u.click(label(cond, "Remove rule 5"))
+
+	// The last step's condition is an expression; after a test, rules
+	// offer the transform's output.
+	u.click("#test")
+	u.waitText("#test-result", "Succeeded")
+	when := `[data-field="steps[2].when"]`
+	if u.eval(`String(document.querySelector('li.step[data-step="send"] details.when-box').open)`) != "true" {
+		t.Error("a step with a when does not show it open")
+		u.click(`li.step[data-step="send"] details.when-box > summary`)
+	}
+	if v := u.eval(`document.querySelector('textarea[data-field="steps[2].when"]')?.value ?? 'no text area'`); v != "steps.shape.total > 1" {
+		t.Errorf("a when given as an expression shows as %q", v)
+	}
+	u.click(when + ` [role="switch"]`)
+	u.click("#confirm-ok")
+	u.click(label(when, "Add rule"))
+	u.waitJS("the transform's output is offered", `[...document.querySelector(`+jsString(label(when, "Rule 1 field"))+`).options].some(o => o.value === 'steps.shape.total')`)
+	pickRule(u, when, "1", "steps.shape.total", "gt", "100")
+	ruleResult(u, when, "1", "holds · was 12000")
+
+	// The transform keeps the incoming fields.
+	u.click(`li.step[data-step="shape"] input[type="checkbox"][data-field="steps[1].keep"]`)
+	u.click("#save")
+	u.waitText(".editor-meta", "revision 2")
+
+	var stored struct {
+		Definition struct {
+			Steps []json.RawMessage `json:"steps"`
+		} `json:"definition"`
+	}
+	b.api(http.MethodGet, "/api/v1/workflows/details", nil).decode(t, &stored)
+	jsonEqual(t, stored.Definition.Steps[0], map[string]any{"id": "check", "type": "filter", "match": map[string]any{"all": []any{
+		map[string]any{"field": "payload.kind", "op": "in", "value": []any{"order", "refund"}},
+		map[string]any{"field": "payload.at", "op": "after", "value": "2026-01-01"},
+		map[string]any{"field": "payload.tags", "op": "contains", "value": "rush"},
+		map[string]any{"field": "payload.coupon", "op": "not_exists"}}}})
+	jsonEqual(t, stored.Definition.Steps[1], map[string]any{"id": "shape", "type": "transform",
+		"set": map[string]any{"total": "{{ payload.amount }}", "n": 3}, "keep": true})
+	var send struct {
+		When any `json:"when"`
+	}
+	if err := json.Unmarshal(stored.Definition.Steps[2], &send); err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]any{"all": []any{map[string]any{"field": "steps.shape.total", "op": "gt", "value": float64(100)}}}
+	if g, _ := json.Marshal(send.When); string(g) != mustJSON(want) {
+		t.Errorf("stored when = %s, want %s", g, mustJSON(want))
+	}
+}
+
+func mustJSON(v any) string {
+	b, _ := json.Marshal(v)
+	return string(b)
+}
