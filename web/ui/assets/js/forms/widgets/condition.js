@@ -38,7 +38,8 @@ const OPS = {
 };
 
 const NUMBER = /^-?\d+(\.\d+)?$/;
-const OTHER = '\u0000other';
+// The choice that types a field's path instead (no path starts with a space).
+const OTHER = ' other';
 
 /** @param {Item} it @returns {it is Group} */
 const isGroup = (it) => 'items' in it;
@@ -382,4 +383,3 @@ function focusLast(wrap) {
 
 registerWidget('condition', { wide: true, render: condition });
 
-export { typedValue, toModel, toMatch };

@@ -108,7 +108,7 @@ function picker(ctx, input, rowName, close) {
   const fields = dataFields(env);
   const panel = h('div', { class: 'data-picker', role: 'group', 'aria-label': `Data for ${rowName}` });
   const known = new Set((ctx.host.kinds.common.formatters || []).map((f) => f.name));
-  const choices = CHOICES.filter((c) => known.has(c.name) || ['count', 'first', 'last'].includes(c.name));
+  const choices = CHOICES.filter((c) => known.has(c.name));
 
   const showTree = () => {
     const tree = h('ul', { class: 'data-tree' });
