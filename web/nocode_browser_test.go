@@ -338,6 +338,11 @@ func TestNoCodeBuilderDetails(t *testing.T) {
 	u.waitJS("the transform's output is offered", `[...document.querySelector(`+jsString(label(when, "Rule 1 field"))+`).options].some(o => o.value === 'steps.shape.total')`)
 	pickRule(u, when, "1", "steps.shape.total", "gt", "100")
 	ruleResult(u, when, "1", "holds · was 12000")
+	// What cannot be a number gets a hint in plain words.
+	u.fill(label(when, "Rule 1 value"), "100 USD")
+	u.waitText(when+" .cond-hint", "is a number: type digits only")
+	u.fill(label(when, "Rule 1 value"), "100")
+	u.waitJS("the hint is gone", `document.querySelector('[data-field="steps[2].when"] .cond-hint').textContent === ''`)
 
 	// The transform keeps the incoming fields.
 	u.click(`li.step[data-step="shape"] input[type="checkbox"][data-field="steps[1].keep"]`)

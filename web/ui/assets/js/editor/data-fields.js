@@ -3,7 +3,7 @@
 // every earlier step's output (as last tested), the request's, the
 // workflow's vars. The condition builder and the field mapper offer these.
 
-import { childPath } from '../dom.js';
+import { childPath, debounce } from '../dom.js';
 
 /** @typedef {import('./previews.js').ExprEnv} ExprEnv */
 
@@ -145,9 +145,10 @@ export function envOf(ctx) {
  * @param {() => void} fn
  */
 export function onDataChange(el, fn) {
+  const later = debounce(fn, 150); // vars typed one key at a time
   const listener = () => {
     if (!el.isConnected) { window.removeEventListener('hookflow:data', listener); return; }
-    fn();
+    later();
   };
   window.addEventListener('hookflow:data', listener);
 }

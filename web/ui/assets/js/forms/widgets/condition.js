@@ -339,16 +339,35 @@ function builder(ctx) {
       placeholder: list ? 'a, b, c' : type === 'number' ? '10000' : type === 'date' ? '2026-05-01' : 'value',
       hidden: !!r.op && !takesValue(r.op),
     }));
+    const hint = h('div', { class: 'cond-hint field-hint', 'aria-live': 'polite' });
+    // A plain-language hint where what is typed cannot be of the field's kind.
+    const hintFor = () => {
+      const x = val.value.trim();
+      let msg = '';
+      if (x && !x.includes('{{') && !val.hidden) {
+        const parts = list ? x.split(',').map((p) => p.trim()).filter(Boolean) : [x];
+        if (type === 'number' && parts.some((p) => !NUMBER.test(p))) {
+          msg = `${r.field.replace(/^payload\./, '')} is a number: type digits only, such as 10000 (no spaces, commas or units)`;
+        } else if (type === 'date' && (r.op === 'before' || r.op === 'after') && !/^\d{4}-\d{2}-\d{2}/.test(x)) {
+          msg = `${r.field.replace(/^payload\./, '')} is a date: type it as 2026-05-01 or 2026-05-01T12:00:00Z`;
+        }
+      }
+      hint.textContent = msg;
+    };
     val.addEventListener('input', () => {
       r.value = val.value === '' ? undefined : typedValue(val.value, type, r.op);
+      hintFor();
       write(val);
     });
+    hintFor();
     const res = h('span', { class: 'cond-result', 'aria-live': 'off' });
     results.set(path, res);
-    return h('div', { class: 'cond-rule', 'data-field': base },
-      h('span', { class: 'cond-num', 'aria-hidden': 'true' }, num),
-      pick, op, val, res,
-      h('button', { type: 'button', class: 'btn icon ghost', 'aria-label': `Remove rule ${num}`, onclick: remove }, '✕'));
+    return h('div', { class: 'cond-rule-box', 'data-field': base },
+      h('div', { class: 'cond-rule' },
+        h('span', { class: 'cond-num', 'aria-hidden': 'true' }, num),
+        pick, op, val, res,
+        h('button', { type: 'button', class: 'btn icon ghost', 'aria-label': `Remove rule ${num}`, onclick: remove }, '✕')),
+      hint);
   };
 
   /** @param {string} o */
