@@ -336,6 +336,9 @@ func TestNoCodeBuilderDetails(t *testing.T) {
 	u.click("#confirm-ok")
 	u.click(label(when, "Add rule"))
 	u.waitJS("the transform's output is offered", `[...document.querySelector(`+jsString(label(when, "Rule 1 field"))+`).options].some(o => o.value === 'steps.shape.total')`)
+	if g := u.eval(`[...document.querySelector(` + jsString(label(when, "Rule 1 field")) + `).querySelectorAll('optgroup')].map(g => g.label).join('|')`); !strings.Contains(g, "Payload (as step shape left it)|Step check's output|Step shape's output") {
+		t.Errorf("the last step is offered %q", g)
+	}
 	pickRule(u, when, "1", "steps.shape.total", "gt", "100")
 	ruleResult(u, when, "1", "holds · was 12000")
 	// What cannot be a number gets a hint in plain words.

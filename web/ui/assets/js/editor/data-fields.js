@@ -88,7 +88,9 @@ export function dataFields(env) {
       walk(v, p, e, source, depth + 1);
     }
   };
-  walk(env.payload, 'payload', 'payload', 'Sample event', 0);
+  // After a transform the payload is its output (the same object, as tested).
+  const from = Object.entries(env.steps || {}).filter(([, v]) => v !== null && typeof v === 'object' && v === env.payload).map(([id]) => id).pop();
+  walk(env.payload, 'payload', 'payload', from ? `Payload (as step ${from} left it)` : 'Sample event', 0);
   for (const [id, v] of Object.entries(env.steps || {})) {
     if (!IDENT.test(id)) continue;
     const source = `Step ${id}'s output`;
