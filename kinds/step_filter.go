@@ -18,7 +18,7 @@ func init() {
 			Fields: []workflows.Field{
 				{Name: "match", Label: "Conditions", Kind: workflows.ValueCondition,
 					Help: "Rules a field of the data must meet (is, is greater than, contains...), all of them or any; or an expression giving true or false. The run goes on where they hold."},
-				{Name: "expr", Label: "Condition (expression)", Kind: workflows.ValueCondition,
+				{Name: "expr", Label: "Condition (expression)", Kind: workflows.ValueExpression,
 					Help:        "For advanced use, instead of Conditions: an expression giving true or false.",
 					Placeholder: "payload.status == 'paid' && payload.amount > 100"},
 			},

@@ -19,7 +19,7 @@ func init() {
 			Fields: []workflows.Field{
 				{Name: "set", Label: "Fields", Kind: workflows.ValueMapping,
 					Help: "The new payload, field by field: text with fields of the data in it, such as {{ payload.name }} paid. A value that is one field alone keeps its type; a key with dots (customer.email) makes nested fields."},
-				{Name: "keep", Label: "Keep the other fields", Kind: workflows.ValueBoolean,
+				{Name: "keep", Label: "Keep the incoming fields", Kind: workflows.ValueBoolean,
 					Help: "Keep the incoming payload's fields, and add or replace these."},
 				{Name: "expr", Label: "New payload (expression)", Kind: workflows.ValueExpression,
 					Help:        "For advanced use, instead of Fields: an expression whose value becomes the payload.",

@@ -873,10 +873,16 @@ func TestEditorBrowserRoundTrip(t *testing.T) {
 		return fmt.Sprintf(`[...document.querySelectorAll('[data-field="trigger.methods"] label')].find(l => l.textContent.trim() === %s)?.querySelector('input')`, jsString(m))
 	}
 	u.waitVisible(`[data-field="trigger.methods"]`)
-	// Rules, not an expression, show as what they are; so does a body
+	// Rules show as rules, an expression as one; so does a body
 	// given as an expression, not as fields.
-	if v := u.eval(`document.querySelector('[data-field="steps[1].match"]').value`); !strings.Contains(v, `"op": "gt"`) {
-		t.Errorf("a filter's rules show as %q", v)
+	rule := func(path string) string {
+		return u.eval(fmt.Sprintf(`document.querySelector('[data-field="steps[1].match.%s"]')?.value ?? 'missing'`, path))
+	}
+	if f, op, v, nested := rule("all[0].field"), rule("all[0].op"), rule("all[0].value"), rule("all[1].any[1].value"); f != "payload.amount" || op != "gt" || v != "100" || nested != "rush" {
+		t.Errorf("a filter's rules show as field %q, op %q, value %q, and in the group %q", f, op, v, nested)
+	}
+	if v := u.eval(`document.querySelector('textarea[data-field="steps[2].match"]')?.value ?? 'no text area'`); v != "payload.status == 'paid'" {
+		t.Errorf("a condition given as an expression shows as %q", v)
 	}
 	if v := u.eval(`document.querySelector('textarea[data-field="steps[5].body"]')?.value ?? 'no text area'`); v != "{order: payload.order}" {
 		t.Errorf("a body given as an expression shows as %q", v)

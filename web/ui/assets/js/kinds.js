@@ -41,7 +41,9 @@ import { get } from './api.js';
  * @property {Kind[]} steps
  * @property {Kind[]} triggers
  * @property {Kind[]} auth
- * @property {{step: Field[], methods: string[]}} common the fields every step has; the HTTP methods
+ * @property {{step: Field[], methods: string[], operators?: {op: string, label: string, value: boolean}[],
+ *   formatters?: {name: string, signature: string, help: string, example: string, result: string}[]}} common
+ *   the fields every step has; the HTTP methods; the operators of a condition's rules; the formatters
  */
 
 /** @type {Promise<Kinds> | null} */

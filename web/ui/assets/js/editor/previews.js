@@ -102,6 +102,8 @@ export class Previews {
   refresh() {
     this.fields = this.fields.filter((f) => f.el.isConnected);
     for (const f of this.fields) this.show(f);
+    // The condition builder and the field mapper offer the data anew.
+    window.dispatchEvent(new Event('hookflow:data'));
   }
 
   /**

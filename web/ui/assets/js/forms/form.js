@@ -36,6 +36,7 @@ export function hostWith(host, changed) {
     addPreview: (f) => host.addPreview(f),
     setLocalError: (el, message) => host.setLocalError(el, message),
     secretNames: () => host.secretNames(),
+    envFor: host.envFor ? (i) => /** @type {NonNullable<FormHost['envFor']>} */ (host.envFor)(i) : undefined,
   };
 }
 

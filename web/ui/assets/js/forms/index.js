@@ -15,6 +15,8 @@ import './widgets/object.js';
 import './widgets/auth.js';
 import './widgets/json.js';
 import './widgets/schedule.js';
+import './widgets/condition.js';
+import './widgets/mapper.js';
 
 export { renderFields, renderField, fieldContext, joinPath, hostWith } from './form.js';
 export { registerWidget, widgetFor } from './registry.js';

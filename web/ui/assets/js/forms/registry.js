@@ -19,6 +19,9 @@
  *   what is wrong with the value of control el (its data-field names the field) before the server is
  *   asked: Save refuses while the control is on the page with one
  * @property {() => Promise<string[]>} secretNames the names of the stored secrets
+ * @property {(stepIndex: number) => import('../editor/previews.js').ExprEnv} [envFor] the data step
+ *   stepIndex sees (the sample, earlier steps' outputs as tested): what the condition builder and the
+ *   field mapper offer to pick from
  */
 
 /**
