@@ -346,6 +346,11 @@ type RunListParams struct {
 	Since  time.Time
 	Until  time.Time
 	Limit  int
+	// ReplayOf keeps only the replays of this run.
+	ReplayOf string
+	// Unresolved leaves out the failed runs whose latest replay (the
+	// newest run with ReplayOf naming it) succeeded.
+	Unresolved bool
 }
 
 // Secret is one named secret as stored: its value encrypted.

@@ -50,6 +50,7 @@ func TestSecretsBrowser(t *testing.T) {
 		if got := values(); got["crm_token"] != first || got["chat_key"] != second {
 			t.Errorf("stored %v", got)
 		}
+		u.screenshot("editor-secrets.png")
 		add("crm_token", "again")
 		u.waitText("#secret-add-error", "already set")
 
@@ -67,7 +68,6 @@ func TestSecretsBrowser(t *testing.T) {
 				t.Errorf("the page shows the value %s", v)
 			}
 		}
-		u.screenshot("editor-secrets.png")
 
 		// Delete asks first; Cancel keeps it.
 		u.click(u.byRole("button", "Delete chat_key"))
