@@ -25,3 +25,14 @@ func TestReplaysPlan(t *testing.T) {
 		t.Errorf("the unresolved failed runs are not read through runs_status and runs_replay_of:\n%s", plan)
 	}
 }
+
+// TestWorkflowActivityPlan: the workflow list's activity reads each
+// workflow's runs through runs_workflow, never a scan of every run.
+func TestWorkflowActivityPlan(t *testing.T) {
+	t.Parallel()
+	s := open(t, filepath.Join(t.TempDir(), "hookflow.db"))
+	plan := queryPlan(t, s, workflowActivitySQL, int64(0))
+	if strings.Contains(plan, "SCAN r") || strings.Contains(plan, "SCAN s") || strings.Contains(plan, "SCAN x") || strings.Contains(plan, "SCAN l") || !strings.Contains(plan, "runs_workflow") {
+		t.Errorf("the activity query scans runs:\n%s", plan)
+	}
+}
