@@ -20,9 +20,11 @@ func TestScheduleBrowser(t *testing.T) {
 		t.Helper()
 		u.waitJS("the cron expression is "+want, `document.querySelector('[data-field="trigger.schedule"]').value === `+jsString(want))
 	}
-	nextTimes := func() []string {
+	// nextTimes are the next five times shown, once they are those of cron.
+	nextTimes := func(cron string) []string {
 		t.Helper()
-		u.waitJS("five next times", `document.querySelectorAll('.schedule-next li').length === 5`)
+		u.waitJS("five next times of "+cron, `document.querySelector('.schedule-next')?.dataset.cron === `+jsString(cron)+
+			` && document.querySelectorAll('.schedule-next li').length === 5`)
 		return strings.Split(u.eval(`[...document.querySelectorAll('.schedule-next time')].map((t) => t.getAttribute('datetime')).join('\n')`), "\n")
 	}
 
@@ -42,7 +44,7 @@ func TestScheduleBrowser(t *testing.T) {
 	u.waitText(".schedule-status", "Europe/Berlin")
 	berlin, _ := time.LoadLocation("Europe/Berlin")
 	var last time.Time
-	for _, s := range nextTimes() {
+	for _, s := range nextTimes("30 7 * * 1,3") {
 		at, err := time.Parse(time.RFC3339, s)
 		if err != nil {
 			t.Fatalf("next time %q: %v", s, err)
@@ -62,7 +64,7 @@ func TestScheduleBrowser(t *testing.T) {
 	u.choose(u.byLabel("Repeat"), "Every N minutes")
 	u.fill(u.byLabel("Every (minutes)"), "20")
 	cronIs("*/20 * * * *")
-	nextTimes()
+	nextTimes("*/20 * * * *")
 
 	// Typed by hand: read back into the picker.
 	u.fill(cron, "15 6 1 * *")
@@ -81,7 +83,7 @@ func TestScheduleBrowser(t *testing.T) {
 	// One it cannot say stays as typed, as custom; a bad one says why.
 	u.fill(cron, "@every 90m")
 	u.waitJS("custom is picked", `document.querySelector('fieldset.schedule select')?.value === 'custom'`)
-	nextTimes()
+	nextTimes("@every 90m")
 	u.fill(cron, "61 * * * *")
 	u.waitText(".schedule-status", "Not a schedule")
 
