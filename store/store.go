@@ -43,6 +43,10 @@ type Store interface {
 	WorkflowGetByHookKey(ctx context.Context, key string) (Workflow, error)
 	// WorkflowList returns every workflow, ordered by id.
 	WorkflowList(ctx context.Context) ([]Workflow, error)
+	// WorkflowActivity returns what the workflow list shows of every
+	// workflow, in one query: its last run, and its runs and failures
+	// since p.Since (see WorkflowActivity), ordered by workflow id.
+	WorkflowActivity(ctx context.Context, p WorkflowActivityParams) ([]WorkflowActivity, error)
 	// WorkflowDelete removes a workflow, its revisions, events and runs.
 	WorkflowDelete(ctx context.Context, id string) error
 	// WorkflowSetEnabled turns a workflow on or off without a new revision.
@@ -366,6 +370,27 @@ type RunUpdateParams struct {
 	WaitStep string
 }
 
+// WorkflowActivityParams say which runs WorkflowActivity counts.
+type WorkflowActivityParams struct {
+	// Since: runs created at or after it are counted.
+	Since time.Time
+}
+
+// WorkflowActivity is a workflow's recent runs, as its list shows them.
+type WorkflowActivity struct {
+	WorkflowID string
+	// LastRunID, LastRunStatus and LastRunAt are those of its newest run
+	// (empty and zero where it has none).
+	LastRunID     string
+	LastRunStatus string
+	LastRunAt     time.Time
+	// Runs counts its runs created since Since.
+	Runs int
+	// Failures counts its failed runs created since Since and after its
+	// last succeeded run: the failures not yet followed by a success.
+	Failures int
+}
+
 // RunListParams filters and pages run history.
 type RunListParams struct {
 	WorkflowID string
@@ -375,6 +400,11 @@ type RunListParams struct {
 	Since  time.Time
 	Until  time.Time
 	Limit  int
+	// ReplayOf keeps only the replays of this run.
+	ReplayOf string
+	// Unresolved leaves out the failed runs whose latest replay (the
+	// newest run with ReplayOf naming it) succeeded.
+	Unresolved bool
 }
 
 // Secret is one named secret as stored: its value encrypted.

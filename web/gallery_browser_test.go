@@ -108,3 +108,35 @@ func TestGalleryBrowser(t *testing.T) {
 		t.Errorf("unsigned event = %d, want 401", r.status)
 	}
 }
+
+// TestGalleryBrowserEveryTemplate: each template of the gallery opens with
+// its sample and saves as it is: every field valid, nothing to mend first.
+func TestGalleryBrowserEveryTemplate(t *testing.T) {
+	b, u := loggedIn(t)
+	u.acceptLeaving()
+	var list struct {
+		Templates []struct {
+			ID, Name string
+		} `json:"templates"`
+	}
+	b.api(http.MethodGet, "/api/v1/templates", nil).decode(t, &list)
+	for _, tpl := range list.Templates {
+		u.click("#new-workflow")
+		u.click(u.byRole("button", "Use template: "+tpl.Name))
+		u.waitText("#template-notice", tpl.Name)
+		u.waitJS("the sample is the template's", `document.getElementById('sample-label').textContent.includes('template')`)
+		u.click("#save")
+		u.waitJS(tpl.ID+" is saved", `/^\/workflows\/[a-z0-9-]+$/.test(location.pathname) && location.pathname !== '/workflows/new'`)
+		if txt := u.eval(`document.getElementById('save-error') ? document.getElementById('save-error').textContent : ''`); txt != "" {
+			t.Errorf("%s: save error %q", tpl.ID, txt)
+		}
+		id := strings.TrimPrefix(u.eval(`location.pathname`), "/workflows/")
+		var w workflow
+		b.api(http.MethodGet, "/api/v1/workflows/"+id, nil).decode(t, &w)
+		if w.Name != tpl.Name || w.Enabled {
+			t.Errorf("%s: saved as %q, enabled %v; want its name, off", tpl.ID, w.Name, w.Enabled)
+		}
+		u.open("/")
+		u.waitVisible("#new-workflow")
+	}
+}

@@ -104,6 +104,9 @@ func (s *Server) listRuns(c *gin.Context) {
 		abort(c, http.StatusBadRequest, "bad_request", "unknown status "+strconv.Quote(p.Status))
 		return
 	}
+	if !replayFilters(c, &p) {
+		return
+	}
 	runs, err := s.store.RunList(c.Request.Context(), p)
 	if err != nil {
 		s.fail(c, err)

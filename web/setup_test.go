@@ -38,6 +38,7 @@ type bundle struct {
 	server *web.Server
 	store  *sqlite.Store
 	engine *engine.Engine
+	vault  *secrets.Vault // with withVault
 }
 
 // options tune setup.
@@ -107,7 +108,7 @@ func setup(t *testing.T, opts ...func(*options)) *bundle {
 	})
 	srv := httptest.NewServer(server)
 	t.Cleanup(srv.Close)
-	return &bundle{t: t, url: srv.URL, token: token, client: srv.Client(), recv: recv, server: server, store: st, engine: eng}
+	return &bundle{t: t, url: srv.URL, token: token, client: srv.Client(), recv: recv, server: server, store: st, engine: eng, vault: vault}
 }
 
 // withMaxBody sets the server's webhook body limit.

@@ -89,7 +89,7 @@ func (s *Server) listWorkflows(c *gin.Context) {
 		}
 		out = append(out, v)
 	}
-	writeJSON(c, http.StatusOK, gin.H{"workflows": out})
+	s.writeListed(c, out)
 }
 
 func (s *Server) createWorkflow(c *gin.Context) {

@@ -312,6 +312,14 @@ func (s *Store) RunList(ctx context.Context, p store.RunListParams) ([]store.Run
 	if !p.Until.IsZero() {
 		add("created_at < $%d", ts(p.Until))
 	}
+	if p.ReplayOf != "" {
+		add("replay_of = $%d AND replay_of <> ''", text(p.ReplayOf))
+	}
+	if p.Unresolved {
+		// One look-up in runs_replay_of per failed run.
+		where = append(where, `NOT (status = 'failed' AND coalesce((SELECT x.status FROM runs x
+			WHERE x.replay_of = runs.id AND x.replay_of <> '' ORDER BY x.id DESC LIMIT 1), '') = 'succeeded')`)
+	}
 	q := `SELECT ` + runColumns + ` FROM runs`
 	if len(where) > 0 {
 		q += ` WHERE ` + strings.Join(where, " AND ")

@@ -314,6 +314,11 @@ const (
 )
 
 // runListQuery is RunList's query and its arguments.
+// unresolvedSQL leaves out the failed runs whose latest replay succeeded:
+// one look-up in runs_replay_of per failed run.
+const unresolvedSQL = `NOT (status = 'failed' AND coalesce((SELECT x.status FROM runs x
+	WHERE x.replay_of = runs.id AND x.replay_of <> '' ORDER BY x.id DESC LIMIT 1), '') = 'succeeded')`
+
 func runListQuery(p store.RunListParams) (string, []any) {
 	var (
 		from  = `runs`
@@ -343,6 +348,14 @@ func runListQuery(p store.RunListParams) (string, []any) {
 	}
 	if !p.Until.IsZero() {
 		where, args = append(where, "created_at < ?"), append(args, nanos(p.Until))
+	}
+	if p.ReplayOf != "" {
+		// replay_of <> '': the condition of runs_replay_of, said so the
+		// planner may use it.
+		where, args = append(where, "replay_of = ? AND replay_of <> ''"), append(args, p.ReplayOf)
+	}
+	if p.Unresolved {
+		where = append(where, unresolvedSQL)
 	}
 	q := `SELECT ` + runColumns + ` FROM ` + from
 	if len(where) > 0 {

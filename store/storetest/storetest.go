@@ -44,6 +44,8 @@ func Run(t *testing.T, newStore func(t *testing.T) store.Store) {
 	t.Run("UnrecordedClaims", func(t *testing.T) { testUnrecordedClaims(t, newStore) })
 	t.Run("RunNextDue", func(t *testing.T) { testRunNextDue(t, newStore) })
 	t.Run("RunList", func(t *testing.T) { testRunList(t, newStore) })
+	t.Run("RunReplays", func(t *testing.T) { testRunReplays(t, newStore) })
+	t.Run("WorkflowActivity", func(t *testing.T) { testWorkflowActivity(t, newStore) })
 	t.Run("Setting", func(t *testing.T) { testSetting(t, newStore) })
 	t.Run("Secret", func(t *testing.T) { testSecret(t, newStore) })
 	t.Run("Prune", func(t *testing.T) { testPrune(t, newStore) })

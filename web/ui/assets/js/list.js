@@ -1,6 +1,8 @@
 // @ts-check
-// The workflow list: name, enabled toggle, trigger, last run, runs and
-// failures of the last 24 h; create, duplicate, delete, import, export.
+// The workflow list: name and tags, enabled toggle, trigger, last run, runs
+// of the last 24 h and failures not followed by a success; search by name,
+// a tag filter and sorting (list-filter.js); create, duplicate, delete,
+// import, export.
 
 import { get, post, del, api, qs } from './api.js';
 import {
@@ -9,6 +11,7 @@ import {
 import { navigate, setTitle } from './nav.js';
 import { loadKinds, kindOf } from './kinds.js';
 import { galleryDialog } from './gallery.js';
+import { listFilters } from './list-filter.js';
 
 /**
  * workflowList draws the list of workflows in root.
@@ -52,12 +55,14 @@ export async function workflowList(root) {
       h('th', { scope: 'col' }, 'Trigger'),
       h('th', { scope: 'col' }, 'Last run'),
       h('th', { scope: 'col', class: 'num' }, 'Runs 24 h'),
-      h('th', { scope: 'col', class: 'num' }, 'Failures 24 h'),
+      h('th', { scope: 'col', class: 'num', title: 'Failed runs of the last 24 hours not followed by a success' }, 'Failures'),
       h('th', { scope: 'col', class: 'col-actions' }, h('span', { class: 'sr-only' }, 'Actions')))),
     tbody);
-  body.append(h('div', { class: 'card flush' }, table));
-
-  for (const w of workflows) tbody.append(row(w, kinds));
+  /** @type {Map<string, HTMLTableRowElement>} */
+  const rows = new Map();
+  for (const w of workflows) rows.set(w.id, /** @type {HTMLTableRowElement} */ (row(w, kinds)));
+  const filters = listFilters(workflows, rows, tbody);
+  body.append(filters, h('div', { class: 'card flush' }, table));
 }
 
 /**
@@ -92,6 +97,9 @@ function row(w, kinds) {
     h('td', { class: 'col-toggle' }, toggle),
     h('td', null,
       h('a', { href: `/workflows/${w.id}`, 'data-link': '', class: 'wf-name' }, w.name),
+      (def.tags || []).length ? h('span', { class: 'wf-tags' }, (def.tags || []).map((/** @type {string} */ t) => h('button', {
+        type: 'button', class: 'tag small tag-filter', dataset: { tag: t }, 'aria-label': `Show only tag ${t}`,
+      }, t))) : null,
       h('div', { class: 'sub mono' }, w.id)),
     h('td', null, h('span', { class: `tag tr-${trig}` }, kindOf(kinds.triggers, trig)?.title || trig),
       def.trigger && def.trigger.schedule ? h('span', { class: 'sub mono' }, ` ${def.trigger.schedule}`) : null),
@@ -104,7 +112,10 @@ function row(w, kinds) {
         onclick: () => remove(w),
       }, 'Delete')));
 
-  get(`/workflows/${w.id}/stats`).then((s) => {
+  const act = w.activity;
+  Promise.resolve(act ? {
+    last_run: act.last_run, runs_24h: act.runs_24h, failures_24h: act.failures, capped: false,
+  } : get(`/workflows/${w.id}/stats`)).then((s) => {
     clear(last);
     if (s.last_run) {
       last.append(
@@ -119,7 +130,7 @@ function row(w, kinds) {
         : h('span', { class: 'muted' }, '0'));
     clear(fails).append(
       s.failures_24h > 0
-        ? h('a', { href: `/runs${qs({ workflow: w.id, status: 'failed' })}`, 'data-link': '', class: 'fail-count' }, String(s.failures_24h))
+        ? h('a', { href: `/runs${qs({ workflow: w.id, status: 'failed', unresolved: 1 })}`, 'data-link': '', class: 'fail-count' }, String(s.failures_24h))
         : h('span', { class: 'muted' }, '0'));
   }).catch(() => {
     clear(last).append(h('span', { class: 'muted' }, '—'));

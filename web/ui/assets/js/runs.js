@@ -7,6 +7,7 @@ import {
   h, append, clear, statusPill, timeEl, fmtTime, fmtDuration, jsonView, toast, confirmDialog,
 } from './dom.js';
 import { navigate, onLeave, setTitle } from './nav.js';
+import { replaysSection } from './runs-replays.js';
 
 const STATUSES = ['succeeded', 'filtered', 'failed', 'retrying', 'waiting', 'queued', 'running', 'cancelled'];
 const PAGE = 50;
@@ -27,7 +28,10 @@ function runDuration(r) {
 export async function runList(root) {
   setTitle('Runs');
   const params = new URLSearchParams(location.search);
-  const f = { workflow: params.get('workflow') || '', status: params.get('status') || '', cursor: params.get('cursor') || '' };
+  const f = {
+    workflow: params.get('workflow') || '', status: params.get('status') || '', cursor: params.get('cursor') || '',
+    unresolved: params.get('unresolved') === '1' ? '1' : '',
+  };
   const page = h('div', { class: 'page' });
   root.append(page);
 
@@ -55,15 +59,20 @@ export async function runList(root) {
       h('div', { class: 'filters', role: 'search', 'aria-label': 'Filter runs' },
         h('label', { for: 'runs-workflow', class: 'sr-only' }, 'Workflow'), wfSel,
         h('label', { for: 'runs-status', class: 'sr-only' }, 'Status'), stSel,
+        h('label', { class: 'check', for: 'runs-unresolved', title: 'Leave out the failed runs whose latest replay succeeded' },
+          h('input', {
+            type: 'checkbox', id: 'runs-unresolved', checked: f.unresolved === '1',
+            onchange: (/** @type {Event} */ e) => go({ unresolved: /** @type {HTMLInputElement} */ (e.target).checked ? '1' : '', cursor: '' }),
+          }), 'Hide resolved'),
         h('button', { type: 'button', class: 'btn', id: 'runs-refresh', onclick: () => load() }, 'Refresh'))),
     tableWrap, pager);
 
   async function load() {
-    const data = await get(`/runs${qs({ workflow: f.workflow, status: f.status, cursor: f.cursor, limit: PAGE })}`);
+    const data = await get(`/runs${qs({ workflow: f.workflow, status: f.status, unresolved: f.unresolved, cursor: f.cursor, limit: PAGE })}`);
     clear(tableWrap);
     if (!data.runs.length) {
       tableWrap.append(h('div', { class: 'empty' },
-        h('p', null, f.workflow || f.status || f.cursor ? 'No runs match.' : 'No runs yet. Send a request to a workflow\'s trigger URL and it shows up here.')));
+        h('p', null, f.workflow || f.status || f.cursor || f.unresolved ? 'No runs match.' : 'No runs yet. Send a request to a workflow\'s trigger URL and it shows up here.')));
     } else {
       const tbody = h('tbody');
       for (const r of data.runs) {
@@ -71,7 +80,9 @@ export async function runList(root) {
         tbody.append(h('tr', { class: `run-row st-row-${r.status}`, dataset: { run: r.id } },
           h('td', null, statusPill(r.status)),
           h('td', null, h('a', { href: `/runs/${r.id}`, 'data-link': '', class: 'mono' }, r.id.slice(0, 8) + '…' + r.id.slice(-4)),
-            r.replay_of ? h('span', { class: 'tag small' }, 'replay') : null),
+            r.replay_of ? h('a', {
+              class: 'tag small', href: `/runs/${r.replay_of}`, 'data-link': '', 'aria-label': `Replay of ${r.replay_of}`,
+            }, 'replay') : null),
           h('td', null, h('a', { href: `/workflows/${r.workflow}`, 'data-link': '', dataset: { wfName: r.workflow } }, names[r.workflow] || r.workflow)),
           h('td', null, timeEl(r.created_at)),
           h('td', { class: 'num' }, dur == null ? h('span', { class: 'muted' }, r.next_run_at ? `next ${timeEl(r.next_run_at).textContent}` : '—') : fmtDuration(dur)),
@@ -147,6 +158,7 @@ export async function runPage(root, id) {
         run.replay_of ? meta('Replay of', h('a', { href: `/runs/${run.replay_of}`, 'data-link': '', class: 'mono' }, run.replay_of.slice(0, 13) + '…')) : null,
         meta('Run id', h('span', { class: 'mono small' }, run.id))),
       run.error ? h('div', { class: 'banner error', role: 'alert' }, run.error) : null,
+      replaysSection(run),
       eventCard(event),
       h('h2', { class: 'section-h' }, 'Steps'),
       steps.length

@@ -141,7 +141,7 @@ export async function secretsPage(root) {
       h('button', { type: 'button', class: 'btn small ghost', onclick: () => { replaceRow.hidden = true; newValue.value = ''; } }, 'Cancel'),
       err)));
     const row = h('tr', { dataset: { secret: s.name } },
-      h('th', { scope: 'row', class: 'mono' }, s.name),
+      h('td', { class: 'mono secret-name' }, s.name),
       h('td', null, h('code', null, `{{ secrets.${s.name} }}`)),
       h('td', null, timeEl(s.updated_at)),
       h('td', { class: 'col-actions' },

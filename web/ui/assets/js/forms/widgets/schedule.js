@@ -234,14 +234,19 @@ function renderSchedule(ctx) {
     const cron = cronIn.value.trim();
     const n = ++asked;
     clear(list);
+    list.dataset.cron = ''; // which schedule the times are of: set once they come
+    list.setAttribute('aria-busy', 'true');
     if (!cron) { status.textContent = 'Pick a schedule to see when it runs.'; return; }
     try {
       const r = await get(`/schedule/next${qs({ cron, timezone: timezone(), count: 5 })}`);
       if (n !== asked) return;
       status.textContent = `Next times (${r.timezone}):`;
       for (const t of r.next) list.append(h('li', null, h('time', { datetime: t }, showTime(t))));
+      list.dataset.cron = cron;
+      list.removeAttribute('aria-busy');
     } catch (e) {
       if (n !== asked) return;
+      list.removeAttribute('aria-busy');
       status.textContent = e.field === 'timezone' ? `Time zone: ${e.message}` : `Not a schedule: ${e.message}`;
     }
   }, 250);

@@ -1,0 +1,38 @@
+package sqlite
+
+import (
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/hookflow/hookflow/store"
+)
+
+// TestReplaysPlan: a run's replays are read through runs_replay_of, in
+// order; the unresolved failed runs through runs_status, each one's latest
+// replay looked up in runs_replay_of, never by a scan of the runs.
+func TestReplaysPlan(t *testing.T) {
+	t.Parallel()
+	s := open(t, filepath.Join(t.TempDir(), "hookflow.db"))
+	q, args := runListQuery(store.RunListParams{ReplayOf: "r"})
+	plan := queryPlan(t, s, q, args...)
+	if !strings.Contains(plan, "runs_replay_of") || strings.Contains(plan, "TEMP B-TREE") {
+		t.Errorf("the replays of a run are not read in order through runs_replay_of:\n%s", plan)
+	}
+	q, args = runListQuery(store.RunListParams{Status: store.StatusFailed, Unresolved: true})
+	plan = queryPlan(t, s, q, args...)
+	if !strings.Contains(plan, "runs_status") || !strings.Contains(plan, "runs_replay_of") || strings.Contains(plan, "SCAN x") {
+		t.Errorf("the unresolved failed runs are not read through runs_status and runs_replay_of:\n%s", plan)
+	}
+}
+
+// TestWorkflowActivityPlan: the workflow list's activity reads each
+// workflow's runs through runs_workflow, never a scan of every run.
+func TestWorkflowActivityPlan(t *testing.T) {
+	t.Parallel()
+	s := open(t, filepath.Join(t.TempDir(), "hookflow.db"))
+	plan := queryPlan(t, s, workflowActivitySQL, int64(0))
+	if strings.Contains(plan, "SCAN r") || strings.Contains(plan, "SCAN s") || strings.Contains(plan, "SCAN x") || strings.Contains(plan, "SCAN l") || !strings.Contains(plan, "runs_workflow") {
+		t.Errorf("the activity query scans runs:\n%s", plan)
+	}
+}
