@@ -55,4 +55,63 @@ func TestEditorBrowserGuide(t *testing.T) {
 		u.fill(`[data-field="steps[0].expr"]`, "{order: payload.id + '-x'}")
 		u.waitText(url, "/orders/A-7-x")
 	})
+
+	t.Run("a field the sample lacks is named, with the one meant", func(t *testing.T) {
+		u := browser.in(t)
+		u.open("/workflows/shaped")
+		// In a template, against the payload the transform before it made.
+		u.fill(`[data-field="steps[1].url"]`, "{{ vars.recv }}/orders/{{ payload.ordr }}")
+		u.waitText(`[data-preview-for="steps[1].url"]`, "field ordr is not in the sample; did you mean order?")
+		// Where the missing field fails the expression too.
+		u.fill(`[data-field="steps[0].expr"]`, "{order: payload.id, total: payload.amout / 100.0}")
+		u.waitText(`[data-preview-for="steps[0].expr"] .preview-hint`, "field amout is not in the sample; did you mean amount?")
+	})
+
+	t.Run("a URL preview with null or an empty part is flagged", func(t *testing.T) {
+		u := browser.in(t)
+		u.open("/workflows/shaped")
+		url := `[data-preview-for="steps[1].url"]`
+		u.waitText(url, "/orders/A-7")
+		if n := u.eval(`String(document.querySelectorAll('[data-preview-for="steps[1].url"] .preview-hint').length)`); n != "0" {
+			t.Errorf("%s warnings on a good URL", n)
+		}
+		u.fill(`[data-field="steps[1].url"]`, "{{ vars.recv }}/orders/{{ payload.nothing }}")
+		u.waitText(url, "the URL has null in it")
+		u.fill(`[data-field="steps[1].url"]`, "{{ vars.recv }}/orders//{{ payload.order }}")
+		u.waitText(url, "the URL has an empty part")
+		u.fill(`[data-field="steps[1].url"]`, "{{ vars.recv }}/orders/{{ payload.order }}")
+		u.waitJS("the warning goes once the URL is mended", `!document.querySelector('[data-preview-for="steps[1].url"] .preview-hint') && document.querySelector('[data-preview-for="steps[1].url"]').textContent.includes('/orders/A-7')`)
+	})
+
+	t.Run("saving an enabled workflow whose step fails on the sample asks first", func(t *testing.T) {
+		u := browser.in(t)
+		w := b.create(`{"format": "hookflow/v1", "id": "fails", "name": "Fails",
+			"trigger": {"type": "webhook"},
+			"steps": [{"id": "shape", "type": "transform", "expr": "{order: payload.id}"},
+			          {"id": "notify", "type": "transform", "expr": "{order: payload.order}"}]}`)
+		b.waitRun(b.trigger(w.TriggerURL, map[string]any{"id": "A-7"}))
+		u.open("/workflows/fails")
+		u.waitVisible(`[data-field="steps[1].expr"]`)
+		u.fill(`[data-field="steps[1].expr"]`, "{order: upper(payload.order) + payload.order * 2}")
+		u.click("#save")
+		u.waitText(".modal", "Step notify fails on the sample", "Save anyway?")
+		u.eval(`[...document.querySelectorAll('.modal button')].find((b) => b.textContent === 'Cancel').click(), 'ok'`)
+		u.waitJS("still unsaved", `document.getElementById('save-state').textContent === 'Unsaved changes'`)
+		if got := b.apiOK("GET", "/api/v1/workflows/fails", nil, 200)["revision"]; fmt.Sprint(got) != "1" {
+			t.Fatalf("revision %v after Cancel, want 1", got)
+		}
+		u.click("#save")
+		u.click("#confirm-ok")
+		u.waitJS("saved", `document.querySelector('.editor-meta').textContent.includes('revision 2')`)
+
+		// A disabled workflow is saved without the question.
+		u.click("#wf-enabled")
+		u.waitJS("disabled", `!document.getElementById('wf-enabled').checked && !document.getElementById('wf-enabled').disabled`)
+		u.fill("#wf-name", "Fails, disabled")
+		u.click("#save")
+		u.waitJS("saved without a question", `document.querySelector('.editor-meta').textContent.includes('revision 3')`)
+		if n := u.eval(`String(document.querySelectorAll('.modal').length)`); n != "0" {
+			t.Errorf("%s dialogs open saving a disabled workflow", n)
+		}
+	})
 }

@@ -8,7 +8,7 @@
 
 import { get, post, put, qs } from './api.js';
 import { loadKinds } from './kinds.js';
-import { h, clear, timeEl, toast } from './dom.js';
+import { h, clear, timeEl, toast, confirmDialog } from './dom.js';
 import { navigate, setGuard, setDirtyCheck, onLeave, setTitle } from './nav.js';
 import { exportWorkflows } from './list.js';
 import { clone, newDraft, toDefinition } from './editor/draft.js';
@@ -335,6 +335,11 @@ export class Editor {
     const btn = /** @type {HTMLButtonElement} */ (this.root.querySelector('#save'));
     btn.disabled = true;
     btn.textContent = 'Saving…';
+    if (!(await this.confirmFailing())) {
+      btn.disabled = false;
+      btn.textContent = 'Save';
+      return;
+    }
     const def = toDefinition(this.draft);
     try {
       let w;
@@ -356,6 +361,24 @@ export class Editor {
     } finally {
       if (btn.isConnected) { btn.disabled = false; btn.textContent = 'Save'; }
     }
+  }
+
+  /**
+   * confirmFailing asks, before an enabled workflow is saved with a step
+   * that fails on the sample, whether to save it all the same. A draft the
+   * server refuses is left to the save to explain.
+   * @returns {Promise<boolean>} whether to save
+   */
+  async confirmFailing() {
+    if (!this.saved || this.draft.enabled === false) return true;
+    let bad = null;
+    try { bad = await this.stepEnvs.failing(); } catch { return true; }
+    if (!bad) return true;
+    return confirmDialog({
+      title: `Step ${bad.step} fails on the sample`,
+      message: `Step ${bad.step} fails on the sample: ${bad.error}. The workflow is enabled, so real events would fail there too. Save anyway?`,
+      confirm: 'Save anyway',
+    });
   }
 
   /**
