@@ -15,6 +15,7 @@ import { clone, newDraft, toDefinition } from './editor/draft.js';
 import { clearAllErrors, clearFieldError, showFieldError } from './editor/field-errors.js';
 import { Previews } from './editor/previews.js';
 import { StepEnvs } from './editor/step-envs.js';
+import { attachAutocomplete } from './editor/autocomplete.js';
 import { renderTrigger } from './editor/trigger-panel.js';
 import { StepList } from './editor/step-list.js';
 import { SamplePanel, sampleFromEvent } from './editor/sample-panel.js';
@@ -153,7 +154,10 @@ export class Editor {
   }
 
   /** @param {PreviewField} f */
-  addPreview(f) { this.previews.add(f); }
+  addPreview(f) {
+    this.previews.add(f);
+    attachAutocomplete(this, f);
+  }
 
   /**
    * @param {HTMLElement} el

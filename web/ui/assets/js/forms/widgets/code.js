@@ -4,7 +4,8 @@
 
 import { h, nextId } from '../../dom.js';
 import { registerWidget, widgetFor } from '../registry.js';
-import { fieldBox, placeholder } from '../field.js';
+import { fieldBox, placeholder, labelText } from '../field.js';
+import { functionsButton } from '../function-ref.js';
 
 /** @typedef {import('../registry.js').WidgetContext} WidgetContext */
 
@@ -37,7 +38,8 @@ export function codeInput(ctx, mode) {
   });
   if (el instanceof HTMLTextAreaElement) requestAnimationFrame(fit);
   ctx.host.addPreview({ el, preview, kind: mode, stepIndex: ctx.stepIndex });
-  return fieldBox(ctx, el, { chip: ctx.field.kind, extra: [preview], className: 'exprfield' });
+  const tools = h('div', { class: 'code-tools' }, functionsButton(ctx.host.kinds, el, labelText(ctx)));
+  return fieldBox(ctx, el, { chip: ctx.field.kind, extra: [tools, preview], className: 'exprfield' });
 }
 
 /**
