@@ -249,6 +249,7 @@ export class Editor {
     }, 'Test');
 
     const head = h('div', { class: 'editor-head' },
+      h('h1', { class: 'sr-only', id: 'editor-h' }, saved ? `Workflow ${saved.name}` : 'New workflow'),
       h('nav', { class: 'crumbs', 'aria-label': 'Breadcrumb' },
         h('a', { href: '/', 'data-link': '' }, 'Workflows'), h('span', { 'aria-hidden': 'true' }, ' / '),
         h('span', null, saved ? saved.id : 'new')),

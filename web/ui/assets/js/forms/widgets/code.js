@@ -26,7 +26,9 @@ export function codeInput(ctx, mode) {
   };
   /** @type {HTMLInputElement | HTMLTextAreaElement} */
   const el = mode === 'template' ? h('input', attrs) : h('textarea', { ...attrs, rows: 1 });
-  const preview = h('div', { class: 'preview', id: previewId, 'aria-live': 'polite', 'data-preview-for': ctx.path });
+  // Not a live region: a preview changes as one types; the field's
+  // description (aria-describedby) reads it when asked.
+  const preview = h('div', { class: 'preview', id: previewId, 'data-preview-for': ctx.path });
   const fit = () => {
     if (!(el instanceof HTMLTextAreaElement)) return;
     el.style.height = 'auto';
