@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"strings"
 
 	"github.com/expr-lang/expr/file"
 	"github.com/gin-gonic/gin"
@@ -39,13 +40,17 @@ func (s *Server) evalExpr(c *gin.Context) {
 		Vars: orEmpty(req.Vars), Secrets: map[string]any{}, Run: map[string]any{},
 		Budget: workflows.NewBudget(c.Request.Context())}
 	v, err := workflows.Eval(p, &env)
-	if err != nil {
-		exprError(c, err, "")
+	hints := workflows.FieldHints(p, map[string]any{"payload": req.Payload, "steps": env.Steps, "vars": env.Vars})
+	if err != nil { // such as null > 100, where a field is missing
+		exprError(c, err, strings.Join(hints, "; "))
 		return
 	}
 	answer := gin.H{"value": v}
 	if w := workflows.Warning(req.Expr); w != "" {
 		answer["warning"] = w
+	}
+	if len(hints) > 0 {
+		answer["hints"] = hints
 	}
 	b, err := encodeJSON(answer)
 	if err != nil { // such as 1e308 * 10, +Inf

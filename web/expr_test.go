@@ -77,3 +77,30 @@ func TestExprHints(t *testing.T) {
 		t.Errorf("answer = %v, want a warning", got)
 	}
 }
+
+// TestExprFieldHints: a field the sample lacks is named, with the field
+// it has nearest by edit distance; fields it has are not.
+func TestExprFieldHints(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	sample := map[string]any{"id": "A-1", "amount": 1250}
+	got := b.apiOK(http.MethodPost, "/api/v1/expr", map[string]any{"expr": "payload.amout", "payload": sample}, http.StatusOK)
+	if fmt.Sprint(got["hints"]) != "[field amout is not in the sample; did you mean amount?]" || got["value"] != nil {
+		t.Errorf("answer = %v, want value null and the hint about amout", got)
+	}
+	// Where the missing field makes the expression fail, the error says why.
+	r := b.api(http.MethodPost, "/api/v1/expr", map[string]any{"expr": "payload.amout > 100", "payload": sample})
+	e, _ := r.json(t)["error"].(map[string]any)
+	if r.status != http.StatusBadRequest || e["hint"] != "field amout is not in the sample; did you mean amount?" {
+		t.Errorf("payload.amout > 100 = %d %v, want a 400 with the hint about amout", r.status, e)
+	}
+	got = b.apiOK(http.MethodPost, "/api/v1/expr", map[string]any{"expr": "steps.shape.totl",
+		"payload": sample, "steps": map[string]any{"shape": map[string]any{"total": 1}}}, http.StatusOK)
+	if fmt.Sprint(got["hints"]) != "[field steps.shape.totl is not in steps.shape; did you mean steps.shape.total?]" {
+		t.Errorf("answer = %v, want the hint about steps.shape.totl", got)
+	}
+	got = b.apiOK(http.MethodPost, "/api/v1/expr", map[string]any{"expr": "payload.amount > 100", "payload": sample}, http.StatusOK)
+	if _, ok := got["hints"]; ok {
+		t.Errorf("answer = %v, want no hints", got)
+	}
+}

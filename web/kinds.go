@@ -25,6 +25,9 @@ type kindsCommon struct {
 	Methods    []string              `json:"methods"`
 	Operators  []operatorView        `json:"operators"`
 	Formatters []workflows.Formatter `json:"formatters"`
+	// Functions are expr's builtins people use most, described as the
+	// formatters are: the editor's autocomplete and function reference.
+	Functions []workflows.Formatter `json:"functions"`
 }
 
 // operatorView is one operator of a condition's rules.
@@ -37,7 +40,7 @@ type operatorView struct {
 
 // kindsDocs collects the registered kinds' docs.
 func kindsDocs() kindsView {
-	v := kindsView{Common: kindsCommon{Step: workflows.CommonStepFields, Methods: workflows.Methods, Formatters: workflows.Formatters}}
+	v := kindsView{Common: kindsCommon{Step: workflows.CommonStepFields, Methods: workflows.Methods, Formatters: workflows.Formatters, Functions: workflows.Builtins}}
 	for _, o := range workflows.MatchOps {
 		v.Common.Operators = append(v.Common.Operators, operatorView{Op: o.Op, Label: o.Label, Value: o.Value})
 	}

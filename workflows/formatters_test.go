@@ -89,3 +89,28 @@ func TestRelative(t *testing.T) {
 		}
 	}
 }
+
+// TestBuiltinExamples: each builtin's documented example gives the
+// documented result, and no builtin is listed twice or as a formatter too.
+func TestBuiltinExamples(t *testing.T) {
+	t.Parallel()
+	names := map[string]bool{}
+	for _, f := range Formatters {
+		names[f.Name] = true
+	}
+	for _, f := range Builtins {
+		if names[f.Name] {
+			t.Errorf("%s is listed twice", f.Name)
+		}
+		names[f.Name] = true
+		p, err := CompileExpr(f.Example)
+		if err != nil {
+			t.Errorf("%s: %s: %v", f.Name, f.Example, err)
+			continue
+		}
+		v, err := Eval(p, &Env{})
+		if err != nil || Stringify(v) != f.Result {
+			t.Errorf("%s: %s = %q, %v; want %q", f.Name, f.Example, Stringify(v), err, f.Result)
+		}
+	}
+}

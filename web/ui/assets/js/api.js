@@ -3,7 +3,7 @@
 // the server requires (or a JSON body) on changes made with the session
 // cookie: its CSRF guard.
 
-/** ApiError is an error answer: {"error": {code, message, field, step, line, column}}. */
+/** ApiError is an error answer: {"error": {code, message, field, step, line, column, hint}}. */
 export class ApiError extends Error {
   /**
    * @param {number} status
@@ -18,6 +18,8 @@ export class ApiError extends Error {
     this.step = e.step || '';
     this.line = e.line || 0;
     this.column = e.column || 0;
+    /** @type {string} how to mend it, in plain words */
+    this.hint = e.hint || '';
   }
 }
 

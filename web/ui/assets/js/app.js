@@ -27,6 +27,20 @@ const routes = [
   [/^\/secrets$/, () => secretsPage(main())],
 ];
 
+/** counts the pages drawn, so a page drawn late does not take the focus */
+let renders = 0;
+
+/**
+ * focusHeading moves the focus to the page's heading once it is drawn, so
+ * a screen reader says where navigation led and Tab starts from there.
+ */
+function focusHeading() {
+  const h1 = main().querySelector('h1');
+  if (!(h1 instanceof HTMLElement)) return;
+  h1.tabIndex = -1;
+  h1.focus({ preventScroll: true });
+}
+
 function render() {
   leavePage();
   const path = location.pathname;
@@ -38,11 +52,12 @@ function render() {
       || (a.dataset.nav === 'secrets' && path === '/secrets');
     if (on) a.setAttribute('aria-current', 'page'); else a.removeAttribute('aria-current');
   }
+  const at = ++renders;
   for (const [re, fn] of routes) {
     const m = path.match(re);
     if (m) {
       clear(main());
-      Promise.resolve(fn(m)).catch((e) => showError(e));
+      Promise.resolve(fn(m)).then(() => { if (at === renders && path !== '/login') focusHeading(); }).catch((e) => showError(e));
       return;
     }
   }

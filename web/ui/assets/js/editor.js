@@ -8,13 +8,14 @@
 
 import { get, post, put, qs } from './api.js';
 import { loadKinds } from './kinds.js';
-import { h, clear, timeEl, toast } from './dom.js';
+import { h, clear, timeEl, toast, confirmDialog } from './dom.js';
 import { navigate, setGuard, setDirtyCheck, onLeave, setTitle } from './nav.js';
 import { exportWorkflows } from './list.js';
 import { clone, newDraft, toDefinition } from './editor/draft.js';
 import { clearAllErrors, clearFieldError, showFieldError } from './editor/field-errors.js';
 import { Previews } from './editor/previews.js';
 import { StepEnvs } from './editor/step-envs.js';
+import { attachAutocomplete } from './editor/autocomplete.js';
 import { renderTrigger } from './editor/trigger-panel.js';
 import { StepList } from './editor/step-list.js';
 import { SamplePanel, sampleFromEvent } from './editor/sample-panel.js';
@@ -165,7 +166,10 @@ export class Editor {
   }
 
   /** @param {PreviewField} f */
-  addPreview(f) { this.previews.add(f); }
+  addPreview(f) {
+    this.previews.add(f);
+    attachAutocomplete(this, f);
+  }
 
   /**
    * @param {HTMLElement} el
@@ -257,6 +261,7 @@ export class Editor {
     }, 'Test');
 
     const head = h('div', { class: 'editor-head' },
+      h('h1', { class: 'sr-only', id: 'editor-h' }, saved ? `Workflow ${saved.name}` : 'New workflow'),
       h('nav', { class: 'crumbs', 'aria-label': 'Breadcrumb' },
         h('a', { href: '/', 'data-link': '' }, 'Workflows'), h('span', { 'aria-hidden': 'true' }, ' / '),
         h('span', null, saved ? saved.id : 'new')),
@@ -348,6 +353,11 @@ export class Editor {
     const btn = /** @type {HTMLButtonElement} */ (this.root.querySelector('#save'));
     btn.disabled = true;
     btn.textContent = 'Saving…';
+    if (!(await this.confirmFailing())) {
+      btn.disabled = false;
+      btn.textContent = 'Save';
+      return;
+    }
     const def = toDefinition(this.draft);
     try {
       let w;
@@ -369,6 +379,24 @@ export class Editor {
     } finally {
       if (btn.isConnected) { btn.disabled = false; btn.textContent = 'Save'; }
     }
+  }
+
+  /**
+   * confirmFailing asks, before an enabled workflow is saved with a step
+   * that fails on the sample, whether to save it all the same. A draft the
+   * server refuses is left to the save to explain.
+   * @returns {Promise<boolean>} whether to save
+   */
+  async confirmFailing() {
+    if (!this.saved || this.draft.enabled === false) return true;
+    let bad = null;
+    try { bad = await this.stepEnvs.failing(); } catch { return true; }
+    if (!bad) return true;
+    return confirmDialog({
+      title: `Step ${bad.step} fails on the sample`,
+      message: `Step ${bad.step} fails on the sample: ${bad.error}. The workflow is enabled, so real events would fail there too. Save anyway?`,
+      confirm: 'Save anyway',
+    });
   }
 
   /**

@@ -26,10 +26,17 @@ import { errorAt } from './field-errors.js';
  */
 
 /**
- * renderTemplate renders text with {{ expr }} parts, each part evaluated by the server.
+ * @typedef {Object} Rendered a preview's value and what it warns of
+ * @property {string} text
+ * @property {string[]} hints plain-language warnings: a field missing from the data, {{ }} in an expression
+ */
+
+/**
+ * renderTemplate renders text with {{ expr }} parts, each part evaluated by
+ * the server, with the hints of its parts.
  * @param {string} src
  * @param {ExprEnv} env
- * @returns {Promise<string>}
+ * @returns {Promise<Rendered>}
  */
 export async function renderTemplate(src, env) {
   /** @type {(string | {expr: string})[]} */
@@ -42,17 +49,48 @@ export async function renderTemplate(src, env) {
     last = re.lastIndex;
   }
   parts.push(src.slice(last));
+  /** @type {string[]} */
+  const hints = [];
   const vals = await Promise.all(parts.map(async (p) => {
     if (typeof p === 'string') return p;
     try {
-      const { value } = await post('/expr', { expr: p.expr.trim(), ...env });
+      const ans = await post('/expr', { expr: p.expr.trim(), ...env });
+      hints.push(...hintsOf(ans));
+      const { value } = ans;
       return typeof value === 'string' ? value : JSON.stringify(value);
     } catch (e) {
       e.template = p.expr.trim();
       throw e;
     }
   }));
-  return vals.join('');
+  return { text: vals.join(''), hints: [...new Set(hints)] };
+}
+
+/**
+ * hintsOf are the warnings of an answer of POST /api/v1/expr.
+ * @param {{warning?: string, hints?: string[]}} ans
+ */
+function hintsOf(ans) {
+  return [...(ans.warning ? [ans.warning] : []), ...(ans.hints || [])];
+}
+
+/**
+ * urlWarning says what is likely wrong with a URL a preview shows: null in
+ * it, or an empty part (//), where a field it uses is missing or empty.
+ * @param {string} url
+ */
+export function urlWarning(url) {
+  const m = /^[a-z][a-z0-9+.-]*:\/\/[^/?#]*([^?#]*)(\?[^#]*)?/i.exec(url.trim());
+  if (!m) return '';
+  const segs = m[1].split('/').slice(1);
+  const query = (m[2] || '').slice(1).split('&').map((kv) => kv.split('=').slice(1).join('='));
+  if (segs.includes('null') || query.includes('null')) {
+    return 'the URL has null in it: a field it uses is not in the data this step gets';
+  }
+  if (segs.slice(0, -1).includes('')) {
+    return 'the URL has an empty part (//): a field it uses is empty or missing';
+  }
+  return '';
 }
 
 /** Previews keeps the preview fields of a page current. */
@@ -124,23 +162,29 @@ export class Previews {
     try {
       const env = await this.envFor(f.stepIndex < 0 ? 0 : f.stepIndex);
       if (seq !== f.seq) return;
-      let text;
+      /** @type {Rendered} */
+      let out;
       if (f.kind === 'template') {
-        text = await renderTemplate(src, env);
+        out = await renderTemplate(src, env);
       } else {
-        const { value } = await post('/expr', { expr: src, ...env });
-        text = compact(value, 600);
+        const ans = await post('/expr', { expr: src, ...env });
+        out = { text: compact(ans.value, 600), hints: hintsOf(ans) };
       }
       if (seq !== f.seq) return;
+      const path = f.el.dataset.field || '';
+      const bad = /(^|\.)url$/.test(path) ? urlWarning(out.text) : '';
+      if (bad) out.hints.push(bad);
       p.removeAttribute('aria-busy');
-      clear(p).className = 'preview ok';
+      clear(p).className = `preview ok${out.hints.length ? ' warned' : ''}`;
       p.append(h('span', { class: 'arrow', 'aria-hidden': 'true' }, '→ '), h('span', { class: 'sr-only' }, 'Preview: '),
-        h('code', { class: 'value' }, text));
+        h('code', { class: 'value' }, out.text));
+      for (const hint of out.hints) p.append(h('div', { class: 'preview-hint' }, h('span', { 'aria-hidden': 'true' }, '⚠ '), hint));
     } catch (e) {
       if (seq !== f.seq) return;
       p.removeAttribute('aria-busy');
       clear(p).className = 'preview err';
       p.append(errorAt(e, e.template != null ? e.template : src));
+      if (e.hint) p.append(h('div', { class: 'preview-hint' }, h('span', { 'aria-hidden': 'true' }, '⚠ '), e.hint));
     }
   }
 }

@@ -44,7 +44,7 @@ export function renderTrigger(ed, box) {
   if (kind) body.append(renderFields(kind.fields, t, 'trigger', ed, -1));
   else body.append(h('p', { class: 'error-text' }, `This server has no trigger of type ${t.type}: its fields are kept as they are.`));
   if (firesFor(t.type)) {
-    const fires = h('div', { class: 'fires', 'aria-live': 'polite' });
+    const fires = h('div', { class: 'fires' }); // redrawn on each edit: not a live region
     body.append(fires);
     renderFires(fires, t, ed.saved);
     ed.afterTriggerEdit = () => renderFires(fires, t, ed.saved);

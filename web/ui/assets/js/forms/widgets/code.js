@@ -4,7 +4,8 @@
 
 import { h, nextId } from '../../dom.js';
 import { registerWidget, widgetFor } from '../registry.js';
-import { fieldBox, placeholder } from '../field.js';
+import { fieldBox, placeholder, labelText } from '../field.js';
+import { functionsButton } from '../function-ref.js';
 
 /** @typedef {import('../registry.js').WidgetContext} WidgetContext */
 
@@ -25,7 +26,9 @@ export function codeInput(ctx, mode) {
   };
   /** @type {HTMLInputElement | HTMLTextAreaElement} */
   const el = mode === 'template' ? h('input', attrs) : h('textarea', { ...attrs, rows: 1 });
-  const preview = h('div', { class: 'preview', id: previewId, 'aria-live': 'polite', 'data-preview-for': ctx.path });
+  // Not a live region: a preview changes as one types; the field's
+  // description (aria-describedby) reads it when asked.
+  const preview = h('div', { class: 'preview', id: previewId, 'data-preview-for': ctx.path });
   const fit = () => {
     if (!(el instanceof HTMLTextAreaElement)) return;
     el.style.height = 'auto';
@@ -37,7 +40,8 @@ export function codeInput(ctx, mode) {
   });
   if (el instanceof HTMLTextAreaElement) requestAnimationFrame(fit);
   ctx.host.addPreview({ el, preview, kind: mode, stepIndex: ctx.stepIndex });
-  return fieldBox(ctx, el, { chip: ctx.field.kind, extra: [preview], className: 'exprfield' });
+  const tools = h('div', { class: 'code-tools' }, functionsButton(ctx.host.kinds, el, labelText(ctx)));
+  return fieldBox(ctx, el, { chip: ctx.field.kind, extra: [tools, preview], className: 'exprfield' });
 }
 
 /**
