@@ -35,6 +35,10 @@ type Env struct {
 	Secrets map[string]any `expr:"secrets"`
 	// Run is {id, workflow, attempt}.
 	Run map[string]any `expr:"run"`
+	// Item and Index are, inside a for_each step's steps, the item being
+	// worked on and its place in the list from 0; nil elsewhere.
+	Item  any `expr:"item"`
+	Index any `expr:"index"`
 
 	// Budget bounds the evaluations made with this environment (see
 	// Limits); nil: each evaluation gets a budget of its own.
@@ -121,6 +125,10 @@ func stringArg(fn string, params []any, i int) (string, error) {
 	}
 	return s, nil
 }
+
+// TypeName names the kind of an expression's value as a JSON user would:
+// "a string", "an object"; for messages.
+func TypeName(v any) string { return jsonTypeName(v) }
 
 // jsonTypeName names the kind of an expression value as a JSON user would.
 func jsonTypeName(v any) string {
