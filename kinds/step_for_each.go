@@ -130,7 +130,7 @@ type pendingItem struct {
 // waiting or retrying, with Again, at the first of their times; when the
 // run resumes, items done are passed over from their records.
 func (s *forEachStep) Run(ctx context.Context, rt Runtime) Outcome {
-	v, err := workflows.Eval(s.items, rt.Env())
+	v, err := workflows.EvalList(s.items, rt.Env())
 	if err != nil {
 		return Outcome{Status: store.StepFailed, Err: fmt.Errorf("items: %w", err)}
 	}
