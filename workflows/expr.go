@@ -257,15 +257,15 @@ func nonBoolean(n ast.Node) (ast.Node, string) {
 // none): an evaluation past the budget's limits, or a value larger than
 // the memory limit, is an error wrapping ErrLimit. Errors carry expr's
 // line and column; a panic is returned as an error.
-func Eval(p *vm.Program, env *Env) (v any, err error) { return eval(p, env, true) }
+func Eval(p *vm.Program, env *Env) (v any, err error) { return evalSized(p, env, true) }
 
 // EvalList is Eval for an expression giving a list a step goes through
 // item by item (a loop's items): the list's own size is not held to the
 // memory limit, as it is neither recorded nor sent whole (the step bounds
 // its length); what the expression builds still is.
-func EvalList(p *vm.Program, env *Env) (v any, err error) { return eval(p, env, false) }
+func EvalList(p *vm.Program, env *Env) (v any, err error) { return evalSized(p, env, false) }
 
-func eval(p *vm.Program, env *Env, sized bool) (v any, err error) {
+func evalSized(p *vm.Program, env *Env, sized bool) (v any, err error) {
 	defer recoverInto(&err, "evaluate expression")
 	var e Env
 	if env != nil {
