@@ -42,7 +42,10 @@ type runState struct {
 	// path is the step under way's place in the workflow (kinds.Runtime's
 	// Path), and nested what its nested steps need (nested.go).
 	path   string
-	nested nestedRun
+	nested *nestedRun
+	// input, where set, is what a step's record shows as its input while
+	// the payload is the one its nested steps started with (kinds.Nested).
+	input any
 }
 
 // at says the run is at the top-level step s, the i-th.
@@ -105,6 +108,7 @@ func newRunStateOf(c *workflows.Compiled, ev *store.Event, runID string, secrets
 	st := &runState{
 		compiled: c,
 		runID:    runID,
+		nested:   &nestedRun{},
 		env: workflows.Env{
 			Payload: payload,
 			Trigger: trigger,
@@ -137,7 +141,13 @@ func (st *runState) payload() any {
 // apply records a succeeded step's output where later steps see it.
 func (st *runState) apply(s *workflows.CompiledStep, output any, raw []byte) {
 	st.env.Steps[s.ID] = output
+	if pc, ok := s.Program.(kinds.PayloadCarrier); ok {
+		st.input = nil
+		st.env.Payload = pc.PayloadOf(output)
+		st.payloadJSON, st.payloadIsBody, st.payloadPending = nil, false, false
+	}
 	if _, ok := s.Program.(kinds.PayloadSetter); ok {
+		st.input = nil // the payload is a step's own again
 		st.env.Payload = output
 		st.payloadJSON, st.payloadIsBody, st.payloadPending = raw, false, false
 	}
@@ -148,10 +158,7 @@ func (st *runState) apply(s *workflows.CompiledStep, output any, raw []byte) {
 func (st *runState) restore(results []store.StepResult, next int) error {
 	last := map[int]store.StepResult{}
 	for _, r := range results {
-		if st.nested.records == nil {
-			st.nested.records, st.nested.types = map[string][]store.StepResult{}, map[string]string{}
-		}
-		st.nested.records[r.StepID] = append(st.nested.records[r.StepID], r)
+		st.nested.keep(r)
 		if r.StepIndex < len(st.compiled.Steps) && r.StepID != st.compiled.Steps[r.StepIndex].ID {
 			continue // a nested step's: RunSteps reads it
 		}

@@ -68,6 +68,9 @@ func (e *Engine) runStep(ctx context.Context, st *runState, s *workflows.Compile
 	in := out.input
 	if in == nil {
 		in = st.env.Payload
+		if st.input != nil {
+			in = st.input
+		}
 	}
 	res := store.StepResult{
 		RunID:      st.runID,
@@ -80,7 +83,7 @@ func (e *Engine) runStep(ctx context.Context, st *runState, s *workflows.Compile
 		Duration:   durationSince(e.now(), start),
 	}
 	var err error
-	if out.input == nil && st.payloadJSON != nil {
+	if out.input == nil && st.input == nil && st.payloadJSON != nil {
 		res.Input = st.payloadJSON // the payload is unchanged since it was last encoded
 	} else if res.Input, err = jsonOf(in); err != nil {
 		res.Input = nil
@@ -97,7 +100,7 @@ func (e *Engine) runStep(ctx context.Context, st *runState, s *workflows.Compile
 	// run goes on with the real values in memory.)
 	input, output := st.redactJSON(res.Input), st.redactJSON(res.Output)
 	out.redacted = !bytes.Equal(input, res.Input) || !bytes.Equal(output, res.Output)
-	res.InputIsEventBody = out.input == nil && st.payloadIsBody && !out.redacted
+	res.InputIsEventBody = out.input == nil && st.input == nil && st.payloadIsBody && !out.redacted
 	res.Input, res.Output = input, output
 	res.Error = redactString(res.Error, st.secretValues())
 	return res, out

@@ -53,6 +53,14 @@ type Runtime interface {
 	// that outcome, with Again set where the holder must run again when
 	// the run resumes.
 	RunSteps(ctx context.Context, steps []*workflows.CompiledStep, n Nested) Outcome
+	// Fork is a runtime for nested steps run beside others of the same
+	// step (a loop's items at once): it shares the run's records, and has
+	// an expression environment of its own, a copy of this one.
+	Fork() Runtime
+	// Previous is the output of this step's last recorded attempt in the
+	// run (nil where none): a step that holds steps and stopped with Again
+	// reads where it left them.
+	Previous() any
 }
 
 // Nested says where steps a step holds run, and how.
@@ -62,6 +70,10 @@ type Nested struct {
 	// KeepPayload: the payload the nested steps leave is the run's after
 	// them; otherwise the payload is as it was before them.
 	KeepPayload bool
+	// Input, where set, is what the nested steps' records show as their
+	// input while the payload is the one they started with (a loop's item,
+	// rather than the whole payload once per item).
+	Input any
 }
 
 // Outcome is what one attempt at a step came to.

@@ -111,7 +111,7 @@ type RetryPolicy struct {
 // Compile checks the settings and compiles the URL, headers, body and
 // signing secret.
 func (w *Webhook) Compile(b *workflows.StepBuild) (any, error) {
-	s := &webhookStep{id: b.ID(), method: w.Method, timeout: DefaultTimeout,
+	s := &webhookStep{method: w.Method, timeout: DefaultTimeout,
 		retry: RetryPolicy{MaxAttempts: DefaultMaxAttempts, Initial: DefaultInitial, Max: DefaultMaxBackoff}}
 	if s.method == "" {
 		s.method = http.MethodPost
@@ -172,7 +172,6 @@ func (w *Webhook) Compile(b *workflows.StepBuild) (any, error) {
 }
 
 type webhookStep struct {
-	id         string
 	method     string
 	url        *workflows.Template
 	headers    []workflows.HeaderTemplate
@@ -195,7 +194,7 @@ func (s *webhookStep) Run(ctx context.Context, rt Runtime) Outcome {
 	if err != nil {
 		return Outcome{Status: store.StepFailed, Err: err}
 	}
-	req.WebhookID = WebhookID(rt.RunID(), s.id)
+	req.WebhookID = WebhookID(rt.RunID(), rt.Path())
 	req.Timestamp = rt.Now()
 	record := requestRecord(rt, req)
 	if test, send := rt.Test(); test && !send {
@@ -279,7 +278,8 @@ func requestRecord(rt Runtime, req actions.Request) map[string]any {
 }
 
 // WebhookID is the webhook-id of a step of a run: the same on every
-// attempt, so receivers can deduplicate redeliveries.
+// attempt, so receivers can deduplicate redeliveries. stepID is the
+// step's path (a loop's item's step has its own: "each_line[3].send").
 func WebhookID(runID, stepID string) string {
 	return "msg_" + strings.ReplaceAll(runID, "-", "") + "_" + stepID
 }

@@ -8,6 +8,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"github.com/hookflow/hookflow/engine"
 	"github.com/hookflow/hookflow/store"
 )
 
@@ -167,7 +168,8 @@ func (s *Server) getRun(c *gin.Context) {
 
 func (s *Server) replayRun(c *gin.Context) {
 	var req struct {
-		FromStep string `json:"from_step"`
+		FromStep   string `json:"from_step"`
+		OnlyFailed bool   `json:"only_failed"`
 	}
 	body, ok := readBody(c)
 	if !ok {
@@ -175,11 +177,11 @@ func (s *Server) replayRun(c *gin.Context) {
 	}
 	if len(body) > 0 {
 		if err := json.Unmarshal(body, &req); err != nil {
-			abort(c, http.StatusBadRequest, "bad_json", "the body must be {} or {\"from_step\": \"id\"}")
+			abort(c, http.StatusBadRequest, "bad_json", "the body must be {} or {\"from_step\": \"id\"} (with \"only_failed\": true for a loop's failed items)")
 			return
 		}
 	}
-	run, err := s.engine.Replay(c.Request.Context(), c.Param("id"), req.FromStep)
+	run, err := s.engine.ReplayFrom(c.Request.Context(), c.Param("id"), engine.ReplayOptions{FromStep: req.FromStep, OnlyFailed: req.OnlyFailed})
 	if err != nil {
 		s.fail(c, err)
 		return

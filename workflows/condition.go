@@ -68,7 +68,8 @@ func (c *Condition) UnmarshalJSON(data []byte) error {
 type Match struct {
 	All []Match `json:"all,omitempty"`
 	Any []Match `json:"any,omitempty"`
-	// Field is a path into payload, trigger, steps or vars:
+	// Field is a path into payload, trigger, steps or vars (item and index
+	// inside a for_each step's steps):
 	// "payload.data.amount", "trigger.headers.x-kind", "payload.items[0].sku".
 	Field string `json:"field,omitempty"`
 	// Op is one of MatchOps.
@@ -105,7 +106,7 @@ func matchOp(op string) (takesValue, ok bool) {
 }
 
 // fieldRoots are what a rule's field may start with.
-var fieldRoots = []string{"payload", "trigger", "steps", "vars"}
+var fieldRoots = []string{"payload", "trigger", "steps", "vars", "item", "index"}
 
 // CompiledCondition is a condition ready to run.
 type CompiledCondition struct {

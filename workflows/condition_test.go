@@ -171,7 +171,7 @@ func TestMatchErrors(t *testing.T) {
 		`{"field": "payload.a", "op": "equals", "value": 1}`:                       `steps[0].when.op: unknown operator "equals"`,
 		`{"field": "payload.a", "value": 1}`:                                       `steps[0].when.op: is required`,
 		`{"op": "eq", "value": 1}`:                                                 `steps[0].when: a rule needs a field`,
-		`{"field": "data.a", "op": "eq", "value": 1}`:                              `steps[0].when.field: must start with payload, trigger, steps or vars`,
+		`{"field": "data.a", "op": "eq", "value": 1}`:                              `steps[0].when.field: must start with payload, trigger, steps, vars, item or index`,
 		`{"field": "payload.a[x]", "op": "eq", "value": 1}`:                        `steps[0].when.field: not a field path`,
 		`{"field": "payload.a", "op": "eq"}`:                                       `steps[0].when.value: is required for eq`,
 		`{"field": "payload.a", "op": "exists", "value": 1}`:                       `steps[0].when.value: exists takes no value`,

@@ -35,6 +35,10 @@ type Env struct {
 	Secrets map[string]any `expr:"secrets"`
 	// Run is {id, workflow, attempt}.
 	Run map[string]any `expr:"run"`
+	// Item and Index are, inside a for_each step's steps, the item being
+	// worked on and its place in the list from 0; nil elsewhere.
+	Item  any `expr:"item"`
+	Index any `expr:"index"`
 
 	// Budget bounds the evaluations made with this environment (see
 	// Limits); nil: each evaluation gets a budget of its own.
@@ -121,6 +125,10 @@ func stringArg(fn string, params []any, i int) (string, error) {
 	}
 	return s, nil
 }
+
+// TypeName names the kind of an expression's value as a JSON user would:
+// "a string", "an object"; for messages.
+func TypeName(v any) string { return jsonTypeName(v) }
 
 // jsonTypeName names the kind of an expression value as a JSON user would.
 func jsonTypeName(v any) string {
@@ -249,7 +257,15 @@ func nonBoolean(n ast.Node) (ast.Node, string) {
 // none): an evaluation past the budget's limits, or a value larger than
 // the memory limit, is an error wrapping ErrLimit. Errors carry expr's
 // line and column; a panic is returned as an error.
-func Eval(p *vm.Program, env *Env) (v any, err error) {
+func Eval(p *vm.Program, env *Env) (v any, err error) { return evalSized(p, env, true) }
+
+// EvalList is Eval for an expression giving a list a step goes through
+// item by item (a loop's items): the list's own size is not held to the
+// memory limit, as it is neither recorded nor sent whole (the step bounds
+// its length); what the expression builds still is.
+func EvalList(p *vm.Program, env *Env) (v any, err error) { return evalSized(p, env, false) }
+
+func evalSized(p *vm.Program, env *Env, sized bool) (v any, err error) {
 	defer recoverInto(&err, "evaluate expression")
 	var e Env
 	if env != nil {
@@ -261,6 +277,9 @@ func Eval(p *vm.Program, env *Env) (v any, err error) {
 	e.Tick, e.Keep = e.Budget.tick, e.Budget.keep
 	if v, err = expr.Run(p, e); err != nil {
 		return nil, vmLimitError(err)
+	}
+	if !sized {
+		return v, nil
 	}
 	if err := e.Budget.fits(v); err != nil {
 		return nil, err
