@@ -43,6 +43,8 @@ type runState struct {
 	// Path), and nested what its nested steps need (nested.go).
 	path   string
 	nested nestedRun
+	// calls is what its calls and waits need (calls.go).
+	calls callState
 }
 
 // at says the run is at the top-level step s, the i-th.
@@ -117,6 +119,7 @@ func newRunStateOf(c *workflows.Compiled, ev *store.Event, runID string, secrets
 	if isJSON {
 		st.payloadJSON, st.payloadIsBody, st.payloadPending = ev.Body, true, p.Deferred
 	}
+	st.calls.fromEvent(ev)
 	return st
 }
 
@@ -268,7 +271,7 @@ func TriggerInfo(ev *store.Event) map[string]any {
 	for k, v := range ev.Headers {
 		headers[k] = v
 	}
-	return map[string]any{
+	m := map[string]any{
 		"source":      ev.Source,
 		"method":      ev.Method,
 		"headers":     headers,
@@ -277,6 +280,10 @@ func TriggerInfo(ev *store.Event) map[string]any {
 		"received_at": ev.ReceivedAt,
 		"event_id":    ev.ID,
 	}
+	if p := parentRun(ev); p != "" {
+		m["parent_run"] = p
+	}
+	return m
 }
 
 func parseQuery(q string) url.Values {
