@@ -71,10 +71,10 @@ type waitStep struct {
 }
 
 var (
-	_ Step        = (*waitStep)(nil)
-	_ ResumeStep  = (*waitStep)(nil)
-	errNoCalls    = errors.New("this runtime cannot wait nor start runs")
-	foreverFromAt = 100 * 365 * 24 * time.Hour
+	_             Step       = (*waitStep)(nil)
+	_             ResumeStep = (*waitStep)(nil)
+	errNoCalls               = errors.New("this runtime cannot wait nor start runs")
+	foreverFromAt            = 100 * 365 * 24 * time.Hour
 )
 
 // ResumeStep is implemented by the programs of steps a request to a
