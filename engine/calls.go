@@ -416,3 +416,70 @@ func parentRun(ev *store.Event) string {
 	}
 	return ev.Headers[headerParentRun]
 }
+
+// WaitInfo is a wait step of a run as the run page shows it.
+type WaitInfo struct {
+	Step string `json:"step"`
+	// URL resumes the step (a path alone where the engine has no BaseURL).
+	URL string `json:"url"`
+	// Waiting: the run has reached the step and waits on it.
+	Waiting  bool      `json:"waiting"`
+	Resumed  bool      `json:"resumed"`
+	TimedOut bool      `json:"timed_out,omitempty"`
+	Until    time.Time `json:"until,omitzero"`
+}
+
+// Waits lists the wait steps of a run's workflow (top-level and nested,
+// by id), with their resume URLs and how each stands.
+func (e *Engine) Waits(ctx context.Context, runID string) ([]WaitInfo, error) {
+	r, err := e.store.RunGet(ctx, runID)
+	if err != nil {
+		return nil, fmt.Errorf("waits of run %s: %w", runID, err)
+	}
+	c, err := e.cache.revision(ctx, r.WorkflowID, r.Revision)
+	if err != nil {
+		return nil, fmt.Errorf("waits of run %s: load workflow: %w", runID, err)
+	}
+	out := []WaitInfo{}
+	var walk func(steps []*workflows.CompiledStep) error
+	walk = func(steps []*workflows.CompiledStep) error {
+		for _, s := range steps {
+			if _, ok := s.Program.(kinds.ResumeStep); ok {
+				u, err := e.ResumeURL(ctx, runID, s.ID)
+				if err != nil {
+					return err
+				}
+				wi := WaitInfo{Step: s.ID, URL: u}
+				w, err := e.store.WaitGet(ctx, runID, s.ID)
+				switch {
+				case errors.Is(err, store.ErrNotFound):
+				case err != nil:
+					return err
+				default:
+					wi.Until = w.Until
+					if w.Resumed() {
+						wi.Resumed = true
+						var v map[string]any
+						if out, err := decodeJSON(w.Resume); err == nil {
+							v, _ = out.(map[string]any)
+						}
+						if v["timed_out"] == true {
+							wi.Resumed, wi.TimedOut = false, true
+						}
+					} else {
+						wi.Waiting = r.Status == store.StatusWaiting
+					}
+				}
+				out = append(out, wi)
+			}
+			if err := walk(s.Steps); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	if err := walk(c.Steps); err != nil {
+		return nil, fmt.Errorf("waits of run %s: %w", runID, err)
+	}
+	return out, nil
+}
