@@ -7,6 +7,7 @@ import {
   h, append, clear, statusPill, timeEl, fmtTime, fmtDuration, jsonView, toast, confirmDialog,
 } from './dom.js';
 import { navigate, onLeave, setTitle } from './nav.js';
+import { waitsSection } from './run-waits.js';
 
 const STATUSES = ['succeeded', 'filtered', 'failed', 'retrying', 'waiting', 'queued', 'running', 'cancelled'];
 const PAGE = 50;
@@ -109,6 +110,7 @@ export async function runPage(root, id) {
   root.append(page);
   let timer = null;
   let types = null;
+  const waits = h('div', { class: 'waits' });
   onLeave(() => clearTimeout(timer));
 
   async function load() {
@@ -122,6 +124,7 @@ export async function runPage(root, id) {
       } catch { /* workflow deleted since: types stay unknown */ }
     }
     render(run, event, steps);
+    waitsSection(waits, run, () => { clearTimeout(timer); load().catch(() => {}); });
     const live = !['succeeded', 'filtered', 'failed', 'cancelled'].includes(run.status);
     if (live) timer = setTimeout(() => load().catch(() => {}), 1000);
   }
@@ -147,6 +150,7 @@ export async function runPage(root, id) {
         run.replay_of ? meta('Replay of', h('a', { href: `/runs/${run.replay_of}`, 'data-link': '', class: 'mono' }, run.replay_of.slice(0, 13) + '…')) : null,
         meta('Run id', h('span', { class: 'mono small' }, run.id))),
       run.error ? h('div', { class: 'banner error', role: 'alert' }, run.error) : null,
+      waits,
       eventCard(event),
       h('h2', { class: 'section-h' }, 'Steps'),
       steps.length
