@@ -55,6 +55,9 @@ type Config struct {
 	// Metrics receives Prometheus observations (nil: none).
 	Metrics *Metrics
 	Logger  *slog.Logger
+	// BaseURL is the public URL resume URLs are made on (empty: they are
+	// paths alone).
+	BaseURL string
 }
 
 // Engine accepts events and executes runs.
@@ -92,6 +95,7 @@ type Engine struct {
 	updates   chan *updateReq
 	workers   sync.WaitGroup
 	jobs      chan job
+	resume    resumeKey // calls.go
 }
 
 // ErrNotStarted is returned by Accept before Start or after Shutdown.

@@ -32,6 +32,7 @@ var exampleCases = map[string]func(t *testing.T, x *example){
 	"uptime-check":             testUptimeCheck,
 	"order-to-airtable":        testOrderToAirtable,
 	"slack-command":            testSlackCommand,
+	"refund-approval":          testRefundApproval,
 }
 
 // exampleSecrets are the named secrets the examples read as secrets.NAME.
@@ -46,6 +47,8 @@ var exampleSecrets = map[string]any{
 	"airtable_token":     "airtable-api-token",
 	"shopify":            "shopify-app-secret",
 	"slack_signing":      "slack-signing-secret",
+	"refund_key":         "refund-key-123",
+	"payments_token":     "payments-api-token",
 }
 
 // example is one example workflow saved in a test bundle, its outbound

@@ -180,6 +180,7 @@ func (x *execution) write(ctx context.Context, status string, next, stepAttempt 
 	if status == store.StatusRunning {
 		p.LeaseUntil = x.leaseUntil.UTC()
 	}
+	x.prepare(&p)
 	// The write must happen even when shutdown cancels ctx.
 	err := x.e.runUpdate(context.WithoutCancel(ctx), p)
 	if err != nil {
@@ -191,6 +192,7 @@ func (x *execution) write(ctx context.Context, status string, next, stepAttempt 
 		return false
 	}
 	x.pending = x.pending[:0]
+	x.written(&p)
 	return true
 }
 

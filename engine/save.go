@@ -41,12 +41,16 @@ func (e *Engine) CreateWorkflow(ctx context.Context, w *workflows.Workflow) (Sav
 // workflow whose id it generates is always created create-only, so that an
 // id drawn twice can never make a revision of another workflow.
 func (e *Engine) saveWorkflow(ctx context.Context, w *workflows.Workflow, createOnly bool) (SaveResult, error) {
-	if _, err := workflows.Compile(w); err != nil {
+	c, err := workflows.Compile(w)
+	if err != nil {
 		return SaveResult{}, err
 	}
 	if w.ID == "" {
 		w.ID = generateID(w.Name)
 		createOnly = true
+	}
+	if err := e.checkCalls(ctx, w, c); err != nil {
+		return SaveResult{}, err
 	}
 	if w.OnFailure == w.ID {
 		return SaveResult{}, &workflows.FieldError{Field: "on_failure", Message: "a workflow cannot be its own on_failure workflow"}

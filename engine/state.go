@@ -46,6 +46,8 @@ type runState struct {
 	// input, where set, is what a step's record shows as its input while
 	// the payload is the one its nested steps started with (kinds.Nested).
 	input any
+	// calls is what its calls and waits need (calls.go).
+	calls callState
 }
 
 // at says the run is at the top-level step s, the i-th.
@@ -121,6 +123,7 @@ func newRunStateOf(c *workflows.Compiled, ev *store.Event, runID string, secrets
 	if isJSON {
 		st.payloadJSON, st.payloadIsBody, st.payloadPending = ev.Body, true, p.Deferred
 	}
+	st.calls.fromEvent(ev)
 	return st
 }
 
@@ -275,7 +278,7 @@ func TriggerInfo(ev *store.Event) map[string]any {
 	for k, v := range ev.Headers {
 		headers[k] = v
 	}
-	return map[string]any{
+	m := map[string]any{
 		"source":      ev.Source,
 		"method":      ev.Method,
 		"headers":     headers,
@@ -284,6 +287,10 @@ func TriggerInfo(ev *store.Event) map[string]any {
 		"received_at": ev.ReceivedAt,
 		"event_id":    ev.ID,
 	}
+	if p := parentRun(ev); p != "" {
+		m["parent_run"] = p
+	}
+	return m
 }
 
 func parseQuery(q string) url.Values {

@@ -34,6 +34,10 @@ type outcome struct {
 // record and outcome.
 func (e *Engine) runStep(ctx context.Context, st *runState, s *workflows.CompiledStep, attempt int) (store.StepResult, outcome) {
 	start := e.now()
+	st.eng = e
+	if st.env.ResumeURL == nil {
+		st.env.ResumeURL = st.resumeURL
+	}
 	st.env.Run["attempt"] = attempt
 	// The step's expressions and templates share one budget (time, memory,
 	// loop iterations), which also ends with the run's context.

@@ -107,9 +107,10 @@ type Store interface {
 	// first recorded, with its Resume once one came. ErrNotFound where
 	// the run is gone.
 	WaitBegin(ctx context.Context, p WaitBeginParams) (Wait, error)
-	// WaitResume records the request that resumes a wait step of a run
-	// (also before the run reaches the step), and makes the run due at
-	// p.Now if it is waiting, in one transaction. ErrConflict where the
+	// WaitResume records the request that resumes a wait step of a run,
+	// and where the wait had begun (WaitBegin), makes the run due at p.Now
+	// if it is waiting, in one transaction; a request that comes before the
+	// wait begins is kept for it and wakes nothing. ErrConflict where the
 	// step was resumed before or the run has finished; ErrNotFound where
 	// there is no such run.
 	WaitResume(ctx context.Context, p WaitResumeParams) error

@@ -144,6 +144,10 @@ func New(cfg Config) *Server {
 	api.POST("/condition", s.checkCondition)
 	api.GET("/schedule/next", s.nextSchedule)
 	api.POST("/workflows/:id/runs", s.runNow)
+	api.POST("/runs/:id/resume", s.resumeRun)
+	api.GET("/runs/:id/waits", s.listWaits)
+	r.GET("/hooks/resume/:token", s.resumeHook)
+	r.POST("/hooks/resume/:token", s.resumeHook)
 	s.router = r
 	return s
 }

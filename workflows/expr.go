@@ -47,6 +47,10 @@ type Env struct {
 	// loopGuard); callers leave them nil.
 	Tick func(any) any `expr:"_tick"`
 	Keep func(any) any `expr:"_keep"`
+
+	// ResumeURL is resumeURL("STEP_ID"): the URL that resumes that wait
+	// step of the run (set by the engine; nil: resumeURL fails).
+	ResumeURL func(step string) (string, error) `expr:"resumeURL"`
 }
 
 // maxNodes bounds the size of one expression.

@@ -128,7 +128,16 @@ func serve(cmd *cobra.Command, c *config, limits *exprLimits) error {
 		return err
 	}
 	reg := web.NewRegistry()
+	// Resume URLs are made on the public URL (the listener's without one).
+	resumeBase := c.BaseURL
+	if resumeBase == "" {
+		resumeBase = "http://" + displayAddr(ln.Addr().String())
+		if tlsConfig != nil {
+			resumeBase = "https://" + displayAddr(ln.Addr().String())
+		}
+	}
 	eng, err := engine.New(engine.Config{
+		BaseURL: resumeBase,
 		Metrics: engine.NewMetrics(reg),
 		Store:   st,
 		Sender:  actions.NewSender(actions.Config{Egress: egress, RequireHTTPS: c.RequireHTTPS}),

@@ -63,19 +63,27 @@ func resumeWait(ctx context.Context, tx pgx.Tx, p store.WaitResumeParams, refuse
 		return fmt.Errorf("run %s has finished (%s): %w", p.RunID, status, store.ErrConflict)
 	}
 	now := store.OrNow(p.Now)
-	tag, err := tx.Exec(ctx, `
+	tag, err := tx.Exec(ctx, `UPDATE run_waits SET resume = $1, resumed_at = $2 WHERE run_id = $3 AND step_id = $4 AND resumed_at IS NULL`,
+		p.Resume, ts(now), text(p.RunID), text(p.StepID))
+	if err != nil {
+		return err
+	}
+	if tag.RowsAffected() == 1 {
+		_, err = tx.Exec(ctx, `UPDATE runs SET run_at = $1, updated_at = $1 WHERE id = $2 AND status = 'waiting'`,
+			ts(now), text(p.RunID))
+		return err
+	}
+	// Before the wait began: kept for it, waking nothing.
+	tag, err = tx.Exec(ctx, `
 		INSERT INTO run_waits (run_id, step_id, resume, resumed_at) VALUES ($1, $2, $3, $4)
-		ON CONFLICT (run_id, step_id) DO UPDATE SET resume = excluded.resume, resumed_at = excluded.resumed_at
-		WHERE run_waits.resumed_at IS NULL`, text(p.RunID), text(p.StepID), p.Resume, ts(now))
+		ON CONFLICT (run_id, step_id) DO NOTHING`, text(p.RunID), text(p.StepID), p.Resume, ts(now))
 	if err != nil {
 		return err
 	}
 	if tag.RowsAffected() == 0 {
 		return fmt.Errorf("resumed before: %w", store.ErrConflict)
 	}
-	_, err = tx.Exec(ctx, `UPDATE runs SET run_at = $1, updated_at = $1 WHERE id = $2 AND status = 'waiting'`,
-		ts(now), text(p.RunID))
-	return err
+	return nil
 }
 
 // WaitGet returns a wait step's state in a run.

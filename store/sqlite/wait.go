@@ -62,13 +62,26 @@ func (s *Store) WaitResume(ctx context.Context, p store.WaitResumeParams) error 
 }
 
 // resumeWait stores a wait's resume, unless one came before
-// (store.ErrConflict), and makes its run due where it is waiting.
+// (store.ErrConflict). Where the wait had begun, its run is due at once if
+// it is waiting (on it); a resume that comes before the wait begins is
+// kept for it, and wakes nothing (the run may be waiting on another step).
 func resumeWait(ctx context.Context, tx *sql.Tx, p store.WaitResumeParams) error {
 	now := nanos(store.OrNow(p.Now))
-	res, err := tx.ExecContext(ctx, `
+	res, err := tx.ExecContext(ctx, `UPDATE run_waits SET resume = ?, resumed_at = ? WHERE run_id = ? AND step_id = ? AND resumed_at = 0`,
+		p.Resume, now, p.RunID, p.StepID)
+	if err != nil {
+		return err
+	}
+	if n, err := res.RowsAffected(); err != nil {
+		return err
+	} else if n == 1 {
+		_, err = tx.ExecContext(ctx, `UPDATE runs SET run_at = ?, updated_at = ? WHERE id = ? AND status = 'waiting'`,
+			now, now, p.RunID)
+		return err
+	}
+	res, err = tx.ExecContext(ctx, `
 		INSERT INTO run_waits (run_id, step_id, until, resume, resumed_at) VALUES (?, ?, 0, ?, ?)
-		ON CONFLICT (run_id, step_id) DO UPDATE SET resume = excluded.resume, resumed_at = excluded.resumed_at
-		WHERE run_waits.resumed_at = 0`, p.RunID, p.StepID, p.Resume, now)
+		ON CONFLICT (run_id, step_id) DO NOTHING`, p.RunID, p.StepID, p.Resume, now)
 	if isForeignKey(err) {
 		return fmt.Errorf("run %s: %w", p.RunID, store.ErrNotFound)
 	}
@@ -80,9 +93,7 @@ func resumeWait(ctx context.Context, tx *sql.Tx, p store.WaitResumeParams) error
 	} else if n == 0 {
 		return fmt.Errorf("resumed before: %w", store.ErrConflict)
 	}
-	_, err = tx.ExecContext(ctx, `UPDATE runs SET run_at = ?, updated_at = ? WHERE id = ? AND status = 'waiting'`,
-		now, now, p.RunID)
-	return err
+	return nil
 }
 
 // WaitGet returns a wait step's state in a run.

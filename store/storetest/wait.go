@@ -81,6 +81,24 @@ func testWait(t *testing.T, newStore func(t *testing.T) store.Store) {
 		wantErr(t, "WaitResume of an unknown run", err, store.ErrNotFound)
 	})
 
+	t.Run("ResumeBeforeTheWaitBeginsWakesNothing", func(t *testing.T) {
+		t.Parallel()
+		b := setup(t, newStore)
+		b.workflow(t, "w")
+		id := b.accept(t, "w", b.now)[0]
+		waiting(t, b, id, false) // on another step, a delay say
+		if err := b.s.WaitResume(b.ctx, store.WaitResumeParams{RunID: id, StepID: "approval", Resume: []byte(`{"resumed":true}`), Now: b.now}); err != nil {
+			t.Fatalf("WaitResume: %v", err)
+		}
+		if runs := b.claim(t, store.RunClaimParams{Owner: "w2", Now: b.now}); len(runs) != 0 {
+			t.Fatalf("a resume of a wait not begun woke the run: %v", RunIDs(runs))
+		}
+		w, err := b.s.WaitBegin(b.ctx, store.WaitBeginParams{RunID: id, StepID: "approval", Until: b.now.Add(time.Hour)})
+		if err != nil || !w.Resumed() || !w.Until.IsZero() {
+			t.Fatalf("WaitBegin after the resume = %+v, %v; want it resumed", w, err)
+		}
+	})
+
 	t.Run("ResumeOfAFinishedRunConflicts", func(t *testing.T) {
 		t.Parallel()
 		b := setup(t, newStore)

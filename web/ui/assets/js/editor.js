@@ -19,6 +19,7 @@ import { attachAutocomplete } from './editor/autocomplete.js';
 import { renderTrigger } from './editor/trigger-panel.js';
 import { StepList } from './editor/step-list.js';
 import { SamplePanel, sampleFromEvent } from './editor/sample-panel.js';
+import { runNowButton } from './editor/run-now.js';
 import { exampleSample } from './editor/example-events.js';
 import { TestPanel } from './editor/test-panel.js';
 import { settingsSection } from './editor/settings.js';
@@ -272,6 +273,7 @@ export class Editor {
           saved ? h('button', { type: 'button', class: 'btn ghost', id: 'history', onclick: () => showHistory(this) }, 'History') : null,
           saved ? h('button', { type: 'button', class: 'btn ghost', onclick: () => exportWorkflows([saved.id]) }, 'Export') : null,
           saved ? h('a', { class: 'btn ghost', href: `/runs${qs({ workflow: saved.id })}`, 'data-link': '' }, 'Runs') : null,
+          saved ? runNowButton(this) : null,
           testBtn, saveBtn)),
       h('div', { class: 'editor-meta' },
         saved

@@ -8,6 +8,7 @@ import {
 } from './dom.js';
 import { navigate, onLeave, setTitle } from './nav.js';
 import { replaysSection } from './runs-replays.js';
+import { waitsSection } from './run-waits.js';
 
 const STATUSES = ['succeeded', 'filtered', 'failed', 'retrying', 'waiting', 'queued', 'running', 'cancelled'];
 const PAGE = 50;
@@ -120,6 +121,7 @@ export async function runPage(root, id) {
   root.append(page);
   let timer = null;
   let types = null;
+  const waits = h('div', { class: 'waits' });
   onLeave(() => clearTimeout(timer));
 
   async function load() {
@@ -133,6 +135,7 @@ export async function runPage(root, id) {
       } catch { /* workflow deleted since: types stay unknown */ }
     }
     render(run, event, steps);
+    waitsSection(waits, run, () => { clearTimeout(timer); load().catch(() => {}); });
     const live = !['succeeded', 'filtered', 'failed', 'cancelled'].includes(run.status);
     if (live) timer = setTimeout(() => load().catch(() => {}), 1000);
   }
@@ -159,6 +162,7 @@ export async function runPage(root, id) {
         meta('Run id', h('span', { class: 'mono small' }, run.id))),
       run.error ? h('div', { class: 'banner error', role: 'alert' }, run.error) : null,
       replaysSection(run),
+      waits,
       eventCard(event),
       h('h2', { class: 'section-h' }, 'Steps'),
       steps.length

@@ -1,0 +1,485 @@
+package engine
+
+import (
+	"context"
+	"crypto/hmac"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"net/http"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/hookflow/hookflow/kinds"
+	"github.com/hookflow/hookflow/store"
+	"github.com/hookflow/hookflow/workflows"
+)
+
+// Runs that wait on the world (wait steps) or on other runs (workflow
+// steps). A waiting step records its wait in the store (WaitBegin) and
+// the run is written waiting, with the step named (RunUpdateParams.
+// WaitStep): no worker waits. What ends the wait makes the run due: a
+// request to the step's resume URL (Resume), or, for a workflow step, its
+// child's finishing write, which resumes the parent's wait in the same
+// transaction. The step then runs again and finds why.
+//
+// A child run's event carries its parent in headers the engine alone sets
+// (trusted only where the event's source is "workflow").
+const (
+	headerParentRun  = "hookflow-parent-run"
+	headerParentStep = "hookflow-parent-step"
+	headerCallDepth  = "hookflow-call-depth"
+	// resumeKeySetting names the random key resume URLs are signed with
+	// (made by the stores' migrations).
+	resumeKeySetting = "resume_key"
+)
+
+// callState is what a run keeps for its calls and waits.
+type callState struct {
+	// parentRun and parentStep are the run and step that started this
+	// run, depth how deep it is in calls (0: not started by a workflow).
+	parentRun, parentStep string
+	depth                 int
+	// starts are child runs to write with the run's next write.
+	starts []store.EventAcceptParams
+	// waitOn is the step the run waits on, for its waiting write.
+	waitOn string
+}
+
+// fromEvent reads the run's parent from its event.
+func (c *callState) fromEvent(ev *store.Event) {
+	if ev == nil || ev.Source != "workflow" {
+		return
+	}
+	c.parentRun, c.parentStep = ev.Headers[headerParentRun], ev.Headers[headerParentStep]
+	c.depth, _ = strconv.Atoi(ev.Headers[headerCallDepth])
+}
+
+// prepare adds to a write of the run what its calls need: the child runs
+// its steps started, the step it waits on, and, as it finishes, its
+// parent's wait resumed.
+func (x *execution) prepare(p *store.RunUpdateParams) {
+	if x.st == nil { // failed before it could start (crashed, its workflow gone)
+		if store.Finished(p.Status) {
+			var c callState
+			if ev, err := x.e.store.EventGet(context.Background(), x.run.EventID); err == nil {
+				c.fromEvent(&ev)
+			}
+			c.resumeParent(x.run.ID, p)
+		}
+		return
+	}
+	c := &x.st.calls
+	p.Start = c.starts
+	if p.Status == store.StatusWaiting {
+		p.WaitStep = c.waitOn
+	}
+	if store.Finished(p.Status) {
+		c.resumeParent(x.run.ID, p)
+	}
+}
+
+// resumeParent makes the finishing write p of run id resume the wait of
+// the step that started it, if a step did.
+func (c *callState) resumeParent(id string, p *store.RunUpdateParams) {
+	if c.parentRun == "" || c.parentStep == "" {
+		return
+	}
+	body, _ := jsonOf(map[string]any{"run_id": id, "status": p.Status})
+	p.Resume = []store.WaitResumeParams{{RunID: c.parentRun, StepID: c.parentStep, Resume: body, Now: p.Now}}
+}
+
+// written is told that a write of the run succeeded.
+func (x *execution) written(p *store.RunUpdateParams) {
+	if len(p.Start) > 0 && x.st != nil {
+		x.st.calls.starts = nil
+		x.e.schedule(x.e.now()) // the children are due now
+	}
+	if len(p.Resume) > 0 {
+		x.e.schedule(x.e.now()) // the parent, where it runs here
+	}
+}
+
+var _ kinds.Calls = (*runState)(nil)
+
+// WaitBegin records the step under way waiting (kinds.Calls). A wait
+// whose time is up is closed, so that a request coming later is refused
+// (409), unless one came first.
+func (st *runState) WaitBegin(ctx context.Context, until time.Time) (kinds.WaitState, error) {
+	s := st.eng.store
+	w, err := s.WaitBegin(ctx, store.WaitBeginParams{RunID: st.runID, StepID: st.path, Until: until})
+	if err != nil {
+		return kinds.WaitState{}, err
+	}
+	now := st.eng.now()
+	if !w.Resumed() && !w.Until.IsZero() && !now.Before(w.Until) {
+		timedOut, _ := jsonOf(map[string]any{"resumed": false, "timed_out": true})
+		err := s.WaitResume(ctx, store.WaitResumeParams{RunID: st.runID, StepID: st.path, Resume: timedOut, Now: now.UTC()})
+		switch {
+		case err == nil:
+			st.calls.waitOn = ""
+			return kinds.WaitState{Until: w.Until}, nil
+		case errors.Is(err, store.ErrConflict): // a request came first
+			if w, err = s.WaitGet(ctx, st.runID, st.path); err != nil {
+				return kinds.WaitState{}, err
+			}
+		default:
+			return kinds.WaitState{}, err
+		}
+	}
+	ws := kinds.WaitState{Until: w.Until, Resumed: w.Resumed()}
+	if !ws.Resumed {
+		st.calls.waitOn = st.path
+		return ws, nil
+	}
+	st.calls.waitOn = ""
+	if ws.Output, err = decodeJSON(w.Resume); err != nil {
+		return kinds.WaitState{}, fmt.Errorf("read the resume: %w", err)
+	}
+	if m, ok := ws.Output.(map[string]any); ok && m["timed_out"] == true {
+		return kinds.WaitState{Until: w.Until}, nil // closed as its time was up
+	}
+	return ws, nil
+}
+
+// ChildRunID is the id of the run the step under way starts: made from
+// the run's id and the step's path, so the same on every attempt.
+func (st *runState) ChildRunID() string {
+	sum := sha256.Sum256([]byte("hookflow child run\x00" + st.runID + "\x00" + st.path))
+	h := hex.EncodeToString(sum[:16])
+	return h[0:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:32]
+}
+
+// StartRun starts a child run of workflow id with payload (kinds.Calls).
+func (st *runState) StartRun(ctx context.Context, workflowID string, payload any) (string, error) {
+	if st.calls.depth+1 > kinds.MaxCallDepth {
+		return "", fmt.Errorf("workflow %s: calls are %d deep already, the most there may be", workflowID, kinds.MaxCallDepth)
+	}
+	w, err := st.eng.store.WorkflowGet(ctx, workflowID)
+	if errors.Is(err, store.ErrNotFound) {
+		return "", fmt.Errorf("workflow %s does not exist", workflowID)
+	}
+	if err != nil {
+		return "", fmt.Errorf("workflow %s: %w", workflowID, err)
+	}
+	body, err := jsonOf(payload)
+	if err != nil {
+		return "", fmt.Errorf("payload is not JSON: %w", err)
+	}
+	if body == nil {
+		body = []byte("null")
+	}
+	id := st.ChildRunID()
+	ev := store.Event{
+		ID: id, WorkflowID: w.ID, Source: "workflow", Method: http.MethodPost, Body: body,
+		Headers: map[string]string{
+			"content-type": "application/json", headerParentRun: st.runID, headerParentStep: st.path,
+			headerCallDepth: strconv.Itoa(st.calls.depth + 1),
+		},
+		ReceivedAt: st.eng.now().UTC(),
+	}
+	st.calls.starts = append(st.calls.starts, store.EventAcceptParams{Event: ev, RunID: id, Revision: w.Revision})
+	return id, nil
+}
+
+// RunResult reads a run and, once it has finished, its result
+// (kinds.Calls).
+func (st *runState) RunResult(ctx context.Context, runID string) (kinds.RunResult, error) {
+	return st.eng.runResult(ctx, runID)
+}
+
+// runResult is a run's status and, once finished, its final payload (or
+// its respond step's body) and error.
+func (e *Engine) runResult(ctx context.Context, runID string) (kinds.RunResult, error) {
+	r, err := e.store.RunGet(ctx, runID)
+	if err != nil {
+		return kinds.RunResult{}, err
+	}
+	res := kinds.RunResult{Status: r.Status, Error: r.Error}
+	if !store.Finished(r.Status) {
+		return res, nil
+	}
+	c, err := e.cache.revision(ctx, r.WorkflowID, r.Revision)
+	if err != nil {
+		return kinds.RunResult{}, fmt.Errorf("run %s: load workflow: %w", runID, err)
+	}
+	ev, err := e.store.EventGet(ctx, r.EventID)
+	if err != nil {
+		return kinds.RunResult{}, fmt.Errorf("run %s: load event: %w", runID, err)
+	}
+	results, err := e.store.StepResultList(ctx, runID)
+	if err != nil {
+		return kinds.RunResult{}, fmt.Errorf("run %s: load steps: %w", runID, err)
+	}
+	st := newRunState(c, &ev, runID, nil)
+	if err := st.restore(results, len(c.Steps)); err != nil {
+		return kinds.RunResult{}, fmt.Errorf("run %s: restore: %w", runID, err)
+	}
+	res.Output = st.payload()
+	for _, s := range c.Steps {
+		if _, ok := s.Program.(kinds.Responder); ok {
+			if out, done := st.env.Steps[s.ID]; done && out != nil {
+				res.Output = responseFromStep(out).Body
+			}
+		}
+	}
+	return res, nil
+}
+
+// Resume URLs: BaseURL/hooks/resume/TOKEN, where TOKEN names the run and
+// the wait step and is signed with the store's random resume key, so that
+// it cannot be made from the run's id.
+
+// resumeKey is the key resume URLs are signed with, read from the store
+// once.
+type resumeKey struct {
+	mu  sync.Mutex
+	key []byte
+}
+
+func (e *Engine) resumeKeyBytes(ctx context.Context) ([]byte, error) {
+	k := &e.resume
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	if k.key != nil {
+		return k.key, nil
+	}
+	v, err := e.store.SettingGet(ctx, resumeKeySetting)
+	if errors.Is(err, store.ErrNotFound) {
+		// Not made by a migration (a store of another kind): make it here.
+		b := make([]byte, 32)
+		_, _ = rand.Read(b)
+		v = hex.EncodeToString(b)
+		err = e.store.SettingPut(ctx, resumeKeySetting, v)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("resume key: %w", err)
+	}
+	k.key = []byte(v)
+	return k.key, nil
+}
+
+// ResumeToken is the token of the resume URL of a wait step of a run.
+func (e *Engine) ResumeToken(ctx context.Context, runID, step string) (string, error) {
+	key, err := e.resumeKeyBytes(ctx)
+	if err != nil {
+		return "", err
+	}
+	name := runID + "\x00" + step
+	return base64.RawURLEncoding.EncodeToString([]byte(name)) + "." + base64.RawURLEncoding.EncodeToString(resumeMAC(key, name)), nil
+}
+
+// ResumeURL is the resume URL of a wait step of a run: the engine's
+// BaseURL (empty: a path alone) and /hooks/resume/TOKEN.
+func (e *Engine) ResumeURL(ctx context.Context, runID, step string) (string, error) {
+	tok, err := e.ResumeToken(ctx, runID, step)
+	if err != nil {
+		return "", err
+	}
+	return strings.TrimRight(e.cfg.BaseURL, "/") + "/hooks/resume/" + tok, nil
+}
+
+func resumeMAC(key []byte, name string) []byte {
+	m := hmac.New(sha256.New, key)
+	m.Write([]byte("hookflow resume\x00" + name))
+	return m.Sum(nil)
+}
+
+// ErrBadResumeToken: a resume URL's token is not one the engine made.
+var ErrBadResumeToken = errors.New("unknown resume URL")
+
+// parseResumeToken checks a resume token and returns its run and step.
+func (e *Engine) parseResumeToken(ctx context.Context, tok string) (runID, step string, err error) {
+	name64, mac64, ok := strings.Cut(tok, ".")
+	if !ok {
+		return "", "", ErrBadResumeToken
+	}
+	name, err1 := base64.RawURLEncoding.DecodeString(name64)
+	mac, err2 := base64.RawURLEncoding.DecodeString(mac64)
+	if err1 != nil || err2 != nil {
+		return "", "", ErrBadResumeToken
+	}
+	key, err := e.resumeKeyBytes(ctx)
+	if err != nil {
+		return "", "", err
+	}
+	if !hmac.Equal(mac, resumeMAC(key, string(name))) {
+		return "", "", ErrBadResumeToken
+	}
+	runID, step, ok = strings.Cut(string(name), "\x00")
+	if !ok {
+		return "", "", ErrBadResumeToken
+	}
+	return runID, step, nil
+}
+
+// resumeURL is resumeURL("STEP") in the run's expressions.
+func (st *runState) resumeURL(step string) (string, error) {
+	if !hasResumeStep(st.compiled.Steps, step) {
+		return "", fmt.Errorf("resumeURL: the workflow has no wait step %q", step)
+	}
+	if st.test {
+		return strings.TrimRight(st.eng.cfg.BaseURL, "/") + "/hooks/resume/TEST-RUN", nil
+	}
+	return st.eng.ResumeURL(context.Background(), st.runID, step)
+}
+
+// hasResumeStep reports whether steps hold a step a resume URL resumes,
+// with that id.
+func hasResumeStep(steps []*workflows.CompiledStep, id string) bool {
+	for _, s := range steps {
+		if _, ok := s.Program.(kinds.ResumeStep); ok && s.ID == id {
+			return true
+		}
+		if hasResumeStep(s.Steps, id) {
+			return true
+		}
+	}
+	return false
+}
+
+// ResumeRequest is what came to a resume URL (or from an operator).
+type ResumeRequest struct {
+	Method string
+	// Body is the request's body as the payload is read: JSON decoded, a
+	// form as an object, other text as a string.
+	Body  any
+	Query map[string]any
+}
+
+// Resume resumes a wait step of a run with a request: the step's output
+// becomes {"resumed": true, "method", "body", "query", "at"} and the run
+// is due at once. store.ErrNotFound where the run or the step is unknown;
+// store.ErrConflict where the step was resumed before or the run has
+// finished.
+func (e *Engine) Resume(ctx context.Context, runID, step string, req ResumeRequest) error {
+	r, err := e.store.RunGet(ctx, runID)
+	if err != nil {
+		return fmt.Errorf("resume run %s: %w", runID, err)
+	}
+	c, err := e.cache.revision(ctx, r.WorkflowID, r.Revision)
+	if err != nil {
+		return fmt.Errorf("resume run %s: load workflow: %w", runID, err)
+	}
+	if !hasResumeStep(c.Steps, step) {
+		return fmt.Errorf("resume run %s: no wait step %q: %w", runID, step, store.ErrNotFound)
+	}
+	now := e.now().UTC()
+	if req.Query == nil {
+		req.Query = map[string]any{}
+	}
+	out, err := jsonOf(map[string]any{
+		"resumed": true, "method": req.Method, "body": req.Body, "query": req.Query,
+		"at": now.Format(time.RFC3339Nano),
+	})
+	if err != nil {
+		return fmt.Errorf("resume run %s: %w", runID, err)
+	}
+	if err := e.store.WaitResume(ctx, store.WaitResumeParams{RunID: runID, StepID: step, Resume: out, Now: now}); err != nil {
+		return fmt.Errorf("resume run %s: %w", runID, err)
+	}
+	e.schedule(now)
+	return nil
+}
+
+// ResumeByToken is Resume for a resume URL's token: ErrBadResumeToken
+// where it is not one the engine made.
+func (e *Engine) ResumeByToken(ctx context.Context, tok string, req ResumeRequest) (runID string, err error) {
+	runID, step, err := e.parseResumeToken(ctx, tok)
+	if err != nil {
+		return "", err
+	}
+	return runID, e.Resume(ctx, runID, step, req)
+}
+
+// ResumeRequestOf reads a request to a resume URL: its method, its body
+// as a trigger's payload is read, and its query.
+func ResumeRequestOf(method string, headers map[string]string, body []byte, query string) ResumeRequest {
+	ev := store.Event{Method: method, Headers: headers, Body: body}
+	var b any
+	if len(body) > 0 {
+		b = DecodePayload(&ev).Value
+	}
+	return ResumeRequest{Method: method, Body: b, Query: valuesMap(parseQuery(query))}
+}
+
+// parentRun is the run that started the event's run, where a workflow
+// step did ("" otherwise): trigger.parent_run.
+func parentRun(ev *store.Event) string {
+	if ev.Source != "workflow" {
+		return ""
+	}
+	return ev.Headers[headerParentRun]
+}
+
+// WaitInfo is a wait step of a run as the run page shows it.
+type WaitInfo struct {
+	Step string `json:"step"`
+	// URL resumes the step (a path alone where the engine has no BaseURL).
+	URL string `json:"url"`
+	// Waiting: the run has reached the step and waits on it.
+	Waiting  bool      `json:"waiting"`
+	Resumed  bool      `json:"resumed"`
+	TimedOut bool      `json:"timed_out,omitempty"`
+	Until    time.Time `json:"until,omitzero"`
+}
+
+// Waits lists the wait steps of a run's workflow (top-level and nested,
+// by id), with their resume URLs and how each stands.
+func (e *Engine) Waits(ctx context.Context, runID string) ([]WaitInfo, error) {
+	r, err := e.store.RunGet(ctx, runID)
+	if err != nil {
+		return nil, fmt.Errorf("waits of run %s: %w", runID, err)
+	}
+	c, err := e.cache.revision(ctx, r.WorkflowID, r.Revision)
+	if err != nil {
+		return nil, fmt.Errorf("waits of run %s: load workflow: %w", runID, err)
+	}
+	out := []WaitInfo{}
+	var walk func(steps []*workflows.CompiledStep) error
+	walk = func(steps []*workflows.CompiledStep) error {
+		for _, s := range steps {
+			if _, ok := s.Program.(kinds.ResumeStep); ok {
+				u, err := e.ResumeURL(ctx, runID, s.ID)
+				if err != nil {
+					return err
+				}
+				wi := WaitInfo{Step: s.ID, URL: u}
+				w, err := e.store.WaitGet(ctx, runID, s.ID)
+				switch {
+				case errors.Is(err, store.ErrNotFound):
+				case err != nil:
+					return err
+				default:
+					wi.Until = w.Until
+					if w.Resumed() {
+						wi.Resumed = true
+						var v map[string]any
+						if out, err := decodeJSON(w.Resume); err == nil {
+							v, _ = out.(map[string]any)
+						}
+						if v["timed_out"] == true {
+							wi.Resumed, wi.TimedOut = false, true
+						}
+					} else {
+						wi.Waiting = r.Status == store.StatusWaiting
+					}
+				}
+				out = append(out, wi)
+			}
+			if err := walk(s.Steps); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	if err := walk(c.Steps); err != nil {
+		return nil, fmt.Errorf("waits of run %s: %w", runID, err)
+	}
+	return out, nil
+}
