@@ -13,7 +13,9 @@ import (
 // writes no expressions does: fields picked from a captured sample,
 // operators picked from a list, plain values typed ("payment.succeeded",
 // "10000", "paid"), a formatter picked for a mapped field. No expression
-// and no {{ }} is typed.
+// and no {{ }} is typed. Their screenshots go to the docs with
+//
+//	HOOKFLOW_SCREENSHOTS=$PWD/docs go test ./web -run TestNoCode
 
 // paymentEvent is the event the payment tests capture and send.
 func paymentEvent(amount int, vip bool) map[string]any {
@@ -128,6 +130,7 @@ func TestNoCodePaymentToSlack(t *testing.T) {
 	u.click(label(body, "Insert data into field 1"))
 	u.click(label(body, "Pick payload.data.customer.name"))
 	u.click(body + " .data-picker .btn.primary")
+	u.waitText(body+" .reads-as", "customer › name")
 	u.typeInto(label(body, "Field 1 value"), " paid ")
 	u.click(label(body, "Insert data into field 1"))
 	u.click(label(body, "Pick payload.data.amount"))

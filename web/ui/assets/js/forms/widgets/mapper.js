@@ -214,10 +214,11 @@ function picker(ctx, input, rowName, close) {
     clear(panel).append(
       h('div', { class: 'data-picker-head' }, h('strong', null, f.path), ' ', h('span', { class: 'muted' }, shortValue(f.value))),
       h('div', { class: 'field' }, h('label', { for: fmtId }, 'Format'), fmt),
-      extra, gives,
+      extra,
       h('div', { class: 'data-picker-actions' }, insert,
         h('button', { type: 'button', class: 'btn small ghost', onclick: showTree }, 'Back'),
-        h('button', { type: 'button', class: 'btn small ghost', onclick: close }, 'Cancel')));
+        h('button', { type: 'button', class: 'btn small ghost', onclick: close }, 'Cancel')),
+      gives); // below the buttons: its arrival moves none of them
     drawExtra();
     fmt.focus();
   };
