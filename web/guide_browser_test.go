@@ -70,6 +70,21 @@ func TestEditorBrowserGuide(t *testing.T) {
 		u.waitText(`[data-preview-for="steps[0].expr"] .preview-hint`, "field amout is not in the sample; did you mean amount?")
 	})
 
+	t.Run("a condition rule's field the sample lacks is named", func(t *testing.T) {
+		u := browser.in(t)
+		w := b.create(`{"format": "hookflow/v1", "id": "ruled", "name": "Ruled",
+			"trigger": {"type": "webhook"},
+			"steps": [{"id": "big", "type": "filter",
+			           "match": {"all": [{"field": "payload.amount", "op": "gt", "value": 100},
+			                             {"any": [{"field": "payload.stauts", "op": "eq", "value": "paid"}]}]}}]}`)
+		b.waitRun(b.trigger(w.TriggerURL, map[string]any{"amount": 1250, "status": "paid"}))
+		u.open("/workflows/ruled")
+		u.waitText(`[data-preview-for="steps[0].match"]`, "field stauts is not in the sample; did you mean status?")
+		if got := u.eval(`document.querySelector('[data-preview-for="steps[0].match"]').textContent`); strings.Contains(got, "amount") {
+			t.Errorf("a field the sample has is flagged: %q", got)
+		}
+	})
+
 	t.Run("a URL preview with null or an empty part is flagged", func(t *testing.T) {
 		u := browser.in(t)
 		u.open("/workflows/shaped")

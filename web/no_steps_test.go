@@ -39,6 +39,15 @@ func TestHookNoSteps(t *testing.T) {
 	if again := b.importDefs(string(r.body)); again[0].Changed || again[0].Revision != 1 {
 		t.Errorf("re-import of the export = %+v", again)
 	}
+
+	// A sync trigger with no steps answers with the payload it got.
+	sync := b.create(`{"format": "hookflow/v1", "id": "echo", "name": "Echo",
+		"trigger": {"type": "webhook", "response": {"mode": "sync"}}}`)
+	r = b.send(http.MethodPost, sync.TriggerURL, map[string]any{"ping": 1})
+	if r.status != http.StatusOK {
+		t.Fatalf("sync trigger = %d %s", r.status, r.body)
+	}
+	jsonEqual(t, r.body, map[string]any{"ping": 1})
 }
 
 func mustMarshal(t *testing.T, v any) []byte {

@@ -169,7 +169,7 @@ export class Editor {
   /** @param {PreviewField} f */
   addPreview(f) {
     this.previews.add(f);
-    attachAutocomplete(this, f);
+    if (f.kind !== 'rules') attachAutocomplete(this, f);
   }
 
   /**

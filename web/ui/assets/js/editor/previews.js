@@ -19,7 +19,8 @@ import { errorAt } from './field-errors.js';
  * @typedef {Object} PreviewField a field with a live preview
  * @property {HTMLInputElement | HTMLTextAreaElement} el the field's input
  * @property {HTMLElement} preview where its value is shown
- * @property {'expr' | 'template'} kind how the input is read: one expression, or text with {{ }} parts
+ * @property {'expr' | 'template' | 'rules'} kind how the input is read: one expression, text with {{ }}
+ *   parts, or a condition's rules as JSON (whose fields are checked against the data)
  * @property {number} stepIndex the step whose environment it sees (-1: the trigger's)
  * @property {string} [emptyHint] shown while the field is empty
  * @property {number} [seq] counts the previews asked, so a late answer is dropped
@@ -93,6 +94,38 @@ export function urlWarning(url) {
   return '';
 }
 
+/**
+ * ruleFields are the field paths of a condition's rules ({"all": [{"field": ...}, {"any": [...]}]}).
+ * @param {any} rules
+ * @param {string[]} [out]
+ * @returns {string[]}
+ */
+function ruleFields(rules, out = []) {
+  if (Array.isArray(rules)) rules.forEach((r) => ruleFields(r, out));
+  else if (rules && typeof rules === 'object') {
+    if (typeof rules.field === 'string' && !out.includes(rules.field)) out.push(rules.field);
+    ruleFields(rules.all, out);
+    ruleFields(rules.any, out);
+  }
+  return out;
+}
+
+/**
+ * ruleHints are the hints about the fields of a condition's rules (JSON
+ * text) that the data at the step lacks; none where the text is not JSON.
+ * @param {string} src
+ * @param {ExprEnv} env
+ * @returns {Promise<string[]>}
+ */
+async function ruleHints(src, env) {
+  let rules;
+  try { rules = JSON.parse(src); } catch { return []; }
+  const all = await Promise.all(ruleFields(rules).map(async (field) => {
+    try { return hintsOf(await post('/expr', { expr: field, ...env })); } catch { return []; }
+  }));
+  return [...new Set(all.flat())];
+}
+
 /** Previews keeps the preview fields of a page current. */
 export class Previews {
   /** @param {(stepIndex: number) => ExprEnv | Promise<ExprEnv>} envFor the environment of a step */
@@ -164,6 +197,14 @@ export class Previews {
       if (seq !== f.seq) return;
       /** @type {Rendered} */
       let out;
+      if (f.kind === 'rules') {
+        const hints = await ruleHints(src, env);
+        if (seq !== f.seq) return;
+        p.removeAttribute('aria-busy');
+        clear(p).className = `preview${hints.length ? ' ok warned' : ''}`;
+        for (const hint of hints) p.append(h('div', { class: 'preview-hint' }, h('span', { 'aria-hidden': 'true' }, '⚠ '), hint));
+        return;
+      }
       if (f.kind === 'template') {
         out = await renderTemplate(src, env);
       } else {

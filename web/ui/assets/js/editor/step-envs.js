@@ -39,6 +39,33 @@ export function envFromReport(base, rep) {
   return { ...base, payload, steps };
 }
 
+/**
+ * stepIDs are the ids of steps and of the steps they hold, at any depth.
+ * @param {any} v
+ * @param {Set<string>} [out]
+ */
+function stepIDs(v, out = new Set()) {
+  if (Array.isArray(v)) v.forEach((x) => stepIDs(x, out));
+  else if (v && typeof v === 'object') {
+    if (typeof v.id === 'string' && typeof v.type === 'string') out.add(v.id);
+    Object.values(v).forEach((x) => { if (x && typeof x === 'object') stepIDs(x, out); });
+  }
+  return out;
+}
+
+/**
+ * before is a report cut where the first of later (or a step it holds,
+ * reported before it) begins.
+ * @param {TestReport} rep
+ * @param {Record<string, any>[]} later
+ * @returns {TestReport}
+ */
+function before(rep, later) {
+  const ids = stepIDs(later);
+  const cut = rep.steps.findIndex((r) => ids.has(r.step));
+  return cut < 0 ? rep : { ...rep, steps: rep.steps.slice(0, cut) };
+}
+
 /** StepEnvs answers the environment each step of the draft sees. */
 export class StepEnvs {
   /** @param {Editor} ed */
@@ -81,14 +108,22 @@ export class StepEnvs {
   }
 
   /**
-   * envAt is the environment step i sees. Where the earlier steps cannot
-   * be run (an unsaved workflow, one of them invalid), it is what the
-   * last test made of them.
+   * envAt is the environment step i sees. One test run of the whole draft
+   * serves every step (what step i sees does not depend on the steps after
+   * it); where the draft cannot be run whole (a later step being edited is
+   * not valid yet), the steps before i are run alone. Where those cannot be
+   * run either (an unsaved workflow, an invalid earlier step), it is what
+   * the last test made of them.
    * @param {number} i
    * @returns {Promise<ExprEnv>}
    */
   async envAt(i) {
     if (i <= 0) return this.base();
+    const steps = this.ed.draft.steps || [];
+    try {
+      const whole = await this.report(steps.length);
+      return envFromReport(this.base(), before(whole, steps.slice(i)));
+    } catch { /* run the earlier steps alone */ }
     try {
       return envFromReport(this.base(), await this.report(i));
     } catch {

@@ -52,7 +52,17 @@ export function codeInput(ctx, mode) {
  */
 const code = (mode) => (/** @type {WidgetContext} */ ctx) => {
   const v = ctx.get();
-  return v !== undefined && typeof v !== 'string' ? widgetFor('json').render(ctx) : codeInput(ctx, mode);
+  if (v === undefined || typeof v === 'string') return codeInput(ctx, mode);
+  const box = widgetFor('json').render(ctx);
+  const ta = box.querySelector('textarea');
+  if (ctx.field.kind === 'condition' && ta) {
+    // Rules: each rule's field checked against the data at the step.
+    const preview = h('div', { class: 'preview', id: nextId('x-preview'), 'data-preview-for': ctx.path });
+    box.append(preview);
+    ta.setAttribute('aria-describedby', [preview.id, ta.getAttribute('aria-describedby')].filter(Boolean).join(' '));
+    ctx.host.addPreview({ el: ta, preview, kind: 'rules', stepIndex: ctx.stepIndex });
+  }
+  return box;
 };
 
 registerWidget('expression', { wide: true, render: code('expr') });
