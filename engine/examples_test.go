@@ -46,6 +46,8 @@ var exampleSecrets = map[string]any{
 	"airtable_token":     "airtable-api-token",
 	"shopify":            "shopify-app-secret",
 	"slack_signing":      "slack-signing-secret",
+	"erp_token":          "erp-api-token",
+	"books_token":        "books-api-token",
 }
 
 // example is one example workflow saved in a test bundle, its outbound
