@@ -138,6 +138,12 @@ func (r *run) progress(format string, args ...any) {
 
 func (r *run) run(ctx context.Context) (*Result, error) {
 	cfg := r.cfg
+	if cfg.Mode == ModeLoop {
+		if cfg.Baseline {
+			return nil, fmt.Errorf("--baseline compares accepting events: use it with --mode e2e or ingest")
+		}
+		return r.runLoop(ctx)
+	}
 	var baseline *Baseline
 	if cfg.Baseline {
 		var err error

@@ -100,7 +100,7 @@ func (cr *chartResult) entry() (ChartEntry, error) {
 		return ChartEntry{}, errors.New(`not a hookflow bench result: no "mode" (make it with hookflow bench --json)`)
 	}
 	if _, err := ParseMode(string(r.Mode)); err != nil {
-		return ChartEntry{}, fmt.Errorf(`not a hookflow bench result: "mode" is %q, not ingest or e2e`, r.Mode)
+		return ChartEntry{}, fmt.Errorf(`not a hookflow bench result: "mode" is %q, not ingest, e2e or loop`, r.Mode)
 	}
 	if r.PayloadBytes <= 0 {
 		return ChartEntry{}, errors.New(`not a hookflow bench result: no "payload_bytes"`)

@@ -140,6 +140,9 @@ func (r *Result) WriteTable(w io.Writer) error {
 	if r.Mode == ModeIngest {
 		deliveredLabel = "runs recorded"
 	}
+	if r.Mode == ModeLoop {
+		deliveredLabel = "items delivered"
+	}
 	row(deliveredLabel, group(r.Delivered), perSecond(r.DeliveredPerS))
 	row("accept latency", "p50 "+millis(r.AcceptP50MS), "p99 "+millis(r.AcceptP99MS), "max "+millis(r.AcceptMaxMS))
 	if bl := r.Baseline; bl != nil {
@@ -152,7 +155,7 @@ func (r *Result) WriteTable(w io.Writer) error {
 	if r.E2EP50MS != nil {
 		row("event to delivery", "p50 "+millis(*r.E2EP50MS), "p99 "+millis(*r.E2EP99MS), "max "+millis(*r.E2EMaxMS))
 	} else {
-		row("event to delivery", "n/a (ingest)")
+		row("event to delivery", "n/a ("+string(r.Mode)+")")
 	}
 	lost := group(r.Lost)
 	if r.Lost > 0 {

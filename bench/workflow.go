@@ -28,10 +28,10 @@ const (
 // ParseMode checks a --mode value.
 func ParseMode(s string) (Mode, error) {
 	switch Mode(s) {
-	case ModeIngest, ModeE2E:
+	case ModeIngest, ModeE2E, ModeLoop:
 		return Mode(s), nil
 	}
-	return "", fmt.Errorf("--mode %q: use ingest or e2e", s)
+	return "", fmt.Errorf("--mode %q: use ingest, e2e or loop", s)
 }
 
 // seqHeader carries each request's sequence number.

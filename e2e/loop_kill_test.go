@@ -88,3 +88,27 @@ func TestLoopSurvivesKill(t *testing.T) {
 	}
 	t.Logf("killed after %d requests; %d items delivered in %d requests", before, items, recv.Count())
 }
+
+// TestBenchLoopMode: hookflow bench --mode loop posts events of 100 items
+// to a child server, whose loop delivers every item to the bench's
+// receiver, and reports the items delivered.
+func TestBenchLoopMode(t *testing.T) {
+	t.Parallel()
+	res := cli(t, nil, "bench", "--mode", "loop", "--connections", "2", "--json", "--quiet")
+	if res.Code != 0 {
+		t.Fatalf("exit %d\nstdout: %s\nstderr: %s", res.Code, res.Stdout, res.Stderr)
+	}
+	var out struct {
+		Mode          string  `json:"mode"`
+		Accepted      int     `json:"accepted"`
+		Delivered     int     `json:"delivered"`
+		Lost          int     `json:"lost"`
+		DeliveredPerS float64 `json:"delivered_per_s"`
+	}
+	if err := json.Unmarshal([]byte(res.Stdout), &out); err != nil {
+		t.Fatalf("%v in %s", err, res.Stdout)
+	}
+	if out.Mode != "loop" || out.Accepted != 2 || out.Delivered != 200 || out.Lost != 0 || out.DeliveredPerS <= 0 {
+		t.Errorf("result = %+v, want 2 events, 200 items delivered", out)
+	}
+}

@@ -49,6 +49,8 @@ var exampleSecrets = map[string]any{
 	"slack_signing":      "slack-signing-secret",
 	"refund_key":         "refund-key-123",
 	"payments_token":     "payments-api-token",
+	"erp_token":          "erp-api-token",
+	"books_token":        "books-api-token",
 }
 
 // example is one example workflow saved in a test bundle, its outbound

@@ -55,6 +55,9 @@ Modes:
   e2e     filter (true) -> transform -> webhook to the receiver: the full path
   ingest  a single filter that is false for every bench event: accepting only;
           lost counts accepted events without a recorded run
+  loop    --connections events posted at once, each of 100 items which a
+          for_each step delivers to the receiver one by one; delivered counts
+          items (--duration does not apply)
 
 With --baseline, the same load first runs against a bare server (a gin
 handler that reads the body and json.Unmarshals it, storing nothing) in a
@@ -65,6 +68,7 @@ The child server sees no HOOKFLOW_ variable from this environment; its
 settings are the flags here. Run with --json for machine-readable output.`,
 		Example: `  hookflow bench --connections 64 --duration 10s --mode e2e
   hookflow bench --mode ingest --baseline
+  hookflow bench --mode loop --connections 1
   hookflow bench --mode ingest --json > ingest.json
   hookflow bench --payload-size 16KB --workers 32
   hookflow bench --url http://10.0.0.5:8080 --token "$HOOKFLOW_ADMIN_TOKEN" --receiver-addr 0.0.0.0:9099 --receiver-url http://10.0.0.9:9099`,
@@ -78,7 +82,7 @@ settings are the flags here. Run with --json for machine-readable output.`,
 	fl.DurationVarP(&f.duration, "duration", "d", 10*time.Second, "how long the load lasts")
 	fl.StringVar(&f.payload, "payload", "", "JSON file posted as every event (default: the built-in 1 KB order event)")
 	fl.StringVar(&f.payloadSize, "payload-size", "", "pad the payload with a \"pad\" field to this size, e.g. 16KB or 256KB")
-	fl.StringVar(&f.mode, "mode", string(bench.ModeE2E), "e2e (filter, transform, deliver) or ingest (accept only)")
+	fl.StringVar(&f.mode, "mode", string(bench.ModeE2E), "e2e (filter, transform, deliver), ingest (accept only) or loop (100 items per event, each delivered)")
 	fl.StringVar(&f.db, "db", "", "the child server's database: SQLite file or postgres:// URL (default: a fresh file in a temporary directory)")
 	fl.IntVar(&f.workers, "workers", 0, "the child server's --workers (default: serve's default)")
 	fl.StringVar(&f.url, "url", "", "bench a running server at this base URL instead of starting one (RSS and CPU then go unmeasured)")

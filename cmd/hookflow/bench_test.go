@@ -24,7 +24,7 @@ func TestBenchFlagErrors(t *testing.T) {
 		args []string
 		want string
 	}{
-		{[]string{"bench", "--mode", "bogus"}, `--mode "bogus": use ingest or e2e`},
+		{[]string{"bench", "--mode", "bogus"}, `--mode "bogus": use ingest, e2e or loop`},
 		{[]string{"bench", "--connections", "0"}, "--connections must be at least 1"},
 		{[]string{"bench", "--duration", "0s"}, "--duration must be positive"},
 		{[]string{"bench", "--url", "http://127.0.0.1:1", "--token", ""}, "--url needs the server's admin token"},
