@@ -56,3 +56,20 @@ func TestEditorBrowserRunNowAndApprove(t *testing.T) {
 		t.Fatalf("done body = %s (%v)", done[0].Body, err)
 	}
 }
+
+// The wait and workflow steps, every field of each, round-trip through the
+// editor too (TestEditorBrowserRoundTrip).
+func init() {
+	roundTripDefs = append(roundTripDefs, `{
+  "format": "hookflow/v1", "id": "rt-calls", "name": "Round trip: calls and waits",
+  "trigger": {"type": "webhook"},
+  "steps": [
+    {"id": "ask", "type": "webhook", "url": "https://chat.example.com/hook", "body": {"text": "Approve: {{ resumeURL(\"approval\") }}"}},
+    {"id": "approval", "type": "wait", "timeout": "48h", "on_timeout": "continue"},
+    {"id": "hold", "type": "wait"},
+    {"id": "enrich", "type": "workflow", "workflow": "lookup", "payload": {"email": "{{ payload.email }}"}, "wait": true, "timeout": "5m"},
+    {"id": "fire", "type": "workflow", "workflow": "lookup", "payload": "{email: payload.email}"},
+    {"id": "pass", "type": "workflow", "workflow": "lookup"}
+  ]
+}`)
+}
