@@ -24,6 +24,10 @@ var about = map[string]struct {
 		"Every morning at 7 (Berlin time) the day's sales figures are fetched from a reporting API and posted to the team chat.",
 		[]string{"Schedule", "Reporting API", "Team chat"},
 	},
+	"order-lines-to-erp": {
+		"Each line of a Shopify order is sent to the ERP as its own request, four at a time, each retried on its own; the team chat hears how many lines went through.",
+		[]string{"Shopify", "ERP", "Team chat"},
+	},
 	"order-to-airtable": {
 		"Each paid Shopify order is added as a row of an Airtable table.",
 		[]string{"Shopify", "Airtable"},
@@ -32,9 +36,17 @@ var about = map[string]struct {
 		"Paid Stripe checkouts above an amount are shaped into an order and sent, signed, to a fulfilment service.",
 		[]string{"Stripe", "Fulfilment API"},
 	},
+	"payment-paths": {
+		"Succeeded Stripe payments take one of two paths: a big one alerts a person in Slack, a small one is booked in the accounting API.",
+		[]string{"Stripe", "Slack", "Accounting API"},
+	},
 	"payment-to-slack": {
 		"When a Stripe payment of at least 100.00 succeeds, Slack hears who paid how much: \"Ann Lee paid 120.00 USD\".",
 		[]string{"Stripe", "Slack"},
+	},
+	"refund-approval": {
+		"A refund request over 500 waits for a person: the chat gets Approve and Reject links, and the refund is sent only once someone approves (nothing after 48 hours).",
+		[]string{"Refund form", "Team chat", "Payments API"},
 	},
 	"slack-command": {
 		"A Slack slash command (/order 1001) looks the order up in an API and answers in Slack with its status and total.",
