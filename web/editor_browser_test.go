@@ -95,6 +95,23 @@ func newUI(t *testing.T, base string) *ui {
 		}
 		t.Skip("browser tests skipped: no Chromium (looked for /usr/bin/chromium and chromium-browser); apt-get install -y chromium to run them")
 	}
+	// Chromium's helpers (crash handler, zygote) may still write to its
+	// profile for a moment after the browser is gone, so the profile is
+	// removed with a few tries rather than by t.TempDir, whose cleanup
+	// fails the test on "directory not empty".
+	profile, err := os.MkdirTemp("", "hookflow-chromium-")
+	if err != nil {
+		t.Fatalf("profile folder: %v", err)
+	}
+	t.Cleanup(func() {
+		for range 50 {
+			if os.RemoveAll(profile) == nil {
+				return
+			}
+			time.Sleep(100 * time.Millisecond)
+		}
+		t.Logf("Chromium's profile %s is left behind: it could not be removed", profile)
+	})
 	opts := []chromedp.ExecAllocatorOption{
 		chromedp.ExecPath(path),
 		chromedp.Headless,
@@ -110,7 +127,9 @@ func newUI(t *testing.T, base string) *ui {
 		chromedp.Flag("disable-default-apps", true),
 		chromedp.Flag("no-proxy-server", true),
 		chromedp.Flag("lang", "en-US"),
-		chromedp.UserDataDir(t.TempDir()),
+		chromedp.Flag("disable-breakpad", true),
+		chromedp.Flag("disable-crash-reporter", true),
+		chromedp.UserDataDir(profile),
 		chromedp.WindowSize(1440, 900),
 	}
 	allocCtx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
