@@ -106,6 +106,13 @@ func TestEditorBrowserAccessible(t *testing.T) {
 		u.click("#test")
 		u.waitVisible("#test-result")
 		check(t, "the editor of a saved workflow")
+		// The function reference's dialog too.
+		u.eval(`document.querySelector('.fn-ref-btn').id = 'fn-ref-a11y', 'ok'`)
+		u.click("#fn-ref-a11y")
+		u.waitVisible("#fn-search")
+		check(t, "the function reference")
+		u.click("#fn-close")
+		u.waitJS("the dialog is closed", `!document.querySelector('dialog')`)
 		if n := u.eval(`String(document.querySelectorAll('.preview').length)`); n == "0" {
 			t.Fatal("no previews on the page")
 		}

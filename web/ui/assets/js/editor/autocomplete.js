@@ -101,6 +101,8 @@ export function attachAutocomplete(ed, f) {
 
   const place = () => {
     if (!list.isConnected) el.after(list);
+    // Just under the field, over what follows it (the field's box is its offsetParent).
+    list.style.top = `${el.offsetTop + el.offsetHeight + 2}px`;
   };
   const close = () => {
     list.hidden = true;
