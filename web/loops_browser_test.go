@@ -68,4 +68,28 @@ func TestEditorBrowserLoopsAndPaths(t *testing.T) {
 	if !strings.HasPrefix(side, "2 true") {
 		t.Errorf("paths side by side: %s, want 2 rows, the second right of the first", side)
 	}
+
+	// Paths move: the second before the first, saved so.
+	u.click(`[aria-label="Move path 2 earlier"]`)
+	u.eval(`document.getElementById('toast').textContent = '', 'ok'`)
+	u.click("#save")
+	u.waitJS("the save is answered", `/Saved revision/.test(document.getElementById('toast').textContent) || !document.getElementById('save-error').hidden`)
+	var got struct {
+		Definition struct {
+			Steps []struct {
+				Paths []struct {
+					Name  string `json:"name"`
+					When  string `json:"when"`
+					Steps []struct {
+						ID string `json:"id"`
+					} `json:"steps"`
+				} `json:"paths"`
+			} `json:"steps"`
+		} `json:"definition"`
+	}
+	b.api(http.MethodGet, "/api/v1/workflows/lines", nil).decode(t, &got)
+	paths := got.Definition.Steps[1].Paths
+	if len(paths) != 2 || paths[0].Name != "small" || paths[1].Name != "big" || paths[1].When != "payload.amount > 100" || paths[0].Steps[0].ID != "small_tag" {
+		t.Errorf("paths after moving the second earlier = %+v", paths)
+	}
 }
