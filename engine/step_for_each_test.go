@@ -468,3 +468,34 @@ func TestLoopsAndPathsCompileErrors(t *testing.T) {
 		}
 	}
 }
+
+// TestForEachInATestRun: a test run of a loop, items at once, shows each
+// item's steps and sends nothing.
+func TestForEachInATestRun(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	c, err := compileDefinition([]byte(loopWorkflow(4, "fail")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ev := jsonEvent(lines(6))
+	rep := b.engine.Test(b.ctx, c, &ev, TestOptions{})
+	if rep.Status != store.StatusSucceeded {
+		t.Fatalf("test run %s", rep.Status)
+	}
+	seen := map[string]string{}
+	for _, s := range rep.Steps {
+		seen[s.Step] = s.Type + ":" + s.Status
+	}
+	for i := range 6 {
+		if got := seen[fmt.Sprintf("each_line[%d].send", i)]; got != "webhook:succeeded" {
+			t.Errorf("each_line[%d].send = %q", i, got)
+		}
+	}
+	if seen["each_line"] != "for_each:succeeded" || seen["after"] != "transform:succeeded" {
+		t.Errorf("steps = %v", seen)
+	}
+	if n := b.recv.Count(); n != 0 {
+		t.Errorf("a test run without send made %d requests", n)
+	}
+}

@@ -847,6 +847,15 @@ var roundTripDefs = []string{
 	  "steps": [{"id": "shape", "type": "transform", "expr": "payload.scheduled_at"}]}`,
 	`{"format": "hookflow/v1", "id": "by-hand", "name": "By hand", "trigger": {"type": "manual"},
 	  "steps": [{"id": "shape", "type": "transform", "expr": "payload"}]}`,
+	`{"format": "hookflow/v1", "id": "loops-and-paths", "name": "Loops and paths", "trigger": {"type": "webhook"},
+	  "steps": [
+	    {"id": "each_line", "type": "for_each", "items": "payload.lines", "concurrency": 4, "max_items": 500, "on_item_failure": "continue",
+	     "steps": [{"id": "send", "type": "webhook", "url": "https://erp.example/lines/{{ index }}", "body": "item"}]},
+	    {"id": "route", "type": "paths", "mode": "all", "paths": [
+	      {"name": "big", "when": {"field": "payload.amount", "op": "gt", "value": 100},
+	       "steps": [{"id": "each_big", "type": "for_each", "items": "payload.lines", "steps": [{"id": "alert", "type": "transform", "expr": "item"}]}]},
+	      {"name": "rest", "when": "payload.amount <= 100", "steps": [{"id": "tag", "type": "transform", "set": {"size": "small"}}]},
+	      {"name": "always", "steps": [{"id": "log", "type": "webhook", "url": "https://log.example/in"}]}]}]}`,
 }
 
 // TestEditorBrowserRoundTrip opens stored workflows that use every field of

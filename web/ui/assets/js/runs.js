@@ -9,6 +9,7 @@ import {
 import { navigate, onLeave, setTitle } from './nav.js';
 import { replaysSection } from './runs-replays.js';
 import { waitsSection } from './run-waits.js';
+import { isNested, nestedView } from './run-items.js';
 
 const STATUSES = ['succeeded', 'filtered', 'failed', 'retrying', 'waiting', 'queued', 'running', 'cancelled'];
 const PAGE = 50;
@@ -166,8 +167,21 @@ export async function runPage(root, id) {
       eventCard(event),
       h('h2', { class: 'section-h' }, 'Steps'),
       steps.length
-        ? h('ol', { class: 'attempts' }, steps.map((s, i) => attemptCard(run, s, isLastAttempt(steps, i))))
+        ? h('ol', { class: 'attempts' }, steps.flatMap((s, i) => isNested(s.step) ? [] : [withNested(run, steps, s, i)]))
         : h('p', { class: 'muted' }, run.status === 'queued' ? 'Queued: no step has run yet.' : 'No step attempts recorded.')]);
+  }
+
+  // A step holding steps (a loop, paths) shows, under its last attempt,
+  // its items or paths, each with its own steps' attempts.
+  function withNested(run, steps, s, i) {
+    const last = isLastAttempt(steps, i);
+    const card = attemptCard(run, s, last);
+    if (last) {
+      const nested = nestedView(s.step, steps, (a) => attemptCard(run, a, isLastAttempt(steps, steps.indexOf(a))),
+        () => replay(run, s.step, true));
+      if (nested) card.append(nested);
+    }
+    return card;
   }
 
   function isLastAttempt(steps, i) {
@@ -203,17 +217,22 @@ export async function runPage(root, id) {
       (s.input !== undefined || s.output !== undefined) ? cols : null);
   }
 
-  async function replay(run, fromStep) {
+  async function replay(run, fromStep, onlyFailed = false) {
     const ok = await confirmDialog({
-      title: fromStep ? `Replay from step “${fromStep}”?` : 'Replay this run?',
-      message: fromStep
+      title: onlyFailed ? `Replay the failed items of “${fromStep}”?` : fromStep ? `Replay from step “${fromStep}”?` : 'Replay this run?',
+      message: onlyFailed
+        ? 'A new run of the same event runs the failed items of this loop again; the other items keep their results. The steps after the loop run again.'
+        : fromStep
         ? 'A new run of the same event starts at this step, with the outputs the earlier steps had. Webhook steps call their receivers again.'
         : 'A new run of the same event starts from the first step, on the workflow\'s current revision. Webhook steps call their receivers again.',
       confirm: 'Replay',
     });
     if (!ok) return;
     try {
-      const r = await post(`/runs/${run.id}/replay`, fromStep ? { from_step: fromStep } : {});
+      /** @type {Record<string, any>} */
+      const body = fromStep ? { from_step: fromStep } : {};
+      if (onlyFailed) body.only_failed = true;
+      const r = await post(`/runs/${run.id}/replay`, body);
       toast('Replay queued');
       navigate(`/runs/${r.run_id}`);
     } catch (e) { toast(e.message, 'error'); }

@@ -68,11 +68,30 @@ function rows(ctx, item) {
         // A row emptied stays on the page until it is removed.
         set: (v, el) => { arr[k] = v === undefined ? '' : v; store(el); },
       };
-      list.append(h('div', { class: 'list-row' }, widgetFor(item.kind).render(rowCtx),
+      /**
+       * move swaps the row with its neighbour by (-1 earlier, +1 later).
+       * @param {number} by
+       */
+      const move = (by) => {
+        [arr[k], arr[k + by]] = [arr[k + by], arr[k]];
+        store();
+        draw();
+        const btn = list.children[k + by]?.querySelector(`[aria-label^="Move ${noun.toLowerCase()} ${k + by + 1} ${by < 0 ? 'earlier' : 'later'}"]`);
+        if (btn instanceof HTMLElement) btn.focus();
+      };
+      const row = h('div', { class: 'list-row' }, widgetFor(item.kind).render(rowCtx));
+      // Rows whose order matters (objects: a paths step's paths) move.
+      if (item.kind === 'object' && arr.length > 1) {
+        row.append(h('span', { class: 'row-moves' },
+          k > 0 ? h('button', { type: 'button', class: 'btn icon ghost', 'aria-label': `Move ${noun.toLowerCase()} ${k + 1} earlier`, onclick: () => move(-1) }, '◀') : null,
+          k < arr.length - 1 ? h('button', { type: 'button', class: 'btn icon ghost', 'aria-label': `Move ${noun.toLowerCase()} ${k + 1} later`, onclick: () => move(1) }, '▶') : null));
+      }
+      list.append(row);
+      row.append(
         h('button', {
           type: 'button', class: 'btn icon ghost', 'aria-label': `Remove ${noun.toLowerCase()} ${k + 1}`,
           onclick: () => { arr.splice(k, 1); store(); draw(); },
-        }, '✕')));
+        }, '✕'));
     });
   };
   draw();
