@@ -58,7 +58,7 @@ func (st *runState) RunSteps(ctx context.Context, steps []*workflows.CompiledSte
 	var last any
 	for _, s := range steps {
 		path := n.Path + "." + s.ID
-		if rec, done := st.nested.done(path); done {
+		if rec, done := st.nested.done(path); done && !waitsAgain(s, rec) {
 			out, err := recordedOutput(rec)
 			if err != nil {
 				return kinds.Outcome{Status: store.StepFailed, Err: fmt.Errorf("%s: restore its output: %w", path, err)}

@@ -184,3 +184,56 @@ func mustRFC3339(t *testing.T, rs []store.StepResult) string {
 	}
 	return out.At
 }
+
+// TestWaitNested: a wait step among nested steps (each round of a loop)
+// has a resume URL of its own per round, and the run waits at each in
+// turn; a resumed round is not asked again.
+func TestWaitNested(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	wf := b.save(`{
+  "format": "hookflow/v1", "id": "each-approve", "name": "Each approve",
+  "trigger": {"type": "webhook"},
+  "steps": [
+    {"id": "rounds", "type": "test_repeat", "times": 2, "steps": [
+      {"id": "ask", "type": "webhook", "url": "{{ vars.recv }}/ask", "body": "{link: resumeURL('approval')}"},
+      {"id": "approval", "type": "wait", "timeout": "1h"}
+    ]},
+    {"id": "done", "type": "webhook", "url": "{{ vars.recv }}/done", "body": "steps.rounds"}
+  ]
+}`)
+	run := b.accept(wf, `{}`)
+	var tokens []string
+	for round := range 2 {
+		hits := b.recv.Wait(t, round+1)
+		var body struct{ Link string }
+		if err := json.Unmarshal(hits[round].Body, &body); err != nil {
+			t.Fatal(err)
+		}
+		_, tok, _ := strings.Cut(body.Link, "/hooks/resume/")
+		tokens = append(tokens, tok)
+		b.waitStatus(run, store.StatusWaiting)
+		if _, err := b.engine.ResumeByToken(b.ctx, tok, ResumeRequest{Method: "POST", Body: map[string]any{"round": round}}); err != nil {
+			t.Fatalf("round %d: ResumeByToken: %v", round, err)
+		}
+	}
+	if tokens[0] == tokens[1] {
+		t.Errorf("both rounds have the resume URL %s", tokens[0])
+	}
+	if r := b.waitFinished(run); r.Status != store.StatusSucceeded {
+		t.Fatalf("run = %s (%q), want succeeded", r.Status, r.Error)
+	}
+	if n := len(b.recv.On("/ask")); n != 2 {
+		t.Errorf("asked %d times, want once per round", n)
+	}
+	var done struct {
+		Results []struct {
+			Resumed bool           `json:"resumed"`
+			Body    map[string]any `json:"body"`
+		} `json:"results"`
+	}
+	if err := json.Unmarshal(b.recv.On("/done")[0].Body, &done); err != nil || len(done.Results) != 2 ||
+		done.Results[1].Body["round"] != float64(1) || !done.Results[0].Resumed {
+		t.Fatalf("done = %s (%v)", b.recv.On("/done")[0].Body, err)
+	}
+}
