@@ -318,7 +318,9 @@ func (e *Engine) parseResumeToken(ctx context.Context, tok string) (runID, step 
 	return runID, step, nil
 }
 
-// resumeURL is resumeURL("STEP") in the run's expressions.
+// resumeURL is resumeURL("STEP") in the run's expressions. Within nested
+// steps (a loop's item), it names the wait step among the asking step's
+// own: "each[3].approval" for resumeURL("approval") asked in "each[3].ask".
 func (st *runState) resumeURL(step string) (string, error) {
 	if !hasResumeStep(st.compiled.Steps, step) {
 		return "", fmt.Errorf("resumeURL: the workflow has no wait step %q", step)
@@ -326,7 +328,21 @@ func (st *runState) resumeURL(step string) (string, error) {
 	if st.test {
 		return strings.TrimRight(st.eng.cfg.BaseURL, "/") + "/hooks/resume/TEST-RUN", nil
 	}
-	return st.eng.ResumeURL(context.Background(), st.runID, step)
+	path := step
+	if i := strings.LastIndexByte(st.path, '.'); i >= 0 {
+		path = st.path[:i+1] + step
+	}
+	return st.eng.ResumeURL(context.Background(), st.runID, path)
+}
+
+// stepIDOf is the id of the step at a path ("each[3].approval": approval).
+func stepIDOf(path string) string { return path[strings.LastIndexByte(path, '.')+1:] }
+
+// waitsAgain reports a step whose waiting attempt rec is not the step done
+// (kinds.WaitsAgain): it runs again when the run resumes.
+func waitsAgain(s *workflows.CompiledStep, rec store.StepResult) bool {
+	_, ok := s.Program.(kinds.WaitsAgain)
+	return ok && rec.Status == store.StepWaiting
 }
 
 // hasResumeStep reports whether steps hold a step a resume URL resumes,
@@ -366,7 +382,7 @@ func (e *Engine) Resume(ctx context.Context, runID, step string, req ResumeReque
 	if err != nil {
 		return fmt.Errorf("resume run %s: load workflow: %w", runID, err)
 	}
-	if !hasResumeStep(c.Steps, step) {
+	if !hasResumeStep(c.Steps, stepIDOf(step)) {
 		return fmt.Errorf("resume run %s: no wait step %q: %w", runID, step, store.ErrNotFound)
 	}
 	now := e.now().UTC()

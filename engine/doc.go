@@ -72,4 +72,15 @@
 // Engine.Test makes a test run, in memory and storing nothing
 // (test_run.go), Replay runs a stored event again (replay.go), and
 // SaveWorkflow and CreateWorkflow store definitions (save.go).
+//
+// Waits and calls (calls.go). A wait step, or a workflow step waiting on
+// its child, records its wait in the store and leaves the run waiting,
+// naming the step: no worker holds it. A request to the step's resume URL
+// (signed with the store's random key, so any replica takes it), or the
+// child's finishing write, resumes the wait and makes the run due; the
+// step then runs again and finds why. A child run is written with its
+// parent's progress, in one transaction, under an id made from the
+// parent's and the step's, so a crash never starts it twice. RunNow
+// (run_now.go) starts a stored run by hand; calls_save.go refuses calls
+// that go round in a circle.
 package engine

@@ -69,7 +69,7 @@ func (st *runState) RunSteps(ctx context.Context, steps []*workflows.CompiledSte
 	for _, s := range steps {
 		path := n.Path + "." + s.ID
 		rec, attempts, done := st.nested.done(path)
-		if done {
+		if done && !waitsAgain(s, rec) {
 			out, err := recordedOutput(rec)
 			if err != nil {
 				return kinds.Outcome{Status: store.StepFailed, Err: fmt.Errorf("%s: restore its output: %w", path, err)}

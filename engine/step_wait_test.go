@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"strings"
@@ -136,5 +137,103 @@ func TestResumeURLNamesAWaitStep(t *testing.T) {
 	run := b.accept(wf, `{}`)
 	if f := b.waitFinished(run); f.Status != store.StatusFailed || !strings.Contains(f.Error, `no wait step "ask"`) {
 		t.Fatalf("run = %s (%q), want failed naming the step", f.Status, f.Error)
+	}
+}
+
+// TestWaitResumedOnAnotherEngine: the wait lives in the store, and resume
+// URLs are signed with the store's key: an engine that did not make the
+// URL (another replica, or the same server restarted) takes it, and runs
+// the rest.
+func TestWaitResumedOnAnotherEngine(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	wf := b.save(strings.Replace(approvalDef, "%s", "fail", 1))
+	run := b.accept(wf, `{"id":"A-9"}`)
+	tok := b.askedToken(t)
+	b.waitStatus(run, store.StatusWaiting)
+	ctx, cancel := context.WithTimeout(b.ctx, 5*time.Second)
+	defer cancel()
+	if err := b.engine.Shutdown(ctx); err != nil {
+		t.Fatalf("Shutdown: %v", err)
+	}
+
+	other := b.newEngine(b.db, nil)
+	b.start(other)
+	if _, err := other.ResumeByToken(b.ctx, tok, ResumeRequest{Method: "POST", Body: map[string]any{"approved": true}}); err != nil {
+		t.Fatalf("ResumeByToken on another engine: %v", err)
+	}
+	if r := b.waitFinished(run); r.Status != store.StatusSucceeded {
+		t.Fatalf("run = %s (%q), want succeeded", r.Status, r.Error)
+	}
+	if n := len(b.recv.On("/ask")); n != 1 {
+		t.Errorf("the ask step ran %d times, want once", n)
+	}
+	jsonEqual(t, "done", b.recv.On("/done")[0].Body, `{"order":"A-9","approval":{"resumed":true,"method":"POST","body":{"approved":true},"query":{},"at":"`+
+		mustRFC3339(t, b.resultsOf(run, "approval"))+`"}}`)
+}
+
+// mustRFC3339 is the at of the last attempt's output of a wait step.
+func mustRFC3339(t *testing.T, rs []store.StepResult) string {
+	t.Helper()
+	if len(rs) == 0 {
+		t.Fatal("no attempts")
+	}
+	var out struct{ At string }
+	if err := json.Unmarshal(rs[len(rs)-1].Output, &out); err != nil || out.At == "" {
+		t.Fatalf("output %s: %v", rs[len(rs)-1].Output, err)
+	}
+	return out.At
+}
+
+// TestWaitNested: a wait step among nested steps (each round of a loop)
+// has a resume URL of its own per round, and the run waits at each in
+// turn; a resumed round is not asked again.
+func TestWaitNested(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	wf := b.save(`{
+  "format": "hookflow/v1", "id": "each-approve", "name": "Each approve",
+  "trigger": {"type": "webhook"},
+  "steps": [
+    {"id": "rounds", "type": "test_repeat", "times": 2, "steps": [
+      {"id": "ask", "type": "webhook", "url": "{{ vars.recv }}/ask", "body": "{link: resumeURL('approval')}"},
+      {"id": "approval", "type": "wait", "timeout": "1h"}
+    ]},
+    {"id": "done", "type": "webhook", "url": "{{ vars.recv }}/done", "body": "steps.rounds"}
+  ]
+}`)
+	run := b.accept(wf, `{}`)
+	var tokens []string
+	for round := range 2 {
+		hits := b.recv.Wait(t, round+1)
+		var body struct{ Link string }
+		if err := json.Unmarshal(hits[round].Body, &body); err != nil {
+			t.Fatal(err)
+		}
+		_, tok, _ := strings.Cut(body.Link, "/hooks/resume/")
+		tokens = append(tokens, tok)
+		b.waitStatus(run, store.StatusWaiting)
+		if _, err := b.engine.ResumeByToken(b.ctx, tok, ResumeRequest{Method: "POST", Body: map[string]any{"round": round}}); err != nil {
+			t.Fatalf("round %d: ResumeByToken: %v", round, err)
+		}
+	}
+	if tokens[0] == tokens[1] {
+		t.Errorf("both rounds have the resume URL %s", tokens[0])
+	}
+	if r := b.waitFinished(run); r.Status != store.StatusSucceeded {
+		t.Fatalf("run = %s (%q), want succeeded", r.Status, r.Error)
+	}
+	if n := len(b.recv.On("/ask")); n != 2 {
+		t.Errorf("asked %d times, want once per round", n)
+	}
+	var done struct {
+		Results []struct {
+			Resumed bool           `json:"resumed"`
+			Body    map[string]any `json:"body"`
+		} `json:"results"`
+	}
+	if err := json.Unmarshal(b.recv.On("/done")[0].Body, &done); err != nil || len(done.Results) != 2 ||
+		done.Results[1].Body["round"] != float64(1) || !done.Results[0].Resumed {
+		t.Fatalf("done = %s (%v)", b.recv.On("/done")[0].Body, err)
 	}
 }

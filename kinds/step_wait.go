@@ -81,7 +81,13 @@ var (
 // resume URL resumes (resumeURL("ID") names one).
 type ResumeStep interface{ Resumes() }
 
-func (*waitStep) Resumes() {}
+// WaitsAgain is implemented by the programs of steps that, once waiting,
+// run again when the run resumes (to learn why it did), rather than being
+// done: a waiting attempt of theirs is not the step done.
+type WaitsAgain interface{ WaitsAgain() }
+
+func (*waitStep) Resumes()    {}
+func (*waitStep) WaitsAgain() {}
 
 func (s *waitStep) Run(ctx context.Context, rt Runtime) Outcome {
 	if test, _ := rt.Test(); test {

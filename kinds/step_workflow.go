@@ -101,6 +101,9 @@ var (
 	_ Outbound       = (*callStep)(nil)
 )
 
+// WaitsAgain: a waiting attempt (on the child) is not the step done.
+func (*callStep) WaitsAgain() {}
+
 // CallsWorkflow is the workflow the step starts.
 func (s *callStep) CallsWorkflow() string { return s.workflow }
 
