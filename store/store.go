@@ -141,6 +141,27 @@ type Store interface {
 	// Deleted events free their idempotency keys.
 	Prune(ctx context.Context, p PruneParams) (PruneResult, error)
 
+	// KVGet returns a live entry of the key-value store (ErrNotFound where
+	// there is none, or it has expired).
+	KVGet(ctx context.Context, p KVGetParams) (KV, error)
+	// KVSet, KVIncr, KVDelete, KVAppend and KVSetIfAbsent write one entry
+	// of the key-value store, each in one transaction, atomically among
+	// writers of the same key (replicas too); a write whose OpID was
+	// applied before changes nothing (see KVWrite). Expired entries read
+	// as absent. ErrKVValue where the operation does not apply to the
+	// value, or a value is over the limits.
+	KVSet(ctx context.Context, p KVSetParams) (KVResult, error)
+	KVIncr(ctx context.Context, p KVIncrParams) (KVResult, error)
+	KVDelete(ctx context.Context, p KVDeleteParams) (KVResult, error)
+	KVAppend(ctx context.Context, p KVAppendParams) (KVResult, error)
+	KVSetIfAbsent(ctx context.Context, p KVSetIfAbsentParams) (KVResult, error)
+	// KVList returns the live entries of a scope whose keys start with
+	// p.Prefix, after p.After, ordered by key.
+	KVList(ctx context.Context, p KVListParams) ([]KV, error)
+	// KVPrune deletes expired entries and old records of applied OpIDs,
+	// and says how many entries it deleted.
+	KVPrune(ctx context.Context, p KVPruneParams) (int, error)
+
 	// Ping checks the store is reachable.
 	Ping(ctx context.Context) error
 	// Close releases the store's resources.
