@@ -534,7 +534,8 @@ func (m *email) send(ctx context.Context, rt Runtime, timeout time.Duration) (st
 	if err := client.DialAndSendWithContext(ctx, msg); err != nil {
 		return "", err
 	}
-	return msg.ServerResponse(), nil
+	// The reply to DATA is a 250, whose text ServerResponse has.
+	return strings.TrimSpace("250 " + msg.ServerResponse()), nil
 }
 
 // retryableSMTP tells whether trying again may deliver: a 4xx reply or a
