@@ -72,10 +72,10 @@ func HTMLText(src string) string {
 					}
 					hrefs = append(hrefs, href)
 				} else if tt == html.EndTagToken && len(hrefs) > 0 {
-					href := hrefs[len(hrefs)-1]
+					href := strings.TrimPrefix(hrefs[len(hrefs)-1], "mailto:")
 					hrefs = hrefs[:len(hrefs)-1]
 					if href != "" && !strings.HasPrefix(href, "#") && !strings.Contains(line.String(), href) {
-						line.WriteString(" (" + strings.TrimPrefix(href, "mailto:") + ")")
+						line.WriteString(" (" + href + ")")
 					}
 				}
 			}
