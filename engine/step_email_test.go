@@ -70,7 +70,7 @@ const oneEmail = `{
     "retry": {"max_attempts": 3, "initial": "10ms", "max": "20ms"}}]
 }`
 
-const oneEmailEvent = `{"id": "A-17", "name": "Ann", "email": "ann@example.com", "cc": "boss@example.com"}`
+const oneEmailEvent = `{"id": "A-17", "name": "Ann <i>&</i>", "email": "ann@example.com", "cc": "boss@example.com"}`
 
 // TestEmailSends: the message reaches the server over STARTTLS after
 // logging in, with encoded headers, a text and an HTML part, cc and bcc
@@ -125,8 +125,8 @@ func TestEmailSends(t *testing.T) {
 		t.Errorf("Message-ID %q, want %q", msgID, want)
 	}
 	parts := mimeParts(t, m.Data)
-	if parts["text/plain"] != "Hello Ann, order A-17 is in." || parts["text/html"] != "<p>Hello <b>Ann</b>, order A-17 is in.</p>" {
-		t.Errorf("parts = %q, want the text and the html", parts)
+	if parts["text/plain"] != "Hello Ann <i>&</i>, order A-17 is in." || parts["text/html"] != "<p>Hello <b>Ann &lt;i&gt;&amp;&lt;/i&gt;</b>, order A-17 is in.</p>" {
+		t.Errorf("parts = %q, want the text and the html, the event's values escaped in it", parts)
 	}
 
 	rs := b.resultsOf(run, "mail")

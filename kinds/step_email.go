@@ -5,6 +5,7 @@ import (
 	"crypto/tls"
 	"errors"
 	"fmt"
+	"html"
 	"io"
 	"net"
 	"net/mail"
@@ -29,7 +30,7 @@ const DefaultEmailTimeout = 30 * time.Second
 func init() {
 	address := func(name, label, help string) workflows.Field {
 		return workflows.Field{Name: name, Label: label, Kind: workflows.ValueList, Help: help,
-			Item: &workflows.Field{Name: "address", Label: "Address", Kind: workflows.ValueTemplate,
+			Item: &workflows.Field{Name: "address", Label: label + " address", Kind: workflows.ValueTemplate,
 				Placeholder: "Ann Lee <ann@example.com>"}}
 	}
 	workflows.RegisterStep(workflows.StepKind{
@@ -56,7 +57,7 @@ func init() {
 				{Name: "text", Label: "Text", Kind: workflows.ValueTemplate,
 					Help: "The message as plain text. Give text, HTML or both; with HTML only, a text version is made from it."},
 				{Name: "html", Label: "HTML", Kind: workflows.ValueTemplate,
-					Help: "The message as HTML, for mail programs that show it. A value from the event is put in as it is: escape it where it comes from a visitor."},
+					Help: "The message as HTML, for mail programs that show it. Each {{ }} value is escaped, so what a visitor typed shows as text and cannot add markup."},
 				{Name: "timeout", Label: "Timeout", Kind: workflows.ValueDuration, Default: DefaultEmailTimeout.String(),
 					Help: "How long one attempt may take before it counts as failed and is retried."},
 				{Name: "retry", Label: "Retries", Kind: workflows.ValueObject,
@@ -424,7 +425,7 @@ func (s *emailStep) render(rt Runtime) (*email, error) {
 		}
 	}
 	if s.html != nil {
-		if m.html, err = s.html.Render(env); err != nil {
+		if m.html, err = s.html.RenderEscaped(env, html.EscapeString); err != nil {
 			return nil, fmt.Errorf("html: %w", err)
 		}
 		if s.text == nil {
