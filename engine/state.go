@@ -2,9 +2,11 @@ package engine
 
 import (
 	"context"
+	"crypto/tls"
 	"encoding/json"
 	"errors"
 	"mime"
+	"net"
 	"net/url"
 	"strings"
 	"time"
@@ -82,6 +84,14 @@ func (st *runState) Test() (test, send bool) { return st.test, st.send }
 func (st *runState) Send(ctx context.Context, req actions.Request) (*actions.Response, error) {
 	return st.eng.sender.Send(ctx, req)
 }
+
+// Dial connects through the engine's sender's egress guard.
+func (st *runState) Dial(ctx context.Context, network, addr string) (net.Conn, error) {
+	return st.eng.sender.Dial(ctx, network, addr)
+}
+
+// TLSConfig is a copy of the engine's sender's TLS settings.
+func (st *runState) TLSConfig() *tls.Config { return st.eng.sender.TLSConfig() }
 
 // RedactHeader is a header's value as it may be recorded.
 func (st *runState) RedactHeader(name, value string) string { return st.redactHeader(name, value) }

@@ -2,6 +2,8 @@ package kinds
 
 import (
 	"context"
+	"crypto/tls"
+	"net"
 	"time"
 
 	"github.com/hookflow/hookflow/actions"
@@ -36,6 +38,10 @@ type Runtime interface {
 	// Send makes an outbound request through the one sender (egress
 	// guard, signing, timeouts).
 	Send(ctx context.Context, req actions.Request) (*actions.Response, error)
+	// Dial connects through the sender's egress guard, for protocols other
+	// than HTTP (SMTP); TLSConfig is a copy of the sender's TLS settings.
+	Dial(ctx context.Context, network, addr string) (net.Conn, error)
+	TLSConfig() *tls.Config
 	// RedactHeader is a header's value as it may be recorded: a
 	// credential's hidden, and any secret value inside it.
 	RedactHeader(name, value string) string
