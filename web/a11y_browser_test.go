@@ -84,6 +84,7 @@ func TestEditorBrowserAccessible(t *testing.T) {
 	t.Run("editor with a step of every kind", func(t *testing.T) {
 		u := u.in(t)
 		u.click("#new-workflow")
+		u.click("#gallery-blank")
 		u.waitVisible("#wf-name")
 		focusOnHeading(t, "new workflow", "New workflow")
 		n := u.eval(`String(document.querySelectorAll('[data-add-step]').length)`)

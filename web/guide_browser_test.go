@@ -79,8 +79,9 @@ func TestEditorBrowserGuide(t *testing.T) {
 			                             {"any": [{"field": "payload.stauts", "op": "eq", "value": "paid"}]}]}}]}`)
 		b.waitRun(b.trigger(w.TriggerURL, map[string]any{"amount": 1250, "status": "paid"}))
 		u.open("/workflows/ruled")
-		u.waitText(`[data-preview-for="steps[0].match"]`, "field stauts is not in the sample; did you mean status?")
-		if got := u.eval(`document.querySelector('[data-preview-for="steps[0].match"]').textContent`); strings.Contains(got, "amount") {
+		// The condition builder names it at the rule's live result.
+		u.waitText(`[data-field="steps[0].match"] .cond-field-hint`, "field stauts is not in the sample; did you mean status?")
+		if got := u.eval(`[...document.querySelectorAll('[data-field="steps[0].match"] .cond-field-hint')].map((e) => e.textContent).join(' | ')`); strings.Contains(got, "amount") {
 			t.Errorf("a field the sample has is flagged: %q", got)
 		}
 	})

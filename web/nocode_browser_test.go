@@ -35,6 +35,7 @@ func label(scope, name string) string {
 func startWithWebhook(t *testing.T, b *bundle, u *ui, name, path string, event any) workflow {
 	t.Helper()
 	u.click("#new-workflow")
+	u.click("#gallery-blank")
 	u.waitPath("/workflows/new")
 	u.typeInto("#wf-name", name)
 	u.click(`[data-add-step="webhook"]`)

@@ -1,6 +1,10 @@
 package workflows
 
-import "fmt"
+import (
+	"fmt"
+	"strconv"
+	"strings"
+)
 
 // RuleResult is what one rule or group of a match gives against some
 // data: the editor shows it beside the rule as a live result.
@@ -15,6 +19,10 @@ type RuleResult struct {
 	Seen any `json:"seen"`
 	// Group marks an all or any group.
 	Group bool `json:"group,omitempty"`
+	// Hint, for a rule whose field the data lacks, names what is missing
+	// and the nearest field there: "field stauts is not in the sample; did
+	// you mean status?".
+	Hint string `json:"hint,omitempty"`
 }
 
 // CheckCondition evaluates a condition against env, and each of a match's
@@ -90,6 +98,37 @@ func (b *build) checkMatch(field, path string, m *Match, env *Env, out *[]RuleRe
 			seen = nil // a field that cannot be read is shown as missing
 		}
 	}
-	*out = append(*out, RuleResult{Path: path, OK: ok, Seen: seen})
+	r := RuleResult{Path: path, OK: ok, Seen: seen}
+	if seen == nil && rules[0].field != nil && m.Op != "exists" && m.Op != "not_exists" {
+		r.Hint = ruleFieldHint(m.Field, env)
+	}
+	*out = append(*out, r)
 	return ok, nil
+}
+
+// ruleFieldHint says what part of a rule's field path the data lacks, with
+// the nearest name it has; "" where the path is all there, or goes into a
+// step that did not run on the sample.
+func ruleFieldHint(field string, env *Env) string {
+	parts, err := splitFieldPath(field)
+	if err != nil {
+		return ""
+	}
+	path := make(FieldPath, len(parts))
+	for i, p := range parts {
+		if n, err := strconv.Atoi(p); err == nil && isIndex(p) {
+			path[i] = n
+		} else {
+			path[i] = strings.TrimPrefix(p, "#")
+		}
+	}
+	if path[0] == "steps" && len(path) > 1 {
+		if _, ran := env.Steps[fmt.Sprint(path[1])]; !ran {
+			return ""
+		}
+	}
+	return MissingField(map[string]any{
+		"payload": env.Payload, "trigger": env.Trigger, "steps": env.Steps,
+		"vars": env.Vars, "item": env.Item, "index": env.Index,
+	}, path)
 }

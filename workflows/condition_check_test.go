@@ -38,6 +38,12 @@ func TestCheckCondition(t *testing.T) {
 		t.Errorf("rules\n got %s\nwant %s", got, exp)
 	}
 
+	// A field the data lacks is named, with the nearest one it has.
+	_, rules, err = CheckCondition("when", Condition{Match: &Match{Field: "payload.tpye", Op: "eq", Value: json.RawMessage(`"payment.succeeded"`)}}, matchEnv())
+	if err != nil || len(rules) != 1 || rules[0].Hint != "field tpye is not in the sample; did you mean type?" {
+		t.Errorf("a misspelt field: %+v %v", rules, err)
+	}
+
 	// One rule alone, and an expression (no rules to show).
 	ok, rules, err = CheckCondition("when", Condition{Match: &Match{Field: "payload.amount", Op: "gt", Value: json.RawMessage(`"10000"`)}}, matchEnv())
 	if err != nil || !ok || len(rules) != 1 || rules[0].Path != "" || rules[0].Seen != 12000.0 {

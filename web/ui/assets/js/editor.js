@@ -390,7 +390,8 @@ export class Editor {
    * @returns {Promise<boolean>} whether to save
    */
   async confirmFailing() {
-    if (!this.saved || this.draft.enabled === false) return true;
+    // Nothing edited: nothing is saved, so there is nothing to ask.
+    if (!this.saved || !this.dirty || this.draft.enabled === false) return true;
     let bad = null;
     try { bad = await this.stepEnvs.failing(); } catch { return true; }
     if (!bad) return true;

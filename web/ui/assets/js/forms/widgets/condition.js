@@ -194,6 +194,7 @@ function builder(ctx) {
         el.append(h('span', { 'aria-hidden': 'true' }, rr.ok ? '✓ ' : '✗ '),
           rr.ok ? 'holds' : 'does not hold',
           rr.group ? '' : ` · was ${shortValue(rr.seen === null ? undefined : rr.seen)}`);
+        if (rr.hint) el.append(h('span', { class: 'cond-field-hint' }, ` · ${rr.hint}`));
       }
     } catch (e) {
       if (my !== seq) return;
