@@ -10,6 +10,7 @@ import (
 	"mime"
 	"mime/multipart"
 	"mime/quotedprintable"
+	"net"
 	"net/mail"
 	"net/url"
 	"slices"
@@ -35,7 +36,7 @@ func emailSetup(t *testing.T, opts smtptest.Options, query string, guarded bool)
 	egress := actions.DefaultEgress()
 	if !guarded {
 		var err error
-		if egress, err = actions.ParseEgressAllow("127.0.0.1"); err != nil {
+		if egress, err = actions.ParseEgressAllow("127.0.0.0/8"); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -151,8 +152,7 @@ func TestEmailSends(t *testing.T) {
 }
 
 // TestEmailHTMLOnly: with HTML only, a text part is made from it; a
-// local relay without TLS takes the message and LOGIN-free PLAIN on
-// 127.0.0.1 works.
+// local relay without TLS or login takes the message.
 func TestEmailHTMLOnly(t *testing.T) {
 	t.Parallel()
 	b, srv := emailSetup(t, smtptest.Options{NoTLS: true}, "tls=none", false)
@@ -244,6 +244,20 @@ func TestEmailWrongPassword(t *testing.T) {
 	noPassword(t, b, run)
 }
 
+// TestEmailLoginAuth: a server offering only LOGIN is logged in to with it.
+func TestEmailLoginAuth(t *testing.T) {
+	t.Parallel()
+	b, srv := emailSetup(t, smtptest.Options{User: "mailer", Password: smtpPassword, Mechanisms: []string{"LOGIN"}}, "", false)
+	run := b.accept(b.save(oneEmail), oneEmailEvent)
+	if r := b.waitFinished(run); r.Status != store.StatusSucceeded {
+		t.Fatalf("run = %s (%q), want succeeded", r.Status, r.Error)
+	}
+	if msgs := srv.Accepted(); len(msgs) != 1 || !msgs[0].TLS || msgs[0].User != "mailer" {
+		t.Errorf("accepted %+v, want one message over STARTTLS as mailer", msgs)
+	}
+	noPassword(t, b, run)
+}
+
 // TestEmailImplicitTLS: smtps:// speaks TLS from the first byte.
 func TestEmailImplicitTLS(t *testing.T) {
 	t.Parallel()
@@ -275,6 +289,30 @@ func TestEmailEgressGuard(t *testing.T) {
 		t.Errorf("server got %d messages, want none", n)
 	}
 	noPassword(t, b, run)
+}
+
+// TestEmailNoPasswordInClear: a password is not sent over a connection
+// without TLS to a server other than this machine's 127.0.0.1.
+func TestEmailNoPasswordInClear(t *testing.T) {
+	t.Parallel()
+	probe, err := net.Listen("tcp", "127.0.0.2:0")
+	if err != nil {
+		t.Skipf("no 127.0.0.2 to listen on: %v", err)
+	}
+	_ = probe.Close()
+	b, srv := emailSetup(t, smtptest.Options{User: "mailer", Password: smtpPassword, NoTLS: true, Host: "127.0.0.2"}, "tls=none", false)
+	run := b.accept(b.save(oneEmail), oneEmailEvent)
+	r := b.waitFinished(run)
+	t.Logf("run error: %s", r.Error)
+	if r.Status != store.StatusFailed || !strings.Contains(r.Error, "unencrypted") {
+		t.Errorf("run = %s (%q), want failed: no login without TLS", r.Status, r.Error)
+	}
+	if n := len(srv.Messages()); n != 0 {
+		t.Errorf("server got %d messages, want none", n)
+	}
+	if rs := b.resultsOf(run, "mail"); len(rs) != 1 {
+		t.Errorf("%d attempts, want 1 (no retry)", len(rs))
+	}
 }
 
 // noPassword checks that nothing recorded of the run holds the password.
