@@ -259,6 +259,9 @@ type smtpServer struct {
 // parseSMTPURL reads smtp://[user[:pass]@]host[:port][?tls=required|none]
 // or smtps://...; its errors never echo the password.
 func parseSMTPURL(raw string) (*smtpServer, error) {
+	if strings.TrimSpace(raw) == "" {
+		return nil, errors.New("is empty (is the secret it reads set?); want a URL such as smtp://user:password@mail.example.com:587")
+	}
 	u, err := url.Parse(strings.TrimSpace(raw))
 	if err != nil {
 		return nil, errors.New("not a URL such as smtp://user:password@mail.example.com:587")

@@ -31,6 +31,7 @@ func TestEmailCompileErrors(t *testing.T) {
 		{"smtp bad tls", func(s def) { s["smtp"] = "smtp://mail.example.com?tls=maybe" }, "steps[5].smtp", "tls=required or tls=none"},
 		{"smtps with tls", func(s def) { s["smtp"] = "smtps://mail.example.com?tls=none" }, "steps[5].smtp", "always TLS"},
 		{"smtp unknown setting", func(s def) { s["smtp"] = "smtp://mail.example.com?auth=cram" }, "steps[5].smtp", `unknown setting "auth"`},
+		{"smtp blank", func(s def) { s["smtp"] = " " }, "steps[5].smtp", "is empty"},
 		{"smtp template", func(s def) { s["smtp"] = "{{ secrets. }}" }, "steps[5].smtp", ""},
 		{"from missing", func(s def) { delete(s, "from") }, "steps[5].from", "is required"},
 		{"from not an address", func(s def) { s["from"] = "shop at example.com" }, "steps[5].from", "not an email address"},
