@@ -21,6 +21,7 @@ import (
 	"github.com/hookflow/hookflow/internal/smtptest"
 	"github.com/hookflow/hookflow/kinds"
 	"github.com/hookflow/hookflow/store"
+	"github.com/hookflow/hookflow/workflows"
 )
 
 // smtpPassword is the test server's password: it must never be recorded.
@@ -312,6 +313,60 @@ func TestEmailNoPasswordInClear(t *testing.T) {
 	}
 	if rs := b.resultsOf(run, "mail"); len(rs) != 1 {
 		t.Errorf("%d attempts, want 1 (no retry)", len(rs))
+	}
+}
+
+// TestEmailNetworkErrorRetried: a server that does not answer is tried
+// again, up to retry.max_attempts.
+func TestEmailNetworkErrorRetried(t *testing.T) {
+	t.Parallel()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	_ = ln.Close() // nothing listens there now: connections are refused
+	b := setup(t, withConfig(func(c *Config) {
+		c.Secrets = func(context.Context) (map[string]any, error) {
+			return map[string]any{"smtp": "smtp://mailer:" + smtpPassword + "@" + addr}, nil
+		}
+	}))
+	run := b.accept(b.save(oneEmail), oneEmailEvent)
+	r := b.waitFinished(run)
+	t.Logf("run error: %s", r.Error)
+	if r.Status != store.StatusFailed || !strings.Contains(r.Error, "gave up after 3 attempts") {
+		t.Errorf("run = %s (%q), want failed after its 3 attempts", r.Status, r.Error)
+	}
+	rs := b.resultsOf(run, "mail")
+	if len(rs) != 3 || rs[0].Status != store.StepRetrying || rs[1].Status != store.StepRetrying {
+		t.Errorf("results = %+v, want retrying, retrying, failed", rs)
+	}
+	noPassword(t, b, run)
+}
+
+// TestEmailTestRunSendsNothing: a test run shows the message it would
+// send and sends nothing, unless asked to.
+func TestEmailTestRunSendsNothing(t *testing.T) {
+	t.Parallel()
+	b, srv := emailSetup(t, smtptest.Options{User: "mailer", Password: smtpPassword}, "", false)
+	c, err := workflows.Compile(decode(t, oneEmail))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ev := jsonEvent(oneEmailEvent)
+	rep := b.engine.Test(b.ctx, c, &ev, TestOptions{})
+	if rep.Status != store.StatusSucceeded || len(rep.Steps) != 1 {
+		t.Fatalf("test run = %+v", rep)
+	}
+	if in, out := string(rep.Steps[0].Input), string(rep.Steps[0].Output); !strings.Contains(in, "Commande A-17") || !strings.Contains(out, `"sent":false`) || strings.Contains(in, smtpPassword) {
+		t.Errorf("test step input %s, output %s; want the message, not sent, no password", in, out)
+	}
+	if n := len(srv.Messages()); n != 0 {
+		t.Errorf("a test run sent %d messages", n)
+	}
+	ev = jsonEvent(oneEmailEvent)
+	if rep := b.engine.Test(b.ctx, c, &ev, TestOptions{Send: true}); rep.Status != store.StatusSucceeded || len(srv.Accepted()) != 1 {
+		t.Errorf("a test run with Send: %s (%s), %d messages; want it sent", rep.Status, rep.Error, len(srv.Accepted()))
 	}
 }
 
