@@ -535,11 +535,14 @@ func (m *email) send(ctx context.Context, rt Runtime, timeout time.Duration) (st
 	}
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
-	if err := client.DialAndSendWithContext(ctx, msg); err != nil {
-		return "", err
+	err = client.DialAndSendWithContext(ctx, msg)
+	// The reply to DATA is a 250, whose text ServerResponse has. Once it
+	// came, the message is the server's: a failure after it (QUIT) is no
+	// reason to send it again.
+	if r := msg.ServerResponse(); r != "" {
+		return strings.TrimSpace("250 " + r), nil
 	}
-	// The reply to DATA is a 250, whose text ServerResponse has.
-	return strings.TrimSpace("250 " + msg.ServerResponse()), nil
+	return "", err
 }
 
 // retryableSMTP tells whether trying again may deliver: a 4xx reply or a
