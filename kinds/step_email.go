@@ -43,7 +43,7 @@ func init() {
 					Placeholder: "{{ secrets.smtp }}",
 					Help: "The server as a URL, usually kept in a secret: smtp://user:password@mail.example.com:587 (STARTTLS when the server offers it; " +
 						"add ?tls=required to insist, ?tls=none for a local relay) or smtps://user:password@mail.example.com:465 (TLS from the start). " +
-						"The user and password log in (PLAIN or LOGIN); they are never recorded. The server must be reachable past the outbound guard (--egress-allow)."},
+						"The user and password log in (PLAIN or LOGIN), only over TLS or to 127.0.0.1; the password is never recorded (write a / ? # or % in it as %2F %3F %23 %25). The server must be reachable past the outbound guard (--egress-allow)."},
 				{Name: "from", Label: "From", Kind: workflows.ValueTemplate, Required: true,
 					Placeholder: "Hookflow <alerts@example.com>",
 					Help:        "The sender: an address, or a name and an address (Ann Lee <ann@example.com>); names may have any letters."},

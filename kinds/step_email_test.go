@@ -132,3 +132,27 @@ func TestHTMLText(t *testing.T) {
 		}
 	}
 }
+
+// TestParseSMTPURL: the parts of an SMTP URL, with percent-encoded
+// credentials and default ports, and the URL as shown without them.
+func TestParseSMTPURL(t *testing.T) {
+	t.Parallel()
+	for _, tt := range []struct {
+		raw, user, pass, shown string
+		port                   int
+		implicit               bool
+	}{
+		{"smtp://u%40x:p%2Fw%40@mail.example.com?tls=required", "u@x", "p/w@", "smtp://mail.example.com:587?tls=required", 587, false},
+		{"smtps://me:pw@mail.example.com", "me", "pw", "smtps://mail.example.com:465", 465, true},
+		{"smtp://127.0.0.1:2525?tls=none", "", "", "smtp://127.0.0.1:2525?tls=none", 2525, false},
+	} {
+		s, err := parseSMTPURL(tt.raw)
+		if err != nil {
+			t.Errorf("%s: %v", tt.raw, err)
+			continue
+		}
+		if s.user != tt.user || s.pass != tt.pass || s.shown != tt.shown || s.port != tt.port || s.implicit != tt.implicit || s.hasAuth != (tt.user != "") {
+			t.Errorf("%s = %+v", tt.raw, s)
+		}
+	}
+}
