@@ -370,6 +370,33 @@ func TestEmailTestRunSendsNothing(t *testing.T) {
 	}
 }
 
+// TestEmailInLoop: an email step in a loop sends one message per item,
+// each with a Message-ID of its own path.
+func TestEmailInLoop(t *testing.T) {
+	t.Parallel()
+	b, srv := emailSetup(t, smtptest.Options{User: "mailer", Password: smtpPassword}, "", false)
+	wf := b.save(`{"format": "hookflow/v1", "id": "loop-email", "name": "Loop email",
+  "trigger": {"type": "webhook"},
+  "steps": [{"id": "each", "type": "for_each", "items": "payload.people", "steps": [
+    {"id": "mail", "type": "email", "smtp": "{{ secrets.smtp }}", "from": "shop@example.com",
+     "to": ["{{ item.email }}"], "subject": "Hi {{ item.name }}", "text": "Hello"}]}]}`)
+	run := b.accept(wf, `{"people": [{"name": "Ann", "email": "ann@example.com"}, {"name": "Bo", "email": "bo@example.com"}]}`)
+	if r := b.waitFinished(run); r.Status != store.StatusSucceeded {
+		t.Fatalf("run = %s (%q), want succeeded", r.Status, r.Error)
+	}
+	got := map[string]string{}
+	for _, m := range srv.Accepted() {
+		got[m.To[0]] = m.Header.Get("Message-Id")
+	}
+	want := map[string]string{
+		"ann@example.com": "<" + kinds.MessageID(run, "each[0].mail", "example.com") + ">",
+		"bo@example.com":  "<" + kinds.MessageID(run, "each[1].mail", "example.com") + ">",
+	}
+	if len(got) != 2 || got["ann@example.com"] != want["ann@example.com"] || got["bo@example.com"] != want["bo@example.com"] {
+		t.Errorf("Message-IDs by recipient = %v, want %v", got, want)
+	}
+}
+
 // noPassword checks that nothing recorded of the run holds the password.
 func noPassword(t *testing.T, b *bundle, run string) {
 	t.Helper()
