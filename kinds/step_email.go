@@ -464,13 +464,11 @@ func (m *email) record(rt Runtime) map[string]any {
 	if m.replyTo != nil {
 		rec["reply_to"] = rt.Redact(m.replyTo.String())
 	}
-	if m.user() != "" {
-		rec["user"] = rt.Redact(m.user())
+	if m.server.user != "" {
+		rec["user"] = rt.Redact(m.server.user)
 	}
 	return rec
 }
-
-func (m *email) user() string { return m.server.user }
 
 // send makes one attempt at delivering the message, through the
 // runtime's egress guard; it gives the server's reply to the message.
