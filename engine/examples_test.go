@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/hookflow/hookflow/actions"
+	"github.com/hookflow/hookflow/internal/smtptest"
 	"github.com/hookflow/hookflow/kinds"
 	"github.com/hookflow/hookflow/store"
 	"github.com/hookflow/hookflow/workflows"
@@ -60,6 +61,8 @@ type example struct {
 	w        *workflows.Workflow
 	compiled *workflows.Compiled
 	wf       store.Workflow
+	// mail is the SMTP server its email steps send to (nil: none).
+	mail *smtptest.Server
 }
 
 // TestExamples checks every example file: it is valid, written as Encode
@@ -100,8 +103,9 @@ func TestExamples(t *testing.T) {
 				t.Fatalf("no test case for example %s: add one to exampleCases", name)
 			}
 
+			mail, secrets := exampleMail(t, w)
 			b := setup(t, withConfig(func(c *Config) {
-				c.Secrets = func(context.Context) (map[string]any, error) { return exampleSecrets, nil }
+				c.Secrets = func(context.Context) (map[string]any, error) { return secrets, nil }
 			}))
 			for i, s := range w.Steps {
 				wh, ok := s.Settings.(*kinds.Webhook)
@@ -127,7 +131,7 @@ func TestExamples(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			run(t, &example{bundle: b, w: w, compiled: c, wf: res.Workflow})
+			run(t, &example{bundle: b, w: w, compiled: c, wf: res.Workflow, mail: mail})
 		})
 	}
 }

@@ -10,6 +10,7 @@ import (
 	"mime"
 	"mime/multipart"
 	"mime/quotedprintable"
+	"net"
 	"net/mail"
 	"net/url"
 	"slices"
@@ -20,6 +21,7 @@ import (
 	"github.com/hookflow/hookflow/internal/smtptest"
 	"github.com/hookflow/hookflow/kinds"
 	"github.com/hookflow/hookflow/store"
+	"github.com/hookflow/hookflow/workflows"
 )
 
 // smtpPassword is the test server's password: it must never be recorded.
@@ -35,7 +37,7 @@ func emailSetup(t *testing.T, opts smtptest.Options, query string, guarded bool)
 	egress := actions.DefaultEgress()
 	if !guarded {
 		var err error
-		if egress, err = actions.ParseEgressAllow("127.0.0.1"); err != nil {
+		if egress, err = actions.ParseEgressAllow("127.0.0.0/8"); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -151,8 +153,7 @@ func TestEmailSends(t *testing.T) {
 }
 
 // TestEmailHTMLOnly: with HTML only, a text part is made from it; a
-// local relay without TLS takes the message and LOGIN-free PLAIN on
-// 127.0.0.1 works.
+// local relay without TLS or login takes the message.
 func TestEmailHTMLOnly(t *testing.T) {
 	t.Parallel()
 	b, srv := emailSetup(t, smtptest.Options{NoTLS: true}, "tls=none", false)
@@ -244,6 +245,20 @@ func TestEmailWrongPassword(t *testing.T) {
 	noPassword(t, b, run)
 }
 
+// TestEmailLoginAuth: a server offering only LOGIN is logged in to with it.
+func TestEmailLoginAuth(t *testing.T) {
+	t.Parallel()
+	b, srv := emailSetup(t, smtptest.Options{User: "mailer", Password: smtpPassword, Mechanisms: []string{"LOGIN"}}, "", false)
+	run := b.accept(b.save(oneEmail), oneEmailEvent)
+	if r := b.waitFinished(run); r.Status != store.StatusSucceeded {
+		t.Fatalf("run = %s (%q), want succeeded", r.Status, r.Error)
+	}
+	if msgs := srv.Accepted(); len(msgs) != 1 || !msgs[0].TLS || msgs[0].User != "mailer" {
+		t.Errorf("accepted %+v, want one message over STARTTLS as mailer", msgs)
+	}
+	noPassword(t, b, run)
+}
+
 // TestEmailImplicitTLS: smtps:// speaks TLS from the first byte.
 func TestEmailImplicitTLS(t *testing.T) {
 	t.Parallel()
@@ -275,6 +290,111 @@ func TestEmailEgressGuard(t *testing.T) {
 		t.Errorf("server got %d messages, want none", n)
 	}
 	noPassword(t, b, run)
+}
+
+// TestEmailNoPasswordInClear: a password is not sent over a connection
+// without TLS to a server other than this machine's 127.0.0.1.
+func TestEmailNoPasswordInClear(t *testing.T) {
+	t.Parallel()
+	probe, err := net.Listen("tcp", "127.0.0.2:0")
+	if err != nil {
+		t.Skipf("no 127.0.0.2 to listen on: %v", err)
+	}
+	_ = probe.Close()
+	b, srv := emailSetup(t, smtptest.Options{User: "mailer", Password: smtpPassword, NoTLS: true, Host: "127.0.0.2"}, "tls=none", false)
+	run := b.accept(b.save(oneEmail), oneEmailEvent)
+	r := b.waitFinished(run)
+	t.Logf("run error: %s", r.Error)
+	if r.Status != store.StatusFailed || !strings.Contains(r.Error, "unencrypted") {
+		t.Errorf("run = %s (%q), want failed: no login without TLS", r.Status, r.Error)
+	}
+	if n := len(srv.Messages()); n != 0 {
+		t.Errorf("server got %d messages, want none", n)
+	}
+	if rs := b.resultsOf(run, "mail"); len(rs) != 1 {
+		t.Errorf("%d attempts, want 1 (no retry)", len(rs))
+	}
+}
+
+// TestEmailNetworkErrorRetried: a server that does not answer is tried
+// again, up to retry.max_attempts.
+func TestEmailNetworkErrorRetried(t *testing.T) {
+	t.Parallel()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	_ = ln.Close() // nothing listens there now: connections are refused
+	b := setup(t, withConfig(func(c *Config) {
+		c.Secrets = func(context.Context) (map[string]any, error) {
+			return map[string]any{"smtp": "smtp://mailer:" + smtpPassword + "@" + addr}, nil
+		}
+	}))
+	run := b.accept(b.save(oneEmail), oneEmailEvent)
+	r := b.waitFinished(run)
+	t.Logf("run error: %s", r.Error)
+	if r.Status != store.StatusFailed || !strings.Contains(r.Error, "gave up after 3 attempts") {
+		t.Errorf("run = %s (%q), want failed after its 3 attempts", r.Status, r.Error)
+	}
+	rs := b.resultsOf(run, "mail")
+	if len(rs) != 3 || rs[0].Status != store.StepRetrying || rs[1].Status != store.StepRetrying {
+		t.Errorf("results = %+v, want retrying, retrying, failed", rs)
+	}
+	noPassword(t, b, run)
+}
+
+// TestEmailTestRunSendsNothing: a test run shows the message it would
+// send and sends nothing, unless asked to.
+func TestEmailTestRunSendsNothing(t *testing.T) {
+	t.Parallel()
+	b, srv := emailSetup(t, smtptest.Options{User: "mailer", Password: smtpPassword}, "", false)
+	c, err := workflows.Compile(decode(t, oneEmail))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ev := jsonEvent(oneEmailEvent)
+	rep := b.engine.Test(b.ctx, c, &ev, TestOptions{})
+	if rep.Status != store.StatusSucceeded || len(rep.Steps) != 1 {
+		t.Fatalf("test run = %+v", rep)
+	}
+	if in, out := string(rep.Steps[0].Input), string(rep.Steps[0].Output); !strings.Contains(in, "Commande A-17") || !strings.Contains(out, `"sent":false`) || strings.Contains(in, smtpPassword) {
+		t.Errorf("test step input %s, output %s; want the message, not sent, no password", in, out)
+	}
+	if n := len(srv.Messages()); n != 0 {
+		t.Errorf("a test run sent %d messages", n)
+	}
+	ev = jsonEvent(oneEmailEvent)
+	if rep := b.engine.Test(b.ctx, c, &ev, TestOptions{Send: true}); rep.Status != store.StatusSucceeded || len(srv.Accepted()) != 1 {
+		t.Errorf("a test run with Send: %s (%s), %d messages; want it sent", rep.Status, rep.Error, len(srv.Accepted()))
+	}
+}
+
+// TestEmailInLoop: an email step in a loop sends one message per item,
+// each with a Message-ID of its own path.
+func TestEmailInLoop(t *testing.T) {
+	t.Parallel()
+	b, srv := emailSetup(t, smtptest.Options{User: "mailer", Password: smtpPassword}, "", false)
+	wf := b.save(`{"format": "hookflow/v1", "id": "loop-email", "name": "Loop email",
+  "trigger": {"type": "webhook"},
+  "steps": [{"id": "each", "type": "for_each", "items": "payload.people", "steps": [
+    {"id": "mail", "type": "email", "smtp": "{{ secrets.smtp }}", "from": "shop@example.com",
+     "to": ["{{ item.email }}"], "subject": "Hi {{ item.name }}", "text": "Hello"}]}]}`)
+	run := b.accept(wf, `{"people": [{"name": "Ann", "email": "ann@example.com"}, {"name": "Bo", "email": "bo@example.com"}]}`)
+	if r := b.waitFinished(run); r.Status != store.StatusSucceeded {
+		t.Fatalf("run = %s (%q), want succeeded", r.Status, r.Error)
+	}
+	got := map[string]string{}
+	for _, m := range srv.Accepted() {
+		got[m.To[0]] = m.Header.Get("Message-Id")
+	}
+	want := map[string]string{
+		"ann@example.com": "<" + kinds.MessageID(run, "each[0].mail", "example.com") + ">",
+		"bo@example.com":  "<" + kinds.MessageID(run, "each[1].mail", "example.com") + ">",
+	}
+	if len(got) != 2 || got["ann@example.com"] != want["ann@example.com"] || got["bo@example.com"] != want["bo@example.com"] {
+		t.Errorf("Message-IDs by recipient = %v, want %v", got, want)
+	}
 }
 
 // noPassword checks that nothing recorded of the run holds the password.

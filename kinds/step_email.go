@@ -43,7 +43,7 @@ func init() {
 					Placeholder: "{{ secrets.smtp }}",
 					Help: "The server as a URL, usually kept in a secret: smtp://user:password@mail.example.com:587 (STARTTLS when the server offers it; " +
 						"add ?tls=required to insist, ?tls=none for a local relay) or smtps://user:password@mail.example.com:465 (TLS from the start). " +
-						"The user and password log in (PLAIN or LOGIN); they are never recorded. The server must be reachable past the outbound guard (--egress-allow)."},
+						"The user and password log in (PLAIN or LOGIN), only over TLS or to 127.0.0.1; the password is never recorded (write a / ? # or % in it as %2F %3F %23 %25). The server must be reachable past the outbound guard (--egress-allow)."},
 				{Name: "from", Label: "From", Kind: workflows.ValueTemplate, Required: true,
 					Placeholder: "Hookflow <alerts@example.com>",
 					Help:        "The sender: an address, or a name and an address (Ann Lee <ann@example.com>); names may have any letters."},
@@ -259,6 +259,9 @@ type smtpServer struct {
 // parseSMTPURL reads smtp://[user[:pass]@]host[:port][?tls=required|none]
 // or smtps://...; its errors never echo the password.
 func parseSMTPURL(raw string) (*smtpServer, error) {
+	if strings.TrimSpace(raw) == "" {
+		return nil, errors.New("is empty (is the secret it reads set?); want a URL such as smtp://user:password@mail.example.com:587")
+	}
 	u, err := url.Parse(strings.TrimSpace(raw))
 	if err != nil {
 		return nil, errors.New("not a URL such as smtp://user:password@mail.example.com:587")
@@ -461,13 +464,11 @@ func (m *email) record(rt Runtime) map[string]any {
 	if m.replyTo != nil {
 		rec["reply_to"] = rt.Redact(m.replyTo.String())
 	}
-	if m.user() != "" {
-		rec["user"] = rt.Redact(m.user())
+	if m.server.user != "" {
+		rec["user"] = rt.Redact(m.server.user)
 	}
 	return rec
 }
-
-func (m *email) user() string { return m.server.user }
 
 // send makes one attempt at delivering the message, through the
 // runtime's egress guard; it gives the server's reply to the message.
@@ -532,11 +533,14 @@ func (m *email) send(ctx context.Context, rt Runtime, timeout time.Duration) (st
 	}
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
-	if err := client.DialAndSendWithContext(ctx, msg); err != nil {
-		return "", err
+	err = client.DialAndSendWithContext(ctx, msg)
+	// The reply to DATA is a 250, whose text ServerResponse has. Once it
+	// came, the message is the server's: a failure after it (QUIT) is no
+	// reason to send it again.
+	if r := msg.ServerResponse(); r != "" {
+		return strings.TrimSpace("250 " + r), nil
 	}
-	// The reply to DATA is a 250, whose text ServerResponse has.
-	return strings.TrimSpace("250 " + msg.ServerResponse()), nil
+	return "", err
 }
 
 // retryableSMTP tells whether trying again may deliver: a 4xx reply or a

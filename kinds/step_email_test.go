@@ -31,6 +31,7 @@ func TestEmailCompileErrors(t *testing.T) {
 		{"smtp bad tls", func(s def) { s["smtp"] = "smtp://mail.example.com?tls=maybe" }, "steps[5].smtp", "tls=required or tls=none"},
 		{"smtps with tls", func(s def) { s["smtp"] = "smtps://mail.example.com?tls=none" }, "steps[5].smtp", "always TLS"},
 		{"smtp unknown setting", func(s def) { s["smtp"] = "smtp://mail.example.com?auth=cram" }, "steps[5].smtp", `unknown setting "auth"`},
+		{"smtp blank", func(s def) { s["smtp"] = " " }, "steps[5].smtp", "is empty"},
 		{"smtp template", func(s def) { s["smtp"] = "{{ secrets. }}" }, "steps[5].smtp", ""},
 		{"from missing", func(s def) { delete(s, "from") }, "steps[5].from", "is required"},
 		{"from not an address", func(s def) { s["from"] = "shop at example.com" }, "steps[5].from", "not an email address"},
@@ -128,6 +129,30 @@ func TestHTMLText(t *testing.T) {
 	} {
 		if got := HTMLText(tt.html); got != tt.want {
 			t.Errorf("HTMLText(%q) = %q, want %q", tt.html, got, tt.want)
+		}
+	}
+}
+
+// TestParseSMTPURL: the parts of an SMTP URL, with percent-encoded
+// credentials and default ports, and the URL as shown without them.
+func TestParseSMTPURL(t *testing.T) {
+	t.Parallel()
+	for _, tt := range []struct {
+		raw, user, pass, shown string
+		port                   int
+		implicit               bool
+	}{
+		{"smtp://u%40x:p%2Fw%40@mail.example.com?tls=required", "u@x", "p/w@", "smtp://mail.example.com:587?tls=required", 587, false},
+		{"smtps://me:pw@mail.example.com", "me", "pw", "smtps://mail.example.com:465", 465, true},
+		{"smtp://127.0.0.1:2525?tls=none", "", "", "smtp://127.0.0.1:2525?tls=none", 2525, false},
+	} {
+		s, err := parseSMTPURL(tt.raw)
+		if err != nil {
+			t.Errorf("%s: %v", tt.raw, err)
+			continue
+		}
+		if s.user != tt.user || s.pass != tt.pass || s.shown != tt.shown || s.port != tt.port || s.implicit != tt.implicit || s.hasAuth != (tt.user != "") {
+			t.Errorf("%s = %+v", tt.raw, s)
 		}
 	}
 }

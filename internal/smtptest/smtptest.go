@@ -53,16 +53,22 @@ type Options struct {
 	// is offered unless NoTLS.
 	ImplicitTLS bool
 	NoTLS       bool
+	// Mechanisms are the login mechanisms offered (default PLAIN and
+	// LOGIN).
+	Mechanisms []string
+	// Host is the loopback address to listen on (default 127.0.0.1).
+	Host string
 }
 
-// Server is an SMTP server on 127.0.0.1, closed when the test ends.
+// Server is an SMTP server on 127.0.0.1 (or Options.Host), closed when
+// the test ends.
 type Server struct {
-	// Addr is "127.0.0.1:port".
+	// Addr is "host:port".
 	Addr string
 	// Host and Port are Addr's parts.
 	Host string
 	Port int
-	// RootCAs trusts the server's certificate (made for 127.0.0.1).
+	// RootCAs trusts the server's certificate (made for Host).
 	RootCAs *x509.CertPool
 
 	opts   Options
@@ -74,8 +80,11 @@ type Server struct {
 // New starts a server with opts.
 func New(t testing.TB, opts Options) *Server {
 	t.Helper()
-	cert, pool := certificate(t)
-	s := &Server{opts: opts, RootCAs: pool, Host: "127.0.0.1"}
+	if opts.Host == "" {
+		opts.Host = "127.0.0.1"
+	}
+	cert, pool := certificate(t, opts.Host)
+	s := &Server{opts: opts, RootCAs: pool, Host: opts.Host}
 	srv := smtp.NewServer(backend{s})
 	srv.Domain = "localhost"
 	srv.ReadTimeout = 30 * time.Second
@@ -89,9 +98,9 @@ func New(t testing.TB, opts Options) *Server {
 	var ln net.Listener
 	var err error
 	if opts.ImplicitTLS {
-		ln, err = tls.Listen("tcp", "127.0.0.1:0", tlsConfig)
+		ln, err = tls.Listen("tcp", net.JoinHostPort(opts.Host, "0"), tlsConfig)
 	} else {
-		ln, err = net.Listen("tcp", "127.0.0.1:0")
+		ln, err = net.Listen("tcp", net.JoinHostPort(opts.Host, "0"))
 	}
 	if err != nil {
 		t.Fatalf("smtptest: listen: %v", err)
@@ -168,6 +177,9 @@ func (ss *session) AuthMechanisms() []string {
 	if ss.s.opts.User == "" {
 		return nil
 	}
+	if m := ss.s.opts.Mechanisms; m != nil {
+		return m
+	}
 	return []string{sasl.Plain, sasl.Login}
 }
 
@@ -243,9 +255,9 @@ func (l *loginServer) Next(resp []byte) ([]byte, bool, error) {
 	return nil, true, l.check(l.user, string(resp))
 }
 
-// certificate makes a self-signed certificate for 127.0.0.1 and a pool
-// that trusts it.
-func certificate(t testing.TB) (tls.Certificate, *x509.CertPool) {
+// certificate makes a self-signed certificate for host and a pool that
+// trusts it.
+func certificate(t testing.TB, host string) (tls.Certificate, *x509.CertPool) {
 	t.Helper()
 	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	if err != nil {
@@ -256,7 +268,7 @@ func certificate(t testing.TB) (tls.Certificate, *x509.CertPool) {
 		Subject:               pkix.Name{CommonName: "smtptest"},
 		NotBefore:             time.Now().Add(-time.Hour),
 		NotAfter:              time.Now().Add(24 * time.Hour),
-		IPAddresses:           []net.IP{net.IPv4(127, 0, 0, 1)},
+		IPAddresses:           []net.IP{net.ParseIP(host)},
 		DNSNames:              []string{"localhost"},
 		KeyUsage:              x509.KeyUsageDigitalSignature | x509.KeyUsageCertSign,
 		ExtKeyUsage:           []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},

@@ -16,6 +16,10 @@ var about = map[string]struct {
 		"A website form's submission becomes a CRM contact; the team chat hears of it and a support request opens a helpdesk ticket; the visitor is sent to a thank-you page.",
 		[]string{"Website form", "CRM", "Team chat", "Helpdesk"},
 	},
+	"form-to-email": {
+		"A website form's message is emailed to the team, with Reply-To set to the visitor so a reply goes straight back; bots filling the hidden field are dropped.",
+		[]string{"Website form", "Email"},
+	},
 	"github-push-to-chat": {
 		"Each push to a repository's default branch is summed up in the team chat: who pushed how many commits, with a link to the changes.",
 		[]string{"GitHub", "Team chat"},
