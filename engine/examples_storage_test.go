@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"strconv"
 	"strings"
 	"testing"
 
@@ -9,6 +10,7 @@ import (
 
 func init() {
 	exampleCases["lead-dedupe"] = testLeadDedupe
+	exampleCases["orders-per-customer"] = testOrdersPerCustomer
 	exampleSecrets["lead_form_key"] = "lead-form-key-123"
 }
 
@@ -46,4 +48,38 @@ func testLeadDedupe(t *testing.T, x *example) {
 	if got := hits[0].Header.Get("Authorization"); got != "Bearer crm-api-token" {
 		t.Errorf("Authorization %q", got)
 	}
+}
+
+// testOrdersPerCustomer: paid orders are counted per customer, the chat
+// hearing which order of theirs each is; an unpaid one is not counted.
+func testOrdersPerCustomer(t *testing.T, x *example) {
+	order := func(hook, name string, customer int, status string) store.Run {
+		t.Helper()
+		body := `{"name": "` + name + `", "financial_status": "` + status + `", "currency": "EUR", "total_price": "59.90",
+		  "customer": {"id": ` + strconv.Itoa(customer) + `, "first_name": "ann", "last_name": "lee"}}`
+		run := x.deliver(t, jsonEvent2(body, map[string]string{"x-shopify-webhook-id": hook, "x-shopify-topic": "orders/paid"}), false)
+		return x.waitFinished(run.RunID)
+	}
+	for i, o := range []struct {
+		name     string
+		customer int
+		status   string
+		want     string
+	}{
+		{"#1001", 7, "paid", store.StatusSucceeded},
+		{"#1002", 8, "paid", store.StatusSucceeded},
+		{"#1003", 7, "pending", store.StatusFiltered},
+		{"#1004", 7, "paid", store.StatusSucceeded},
+	} {
+		if r := order("wh-"+strconv.Itoa(i), o.name, o.customer, o.status); r.Status != o.want {
+			t.Fatalf("order %s = %s (%q), want %s", o.name, r.Status, r.Error, o.want)
+		}
+	}
+	chat := x.recv.On("/chat_webhook")
+	if len(chat) != 3 {
+		t.Fatalf("%d chat messages, want 3", len(chat))
+	}
+	jsonEqual(t, "first", chat[0].Body, `{"text": "Ann Lee placed their first order, #1001 (59.90 EUR)"}`)
+	jsonEqual(t, "other customer", chat[1].Body, `{"text": "Ann Lee placed their first order, #1002 (59.90 EUR)"}`)
+	jsonEqual(t, "second", chat[2].Body, `{"text": "Ann Lee placed their order number 2 this year, #1004 (59.90 EUR)"}`)
 }

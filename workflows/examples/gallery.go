@@ -36,6 +36,10 @@ var about = map[string]struct {
 		"Each paid Shopify order is added as a row of an Airtable table.",
 		[]string{"Shopify", "Airtable"},
 	},
+	"orders-per-customer": {
+		"Each paid Shopify order is counted per customer (for a year); the team chat hears of it: a customer's first order, or which order of theirs it is.",
+		[]string{"Shopify", "Team chat"},
+	},
 	"paid-order-to-fulfilment": {
 		"Paid Stripe checkouts above an amount are shaped into an order and sent, signed, to a fulfilment service.",
 		[]string{"Stripe", "Fulfilment API"},
