@@ -177,10 +177,8 @@ func (e *Engine) Start() error {
 		go e.acceptLoop()
 	}
 	go e.dispatch()
-	if e.cfg.Retention > 0 {
-		e.loops.Add(1)
-		go e.retain()
-	}
+	e.loops.Add(1)
+	go e.retain() // old runs (Retention), and expired keys always
 	for i := 0; i < e.cfg.Workers; i++ {
 		e.workers.Add(1)
 		go e.work()

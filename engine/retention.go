@@ -7,7 +7,8 @@ import (
 	"github.com/hookflow/hookflow/store"
 )
 
-// retain prunes old runs and events (Config.Retention) at Start and every
+// retain prunes old runs and events (Config.Retention), and expired keys of
+// the key-value store, at Start and every
 // RetentionEvery, until Shutdown, which cancels a prune in progress between
 // batches.
 func (e *Engine) retain() {
@@ -25,6 +26,7 @@ func (e *Engine) retain() {
 	defer tick.Stop()
 	for {
 		_, _ = e.Prune(ctx)
+		_, _ = e.PruneKV(ctx)
 		select {
 		case <-tick.C:
 		case <-e.stop:

@@ -67,6 +67,9 @@ type Runtime interface {
 	// run (nil where none): a step that holds steps and stopped with Again
 	// reads where it left them.
 	Previous() any
+	// KV is the durable key-value store of the storage and dedupe steps
+	// (nil where the run has no store, as in `hookflow run`).
+	KV() KV
 }
 
 // Nested says where steps a step holds run, and how.

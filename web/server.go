@@ -146,6 +146,9 @@ func New(cfg Config) *Server {
 	api.POST("/workflows/:id/runs", s.runNow)
 	api.POST("/runs/:id/resume", s.resumeRun)
 	api.GET("/runs/:id/waits", s.listWaits)
+	api.GET("/storage", s.listStorage)
+	api.PUT("/storage", s.putStorage)
+	api.DELETE("/storage", s.deleteStorage)
 	r.GET("/hooks/resume/:token", s.resumeHook)
 	r.POST("/hooks/resume/:token", s.resumeHook)
 	s.router = r

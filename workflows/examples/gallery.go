@@ -24,6 +24,10 @@ var about = map[string]struct {
 		"Each push to a repository's default branch is summed up in the team chat: who pushed how many commits, with a link to the changes.",
 		[]string{"GitHub", "Team chat"},
 	},
+	"lead-dedupe": {
+		"Each new lead from a form goes to the CRM once: the same email address sent again within 30 days (in any case) is stopped as a duplicate.",
+		[]string{"Lead form", "CRM"},
+	},
 	"nightly-report": {
 		"Every morning at 7 (Berlin time) the day's sales figures are fetched from a reporting API and posted to the team chat.",
 		[]string{"Schedule", "Reporting API", "Team chat"},
@@ -35,6 +39,10 @@ var about = map[string]struct {
 	"order-to-airtable": {
 		"Each paid Shopify order is added as a row of an Airtable table.",
 		[]string{"Shopify", "Airtable"},
+	},
+	"orders-per-customer": {
+		"Each paid Shopify order is counted per customer (for a year); the team chat hears of it: a customer's first order, or which order of theirs it is.",
+		[]string{"Shopify", "Team chat"},
 	},
 	"paid-order-to-fulfilment": {
 		"Paid Stripe checkouts above an amount are shaped into an order and sent, signed, to a fulfilment service.",

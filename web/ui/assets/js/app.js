@@ -11,6 +11,7 @@ import { workflowList } from './list.js';
 import { workflowEditor } from './editor.js';
 import { runList, runPage } from './runs.js';
 import { secretsPage } from './secrets.js';
+import { storagePage } from './storage.js';
 
 const main = () => /** @type {HTMLElement} */ (document.getElementById('main'));
 
@@ -25,6 +26,7 @@ const routes = [
   [/^\/runs$/, () => runList(main())],
   [/^\/runs\/([^/]+)$/, (m) => runPage(main(), decodeURIComponent(m[1]))],
   [/^\/secrets$/, () => secretsPage(main())],
+  [/^\/storage$/, () => storagePage(main())],
 ];
 
 /** counts the pages drawn, so a page drawn late does not take the focus */
@@ -49,7 +51,8 @@ function render() {
     if (!(a instanceof HTMLElement)) continue;
     const on = (a.dataset.nav === 'runs' && path.startsWith('/runs'))
       || (a.dataset.nav === 'workflows' && (path === '/' || path.startsWith('/workflows')))
-      || (a.dataset.nav === 'secrets' && path === '/secrets');
+      || (a.dataset.nav === 'secrets' && path === '/secrets')
+      || (a.dataset.nav === 'storage' && path === '/storage');
     if (on) a.setAttribute('aria-current', 'page'); else a.removeAttribute('aria-current');
   }
   const at = ++renders;
