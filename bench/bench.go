@@ -204,6 +204,7 @@ func (r *run) run(ctx context.Context) (*Result, error) {
 	self0, selfOK := selfCPU()
 	steal := measureSteal()
 	l := newLoad(tgt, r.ledger, cfg.Connections, cfg.RequestTimeout)
+	loadStart := r.ledger.Elapsed()
 	r.progress("load: %d connections for %v, mode %s, %d-byte payload", cfg.Connections, cfg.Duration, cfg.Mode, len(cfg.Payload))
 	stopTicker := r.tick(l)
 	loadTime := l.run(ctx, cfg.Duration)
@@ -287,7 +288,7 @@ func (r *run) run(ctx context.Context) (*Result, error) {
 		res.Delivered, res.Lost = t.Delivered, t.Lost
 		res.Duplicates = ptr(t.Duplicates)
 		res.Unconfirmed, res.Unexpected = t.Unconfirmed, t.Unexpected
-		res.DeliveredPerS = rate(t.Delivered, t.LastDelivery)
+		res.DeliveredPerS = t.DeliveredPerS(loadStart)
 		res.E2EP50MS = ptr(ms(t.E2E.Quantile(0.50)))
 		res.E2EP99MS = ptr(ms(t.E2E.Quantile(0.99)))
 		res.E2EMaxMS = ptr(ms(t.E2E.Max()))

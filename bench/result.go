@@ -37,8 +37,9 @@ type Result struct {
 	// Delivered counts, in e2e mode, the distinct events the receiver got;
 	// in ingest mode, the runs the server recorded for the bench workflow.
 	Delivered int64 `json:"delivered"`
-	// DeliveredPerS is Delivered over the time from the start of the load
-	// to the last delivery (e2e) or to the drained backlog (ingest).
+	// DeliveredPerS is Delivered over the time from the start of this
+	// mode's load (not a baseline's before it) to the last delivery (e2e,
+	// burst) or to the drained backlog (drop).
 	DeliveredPerS float64 `json:"delivered_per_s"`
 	// Accept latency: from writing a request to reading its 2xx answer.
 	AcceptP50MS  float64 `json:"accept_p50_ms"`
