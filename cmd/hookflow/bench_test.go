@@ -11,10 +11,103 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"os"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 )
+
+// The binary the bench tests run, built once for all of them.
+var (
+	benchBinOnce sync.Once
+	benchBin     string
+	benchBinErr  error
+)
+
+// buildBenchBinary builds hookflow once per test process and returns its
+// path; the file is removed when the process's tests end (TestMain-less:
+// it lives in a temporary directory the OS cleans).
+func buildBenchBinary(t *testing.T) string {
+	t.Helper()
+	benchBinOnce.Do(func() {
+		dir, err := os.MkdirTemp("", "hookflow-bench-test-")
+		if err != nil {
+			benchBinErr = err
+			return
+		}
+		benchBin = filepath.Join(dir, "hookflow")
+		ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+		defer cancel()
+		if out, err := exec.CommandContext(ctx, "go", "build", "-o", benchBin, ".").CombinedOutput(); err != nil {
+			benchBinErr = fmt.Errorf("go build: %v\n%s", err, out)
+		}
+	})
+	if benchBinErr != nil {
+		t.Fatal(benchBinErr)
+	}
+	return benchBin
+}
+
+// benchJSON runs the built binary's bench with args and --json and
+// decodes its result; a non-zero exit fails the test.
+func benchJSON(t *testing.T, args ...string) map[string]any {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, buildBenchBinary(t), append([]string{"bench", "--json"}, args...)...)
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	err := cmd.Run()
+	t.Logf("hookflow bench %s; stderr:\n%s\nresult: %s", strings.Join(args, " "), stderr.String(), stdout.String())
+	if err != nil {
+		t.Fatalf("hookflow bench %s: %v", strings.Join(args, " "), err)
+	}
+	var res map[string]any
+	if err := json.Unmarshal(stdout.Bytes(), &res); err != nil {
+		t.Fatalf("the output is not the JSON result: %v", err)
+	}
+	return res
+}
+
+// TestBenchBurst runs burst with two workers: during the load at most two
+// events can be delivered (each worker holds one unanswered delivery), so
+// the rest are still queued at its end; the drain then delivers them all.
+func TestBenchBurst(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds and runs the binary")
+	}
+	t.Parallel()
+	res := benchJSON(t, "--mode", "burst", "--workers", "2", "--connections", "4", "--duration", "2s")
+	accepted, _ := res["accepted"].(float64)
+	if res["mode"] != "burst" || accepted < 3 || res["lost"] != 0.0 || res["delivered"] != accepted || res["drained"] != true {
+		t.Fatalf("mode %v accepted %v delivered %v lost %v drained %v; want burst, at least 3 accepted, all delivered",
+			res["mode"], accepted, res["delivered"], res["lost"], res["drained"])
+	}
+	if backlog, _ := res["backlog_at_stop"].(float64); backlog < accepted-2 {
+		t.Errorf("backlog at the load's end %v of %v accepted: more than the two held deliveries ran during the load", backlog, accepted)
+	}
+	if d, _ := res["drain_per_s"].(float64); d <= 0 {
+		t.Errorf("drain_per_s %v; want the drain's rate", res["drain_per_s"])
+	}
+}
+
+// TestBenchDropAndIngest: drop records a filtered run per event, and
+// ingest is the same mode under its former name.
+func TestBenchDropAndIngest(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds and runs the binary")
+	}
+	t.Parallel()
+	for _, mode := range []string{"drop", "ingest"} {
+		res := benchJSON(t, "--mode", mode, "--connections", "2", "--duration", "1s")
+		accepted, _ := res["accepted"].(float64)
+		if res["mode"] != "drop" || accepted == 0 || res["delivered"] != accepted || res["lost"] != 0.0 {
+			t.Errorf("--mode %s: mode %v accepted %v runs %v lost %v; want drop, every accepted event a run",
+				mode, res["mode"], accepted, res["delivered"], res["lost"])
+		}
+	}
+}
 
 // TestBenchFlagErrors checks that bad bench flags fail with one clear line
 // before anything starts.
@@ -24,7 +117,7 @@ func TestBenchFlagErrors(t *testing.T) {
 		args []string
 		want string
 	}{
-		{[]string{"bench", "--mode", "bogus"}, `--mode "bogus": use ingest, e2e or loop`},
+		{[]string{"bench", "--mode", "bogus"}, `--mode "bogus": use e2e, burst, drop (or its old name ingest) or loop`},
 		{[]string{"bench", "--connections", "0"}, "--connections must be at least 1"},
 		{[]string{"bench", "--duration", "0s"}, "--duration must be positive"},
 		{[]string{"bench", "--url", "http://127.0.0.1:1", "--token", ""}, "--url needs the server's admin token"},
@@ -88,13 +181,9 @@ func TestBenchRun(t *testing.T) {
 		t.Skip("builds and runs the binary")
 	}
 	t.Parallel()
-	bin := filepath.Join(t.TempDir(), "hookflow")
+	bin := buildBenchBinary(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
-	build := exec.CommandContext(ctx, "go", "build", "-o", bin, ".")
-	if out, err := build.CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
 
 	cmd := exec.CommandContext(ctx, bin, "bench", "--connections", "4", "--duration", "2s", "--mode", "e2e", "--baseline", "--json")
 	var stdout, stderr bytes.Buffer
