@@ -3,6 +3,7 @@ package bench
 import (
 	"context"
 	"crypto/rand"
+	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
@@ -128,6 +129,17 @@ type run struct {
 	// deleteWorkflow is set when the workflow lives in a database the
 	// bench does not throw away.
 	deleteWorkflow bool
+	// schema is the run's own PostgreSQL schema when --db is a postgres://
+	// URL, dropped at cleanup.
+	schema *pgSchema
+}
+
+// dbName is how the result names the child server's database.
+func (r *run) dbName() string {
+	if r.schema != nil {
+		return r.schema.String()
+	}
+	return r.cfg.DB
 }
 
 func (r *run) progress(format string, args ...any) {
@@ -190,7 +202,7 @@ func (r *run) run(ctx context.Context) (*Result, error) {
 	}
 
 	res := &Result{
-		Mode: cfg.Mode, Target: "child", DB: r.cfg.DB /* set by startServer */, Workers: cfg.Workers, Connections: cfg.Connections,
+		Mode: cfg.Mode, Target: "child", DB: r.dbName(), Workers: cfg.Workers, Connections: cfg.Connections,
 		PayloadBytes: len(cfg.Payload), GoVersion: runtime.Version(), CPUs: runtime.NumCPU(),
 	}
 	if cfg.URL != "" {
@@ -369,9 +381,26 @@ func (r *run) startServer(ctx context.Context) (base, token string, err error) {
 	if r.dir, err = os.MkdirTemp("", "hookflow-bench-"); err != nil {
 		return "", "", fmt.Errorf("make a temporary directory: %w", err)
 	}
-	if cfg.DB == "" {
+	db, secretKey := cfg.DB, ""
+	switch {
+	case db == "":
 		cfg.DB = filepath.Join(r.dir, "bench.db")
-	} else {
+		db = cfg.DB
+	case isPostgresURL(db):
+		// A schema of its own: the run starts empty and, dropped after,
+		// leaves nothing behind.
+		if r.schema, err = newPGSchema(ctx, db); err != nil {
+			return "", "", err
+		}
+		db = r.schema.URL()
+		// A server on a database URL needs the replicas' shared key: the
+		// run's own, random.
+		k := make([]byte, 32)
+		if _, err := rand.Read(k); err != nil {
+			return "", "", err
+		}
+		secretKey = base64.StdEncoding.EncodeToString(k)
+	default:
 		r.deleteWorkflow = !cfg.Keep
 	}
 	if r.log, err = os.Create(filepath.Join(r.dir, "server.log")); err != nil {
@@ -392,7 +421,7 @@ func (r *run) startServer(ctx context.Context) (base, token string, err error) {
 		}
 	}
 	r.server, err = StartServer(ctx, ServerConfig{
-		Executable: cfg.Executable, DB: cfg.DB, Workers: cfg.Workers, Token: token,
+		Executable: cfg.Executable, DB: db, Workers: cfg.Workers, Token: token, SecretKey: secretKey,
 		CPUProfile: profile, Log: r.log,
 	})
 	if err != nil {
@@ -520,6 +549,13 @@ func (r *run) cleanup() {
 	}
 	if r.recv != nil {
 		_ = r.recv.Close()
+	}
+	if r.schema != nil {
+		if r.cfg.Keep {
+			r.progress("kept the PostgreSQL schema %s", r.schema.name)
+		} else if err := r.schema.Drop(); err != nil {
+			r.progress("warning: %v", err)
+		}
 	}
 	if r.log != nil {
 		r.log.Close()

@@ -90,7 +90,7 @@ settings are the flags here. Run with --json for machine-readable output.`,
 	fl.StringVar(&f.payload, "payload", "", "JSON file posted as every event (default: the built-in 1 KB order event)")
 	fl.StringVar(&f.payloadSize, "payload-size", "", "pad the payload with a \"pad\" field to this size, e.g. 16KB or 256KB")
 	fl.StringVar(&f.mode, "mode", string(bench.ModeE2E), "e2e (filter, transform, deliver), burst (e2e, runs held during the load, then drained), drop (filtered at accept; alias ingest) or loop (100 items per event, each delivered)")
-	fl.StringVar(&f.db, "db", "", "the child server's database: SQLite file or postgres:// URL (default: a fresh file in a temporary directory)")
+	fl.StringVar(&f.db, "db", "", "the child server's database: SQLite file, or postgres:// URL where each run works in a schema of its own, dropped after (default: a fresh SQLite file in a temporary directory)")
 	fl.IntVar(&f.workers, "workers", 0, "the child server's --workers (default: serve's default)")
 	fl.StringVar(&f.url, "url", "", "bench a running server at this base URL instead of starting one (RSS and CPU then go unmeasured)")
 	fl.StringVar(&f.token, "token", env("ADMIN_TOKEN", ""), "admin token of the --url server; for a child server, its admin token (default random) (env HOOKFLOW_ADMIN_TOKEN)")

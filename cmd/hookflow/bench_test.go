@@ -16,6 +16,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/jackc/pgx/v5"
 )
 
 // The binary the bench tests run, built once for all of them.
@@ -241,5 +243,48 @@ func TestBenchRun(t *testing.T) {
 	}
 	if runtime.GOOS == "linux" && (res.ServerRSSMB == nil || *res.ServerRSSMB <= 0) || res.StartupMS == nil || *res.StartupMS <= 0 {
 		t.Errorf("server figures missing: rss %v startup %v", res.ServerRSSMB, res.StartupMS)
+	}
+}
+
+// TestBenchPostgres runs every mode against PostgreSQL (when
+// HOOKFLOW_TEST_POSTGRES names a database): each run in a schema of its
+// own, nothing lost, and the schema gone afterwards.
+func TestBenchPostgres(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds and runs the binary")
+	}
+	dbURL := os.Getenv("HOOKFLOW_TEST_POSTGRES")
+	if dbURL == "" {
+		t.Skip("set HOOKFLOW_TEST_POSTGRES to a PostgreSQL URL to bench on PostgreSQL")
+	}
+	t.Parallel()
+	for _, args := range [][]string{
+		{"--mode", "e2e", "--connections", "4", "--duration", "1s"},
+		{"--mode", "burst", "--workers", "2", "--connections", "4", "--duration", "1s"},
+		{"--mode", "drop", "--connections", "4", "--duration", "1s"},
+		{"--mode", "loop", "--connections", "1"},
+	} {
+		res := benchJSON(t, append(args, "--db", dbURL)...)
+		accepted, _ := res["accepted"].(float64)
+		if accepted == 0 || res["lost"] != 0.0 || res["drained"] != true {
+			t.Errorf("%v: accepted %v lost %v drained %v; want some accepted, none lost, drained", args, accepted, res["lost"], res["drained"])
+		}
+		db, _ := res["db"].(string)
+		_, schema, ok := strings.Cut(db, "(schema ")
+		schema = strings.TrimSuffix(schema, ")")
+		if !ok || !strings.HasPrefix(schema, "hf_bench_") {
+			t.Errorf("%v: db %q; want the URL and the run's own schema", args, db)
+			continue
+		}
+		conn, err := pgx.Connect(context.Background(), dbURL)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var n int
+		err = conn.QueryRow(context.Background(), "SELECT count(*) FROM information_schema.schemata WHERE schema_name = $1", schema).Scan(&n)
+		conn.Close(context.Background())
+		if err != nil || n != 0 {
+			t.Errorf("%v: schema %s left behind (%d, %v)", args, schema, n, err)
+		}
 	}
 }
