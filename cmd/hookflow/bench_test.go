@@ -210,6 +210,8 @@ func TestBenchRun(t *testing.T) {
 		StartupMS     *float64 `json:"startup_ms"`
 		AcceptedPerS  float64  `json:"accepted_per_s"`
 		DeliveredPerS float64  `json:"delivered_per_s"`
+		DurationS     float64  `json:"duration_s"`
+		DrainS        float64  `json:"drain_s"`
 		Baseline      *struct {
 			AcceptedPerS float64 `json:"accepted_per_s"`
 			AcceptP99MS  float64 `json:"accept_p99_ms"`
@@ -234,6 +236,13 @@ func TestBenchRun(t *testing.T) {
 	}
 	if runtime.GOOS == "linux" && (res.StealPct == nil || *res.StealPct < 0) {
 		t.Errorf("steal_pct %v; want the share of CPU time stolen during the load", res.StealPct)
+	}
+	// Every delivery came within this mode's load and drain, so
+	// delivered/s is at least the delivered over both (rounding aside);
+	// counted from the ledger's start it would include the baseline's load.
+	if span := res.DurationS + res.DrainS; span > 0 && res.DeliveredPerS < 0.95*float64(res.Delivered)/span {
+		t.Errorf("delivered/s %v for %d delivered within %.2f s of load and drain: counted over more than they took",
+			res.DeliveredPerS, res.Delivered, span)
 	}
 	if res.Duplicates == nil || *res.Duplicates != 0 || res.Errors != 0 {
 		t.Errorf("duplicates %v errors %d; want 0 and 0", res.Duplicates, res.Errors)
