@@ -13,51 +13,32 @@ import (
 	"path/filepath"
 	"runtime"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/jackc/pgx/v5"
 )
 
-// The binary the bench tests run, built once for all of them.
-var (
-	benchBinOnce sync.Once
-	benchBin     string
-	benchBinErr  error
-)
-
-// buildBenchBinary builds hookflow once per test process and returns its
-// path; the file is removed when the process's tests end (TestMain-less:
-// it lives in a temporary directory the OS cleans).
+// buildBenchBinary builds hookflow into the test's temporary directory
+// (removed when the test ends) and returns its path.
 func buildBenchBinary(t *testing.T) string {
 	t.Helper()
-	benchBinOnce.Do(func() {
-		dir, err := os.MkdirTemp("", "hookflow-bench-test-")
-		if err != nil {
-			benchBinErr = err
-			return
-		}
-		benchBin = filepath.Join(dir, "hookflow")
-		ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
-		defer cancel()
-		if out, err := exec.CommandContext(ctx, "go", "build", "-o", benchBin, ".").CombinedOutput(); err != nil {
-			benchBinErr = fmt.Errorf("go build: %v\n%s", err, out)
-		}
-	})
-	if benchBinErr != nil {
-		t.Fatal(benchBinErr)
+	bin := filepath.Join(t.TempDir(), "hookflow")
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	defer cancel()
+	if out, err := exec.CommandContext(ctx, "go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
 	}
-	return benchBin
+	return bin
 }
 
-// benchJSON runs the built binary's bench with args and --json and
-// decodes its result; a non-zero exit fails the test.
-func benchJSON(t *testing.T, args ...string) map[string]any {
+// benchJSON runs bin's bench with args and --json and decodes its result;
+// a non-zero exit fails the test.
+func benchJSON(t *testing.T, bin string, args ...string) map[string]any {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
-	cmd := exec.CommandContext(ctx, buildBenchBinary(t), append([]string{"bench", "--json"}, args...)...)
+	cmd := exec.CommandContext(ctx, bin, append([]string{"bench", "--json"}, args...)...)
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	err := cmd.Run()
@@ -80,7 +61,7 @@ func TestBenchBurst(t *testing.T) {
 		t.Skip("builds and runs the binary")
 	}
 	t.Parallel()
-	res := benchJSON(t, "--mode", "burst", "--workers", "2", "--connections", "4", "--duration", "2s")
+	res := benchJSON(t, buildBenchBinary(t), "--mode", "burst", "--workers", "2", "--connections", "4", "--duration", "2s")
 	accepted, _ := res["accepted"].(float64)
 	if res["mode"] != "burst" || accepted < 3 || res["lost"] != 0.0 || res["delivered"] != accepted || res["drained"] != true {
 		t.Fatalf("mode %v accepted %v delivered %v lost %v drained %v; want burst, at least 3 accepted, all delivered",
@@ -101,8 +82,9 @@ func TestBenchDropAndIngest(t *testing.T) {
 		t.Skip("builds and runs the binary")
 	}
 	t.Parallel()
+	bin := buildBenchBinary(t)
 	for _, mode := range []string{"drop", "ingest"} {
-		res := benchJSON(t, "--mode", mode, "--connections", "2", "--duration", "1s")
+		res := benchJSON(t, bin, "--mode", mode, "--connections", "2", "--duration", "1s")
 		accepted, _ := res["accepted"].(float64)
 		if res["mode"] != "drop" || accepted == 0 || res["delivered"] != accepted || res["lost"] != 0.0 {
 			t.Errorf("--mode %s: mode %v accepted %v runs %v lost %v; want drop, every accepted event a run",
@@ -267,13 +249,14 @@ func TestBenchPostgres(t *testing.T) {
 		t.Skip("set HOOKFLOW_TEST_POSTGRES to a PostgreSQL URL to bench on PostgreSQL")
 	}
 	t.Parallel()
+	bin := buildBenchBinary(t)
 	for _, args := range [][]string{
 		{"--mode", "e2e", "--connections", "4", "--duration", "1s"},
 		{"--mode", "burst", "--workers", "2", "--connections", "4", "--duration", "1s"},
 		{"--mode", "drop", "--connections", "4", "--duration", "1s"},
 		{"--mode", "loop", "--connections", "1"},
 	} {
-		res := benchJSON(t, append(args, "--db", dbURL)...)
+		res := benchJSON(t, bin, append(args, "--db", dbURL)...)
 		accepted, _ := res["accepted"].(float64)
 		if accepted == 0 || res["lost"] != 0.0 || res["drained"] != true {
 			t.Errorf("%v: accepted %v lost %v drained %v; want some accepted, none lost, drained", args, accepted, res["lost"], res["drained"])
