@@ -3,6 +3,7 @@ package bench
 import (
 	"context"
 	"crypto/rand"
+	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
@@ -17,7 +18,7 @@ import (
 
 // Config describes one bench run.
 type Config struct {
-	// Mode is ingest or e2e.
+	// Mode is e2e, burst, drop or loop.
 	Mode Mode
 	// Connections is how many keep-alive connections post at once.
 	Connections int
@@ -128,6 +129,17 @@ type run struct {
 	// deleteWorkflow is set when the workflow lives in a database the
 	// bench does not throw away.
 	deleteWorkflow bool
+	// schema is the run's own PostgreSQL schema when --db is a postgres://
+	// URL, dropped at cleanup.
+	schema *pgSchema
+}
+
+// dbName is how the result names the child server's database.
+func (r *run) dbName() string {
+	if r.schema != nil {
+		return r.schema.String()
+	}
+	return r.cfg.DB
 }
 
 func (r *run) progress(format string, args ...any) {
@@ -140,7 +152,7 @@ func (r *run) run(ctx context.Context) (*Result, error) {
 	cfg := r.cfg
 	if cfg.Mode == ModeLoop {
 		if cfg.Baseline {
-			return nil, fmt.Errorf("--baseline compares accepting events: use it with --mode e2e or ingest")
+			return nil, fmt.Errorf("--baseline compares accepting events: use it with --mode e2e, burst or drop")
 		}
 		return r.runLoop(ctx)
 	}
@@ -152,7 +164,7 @@ func (r *run) run(ctx context.Context) (*Result, error) {
 		}
 	}
 	receiverURL := ""
-	if cfg.Mode == ModeE2E {
+	if cfg.Mode.delivers() {
 		r.recv = NewReceiver(r.ledger)
 		if err := r.recv.Start(cfg.ReceiverAddr); err != nil {
 			return nil, err
@@ -172,7 +184,12 @@ func (r *run) run(ctx context.Context) (*Result, error) {
 		r.deleteWorkflow = !cfg.Keep
 	}
 	r.api = newAPI(base, token)
-	def, err := workflowDefinition(cfg.Mode, receiverURL)
+	var deliverTimeout time.Duration
+	if cfg.Mode == ModeBurst {
+		// Held deliveries wait out the load: no attempt may time out.
+		deliverTimeout = cfg.Duration + time.Minute
+	}
+	def, err := workflowDefinition(cfg.Mode, receiverURL, deliverTimeout)
 	if err != nil {
 		return nil, err
 	}
@@ -185,7 +202,7 @@ func (r *run) run(ctx context.Context) (*Result, error) {
 	}
 
 	res := &Result{
-		Mode: cfg.Mode, Target: "child", DB: r.cfg.DB /* set by startServer */, Workers: cfg.Workers, Connections: cfg.Connections,
+		Mode: cfg.Mode, Target: "child", DB: r.dbName(), Workers: cfg.Workers, Connections: cfg.Connections,
 		PayloadBytes: len(cfg.Payload), GoVersion: runtime.Version(), CPUs: runtime.NumCPU(),
 	}
 	if cfg.URL != "" {
@@ -204,10 +221,22 @@ func (r *run) run(ctx context.Context) (*Result, error) {
 	self0, selfOK := selfCPU()
 	steal := measureSteal()
 	l := newLoad(tgt, r.ledger, cfg.Connections, cfg.RequestTimeout)
+	loadStart := r.ledger.Elapsed()
 	r.progress("load: %d connections for %v, mode %s, %d-byte payload", cfg.Connections, cfg.Duration, cfg.Mode, len(cfg.Payload))
+	if cfg.Mode == ModeBurst {
+		r.recv.Hold()
+	}
 	stopTicker := r.tick(l)
 	loadTime := l.run(ctx, cfg.Duration)
 	stopTicker()
+	// In burst, the deliveries held during the load are those the workers
+	// took; the drain starts when they are answered.
+	deliveredAtStop := r.ledger.DeliveredCount()
+	drainStart := time.Now()
+	drainStartLedger := r.ledger.Elapsed()
+	if cfg.Mode == ModeBurst {
+		r.recv.Release()
+	}
 	if err := ctx.Err(); err != nil {
 		return nil, fmt.Errorf("interrupted: %w", err)
 	}
@@ -225,16 +254,15 @@ func (r *run) run(ctx context.Context) (*Result, error) {
 	}
 	accepted := l.accepted.Load()
 	res.DurationS = loadTime.Seconds()
-	if cfg.Mode == ModeE2E {
-		res.BacklogAtStop = max(0, accepted-r.ledger.DeliveredCount())
+	if cfg.Mode.delivers() {
+		res.BacklogAtStop = max(0, accepted-deliveredAtStop)
 	}
 
 	// The drain.
-	drainStart := time.Now()
-	switch cfg.Mode {
-	case ModeE2E:
+	switch {
+	case cfg.Mode.delivers():
 		res.Drained = r.drainDeliveries(ctx, accepted)
-	case ModeIngest:
+	case cfg.Mode.dropsAtAccept():
 		if res.Drained, err = r.drainRuns(ctx); err != nil {
 			return nil, err
 		}
@@ -245,7 +273,7 @@ func (r *run) run(ctx context.Context) (*Result, error) {
 		return nil, fmt.Errorf("interrupted: %w", err)
 	}
 	if !res.Drained {
-		if cfg.Mode == ModeE2E {
+		if cfg.Mode.delivers() {
 			r.notes = append(r.notes, fmt.Sprintf("the backlog did not drain: no new delivery for %v (--drain-timeout)", cfg.DrainTimeout))
 		} else {
 			r.notes = append(r.notes, fmt.Sprintf("the backlog did not drain: runs still pending after %v (--drain-timeout)", cfg.DrainTimeout))
@@ -282,21 +310,30 @@ func (r *run) run(ctx context.Context) (*Result, error) {
 	res.AcceptP99MS = ms(l.latency.Quantile(0.99))
 	res.AcceptMaxMS = ms(l.latency.Max())
 	res.AcceptMeanMS = ms(l.latency.Mean())
-	switch cfg.Mode {
-	case ModeE2E:
+	switch {
+	case cfg.Mode.delivers():
 		res.Delivered, res.Lost = t.Delivered, t.Lost
 		res.Duplicates = ptr(t.Duplicates)
 		res.Unconfirmed, res.Unexpected = t.Unconfirmed, t.Unexpected
-		res.DeliveredPerS = rate(t.Delivered, t.LastDelivery)
+		res.DeliveredPerS = t.DeliveredPerS(loadStart)
 		res.E2EP50MS = ptr(ms(t.E2E.Quantile(0.50)))
 		res.E2EP99MS = ptr(ms(t.E2E.Quantile(0.99)))
 		res.E2EMaxMS = ptr(ms(t.E2E.Max()))
-		r.notes = append(r.notes, "e2e: filter (true) -> transform -> webhook to the in-process receiver; "+
-			"delivered/s is over the load and the drain")
+		if cfg.Mode == ModeE2E {
+			r.notes = append(r.notes, "e2e: filter (true) -> transform -> webhook to the in-process receiver; "+
+				"delivered/s is over the load and the drain")
+		} else {
+			if span := t.LastDelivery - drainStartLedger; t.Delivered > deliveredAtStop && span > 0 {
+				res.DrainPerS = ptr(rate(t.Delivered-deliveredAtStop, span))
+			}
+			r.notes = append(r.notes, "burst: the e2e workflow, the receiver holding every delivery unanswered during the load, "+
+				"so every worker waits and accepted events queue as runs; the drain starts when the load ends and the held deliveries are answered; "+
+				"drain/s is the events delivered after the load over the time from its end to the last delivery")
+		}
 		if t.Unconfirmed > 0 {
 			r.notes = append(r.notes, fmt.Sprintf("%s events were delivered though their request got no answer (timeouts or dropped connections)", group(t.Unconfirmed)))
 		}
-	case ModeIngest:
+	case cfg.Mode.dropsAtAccept():
 		counts, err := r.api.countRuns(ctx, r.wf.ID)
 		if err != nil {
 			return nil, err
@@ -311,7 +348,7 @@ func (r *run) run(ctx context.Context) (*Result, error) {
 		res.Delivered = runs
 		res.Lost = max(0, res.Accepted-runs)
 		res.DeliveredPerS = rate(runs, loadTime+drainTime)
-		r.notes = append(r.notes, "ingest: the workflow's only step is a filter false for every bench event; "+
+		r.notes = append(r.notes, "drop: the workflow's only step is a filter false for every bench event; "+
 			"runs end filtered, nothing is sent; lost = accepted events without a run")
 	}
 	if res.Accepted == 0 {
@@ -344,9 +381,26 @@ func (r *run) startServer(ctx context.Context) (base, token string, err error) {
 	if r.dir, err = os.MkdirTemp("", "hookflow-bench-"); err != nil {
 		return "", "", fmt.Errorf("make a temporary directory: %w", err)
 	}
-	if cfg.DB == "" {
+	db, secretKey := cfg.DB, ""
+	switch {
+	case db == "":
 		cfg.DB = filepath.Join(r.dir, "bench.db")
-	} else {
+		db = cfg.DB
+	case isPostgresURL(db):
+		// A schema of its own: the run starts empty and, dropped after,
+		// leaves nothing behind.
+		if r.schema, err = newPGSchema(ctx, db); err != nil {
+			return "", "", err
+		}
+		db = r.schema.URL()
+		// A server on a database URL needs the replicas' shared key: the
+		// run's own, random.
+		k := make([]byte, 32)
+		if _, err := rand.Read(k); err != nil {
+			return "", "", err
+		}
+		secretKey = base64.StdEncoding.EncodeToString(k)
+	default:
 		r.deleteWorkflow = !cfg.Keep
 	}
 	if r.log, err = os.Create(filepath.Join(r.dir, "server.log")); err != nil {
@@ -367,7 +421,7 @@ func (r *run) startServer(ctx context.Context) (base, token string, err error) {
 		}
 	}
 	r.server, err = StartServer(ctx, ServerConfig{
-		Executable: cfg.Executable, DB: cfg.DB, Workers: cfg.Workers, Token: token,
+		Executable: cfg.Executable, DB: db, Workers: cfg.Workers, Token: token, SecretKey: secretKey,
 		CPUProfile: profile, Log: r.log,
 	})
 	if err != nil {
@@ -410,7 +464,7 @@ func (r *run) tick(l *load) (stop func()) {
 			case now := <-t.C:
 				acc := l.accepted.Load()
 				line := fmt.Sprintf("  %3.0fs  accepted %s (%s)", now.Sub(start).Seconds(), group(acc), perSecond(float64(acc-last)))
-				if r.cfg.Mode == ModeE2E {
+				if r.cfg.Mode.delivers() {
 					line += "  delivered " + group(r.ledger.DeliveredCount())
 				}
 				if f := l.failed.Load(); f > 0 {
@@ -495,6 +549,13 @@ func (r *run) cleanup() {
 	}
 	if r.recv != nil {
 		_ = r.recv.Close()
+	}
+	if r.schema != nil {
+		if r.cfg.Keep {
+			r.progress("kept the PostgreSQL schema %s", r.schema.name)
+		} else if err := r.schema.Drop(); err != nil {
+			r.progress("warning: %v", err)
+		}
 	}
 	if r.log != nil {
 		r.log.Close()

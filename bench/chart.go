@@ -100,7 +100,7 @@ func (cr *chartResult) entry() (ChartEntry, error) {
 		return ChartEntry{}, errors.New(`not a hookflow bench result: no "mode" (make it with hookflow bench --json)`)
 	}
 	if _, err := ParseMode(string(r.Mode)); err != nil {
-		return ChartEntry{}, fmt.Errorf(`not a hookflow bench result: "mode" is %q, not ingest, e2e or loop`, r.Mode)
+		return ChartEntry{}, fmt.Errorf(`not a hookflow bench result: "mode" is %q, not e2e, burst, drop or loop`, r.Mode)
 	}
 	if r.PayloadBytes <= 0 {
 		return ChartEntry{}, errors.New(`not a hookflow bench result: no "payload_bytes"`)
@@ -189,6 +189,10 @@ func chartSubtitle(entries []ChartEntry) string {
 				return "e2e (filter, transform, deliver)"
 			case ModeIngest:
 				return "ingest (accept only)"
+			case ModeDrop:
+				return "drop (filtered at accept)"
+			case ModeBurst:
+				return "burst (runs held, then drained)"
 			}
 			return ""
 		}),

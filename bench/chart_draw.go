@@ -113,10 +113,10 @@ func DrawChart(entries []ChartEntry, opt ChartOptions) (*image.RGBA, error) {
 	labels := chartLabels(entries, opt.Labels)
 	deliveredName := "delivered/s"
 	switch modes := modesOf(entries); {
-	case modes == ModeIngest:
+	case modes.dropsAtAccept():
 		deliveredName = "runs recorded/s"
 	case modes == "":
-		deliveredName = "delivered/s (ingest: runs recorded/s)"
+		deliveredName = "delivered/s (drop: runs recorded/s)"
 	}
 
 	// The value axis: nice steps from 0 to a little above the largest

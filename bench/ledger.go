@@ -110,6 +110,10 @@ func (l *Ledger) Delivered(seq uint64) bool {
 	return false
 }
 
+// Elapsed is the time since the ledger's start, on the clock of
+// Tally.LastDelivery.
+func (l *Ledger) Elapsed() time.Duration { return time.Since(l.start) }
+
 // DeliveredCount is the number of distinct events delivered so far.
 func (l *Ledger) DeliveredCount() int64 { return l.distinct.Load() }
 
@@ -130,8 +134,10 @@ type Tally struct {
 	Unconfirmed int64
 	// Unexpected counts deliveries of sequence numbers never sent.
 	Unexpected int64
-	// LastDelivery is when the last first-delivery arrived, since start.
-	LastDelivery time.Duration
+	// FirstDelivery and LastDelivery are when the first and the last
+	// first-delivery arrived, since the ledger's start.
+	FirstDelivery time.Duration
+	LastDelivery  time.Duration
 	// E2E holds, for each delivered event, the time from the start of its
 	// request to its first delivery.
 	E2E *Histogram
@@ -142,7 +148,7 @@ type Tally struct {
 func (l *Ledger) Tally() Tally {
 	t := Tally{E2E: NewHistogram(), Unexpected: l.unexpected.Load()}
 	last := l.last.Load()
-	var lastRecv int64
+	var firstRecv, lastRecv int64
 	for seq := uint64(1); seq <= last; seq++ {
 		e := l.slot(seq, false)
 		if e == nil {
@@ -173,9 +179,24 @@ func (l *Ledger) Tally() Tally {
 		}
 		t.E2E.Record(time.Duration(recv - sent))
 		lastRecv = max(lastRecv, recv)
+		if firstRecv == 0 || recv < firstRecv {
+			firstRecv = recv
+		}
 	}
 	if lastRecv > 0 {
-		t.LastDelivery = time.Duration(lastRecv - 1)
+		t.FirstDelivery, t.LastDelivery = time.Duration(firstRecv-1), time.Duration(lastRecv-1)
 	}
 	return t
+}
+
+// DeliveredPerS is the delivered events over the time they took: from the
+// load's start (loadStart, on the ledger's clock, see Elapsed), or the
+// first delivery if that came earlier, to the last delivery. Whatever ran
+// on the ledger's clock before the load (a baseline's load) is not counted.
+func (t Tally) DeliveredPerS(loadStart time.Duration) float64 {
+	if t.Delivered == 0 {
+		return 0
+	}
+	from := min(loadStart, t.FirstDelivery)
+	return rate(t.Delivered, t.LastDelivery-from)
 }

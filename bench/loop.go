@@ -119,7 +119,7 @@ func (r *run) runLoop(ctx context.Context) (*Result, error) {
 		return nil, err
 	}
 	res := &Result{
-		Mode: ModeLoop, Target: "child", DB: r.cfg.DB, Workers: cfg.Workers, Connections: cfg.Connections,
+		Mode: ModeLoop, Target: "child", DB: r.dbName(), Workers: cfg.Workers, Connections: cfg.Connections,
 		PayloadBytes: len(loopPayload(0)), GoVersion: runtime.Version(), CPUs: runtime.NumCPU(),
 	}
 	if cfg.URL != "" {

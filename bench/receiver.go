@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -23,6 +24,37 @@ type Receiver struct {
 	ln     net.Listener
 	srv    *http.Server
 	done   chan struct{}
+
+	mu   sync.Mutex
+	gate chan struct{} // while not nil, answers wait until it is closed
+}
+
+// Hold makes the receiver record each delivery as it comes but hold its
+// answer until Release: a server's workers then all wait on a delivery
+// and the rest of its runs stay queued.
+func (r *Receiver) Hold() {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.gate == nil {
+		r.gate = make(chan struct{})
+	}
+}
+
+// Release answers every held delivery and stops holding.
+func (r *Receiver) Release() {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.gate != nil {
+		close(r.gate)
+		r.gate = nil
+	}
+}
+
+// held returns the gate answers wait on, or nil.
+func (r *Receiver) held() chan struct{} {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.gate
 }
 
 // NewReceiver returns a receiver recording into ledger; it serves nothing
@@ -48,6 +80,13 @@ func (r *Receiver) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 		r.ledger.Delivered(seq)
 	} else {
 		r.ledger.unexpected.Add(1)
+	}
+	if gate := r.held(); gate != nil {
+		select {
+		case <-gate:
+		case <-req.Context().Done():
+			return
+		}
 	}
 	w.WriteHeader(http.StatusOK)
 }
@@ -93,6 +132,7 @@ func (r *Receiver) Close() error {
 	if r.srv == nil {
 		return nil
 	}
+	r.Release()
 	err := r.srv.Close()
 	<-r.done
 	return err

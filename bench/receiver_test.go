@@ -97,3 +97,45 @@ func TestSeqFromPath(t *testing.T) {
 		}
 	}
 }
+
+// TestReceiverHold: a held receiver records a delivery at once but answers
+// only after Release.
+func TestReceiverHold(t *testing.T) {
+	t.Parallel()
+	ledger := NewLedger()
+	recv := NewReceiver(ledger)
+	srv := httptest.NewServer(recv)
+	defer srv.Close()
+	seq, _ := ledger.Next()
+	ledger.Answered(seq, stateAccepted)
+
+	recv.Hold()
+	answered := make(chan int, 1)
+	go func() {
+		resp, err := http.Post(srv.URL+"/d/1", "application/json", strings.NewReader(`{}`))
+		if err != nil {
+			answered <- 0
+			return
+		}
+		resp.Body.Close()
+		answered <- resp.StatusCode
+	}()
+	for ledger.DeliveredCount() == 0 {
+		time.Sleep(time.Millisecond)
+	}
+	select {
+	case code := <-answered:
+		t.Fatalf("a held delivery was answered (%d) before Release", code)
+	default:
+	}
+	recv.Release()
+	if code := <-answered; code != http.StatusOK {
+		t.Fatalf("the held delivery got %d after Release, want 200", code)
+	}
+	// No longer holding: answered at once.
+	resp, err := http.Post(srv.URL+"/d/1", "application/json", strings.NewReader(`{}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+}

@@ -17,7 +17,7 @@ import (
 // delivery in ingest mode, the server's RSS and CPU when it is not a child
 // process) are null.
 type Result struct {
-	// Mode is ingest or e2e.
+	// Mode is e2e, burst, drop (ingest in older results) or loop.
 	Mode Mode `json:"mode"`
 	// Target is "child" (a server started by the bench) or the --url.
 	Target string `json:"target"`
@@ -37,8 +37,9 @@ type Result struct {
 	// Delivered counts, in e2e mode, the distinct events the receiver got;
 	// in ingest mode, the runs the server recorded for the bench workflow.
 	Delivered int64 `json:"delivered"`
-	// DeliveredPerS is Delivered over the time from the start of the load
-	// to the last delivery (e2e) or to the drained backlog (ingest).
+	// DeliveredPerS is Delivered over the time from the start of this
+	// mode's load (not a baseline's before it) to the last delivery (e2e,
+	// burst) or to the drained backlog (drop).
 	DeliveredPerS float64 `json:"delivered_per_s"`
 	// Accept latency: from writing a request to reading its 2xx answer.
 	AcceptP50MS  float64 `json:"accept_p50_ms"`
@@ -77,6 +78,9 @@ type Result struct {
 	DrainS        float64 `json:"drain_s"`
 	// Drained is false when the drain timed out.
 	Drained bool `json:"drained"`
+	// DrainPerS is, in burst mode, the events delivered after the load
+	// over the time from its end to the last delivery.
+	DrainPerS *float64 `json:"drain_per_s,omitempty"`
 
 	// Server figures, for a child server only: peak resident memory, CPU
 	// time used from the start of the load to the end of the drain, that
@@ -137,7 +141,7 @@ func (r *Result) WriteTable(w io.Writer) error {
 	}
 	row("accepted", group(r.Accepted), perSecond(r.AcceptedPerS))
 	deliveredLabel := "delivered"
-	if r.Mode == ModeIngest {
+	if r.Mode.dropsAtAccept() {
 		deliveredLabel = "runs recorded"
 	}
 	if r.Mode == ModeLoop {
@@ -165,11 +169,15 @@ func (r *Result) WriteTable(w io.Writer) error {
 	if r.Duplicates != nil {
 		row("duplicates", group(*r.Duplicates))
 	} else {
-		row("duplicates", "n/a (ingest)")
+		row("duplicates", "n/a ("+string(r.Mode)+")")
 	}
 	row("errors", group(r.Errors), errorKinds(r.ErrorsByKind))
-	if r.Mode == ModeE2E {
-		row("backlog at stop", group(r.BacklogAtStop), "drained in "+seconds(r.DrainS))
+	if r.Mode.delivers() {
+		drain := ""
+		if r.DrainPerS != nil {
+			drain = perSecond(*r.DrainPerS)
+		}
+		row("backlog at stop", group(r.BacklogAtStop), "drained in "+seconds(r.DrainS), drain)
 	} else {
 		row("drain", seconds(r.DrainS))
 	}

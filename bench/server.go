@@ -26,6 +26,9 @@ type ServerConfig struct {
 	Workers int
 	// Token is the admin token, passed as HOOKFLOW_ADMIN_TOKEN.
 	Token string
+	// SecretKey, when set, is passed as HOOKFLOW_SECRET_KEY (a server on
+	// a database URL needs one).
+	SecretKey string
 	// CPUProfile, when set, asks the server for a CPU profile written to
 	// this file at shutdown (HOOKFLOW_CPUPROFILE).
 	CPUProfile string
@@ -75,7 +78,7 @@ func StartServer(ctx context.Context, cfg ServerConfig) (*Server, error) {
 		}
 	}
 	cmd := exec.Command(cfg.Executable, args...)
-	cmd.Env = childEnv("HOOKFLOW_ADMIN_TOKEN="+cfg.Token, "HOOKFLOW_CPUPROFILE="+cfg.CPUProfile)
+	cmd.Env = childEnv("HOOKFLOW_ADMIN_TOKEN="+cfg.Token, "HOOKFLOW_CPUPROFILE="+cfg.CPUProfile, "HOOKFLOW_SECRET_KEY="+cfg.SecretKey)
 	cmd.Stdout, cmd.Stderr = cfg.Log, cfg.Log
 	cmd.SysProcAttr = childAttr()
 	s := &Server{URL: "http://" + addr, cmd: cmd, exited: make(chan struct{})}

@@ -16,23 +16,42 @@ import (
 type Mode string
 
 const (
-	// ModeIngest measures accepting events: the bench workflow's only step
-	// is a filter that is false for every bench event, so each run ends
-	// "filtered" and nothing is sent.
+	// ModeDrop measures accepting events that are dropped at accept: the
+	// bench workflow's only step is a filter that is false for every bench
+	// event, so each run ends "filtered" and nothing is sent.
+	ModeDrop Mode = "drop"
+	// ModeIngest is ModeDrop's former name: --mode ingest still selects
+	// ModeDrop, and results written under it still chart.
 	ModeIngest Mode = "ingest"
 	// ModeE2E measures the whole path: filter (true for every bench
 	// event), transform, and a webhook step posting to the receiver.
 	ModeE2E Mode = "e2e"
+	// ModeBurst is ModeE2E's workflow with execution held during the
+	// load: the receiver holds every delivery unanswered until the load
+	// ends, so the server's workers all wait and the events accepted queue
+	// up, durably, as real runs. Accepted/s is then the cost of accepting
+	// events that will run; the drain that follows is timed on its own.
+	ModeBurst Mode = "burst"
 )
 
-// ParseMode checks a --mode value.
+// ParseMode checks a --mode value; ingest is taken for drop.
 func ParseMode(s string) (Mode, error) {
 	switch Mode(s) {
-	case ModeIngest, ModeE2E, ModeLoop:
+	case ModeIngest:
+		return ModeDrop, nil
+	case ModeDrop, ModeE2E, ModeBurst, ModeLoop:
 		return Mode(s), nil
 	}
-	return "", fmt.Errorf("--mode %q: use ingest, e2e or loop", s)
+	return "", fmt.Errorf("--mode %q: use e2e, burst, drop (or its old name ingest) or loop", s)
 }
+
+// delivers reports whether the mode's workflow delivers each event to the
+// receiver.
+func (m Mode) delivers() bool { return m == ModeE2E || m == ModeBurst }
+
+// dropsAtAccept reports whether the mode's workflow filters every event
+// out at accept.
+func (m Mode) dropsAtAccept() bool { return m == ModeDrop || m == ModeIngest }
 
 // seqHeader carries each request's sequence number.
 const seqHeader = "X-Bench-Seq"
@@ -50,22 +69,28 @@ const (
 )
 
 // workflowDefinition returns the bench workflow for mode; receiverURL is
-// the receiver's base URL as the server reaches it.
-func workflowDefinition(mode Mode, receiverURL string) ([]byte, error) {
+// the receiver's base URL as the server reaches it; deliverTimeout, above
+// zero, bounds each delivery attempt (default 10s), which burst needs
+// longer than the load, during which the receiver holds its answers.
+func workflowDefinition(mode Mode, receiverURL string, deliverTimeout time.Duration) ([]byte, error) {
 	type step map[string]any
 	var steps []step
-	switch mode {
-	case ModeIngest:
+	if deliverTimeout <= 0 {
+		deliverTimeout = 10 * time.Second
+	}
+	switch {
+	case mode.dropsAtAccept():
 		steps = []step{{"id": "drop", "type": "filter", "expr": benchFilterFalse}}
-	case ModeE2E:
+	case mode.delivers():
 		steps = []step{
 			{"id": "all", "type": "filter", "expr": benchFilterTrue},
 			{"id": "shape", "type": "transform", "expr": benchTransform},
 			{"id": "deliver", "type": "webhook", "method": "POST",
 				"url":     "{{ vars.receiver }}" + deliverPath + "{{ payload.seq }}",
 				"headers": map[string]string{"X-Source": "hookflow-bench"},
-				"timeout": "10s",
-				// The receiver answers 200 at once; retry soon should it not.
+				"timeout": deliverTimeout.String(),
+				// The receiver answers 200 (at once, or in burst at the
+				// load's end); retry soon should it not.
 				"retry": map[string]any{"max_attempts": 20, "initial": "100ms", "max": "2s"}},
 		}
 	default:

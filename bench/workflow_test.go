@@ -3,6 +3,7 @@ package bench
 import (
 	"encoding/json"
 	"testing"
+	"time"
 
 	_ "github.com/hookflow/hookflow/kinds" // the kinds the definitions use
 	"github.com/hookflow/hookflow/workflows"
@@ -13,8 +14,8 @@ import (
 // payload and for payloads of other shapes.
 func TestWorkflowDefinitions(t *testing.T) {
 	t.Parallel()
-	for _, mode := range []Mode{ModeIngest, ModeE2E} {
-		def, err := workflowDefinition(mode, "http://127.0.0.1:9/")
+	for _, mode := range []Mode{ModeDrop, ModeIngest, ModeE2E, ModeBurst} {
+		def, err := workflowDefinition(mode, "http://127.0.0.1:9/", time.Minute)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -26,7 +27,7 @@ func TestWorkflowDefinitions(t *testing.T) {
 			t.Fatalf("%s: %v", mode, err)
 		}
 	}
-	if _, err := workflowDefinition("bogus", ""); err == nil {
+	if _, err := workflowDefinition("bogus", "", 0); err == nil {
 		t.Error("an unknown mode has a workflow")
 	}
 
@@ -73,5 +74,17 @@ func TestWorkflowDefinitions(t *testing.T) {
 				t.Errorf("transform of the order:\n got %s\nwant %s", out, want)
 			}
 		}
+	}
+}
+
+func TestParseMode(t *testing.T) {
+	t.Parallel()
+	for in, want := range map[string]Mode{"e2e": ModeE2E, "burst": ModeBurst, "drop": ModeDrop, "ingest": ModeDrop, "loop": ModeLoop} {
+		if got, err := ParseMode(in); err != nil || got != want {
+			t.Errorf("ParseMode(%q) = %q, %v; want %q", in, got, err, want)
+		}
+	}
+	if _, err := ParseMode("fast"); err == nil {
+		t.Error(`ParseMode("fast"): no error`)
 	}
 }

@@ -53,8 +53,14 @@ duplicated. It exits 1 if any accepted event was lost.
 
 Modes:
   e2e     filter (true) -> transform -> webhook to the receiver: the full path
-  ingest  a single filter that is false for every bench event: accepting only;
-          lost counts accepted events without a recorded run
+  burst   the e2e workflow with execution held during the load: the receiver
+          holds every delivery unanswered until the load ends, so every worker
+          waits and the accepted events queue as real runs; accepted/s is the
+          cost of accepting events that will run; then the drain is timed
+          (drain/s: events delivered after the load over its time)
+  drop    a single filter that is false for every bench event: each event is
+          dropped at accept; lost counts accepted events without a recorded
+          run (ingest is its former name and still works)
   loop    --connections events posted at once, each of 100 items which a
           for_each step delivers to the receiver one by one; delivered counts
           items (--duration does not apply)
@@ -67,9 +73,10 @@ of the workflow, measured in the same run on the same machine.
 The child server sees no HOOKFLOW_ variable from this environment; its
 settings are the flags here. Run with --json for machine-readable output.`,
 		Example: `  hookflow bench --connections 64 --duration 10s --mode e2e
-  hookflow bench --mode ingest --baseline
+  hookflow bench --mode burst --baseline
+  hookflow bench --mode drop --baseline
   hookflow bench --mode loop --connections 1
-  hookflow bench --mode ingest --json > ingest.json
+  hookflow bench --mode drop --json > drop.json
   hookflow bench --payload-size 16KB --workers 32
   hookflow bench --url http://10.0.0.5:8080 --token "$HOOKFLOW_ADMIN_TOKEN" --receiver-addr 0.0.0.0:9099 --receiver-url http://10.0.0.9:9099`,
 		Args: cobra.NoArgs,
@@ -82,8 +89,8 @@ settings are the flags here. Run with --json for machine-readable output.`,
 	fl.DurationVarP(&f.duration, "duration", "d", 10*time.Second, "how long the load lasts")
 	fl.StringVar(&f.payload, "payload", "", "JSON file posted as every event (default: the built-in 1 KB order event)")
 	fl.StringVar(&f.payloadSize, "payload-size", "", "pad the payload with a \"pad\" field to this size, e.g. 16KB or 256KB")
-	fl.StringVar(&f.mode, "mode", string(bench.ModeE2E), "e2e (filter, transform, deliver), ingest (accept only) or loop (100 items per event, each delivered)")
-	fl.StringVar(&f.db, "db", "", "the child server's database: SQLite file or postgres:// URL (default: a fresh file in a temporary directory)")
+	fl.StringVar(&f.mode, "mode", string(bench.ModeE2E), "e2e (filter, transform, deliver), burst (e2e, runs held during the load, then drained), drop (filtered at accept; alias ingest) or loop (100 items per event, each delivered)")
+	fl.StringVar(&f.db, "db", "", "the child server's database: SQLite file, or postgres:// URL where each run works in a schema of its own, dropped after (default: a fresh SQLite file in a temporary directory)")
 	fl.IntVar(&f.workers, "workers", 0, "the child server's --workers (default: serve's default)")
 	fl.StringVar(&f.url, "url", "", "bench a running server at this base URL instead of starting one (RSS and CPU then go unmeasured)")
 	fl.StringVar(&f.token, "token", env("ADMIN_TOKEN", ""), "admin token of the --url server; for a child server, its admin token (default random) (env HOOKFLOW_ADMIN_TOKEN)")
