@@ -151,8 +151,11 @@ func (st *runState) WaitBegin(ctx context.Context, until time.Time) (kinds.WaitS
 
 // ChildRunID is the id of the run the step under way starts: made from
 // the run's id and the step's path, so the same on every attempt.
-func (st *runState) ChildRunID() string {
-	sum := sha256.Sum256([]byte("hookflow child run\x00" + st.runID + "\x00" + st.path))
+func (st *runState) ChildRunID() string { return childRunID(st.runID, st.path) }
+
+// childRunID is the id of the run the step at path of run runID starts.
+func childRunID(runID, path string) string {
+	sum := sha256.Sum256([]byte("hookflow child run\x00" + runID + "\x00" + path))
 	h := hex.EncodeToString(sum[:16])
 	return h[0:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:32]
 }
