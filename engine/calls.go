@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"cmp"
 	"context"
 	"crypto/hmac"
 	"crypto/rand"
@@ -10,6 +11,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -149,8 +151,11 @@ func (st *runState) WaitBegin(ctx context.Context, until time.Time) (kinds.WaitS
 
 // ChildRunID is the id of the run the step under way starts: made from
 // the run's id and the step's path, so the same on every attempt.
-func (st *runState) ChildRunID() string {
-	sum := sha256.Sum256([]byte("hookflow child run\x00" + st.runID + "\x00" + st.path))
+func (st *runState) ChildRunID() string { return childRunID(st.runID, st.path) }
+
+// childRunID is the id of the run the step at path of run runID starts.
+func childRunID(runID, path string) string {
+	sum := sha256.Sum256([]byte("hookflow child run\x00" + runID + "\x00" + path))
 	h := hex.EncodeToString(sum[:16])
 	return h[0:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:32]
 }
@@ -382,7 +387,7 @@ func (e *Engine) Resume(ctx context.Context, runID, step string, req ResumeReque
 	if err != nil {
 		return fmt.Errorf("resume run %s: load workflow: %w", runID, err)
 	}
-	if !hasResumeStep(c.Steps, stepIDOf(step)) {
+	if !isResumeStep(c, step) {
 		return fmt.Errorf("resume run %s: no wait step %q: %w", runID, step, store.ErrNotFound)
 	}
 	now := e.now().UTC()
@@ -445,8 +450,10 @@ type WaitInfo struct {
 	Until    time.Time `json:"until,omitzero"`
 }
 
-// Waits lists the wait steps of a run's workflow (top-level and nested,
-// by id), with their resume URLs and how each stands.
+// Waits lists the wait steps of a run's workflow, with their resume URLs
+// and how each stands: a top-level one by its id, a wait step inside a
+// loop or a path by the path of each of its records
+// ("each_line[2].approval"), once the run has reached it.
 func (e *Engine) Waits(ctx context.Context, runID string) ([]WaitInfo, error) {
 	r, err := e.store.RunGet(ctx, runID)
 	if err != nil {
@@ -456,46 +463,125 @@ func (e *Engine) Waits(ctx context.Context, runID string) ([]WaitInfo, error) {
 	if err != nil {
 		return nil, fmt.Errorf("waits of run %s: load workflow: %w", runID, err)
 	}
-	out := []WaitInfo{}
-	var walk func(steps []*workflows.CompiledStep) error
-	walk = func(steps []*workflows.CompiledStep) error {
-		for _, s := range steps {
-			if _, ok := s.Program.(kinds.ResumeStep); ok {
-				u, err := e.ResumeURL(ctx, runID, s.ID)
-				if err != nil {
-					return err
-				}
-				wi := WaitInfo{Step: s.ID, URL: u}
-				w, err := e.store.WaitGet(ctx, runID, s.ID)
-				switch {
-				case errors.Is(err, store.ErrNotFound):
-				case err != nil:
-					return err
-				default:
-					wi.Until = w.Until
-					if w.Resumed() {
-						wi.Resumed = true
-						var v map[string]any
-						if out, err := decodeJSON(w.Resume); err == nil {
-							v, _ = out.(map[string]any)
-						}
-						if v["timed_out"] == true {
-							wi.Resumed, wi.TimedOut = false, true
-						}
-					} else {
-						wi.Waiting = r.Status == store.StatusWaiting
-					}
-				}
-				out = append(out, wi)
-			}
-			if err := walk(s.Steps); err != nil {
-				return err
+	var paths []string
+	var nested []*workflows.CompiledStep
+	for _, s := range c.Steps {
+		if _, ok := s.Program.(kinds.ResumeStep); ok {
+			paths = append(paths, s.ID)
+		}
+		if len(s.Steps) > 0 {
+			nested = append(nested, s)
+		}
+	}
+	if len(nested) > 0 {
+		results, err := e.store.StepResultList(ctx, runID)
+		if err != nil {
+			return nil, fmt.Errorf("waits of run %s: load steps: %w", runID, err)
+		}
+		seen := map[string]bool{}
+		var found []string
+		for _, rec := range results {
+			if !seen[rec.StepID] && nestedResumeStep(c, rec.StepID) {
+				seen[rec.StepID] = true
+				found = append(found, rec.StepID)
 			}
 		}
-		return nil
+		slices.SortStableFunc(found, comparePaths) // items in order, however they ran
+		paths = append(paths, found...)
 	}
-	if err := walk(c.Steps); err != nil {
-		return nil, fmt.Errorf("waits of run %s: %w", runID, err)
+	out := make([]WaitInfo, 0, len(paths))
+	for _, path := range paths {
+		wi, err := e.waitInfo(ctx, r, path)
+		if err != nil {
+			return nil, fmt.Errorf("waits of run %s: %w", runID, err)
+		}
+		out = append(out, wi)
 	}
 	return out, nil
+}
+
+// waitInfo is how the wait step at path stands in run r.
+func (e *Engine) waitInfo(ctx context.Context, r store.Run, path string) (WaitInfo, error) {
+	u, err := e.ResumeURL(ctx, r.ID, path)
+	if err != nil {
+		return WaitInfo{}, err
+	}
+	wi := WaitInfo{Step: path, URL: u}
+	w, err := e.store.WaitGet(ctx, r.ID, path)
+	switch {
+	case errors.Is(err, store.ErrNotFound):
+	case err != nil:
+		return WaitInfo{}, err
+	default:
+		wi.Until = w.Until
+		if w.Resumed() {
+			wi.Resumed = true
+			var v map[string]any
+			if out, err := decodeJSON(w.Resume); err == nil {
+				v, _ = out.(map[string]any)
+			}
+			if v["timed_out"] == true {
+				wi.Resumed, wi.TimedOut = false, true
+			}
+		} else {
+			wi.Waiting = r.Status == store.StatusWaiting
+		}
+	}
+	return wi, nil
+}
+
+// comparePaths orders step paths with their item numbers as numbers:
+// each_line[2].approval before each_line[10].approval.
+func comparePaths(a, b string) int {
+	for a != "" && b != "" {
+		na, ra := leadingNumber(a)
+		nb, rb := leadingNumber(b)
+		switch {
+		case len(ra) < len(a) && len(rb) < len(b): // both start with a number
+			if na != nb {
+				return cmp.Compare(na, nb)
+			}
+			a, b = ra, rb
+		case a[0] != b[0]:
+			return cmp.Compare(a[0], b[0])
+		default:
+			a, b = a[1:], b[1:]
+		}
+	}
+	return cmp.Compare(len(a), len(b))
+}
+
+// leadingNumber reads the digits s starts with, and what follows them.
+func leadingNumber(s string) (int, string) {
+	i := 0
+	for i < len(s) && s[i] >= '0' && s[i] <= '9' {
+		i++
+	}
+	n, _ := strconv.Atoi(s[:i])
+	return n, s[i:]
+}
+
+// isResumeStep reports whether path names a wait step of the workflow: a
+// top-level one by its id, or one inside a top-level step by its path
+// ("each_line[2].approval", "route.big.approval").
+func isResumeStep(c *workflows.Compiled, path string) bool {
+	if !strings.Contains(path, ".") {
+		i := c.StepIndex(path)
+		if i < 0 {
+			return false
+		}
+		_, ok := c.Steps[i].Program.(kinds.ResumeStep)
+		return ok
+	}
+	return nestedResumeStep(c, path)
+}
+
+// nestedResumeStep reports whether path names a wait step inside a
+// top-level step.
+func nestedResumeStep(c *workflows.Compiled, path string) bool {
+	if !strings.Contains(path, ".") {
+		return false
+	}
+	i := c.StepIndex(path[:nextIDEnd(path)])
+	return i >= 0 && hasResumeStep(c.Steps[i].Steps, stepIDOf(path))
 }

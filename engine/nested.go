@@ -114,7 +114,8 @@ func (st *runState) RunSteps(ctx context.Context, steps []*workflows.CompiledSte
 				err = fmt.Errorf("step %q: %w", path, err)
 			}
 			again := out.status == store.StepWaiting || out.status == store.StepRetrying
-			return kinds.Outcome{Status: out.status, Err: err, At: out.at, Again: again}
+			wakes := out.wakes || (out.status == store.StepWaiting && waitsAgain(s, store.StepResult{Status: out.status}))
+			return kinds.Outcome{Status: out.status, Err: err, At: out.at, Again: again, Wakes: wakes}
 		}
 	}
 	return kinds.Outcome{Status: store.StepSucceeded, Output: last}

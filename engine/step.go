@@ -28,6 +28,8 @@ type outcome struct {
 	redacted bool
 	// again: the step is not done when the run resumes (kinds.Outcome).
 	again bool
+	// wakes: a waiting step inside may be resumed early (kinds.Outcome).
+	wakes bool
 }
 
 // runStep evaluates a step's when and executes it, returning the attempt's
@@ -119,5 +121,5 @@ func safeStep(ctx context.Context, step kinds.Step, e *Engine, st *runState, s *
 		}
 	}()
 	o := step.Run(ctx, st)
-	return outcome{status: o.Status, input: o.Input, output: o.Output, err: o.Err, statusCode: o.StatusCode, at: o.At, again: o.Again}
+	return outcome{status: o.Status, input: o.Input, output: o.Output, err: o.Err, statusCode: o.StatusCode, at: o.At, again: o.Again, wakes: o.Wakes}
 }

@@ -103,6 +103,10 @@ type Outcome struct {
 	// steps, one of which waits or retries); the run resumes at it, not
 	// after it.
 	Again bool
+	// Wakes: a step inside, waiting, may be resumed before At (a wait
+	// step's resume URL): the step holding it runs it again whenever the
+	// run resumes, not only after At.
+	Wakes bool
 }
 
 // What the engine asks of a step beyond running it. A kind's program

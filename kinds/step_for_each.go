@@ -123,6 +123,8 @@ var _ Step = (*forEachStep)(nil)
 type pendingItem struct {
 	At     time.Time `json:"at"`
 	Status string    `json:"status"`
+	// Wakes: the item waits on a step that may be resumed before At.
+	Wakes bool `json:"wakes,omitempty"`
 }
 
 // Run goes through the items, concurrency at a time. An item that waits or
@@ -157,7 +159,7 @@ func (s *forEachStep) Run(ctx context.Context, rt Runtime) Outcome {
 				if !ok {
 					return
 				}
-				if p, ok := pending[i]; ok && p.At.After(now) {
+				if p, ok := pending[i]; ok && p.At.After(now) && !p.Wakes {
 					l.wait(i, p, nil)
 					continue
 				}
@@ -217,7 +219,7 @@ func (l *loopRun) wait(i int, p pendingItem, err error) {
 // done takes an item's outcome.
 func (l *loopRun) done(i int, o Outcome, goOn bool) {
 	if o.Again {
-		l.wait(i, pendingItem{At: o.At, Status: o.Status}, o.Err)
+		l.wait(i, pendingItem{At: o.At, Status: o.Status, Wakes: o.Wakes}, o.Err)
 		return
 	}
 	l.mu.Lock()
@@ -262,6 +264,7 @@ func (l *loopRun) outcome(n int) Outcome {
 			if p.Status == store.StepRetrying {
 				o.Status = store.StepRetrying
 			}
+			o.Wakes = o.Wakes || p.Wakes
 		}
 		if l.waitErr != nil {
 			o.Err = l.waitErr
@@ -291,7 +294,8 @@ func previousPending(prev any) map[int]pendingItem {
 			continue
 		}
 		status, _ := p["status"].(string)
-		out[i] = pendingItem{At: t, Status: status}
+		wakes, _ := p["wakes"].(bool)
+		out[i] = pendingItem{At: t, Status: status, Wakes: wakes}
 	}
 	return out
 }

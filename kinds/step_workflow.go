@@ -21,8 +21,8 @@ func init() {
 				"With Wait, this run waits for it, without holding a worker, and its output is the other run's final payload " +
 				"(or its respond step's body); if that run fails, so does this step. Without Wait, the output is {\"run_id\"}.",
 			Fields: []workflows.Field{
-				{Name: "workflow", Label: "Workflow", Kind: workflows.ValueText, Required: true, Placeholder: "lookup-customer",
-					Help: "The id of the workflow to run. It runs even when disabled (its trigger is off, not its calls)."},
+				{Name: "workflow", Label: "Workflow", Kind: workflows.ValueWorkflowRef, Required: true, Placeholder: "lookup-customer",
+					Help: "The workflow to run: pick it by name, or type its id. It runs even when disabled (its trigger is off, not its calls)."},
 				{Name: "payload", Label: "Payload", Kind: workflows.ValueMapping,
 					Help: "Its payload, field by field (or an expression). Empty: this run's current payload."},
 				{Name: "wait", Label: "Wait for it to finish", Kind: workflows.ValueBoolean,

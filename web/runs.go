@@ -157,8 +157,13 @@ func (s *Server) getRun(c *gin.Context) {
 			StartedAt: r.StartedAt, DurationMS: float64(r.Duration) / float64(time.Millisecond),
 		})
 	}
+	calls, err := s.engine.Calls(c.Request.Context(), run, &ev, results)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
 	event := viewEvent(ev)
-	writeView(c, http.StatusOK, gin.H{"run": viewRun(run), "event": &event, "steps": steps}, func() {
+	writeView(c, http.StatusOK, gin.H{"run": viewRun(run), "event": &event, "steps": steps, "calls": calls}, func() {
 		event.dropUnencodable()
 		for i := range steps {
 			steps[i].dropUnencodable()

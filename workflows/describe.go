@@ -76,6 +76,10 @@ const (
 // schedule picker (every N minutes, daily at, weekly on days at...).
 const ValueSchedule = "schedule"
 
+// ValueWorkflowRef is the id of another workflow, which the editor picks
+// from the stored workflows (by name and id) or takes typed.
+const ValueWorkflowRef = "workflow_ref"
+
 // Methods are the HTTP methods a trigger takes and a step sends, listed
 // once for validation, the editor and the docs.
 var Methods = []string{

@@ -18,7 +18,7 @@ import { get } from './api.js';
  * @property {string} label
  * @property {string} [help]
  * @property {string} kind the kind of value: text, template, expression, condition, mapping, secret,
- *   duration, number, boolean, select, list, object, headers, auth, json, steps
+ *   duration, number, boolean, select, list, object, headers, auth, json, steps, schedule, workflow_ref
  * @property {boolean} [required]
  * @property {any} [default] the value the server uses when the field is left out
  * @property {string} [placeholder]

@@ -122,12 +122,15 @@ export async function runPage(root, id) {
   root.append(page);
   let timer = null;
   let types = null;
+  /** @type {Record<string, string>} the run each workflow step started, by step path */
+  let children = {};
   const waits = h('div', { class: 'waits' });
   onLeave(() => clearTimeout(timer));
 
   async function load() {
     const data = await get(`/runs/${encodeURIComponent(id)}`);
-    const { run, event, steps } = data;
+    const { run, event, steps, calls } = data;
+    children = Object.fromEntries(((calls && calls.children) || []).map((c) => [c.step, c.run_id]));
     if (!types) {
       types = {};
       try {
@@ -135,13 +138,13 @@ export async function runPage(root, id) {
         for (const s of rev.definition.steps) types[s.id] = s.type;
       } catch { /* workflow deleted since: types stay unknown */ }
     }
-    render(run, event, steps);
+    render(run, event, steps, calls && calls.parent);
     waitsSection(waits, run, () => { clearTimeout(timer); load().catch(() => {}); });
     const live = !['succeeded', 'filtered', 'failed', 'cancelled'].includes(run.status);
     if (live) timer = setTimeout(() => load().catch(() => {}), 1000);
   }
 
-  function render(run, event, steps) {
+  function render(run, event, steps, parent) {
     const dur = runDuration(run);
     append(clear(page), [
       h('nav', { class: 'crumbs', 'aria-label': 'Breadcrumb' },
@@ -159,6 +162,8 @@ export async function runPage(root, id) {
         meta('Finished', run.finished_at ? fmtTime(run.finished_at) : (run.next_run_at ? `next attempt ${fmtTime(run.next_run_at)}` : '—')),
         meta('Duration', dur == null ? '—' : fmtDuration(dur)),
         meta('Retries', retries(steps)),
+        parent ? meta('Started by', h('a', { href: `/runs/${parent.run_id}`, 'data-link': '', class: 'mono', 'aria-label': `Open the parent run (step ${parent.step})` },
+          `${parent.run_id.slice(0, 13)}…`, h('span', { class: 'muted' }, ` step ${parent.step}`))) : null,
         run.replay_of ? meta('Replay of', h('a', { href: `/runs/${run.replay_of}`, 'data-link': '', class: 'mono' }, run.replay_of.slice(0, 13) + '…')) : null,
         meta('Run id', h('span', { class: 'mono small' }, run.id))),
       run.error ? h('div', { class: 'banner error', role: 'alert' }, run.error) : null,
@@ -209,6 +214,9 @@ export async function runPage(root, id) {
         h('span', { class: 'muted' }, fmtDuration(s.duration_ms)),
         h('span', { class: 'muted small', title: fmtTime(s.started_at) }, timeEl(s.started_at)),
         h('span', { class: 'spacer' }),
+        last && children[s.step] ? h('a', {
+          href: `/runs/${children[s.step]}`, 'data-link': '', class: 'btn small ghost', 'aria-label': `Open the run step ${s.step} started`,
+        }, 'Open its run') : null,
         last ? h('button', {
           type: 'button', class: 'btn small ghost', 'aria-label': `Replay from step ${s.step}`,
           onclick: () => replay(run, s.step),

@@ -15,6 +15,7 @@ import './widgets/object.js';
 import './widgets/auth.js';
 import './widgets/json.js';
 import './widgets/schedule.js';
+import './widgets/workflow-ref.js';
 import './widgets/condition.js';
 import './widgets/mapper.js';
 
