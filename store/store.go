@@ -47,7 +47,8 @@ type Store interface {
 	// workflow, in one query: its last run, and its runs and failures
 	// since p.Since (see WorkflowActivity), ordered by workflow id.
 	WorkflowActivity(ctx context.Context, p WorkflowActivityParams) ([]WorkflowActivity, error)
-	// WorkflowDelete removes a workflow, its revisions, events and runs.
+	// WorkflowDelete removes a workflow, its revisions, events and runs,
+	// and the keys of its scope in the key-value store.
 	WorkflowDelete(ctx context.Context, id string) error
 	// WorkflowSetEnabled turns a workflow on or off without a new revision.
 	WorkflowSetEnabled(ctx context.Context, id string, enabled bool) (Workflow, error)

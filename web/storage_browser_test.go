@@ -92,3 +92,22 @@ func TestStorageBrowser(t *testing.T) {
 		t.Errorf("orders:bob = %s after deleting", got)
 	}
 }
+
+// The storage and dedupe steps, every field of each, round-trip through
+// the editor too (TestEditorBrowserRoundTrip).
+func init() {
+	roundTripDefs = append(roundTripDefs, `{
+  "format": "hookflow/v1", "id": "rt-storage", "name": "Round trip: storage and dedupe",
+  "trigger": {"type": "webhook"},
+  "steps": [
+    {"id": "once", "type": "dedupe", "key": "lead:{{ lower(payload.email ?? '') }}", "window": "720h", "scope": "global"},
+    {"id": "seen", "type": "dedupe", "key": "id:{{ payload.id }}"},
+    {"id": "last", "type": "storage", "op": "get", "key": "last:{{ payload.email }}", "default": {"orders": 0}},
+    {"id": "keep", "type": "storage", "op": "set", "key": "last:{{ payload.email }}", "value": {"id": "{{ payload.id }}", "at": "{{ now() }}"}, "ttl": "24h"},
+    {"id": "keep_expr", "type": "storage", "op": "set", "key": "total", "value": "payload.total", "scope": "global"},
+    {"id": "count", "type": "storage", "op": "incr", "key": "orders:{{ payload.customer }}", "by": 2, "ttl": "720h"},
+    {"id": "recent", "type": "storage", "op": "append", "key": "recent", "value": "payload.id", "max_len": 10},
+    {"id": "forget", "type": "storage", "op": "delete", "key": "last:{{ payload.email }}"}
+  ]
+}`)
+}

@@ -119,6 +119,7 @@ func (s *Store) WorkflowDelete(ctx context.Context, id string) error {
 			`DELETE FROM runs WHERE workflow_id = ?`,
 			`DELETE FROM events WHERE workflow_id = ?`,
 			`DELETE FROM revisions WHERE workflow_id = ?`,
+			`DELETE FROM kv WHERE scope = ?`,
 		} {
 			if _, err := tx.ExecContext(ctx, q, id); err != nil {
 				return err

@@ -221,6 +221,28 @@ func testKV(t *testing.T, newStore func(t *testing.T) store.Store) {
 		}
 	})
 
+	t.Run("GoWithTheirWorkflow", func(t *testing.T) {
+		t.Parallel()
+		b := setup(t, newStore)
+		b.workflow(t, "gone")
+		b.workflow(t, "kept")
+		for _, scope := range []string{"gone", "kept", store.KVGlobal} {
+			if _, err := b.s.KVSet(b.ctx, store.KVSetParams{KVWrite: store.KVWrite{Scope: scope, Key: "k", Now: b.now}, Value: json.RawMessage(`1`)}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if err := b.s.WorkflowDelete(b.ctx, "gone"); err != nil {
+			t.Fatalf("WorkflowDelete: %v", err)
+		}
+		_, err := b.s.KVGet(b.ctx, store.KVGetParams{Scope: "gone", Key: "k", Now: b.now})
+		wantErr(t, "KVGet(deleted workflow's key)", err, store.ErrNotFound)
+		for _, scope := range []string{"kept", store.KVGlobal} {
+			if _, err := b.s.KVGet(b.ctx, store.KVGetParams{Scope: scope, Key: "k", Now: b.now}); err != nil {
+				t.Errorf("KVGet(%q scope) after another workflow was deleted: %v", scope, err)
+			}
+		}
+	})
+
 	t.Run("Refused", func(t *testing.T) {
 		t.Parallel()
 		b := setup(t, newStore)
