@@ -41,8 +41,11 @@ const (
 	resumeKeySetting = "resume_key"
 )
 
-// callState is what a run keeps for its calls and waits.
+// callState is what a run keeps for its calls and waits, shared by the
+// forks of its runtime (the items of a loop, run at once): mu guards
+// starts and waitOn.
 type callState struct {
+	mu sync.Mutex
 	// parentRun and parentStep are the run and step that started this
 	// run, depth how deep it is in calls (0: not started by a workflow).
 	parentRun, parentStep string
@@ -76,11 +79,13 @@ func (x *execution) prepare(p *store.RunUpdateParams) {
 		}
 		return
 	}
-	c := &x.st.calls
-	p.Start = c.starts
+	c := x.st.calls
+	c.mu.Lock()
+	p.Start = slices.Clone(c.starts)
 	if p.Status == store.StatusWaiting {
 		p.WaitStep = c.waitOn
 	}
+	c.mu.Unlock()
 	if store.Finished(p.Status) {
 		c.resumeParent(x.run.ID, p)
 	}
@@ -96,10 +101,20 @@ func (c *callState) resumeParent(id string, p *store.RunUpdateParams) {
 	p.Resume = []store.WaitResumeParams{{RunID: c.parentRun, StepID: c.parentStep, Resume: body, Now: p.Now}}
 }
 
+// setWaitOn records the step the run waits on ("": none).
+func (c *callState) setWaitOn(path string) {
+	c.mu.Lock()
+	c.waitOn = path
+	c.mu.Unlock()
+}
+
 // written is told that a write of the run succeeded.
 func (x *execution) written(p *store.RunUpdateParams) {
 	if len(p.Start) > 0 && x.st != nil {
-		x.st.calls.starts = nil
+		c := x.st.calls
+		c.mu.Lock()
+		c.starts = c.starts[len(p.Start):] // others may have come since, from a loop's other items
+		c.mu.Unlock()
 		x.e.schedule(x.e.now()) // the children are due now
 	}
 	if len(p.Resume) > 0 {
@@ -124,7 +139,7 @@ func (st *runState) WaitBegin(ctx context.Context, until time.Time) (kinds.WaitS
 		err := s.WaitResume(ctx, store.WaitResumeParams{RunID: st.runID, StepID: st.path, Resume: timedOut, Now: now.UTC()})
 		switch {
 		case err == nil:
-			st.calls.waitOn = ""
+			st.calls.setWaitOn("")
 			return kinds.WaitState{Until: w.Until}, nil
 		case errors.Is(err, store.ErrConflict): // a request came first
 			if w, err = s.WaitGet(ctx, st.runID, st.path); err != nil {
@@ -136,10 +151,10 @@ func (st *runState) WaitBegin(ctx context.Context, until time.Time) (kinds.WaitS
 	}
 	ws := kinds.WaitState{Until: w.Until, Resumed: w.Resumed()}
 	if !ws.Resumed {
-		st.calls.waitOn = st.path
+		st.calls.setWaitOn(st.path)
 		return ws, nil
 	}
-	st.calls.waitOn = ""
+	st.calls.setWaitOn("")
 	if ws.Output, err = decodeJSON(w.Resume); err != nil {
 		return kinds.WaitState{}, fmt.Errorf("read the resume: %w", err)
 	}
@@ -188,7 +203,9 @@ func (st *runState) StartRun(ctx context.Context, workflowID string, payload any
 		},
 		ReceivedAt: st.eng.now().UTC(),
 	}
+	st.calls.mu.Lock()
 	st.calls.starts = append(st.calls.starts, store.EventAcceptParams{Event: ev, RunID: id, Revision: w.Revision})
+	st.calls.mu.Unlock()
 	return id, nil
 }
 

@@ -49,7 +49,7 @@ type runState struct {
 	// the payload is the one its nested steps started with (kinds.Nested).
 	input any
 	// calls is what its calls and waits need (calls.go).
-	calls callState
+	calls *callState
 }
 
 // at says the run is at the top-level step s, the i-th.
@@ -133,6 +133,7 @@ func newRunStateOf(c *workflows.Compiled, ev *store.Event, runID string, secrets
 	if isJSON {
 		st.payloadJSON, st.payloadIsBody, st.payloadPending = ev.Body, true, p.Deferred
 	}
+	st.calls = &callState{} // shared with the run's forks (a loop's items)
 	st.calls.fromEvent(ev)
 	return st
 }

@@ -114,3 +114,35 @@ func TestResumeNestedWaits(t *testing.T) {
 	}
 	b.waitsUntil(run, "each_line[0].approval=resumed", "each_line[1].approval=resumed")
 }
+
+// A wait inside a path inside a loop: listed by its full path and
+// resumed by it; the other item, on a path without a wait, goes on.
+func TestResumeWaitInPathInLoop(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	w := b.create(fmt.Sprintf(`{"format": "hookflow/v1", "id": "route-lines", "name": "Route lines", "trigger": {"type": "webhook"},
+	  "steps": [{"id": "each_line", "type": "for_each", "items": "payload.lines", "steps": [
+	    {"id": "route", "type": "paths", "paths": [
+	      {"name": "big", "when": "item > 100", "steps": [{"id": "approval", "type": "wait"}]},
+	      {"name": "small", "steps": [{"id": "pass", "type": "transform", "expr": "{ok: true}"}]}]},
+	    {"id": "done", "type": "webhook", "url": "%s/done", "body": "item"}]}]}`, b.recv.URL))
+	run := b.trigger(w.TriggerURL, map[string]any{"lines": []int{500, 5}})
+	b.waitsUntil(run, "each_line[0].route.big.approval=waiting")
+	for range 500 { // the small line does not wait for the big one
+		if len(b.recv.On("/done")) > 0 {
+			break
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	if done := b.recv.On("/done"); len(done) != 1 || string(done[0].Body) != "5" {
+		t.Fatalf("requests to /done before the big line was approved: %d %v, want the small line's", len(done), done)
+	}
+	b.apiOK(http.MethodPost, "/api/v1/runs/"+run+"/resume", map[string]any{"step": "each_line[0].route.big.approval"}, http.StatusOK)
+	if d := b.waitRun(run); d.Run.Status != "succeeded" {
+		t.Fatalf("run = %s (%s)", d.Run.Status, d.Run.Error)
+	}
+	if done := b.recv.On("/done"); len(done) != 2 || string(done[1].Body) != "500" {
+		t.Fatalf("requests to /done: %d %v", len(done), done)
+	}
+	b.waitsUntil(run, "each_line[0].route.big.approval=resumed")
+}

@@ -22,7 +22,9 @@ func TestEditorBrowserParentAndChildRuns(t *testing.T) {
 	}
 	var detail struct {
 		Calls struct {
-			Parent   *struct{ RunID string `json:"run_id"` } `json:"parent"`
+			Parent *struct {
+				RunID string `json:"run_id"`
+			} `json:"parent"`
 			Children []struct {
 				RunID string `json:"run_id"`
 				Step  string `json:"step"`
