@@ -17,7 +17,9 @@ func init() {
 			Title: "Wait for a callback or an approval",
 			Summary: "Waits until a request comes to the run's resume URL (resumeURL(\"STEP_ID\") in any earlier step, " +
 				"such as a message with an Approve link), then goes on with what the request brought as steps.ID: " +
-				"{resumed, method, body, query, at}. The wait survives restarts and takes no worker.",
+				"{resumed, method, body, query, at}. The wait survives restarts and takes no worker. " +
+				"Inside a loop or a path, each item waits on its own URL (resumeURL in the item's steps names the item's), " +
+				"and the run page lists it by its path, such as each_line[2].approval, with Approve and Resume.",
 			Fields: []workflows.Field{
 				{Name: "timeout", Label: "Give up after", Kind: workflows.ValueDuration, Placeholder: "48h",
 					Help: "How long to wait for the request, such as 30m or 48h. Empty: wait for ever."},
