@@ -42,7 +42,7 @@ func TestEditorBrowserLoopsAndPaths(t *testing.T) {
 	u.waitText(`section[aria-label="Paths of route"]`, "Paths taken: big")
 	u.click(`details[data-group="each_line[1]"] summary`)
 	u.waitText(`details[data-group="each_line[1]"] li.attempt[data-step="each_line[1].send"]`, "HTTP 422")
-	u.screenshot("run-items")
+	u.screenshot("run-items.png")
 
 	refuse.Store(false)
 	u.click(`[aria-label="Replay the failed items of each_line"]`)
@@ -70,7 +70,7 @@ func TestEditorBrowserLoopsAndPaths(t *testing.T) {
 		t.Errorf("paths side by side: %s, want 2 rows, the second right of the first", side)
 	}
 
-	u.screenshot("editor-paths")
+	u.screenshot("editor-paths.png")
 
 	// Paths move: the second before the first, saved so.
 	u.click(`[aria-label="Move path 2 earlier"]`)
