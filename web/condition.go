@@ -17,11 +17,8 @@ import (
 // rules, or 400 with the field of the rule at fault ("when.all[1].op").
 func (s *Server) checkCondition(c *gin.Context) {
 	var req struct {
-		When    json.RawMessage `json:"when"`
-		Payload any             `json:"payload"`
-		Trigger map[string]any  `json:"trigger"`
-		Steps   map[string]any  `json:"steps"`
-		Vars    map[string]any  `json:"vars"`
+		When json.RawMessage `json:"when"`
+		sample
 	}
 	body, ok := readBody(c)
 	if !ok {
@@ -40,9 +37,7 @@ func (s *Server) checkCondition(c *gin.Context) {
 		abortJSON(c, http.StatusBadRequest, gin.H{"error": apiError{Code: "condition_error", Message: "when: " + err.Error(), Field: "when"}})
 		return
 	}
-	env := workflows.Env{Payload: req.Payload, Trigger: orEmpty(req.Trigger), Steps: orEmpty(req.Steps),
-		Vars: orEmpty(req.Vars), Secrets: map[string]any{}, Run: map[string]any{},
-		Budget: workflows.NewBudget(c.Request.Context())}
+	env := req.env(c.Request.Context())
 	held, rules, err := workflows.CheckCondition("when", cond, &env)
 	if err != nil {
 		e := apiError{Code: "condition_error", Message: err.Error(), Field: "when"}

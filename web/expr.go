@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -13,15 +14,29 @@ import (
 	"github.com/hookflow/hookflow/workflows"
 )
 
+// sample is the data the editor's previews are made with: a sample
+// payload and, optionally, the trigger, earlier steps' outputs and vars.
+type sample struct {
+	Payload any            `json:"payload"`
+	Trigger map[string]any `json:"trigger"`
+	Steps   map[string]any `json:"steps"`
+	Vars    map[string]any `json:"vars"`
+}
+
+// env is the expression environment of a sample, with a budget of its own
+// bound to ctx.
+func (s sample) env(ctx context.Context) workflows.Env {
+	return workflows.Env{Payload: s.Payload, Trigger: orEmpty(s.Trigger), Steps: orEmpty(s.Steps),
+		Vars: orEmpty(s.Vars), Secrets: map[string]any{}, Run: map[string]any{},
+		Budget: workflows.NewBudget(ctx)}
+}
+
 // evalExpr is the editor's live preview: an expression evaluated against a
 // sample payload (and optionally trigger, steps and vars).
 func (s *Server) evalExpr(c *gin.Context) {
 	var req struct {
-		Expr    string         `json:"expr"`
-		Payload any            `json:"payload"`
-		Trigger map[string]any `json:"trigger"`
-		Steps   map[string]any `json:"steps"`
-		Vars    map[string]any `json:"vars"`
+		Expr string `json:"expr"`
+		sample
 	}
 	body, ok := readBody(c)
 	if !ok {
@@ -36,9 +51,7 @@ func (s *Server) evalExpr(c *gin.Context) {
 		exprError(c, err, workflows.Hint(req.Expr, err))
 		return
 	}
-	env := workflows.Env{Payload: req.Payload, Trigger: orEmpty(req.Trigger), Steps: orEmpty(req.Steps),
-		Vars: orEmpty(req.Vars), Secrets: map[string]any{}, Run: map[string]any{},
-		Budget: workflows.NewBudget(c.Request.Context())}
+	env := req.env(c.Request.Context())
 	v, err := workflows.Eval(p, &env)
 	hints := workflows.FieldHints(p, map[string]any{"payload": req.Payload, "steps": env.Steps, "vars": env.Vars})
 	if err != nil { // such as null > 100, where a field is missing

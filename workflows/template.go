@@ -93,6 +93,20 @@ func (t *Template) Render(env *Env) (string, error) {
 	if len(t.parts) == 1 && t.parts[0].program == nil {
 		return t.parts[0].literal, nil
 	}
+	return t.render(env, nil)
+}
+
+// RenderEscaped is Render with every {{ }} value passed through escape
+// before it lands (an email's HTML: html.EscapeString, so that a value
+// from the event shows as text and cannot add markup); the literal parts
+// are kept as written.
+func (t *Template) RenderEscaped(env *Env, escape func(string) string) (string, error) {
+	return t.render(env, escape)
+}
+
+// render joins the parts, each {{ }} value passed through escape where
+// given, else placed as a URL template places a value from the event.
+func (t *Template) render(env *Env, escape func(string) string) (string, error) {
 	if env == nil || env.Budget == nil { // the parts share one budget
 		e := Env{}
 		if env != nil {
@@ -112,7 +126,9 @@ func (t *Template) Render(env *Env) (string, error) {
 			return "", err
 		}
 		s := Stringify(v)
-		if p.fromEvent {
+		if escape != nil {
+			s = escape(s)
+		} else if p.fromEvent {
 			if s, err = placeURLValue(b.String(), s, p.escaped); err != nil {
 				return "", err
 			}
