@@ -224,8 +224,21 @@ func (u *ui) click(sel string) {
 	u.waitJS("the previews are current", `!document.querySelector('.preview[aria-busy="true"]')`)
 	// In the middle of the window: scrolled only just into view, it may lie
 	// under the top bar, which would take the click.
-	u.eval(fmt.Sprintf(`document.querySelector(%s).scrollIntoView({block: 'center'}), 'ok'`, jsString(sel)))
-	u.do("click "+sel, chromedp.Click(chromedp.CSS(sel)))
+	// A page that draws itself again as it polls (a live run) may replace
+	// the node between finding and clicking it: the click is then made on
+	// the node drawn in its place.
+	for try := 1; ; try++ {
+		u.eval(fmt.Sprintf(`document.querySelector(%s).scrollIntoView({block: 'center'}), 'ok'`, jsString(sel)))
+		err := chromedp.Do(u.ctx, chromedp.Click(chromedp.CSS(sel)))
+		if err == nil {
+			return
+		}
+		if try == 5 || !strings.Contains(err.Error(), "Could not find node") {
+			u.fail("click %s: %v", sel, err)
+			return
+		}
+		u.waitVisible(sel)
+	}
 }
 
 func (u *ui) waitVisible(sel string) {
