@@ -1,13 +1,11 @@
 // @ts-check
-// Objects of templates: headers (name to value) and mappings (field to
-// value). Rows of a name and a value; a row without a name is left out. A
-// mapping may be an expression instead (a string): it is drawn as one, and
-// the two ways can be swapped.
+// Objects of templates drawn as rows of a name and a value (headers); a
+// row without a name is left out. The field mapper (mapper.js) draws
+// mappings.
 
-import { h, clear, append, confirmDialog } from '../../dom.js';
+import { h, clear, append } from '../../dom.js';
 import { registerWidget } from '../registry.js';
 import { groupLabel, helpOf } from '../field.js';
-import { codeInput } from './code.js';
 
 /** @typedef {import('../registry.js').WidgetContext} WidgetContext */
 
@@ -58,33 +56,3 @@ export function kvRows(ctx, { noun, namePlaceholder }) {
 }
 
 registerWidget('headers', { wide: true, render: (ctx) => kvRows(ctx, { noun: 'Header', namePlaceholder: 'Header-Name' }) });
-/**
- * mapping draws a mapping as rows, or as an expression when it is one, with
- * a button to swap. Swapping empties the field, after asking if it had a
- * value.
- * @param {WidgetContext} ctx
- */
-function mapping(ctx) {
-  const box = h('div', { class: 'mapping' });
-  /** @param {boolean} asExpr */
-  const draw = (asExpr) => {
-    const swap = h('button', {
-      type: 'button', class: 'btn small ghost swap',
-      onclick: async () => {
-        const v = ctx.get();
-        const empty = v === undefined || v === '' || (typeof v === 'object' && v && !Object.keys(v).length);
-        if (!empty && !(await confirmDialog({
-          title: asExpr ? 'Use fields instead?' : 'Use an expression instead?',
-          message: 'What the field holds now is cleared.', confirm: 'Clear it',
-        }))) return;
-        if (!empty) ctx.set(undefined, swap);
-        draw(!asExpr);
-      },
-    }, asExpr ? 'Use fields instead' : 'Use an expression instead');
-    clear(box).append(asExpr ? codeInput(ctx, 'expr') : kvRows(ctx, { noun: 'Field', namePlaceholder: 'field' }), swap);
-  };
-  draw(typeof ctx.get() === 'string');
-  return box;
-}
-
-registerWidget('mapping', { wide: true, render: mapping });
