@@ -177,8 +177,8 @@ func TestRabbitMQConsume(t *testing.T) {
 			MessageId: fmt.Sprintf("m-%d", i), Headers: amqp.Table{"X-Shop": "north", "Attempt": int32(i)}})
 	}
 	r.publish(exchange, "orders.created", amqp.Publishing{Body: jsonBody(0), MessageId: "m-0"}) // a repeat
-	r.publish(exchange, "invoices.created", amqp.Publishing{Body: jsonBody(-1)})                 // not bound
-	r.publish("", queue, amqp.Publishing{Body: []byte("plain text"), CorrelationId: "c-1"})        // by the queue's name
+	r.publish(exchange, "invoices.created", amqp.Publishing{Body: jsonBody(-1)})                // not bound
+	r.publish("", queue, amqp.Publishing{Body: []byte("plain text"), CorrelationId: "c-1"})     // by the queue's name
 
 	waitUntil(t, "every message stored", func() bool { return len(n.events(t, wf.ID)) == count+1 })
 	waitUntil(t, "every message acknowledged", func() bool { return r.messages(queue) == 0 })
