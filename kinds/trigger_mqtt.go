@@ -31,17 +31,17 @@ const (
 	// session (its subscription and the messages not yet acknowledged)
 	// while the replica is away, where session_expiry is not set.
 	DefaultMQTTSessionExpiry = 24 * time.Hour
-	// mqttInflight is the most messages the broker sends before the first
+	// mqttConsumeInflight is the most messages the broker sends before the first
 	// is acknowledged (MQTT's receive maximum).
-	mqttInflight = 64
-	// mqttAckInterval is how often acknowledgements are sent, in the order
+	mqttConsumeInflight = 64
+	// mqttConsumeAckInterval is how often acknowledgements are sent, in the order
 	// the messages came, as MQTT requires.
-	mqttAckInterval = 20 * time.Millisecond
-	mqttDialTimeout = 30 * time.Second
+	mqttConsumeAckInterval = 20 * time.Millisecond
+	mqttConsumeDialTimeout = 30 * time.Second
 )
 
-// mqttReconnect is the wait between connection attempts.
-var mqttReconnect = RetryPolicy{Initial: 250 * time.Millisecond, Max: 30 * time.Second}
+// mqttConsumeBackoff is the wait between connection attempts.
+var mqttConsumeBackoff = RetryPolicy{Initial: 250 * time.Millisecond, Max: 30 * time.Second}
 
 // ReplicaHost is a ConsumerHost that names the replica it runs on: a name
 // that stays the same when the replica restarts and differs between
@@ -118,14 +118,14 @@ func (s *MQTTSettings) Compile(b *workflows.TriggerBuild) (any, error) {
 		return nil, err
 	}
 	if t.url.IsLiteral() {
-		if _, err := parseMQTTURL(s.URL); err != nil {
+		if _, err := mqttConsumeURL(s.URL); err != nil {
 			return nil, b.Errorf("url", "%v", err)
 		}
 	}
 	if s.Topic == "" {
 		return nil, b.Required("topic")
 	}
-	if err := checkMQTTTopic(s.Topic); err != nil {
+	if err := mqttConsumeTopic(s.Topic); err != nil {
 		return nil, b.Errorf("topic", "%v", err)
 	}
 	if s.QoS != nil {
@@ -152,9 +152,9 @@ func (s *MQTTSettings) Compile(b *workflows.TriggerBuild) (any, error) {
 	return t, nil
 }
 
-// checkMQTTTopic checks a topic filter: wildcards only as whole levels, #
+// mqttConsumeTopic checks a topic filter: wildcards only as whole levels, #
 // only last.
-func checkMQTTTopic(topic string) error {
+func mqttConsumeTopic(topic string) error {
 	if len(topic) > 65535 {
 		return errors.New("is too long")
 	}
@@ -176,8 +176,8 @@ func checkMQTTTopic(topic string) error {
 	return nil
 }
 
-// mqttServer is a broker URL read: where to connect and as whom.
-type mqttServer struct {
+// mqttConsumeServer is a broker URL read: where to connect and as whom.
+type mqttConsumeServer struct {
 	addr     string // host:port
 	host     string
 	tls      bool
@@ -185,37 +185,37 @@ type mqttServer struct {
 	password []byte
 }
 
-// parseMQTTURL reads a broker URL; its errors never repeat the URL (it may
+// mqttConsumeURL reads a broker URL; its errors never repeat the URL (it may
 // hold a password).
-func parseMQTTURL(raw string) (mqttServer, error) {
+func mqttConsumeURL(raw string) (mqttConsumeServer, error) {
 	if strings.TrimSpace(raw) == "" {
-		return mqttServer{}, errors.New("is empty")
+		return mqttConsumeServer{}, errors.New("is empty")
 	}
 	u, err := url.Parse(raw)
 	if err != nil {
-		return mqttServer{}, errors.New("is not a URL such as mqtt://user:password@broker.example.com:1883 (write a / ? # @ or % in the password as %2F %3F %23 %40 %25)")
+		return mqttConsumeServer{}, errors.New("is not a URL such as mqtt://user:password@broker.example.com:1883 (write a / ? # @ or % in the password as %2F %3F %23 %40 %25)")
 	}
-	var s mqttServer
+	var s mqttConsumeServer
 	port := "1883"
 	switch u.Scheme {
 	case "mqtt", "tcp":
 	case "mqtts", "ssl", "tls":
 		s.tls, port = true, "8883"
 	default:
-		return mqttServer{}, errors.New("must start with mqtt:// or mqtts://")
+		return mqttConsumeServer{}, errors.New("must start with mqtt:// or mqtts://")
 	}
 	s.host = u.Hostname()
 	if s.host == "" {
-		return mqttServer{}, errors.New("has no host")
+		return mqttConsumeServer{}, errors.New("has no host")
 	}
 	if p := u.Port(); p != "" {
 		if n, err := strconv.Atoi(p); err != nil || n < 1 || n > 65535 {
-			return mqttServer{}, errors.New("has a port that is not a port number")
+			return mqttConsumeServer{}, errors.New("has a port that is not a port number")
 		}
 		port = p
 	}
 	if (u.Path != "" && u.Path != "/") || u.RawQuery != "" || u.Fragment != "" {
-		return mqttServer{}, errors.New("must be only a scheme, a user and password, a host and a port")
+		return mqttConsumeServer{}, errors.New("must be only a scheme, a user and password, a host and a port")
 	}
 	s.addr = net.JoinHostPort(s.host, port)
 	if u.User != nil {
@@ -266,7 +266,7 @@ func (t *MQTTTrigger) Consume(ctx context.Context, host ConsumerHost) error {
 	host.State(ConsumerConnecting, nil)
 	raw, err := host.Render(t.url)
 	if err == nil {
-		_, err = parseMQTTURL(raw)
+		_, err = mqttConsumeURL(raw)
 		if err != nil {
 			err = fmt.Errorf("url %w", err)
 		}
@@ -280,15 +280,15 @@ func (t *MQTTTrigger) Consume(ctx context.Context, host ConsumerHost) error {
 		case <-ctx.Done():
 			host.State(ConsumerStopped, nil)
 			return nil
-		case <-time.After(Backoff(mqttReconnect, failures, 0)):
+		case <-time.After(Backoff(mqttConsumeBackoff, failures, 0)):
 		}
 		if raw, err = host.Render(t.url); err == nil {
-			if _, err = parseMQTTURL(raw); err != nil {
+			if _, err = mqttConsumeURL(raw); err != nil {
 				err = fmt.Errorf("url %w", err)
 			}
 		}
 	}
-	server, _ := parseMQTTURL(raw)
+	server, _ := mqttConsumeURL(raw)
 
 	// The client's context outlives ctx: once ctx ends, the messages being
 	// stored are acknowledged before the client disconnects.
@@ -307,7 +307,7 @@ func (t *MQTTTrigger) Consume(ctx context.Context, host ConsumerHost) error {
 			_ = conn.Close()
 		}
 	}
-	receiveMax := uint16(mqttInflight)
+	receiveMax := uint16(mqttConsumeInflight)
 	filter := t.filter(host)
 	cfg := autopaho.ClientConfig{
 		// The URL given to the client holds no password: it is sent in the
@@ -316,12 +316,12 @@ func (t *MQTTTrigger) Consume(ctx context.Context, host ConsumerHost) error {
 		KeepAlive:                     30,
 		CleanStartOnInitialConnection: false,
 		SessionExpiryInterval:         t.expiry,
-		ReconnectBackoff:              func(n int) time.Duration { return Backoff(mqttReconnect, n+1, 0) },
-		ConnectTimeout:                mqttDialTimeout,
+		ReconnectBackoff:              func(n int) time.Duration { return Backoff(mqttConsumeBackoff, n+1, 0) },
+		ConnectTimeout:                mqttConsumeDialTimeout,
 		ConnectUsername:               server.user,
 		ConnectPassword:               server.password,
 		AttemptConnection: func(ctx context.Context, _ autopaho.ClientConfig, _ *url.URL) (net.Conn, error) {
-			dctx, cancel := context.WithTimeout(ctx, mqttDialTimeout)
+			dctx, cancel := context.WithTimeout(ctx, mqttConsumeDialTimeout)
 			defer cancel()
 			c, err := host.Dial(dctx, "tcp", server.addr)
 			if err != nil {
@@ -351,9 +351,9 @@ func (t *MQTTTrigger) Consume(ctx context.Context, host ConsumerHost) error {
 			host.State(ConsumerConnected, nil)
 			log.Info("mqtt: connected", "session_present", ack.SessionPresent)
 			go func() {
-				sctx, cancel := context.WithTimeout(run, mqttDialTimeout)
+				sctx, cancel := context.WithTimeout(run, mqttConsumeDialTimeout)
 				defer cancel()
-				err := subscribeMQTT(sctx, cm, filter, t.qos)
+				err := mqttConsumeSubscribe(sctx, cm, filter, t.qos)
 				if err == nil || ctx.Err() != nil {
 					return
 				}
@@ -378,7 +378,7 @@ func (t *MQTTTrigger) Consume(ctx context.Context, host ConsumerHost) error {
 		ClientConfig: paho.ClientConfig{
 			ClientID:                   t.clientID(host),
 			EnableManualAcknowledgment: true,
-			SendAcksInterval:           mqttAckInterval,
+			SendAcksInterval:           mqttConsumeAckInterval,
 			OnPublishReceived: []func(paho.PublishReceived) (bool, error){
 				func(pr paho.PublishReceived) (bool, error) {
 					mu.Lock()
@@ -402,13 +402,13 @@ func (t *MQTTTrigger) Consume(ctx context.Context, host ConsumerHost) error {
 	}
 	<-ctx.Done()
 	// Messages being stored are acknowledged before the connection ends
-	// (acknowledgements go out every mqttAckInterval, in order); those not
+	// (acknowledgements go out every mqttConsumeAckInterval, in order); those not
 	// stored are sent again by the broker on the next connection.
 	mu.Lock()
 	closing = true
 	mu.Unlock()
 	inflight.Wait()
-	time.Sleep(3 * mqttAckInterval)
+	time.Sleep(3 * mqttConsumeAckInterval)
 	dctx, dcancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer dcancel()
 	_ = cm.Disconnect(dctx)
@@ -418,9 +418,9 @@ func (t *MQTTTrigger) Consume(ctx context.Context, host ConsumerHost) error {
 	return nil
 }
 
-// subscribeMQTT subscribes (again: a session the broker kept has the
+// mqttConsumeSubscribe subscribes (again: a session the broker kept has the
 // subscription already, and then retained messages are not sent again).
-func subscribeMQTT(ctx context.Context, cm *autopaho.ConnectionManager, filter string, qos byte) error {
+func mqttConsumeSubscribe(ctx context.Context, cm *autopaho.ConnectionManager, filter string, qos byte) error {
 	ack, err := cm.Subscribe(ctx, &paho.Subscribe{Subscriptions: []paho.SubscribeOptions{
 		{Topic: filter, QoS: qos, RetainHandling: 1},
 	}})
@@ -465,7 +465,7 @@ func (t *MQTTTrigger) deliver(ctx context.Context, host ConsumerHost, pr paho.Pu
 			return
 		case <-pr.Client.Done():
 			return // the broker sends it again on the next connection
-		case <-time.After(Backoff(mqttReconnect, attempt, 0)):
+		case <-time.After(Backoff(mqttConsumeBackoff, attempt, 0)):
 		}
 	}
 }

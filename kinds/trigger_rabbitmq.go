@@ -21,19 +21,19 @@ import (
 const (
 	// DefaultRabbitMQPrefetch is how many messages the broker hands the
 	// trigger before the first is acknowledged, where prefetch is not set.
-	DefaultRabbitMQPrefetch = 20
-	maxRabbitMQPrefetch     = 10000
-	// rabbitDialTimeout bounds one connection attempt, TCP and AMQP
+	DefaultRabbitMQPrefetch  = 20
+	rabbitConsumeMaxPrefetch = 10000
+	// rabbitConsumeDialTimeout bounds one connection attempt, TCP and AMQP
 	// handshake included.
-	rabbitDialTimeout = 30 * time.Second
+	rabbitConsumeDialTimeout = 30 * time.Second
 )
 
-// rabbitReconnect is the wait between connection attempts: from a fraction
+// rabbitConsumeBackoff is the wait between connection attempts: from a fraction
 // of a second, doubling up to half a minute.
-var rabbitReconnect = RetryPolicy{Initial: 250 * time.Millisecond, Max: 30 * time.Second}
+var rabbitConsumeBackoff = RetryPolicy{Initial: 250 * time.Millisecond, Max: 30 * time.Second}
 
-// rabbitExchangeTypes are the exchange types the trigger may declare.
-var rabbitExchangeTypes = []workflows.Option{
+// rabbitConsumeExchangeTypes are the exchange types the trigger may declare.
+var rabbitConsumeExchangeTypes = []workflows.Option{
 	{Value: "topic", Label: "topic (routing keys matched with * and #)"},
 	{Value: "direct", Label: "direct (routing key equals the binding key)"},
 	{Value: "fanout", Label: "fanout (every message to every queue)"},
@@ -58,7 +58,7 @@ func init() {
 					Help: "How many messages the server hands over before the first is acknowledged (1 to 10000): more is faster, fewer spreads them across replicas."},
 				{Name: "exchange", Label: "Exchange", Kind: workflows.ValueText, Placeholder: "shop",
 					Help: "Optional: an exchange to bind the queue to, declared durable where it does not exist (amq.* exchanges are only bound to). Empty: the queue gets only what is sent to it by name."},
-				{Name: "exchange_type", Label: "Exchange type", Kind: workflows.ValueSelect, Default: "topic", Options: rabbitExchangeTypes,
+				{Name: "exchange_type", Label: "Exchange type", Kind: workflows.ValueSelect, Default: "topic", Options: rabbitConsumeExchangeTypes,
 					Help: "The exchange's type, where it is declared; an existing exchange must have this type."},
 				{Name: "binding_key", Label: "Binding key", Kind: workflows.ValueText, Placeholder: "orders.*",
 					Help: "Which routing keys of the exchange reach the queue: for a topic exchange * matches one word and # any number (default #, everything); " +
@@ -108,19 +108,19 @@ func (s *RabbitMQSettings) Compile(b *workflows.TriggerBuild) (any, error) {
 		return nil, err
 	}
 	if t.url.IsLiteral() {
-		if err := checkAMQPURL(s.URL); err != nil {
+		if err := rabbitConsumeURL(s.URL); err != nil {
 			return nil, b.Errorf("url", "%v", err)
 		}
 	}
 	if s.Queue == "" {
 		return nil, b.Required("queue")
 	}
-	if err := checkAMQPName(s.Queue); err != nil {
+	if err := rabbitConsumeName(s.Queue); err != nil {
 		return nil, b.Errorf("queue", "%v", err)
 	}
 	if s.Prefetch != 0 {
-		if s.Prefetch < 1 || s.Prefetch > maxRabbitMQPrefetch {
-			return nil, b.Errorf("prefetch", "must be between 1 and %d", maxRabbitMQPrefetch)
+		if s.Prefetch < 1 || s.Prefetch > rabbitConsumeMaxPrefetch {
+			return nil, b.Errorf("prefetch", "must be between 1 and %d", rabbitConsumeMaxPrefetch)
 		}
 		t.prefetch = s.Prefetch
 	}
@@ -133,11 +133,11 @@ func (s *RabbitMQSettings) Compile(b *workflows.TriggerBuild) (any, error) {
 		}
 		return t, nil
 	}
-	if err := checkAMQPName(s.Exchange); err != nil {
+	if err := rabbitConsumeName(s.Exchange); err != nil {
 		return nil, b.Errorf("exchange", "%v", err)
 	}
 	if s.ExchangeType != "" {
-		if !hasRabbitOption(s.ExchangeType) {
+		if !rabbitConsumeType(s.ExchangeType) {
 			return nil, b.Errorf("exchange_type", "must be topic, direct or fanout")
 		}
 		t.exchangeType = s.ExchangeType
@@ -157,8 +157,8 @@ func (s *RabbitMQSettings) Compile(b *workflows.TriggerBuild) (any, error) {
 	return t, nil
 }
 
-func hasRabbitOption(v string) bool {
-	for _, o := range rabbitExchangeTypes {
+func rabbitConsumeType(v string) bool {
+	for _, o := range rabbitConsumeExchangeTypes {
 		if o.Value == v {
 			return true
 		}
@@ -166,8 +166,8 @@ func hasRabbitOption(v string) bool {
 	return false
 }
 
-// checkAMQPName checks a queue's or an exchange's name.
-func checkAMQPName(name string) error {
+// rabbitConsumeName checks a queue's or an exchange's name.
+func rabbitConsumeName(name string) error {
 	if len(name) > 255 {
 		return errors.New("is longer than 255 bytes")
 	}
@@ -177,9 +177,9 @@ func checkAMQPName(name string) error {
 	return nil
 }
 
-// checkAMQPURL checks a server URL; its errors never repeat the URL (it
+// rabbitConsumeURL checks a server URL; its errors never repeat the URL (it
 // may hold a password).
-func checkAMQPURL(raw string) error {
+func rabbitConsumeURL(raw string) error {
 	if strings.TrimSpace(raw) == "" {
 		return errors.New("is empty")
 	}
@@ -219,7 +219,7 @@ func (t *RabbitMQTrigger) Consume(ctx context.Context, host ConsumerHost) error 
 			failures = 0
 		}
 		failures++
-		wait := Backoff(rabbitReconnect, failures, 0)
+		wait := Backoff(rabbitConsumeBackoff, failures, 0)
 		log.Warn("rabbitmq: connection lost; connecting again", "err", err, "in", wait)
 		host.State(ConsumerRetrying, err)
 		select {
@@ -239,7 +239,7 @@ func (t *RabbitMQTrigger) session(ctx context.Context, host ConsumerHost) (conne
 	if err != nil {
 		return false, fmt.Errorf("url: %w", err)
 	}
-	if err := checkAMQPURL(raw); err != nil {
+	if err := rabbitConsumeURL(raw); err != nil {
 		return false, fmt.Errorf("url %w", err)
 	}
 	conn, err := amqp.DialConfig(raw, amqp.Config{
@@ -249,14 +249,14 @@ func (t *RabbitMQTrigger) session(ctx context.Context, host ConsumerHost) (conne
 			"product":         "Hookflow",
 		},
 		Dial: func(network, addr string) (net.Conn, error) {
-			dctx, cancel := context.WithTimeout(ctx, rabbitDialTimeout)
+			dctx, cancel := context.WithTimeout(ctx, rabbitConsumeDialTimeout)
 			defer cancel()
 			c, err := host.Dial(dctx, network, addr)
 			if err != nil {
 				return nil, err
 			}
 			// The handshake that follows must end too.
-			_ = c.SetDeadline(time.Now().Add(rabbitDialTimeout))
+			_ = c.SetDeadline(time.Now().Add(rabbitConsumeDialTimeout))
 			return c, nil
 		},
 	})
@@ -305,16 +305,16 @@ func (t *RabbitMQTrigger) session(ctx context.Context, host ConsumerHost) (conne
 			_ = ch.Cancel(tag, false)
 			return true, nil
 		case e := <-connClosed:
-			return true, closeErr("connection", e)
+			return true, rabbitConsumeClosed("connection", e)
 		case e := <-chClosed:
-			return true, closeErr("channel", e)
+			return true, rabbitConsumeClosed("channel", e)
 		case d, ok := <-deliveries:
 			if !ok {
 				select {
 				case e := <-connClosed:
-					return true, closeErr("connection", e)
+					return true, rabbitConsumeClosed("connection", e)
 				case e := <-chClosed:
-					return true, closeErr("channel", e)
+					return true, rabbitConsumeClosed("channel", e)
 				case <-time.After(time.Second):
 					return true, errors.New("the server ended the consumer")
 				}
@@ -328,8 +328,8 @@ func (t *RabbitMQTrigger) session(ctx context.Context, host ConsumerHost) (conne
 	}
 }
 
-// closeErr says why the connection or the channel closed.
-func closeErr(what string, e *amqp.Error) error {
+// rabbitConsumeClosed says why the connection or the channel closed.
+func rabbitConsumeClosed(what string, e *amqp.Error) error {
 	if e == nil {
 		return fmt.Errorf("%s closed", what)
 	}
@@ -354,7 +354,7 @@ func (t *RabbitMQTrigger) deliver(ctx context.Context, host ConsumerHost, d amqp
 	select {
 	case <-ctx.Done():
 		return
-	case <-time.After(Backoff(rabbitReconnect, 3, 0)):
+	case <-time.After(Backoff(rabbitConsumeBackoff, 3, 0)):
 	}
 	if err := d.Nack(false, true); err != nil {
 		host.Logger().Warn("rabbitmq: hand back a message", "err", err, "delivery_tag", d.DeliveryTag)
@@ -367,7 +367,7 @@ func (t *RabbitMQTrigger) deliver(ctx context.Context, host ConsumerHost, d amqp
 func rabbitDelivery(host ConsumerHost, d amqp.Delivery) Delivery {
 	headers := make(map[string]string, len(d.Headers)+1)
 	for k, v := range d.Headers {
-		headers[strings.ToLower(k)] = amqpText(v)
+		headers[strings.ToLower(k)] = rabbitConsumeText(v)
 	}
 	if d.ContentType != "" {
 		headers["content-type"] = d.ContentType
@@ -378,7 +378,7 @@ func rabbitDelivery(host ConsumerHost, d amqp.Delivery) Delivery {
 		"delivery_tag": d.DeliveryTag,
 		"redelivered":  d.Redelivered,
 		"message_id":   d.MessageId,
-		"headers":      amqpValue(d.Headers),
+		"headers":      rabbitConsumeValue(d.Headers),
 	}
 	for k, v := range map[string]string{"content_type": d.ContentType, "correlation_id": d.CorrelationId,
 		"type": d.Type, "app_id": d.AppId, "reply_to": d.ReplyTo} {
@@ -392,19 +392,19 @@ func rabbitDelivery(host ConsumerHost, d amqp.Delivery) Delivery {
 	return Delivery{Body: d.Body, Headers: headers, Meta: meta, IdempotencyKey: d.MessageId, ReceivedAt: host.Now()}
 }
 
-// amqpValue makes a header table's value JSON-friendly.
-func amqpValue(v any) any {
+// rabbitConsumeValue makes a header table's value JSON-friendly.
+func rabbitConsumeValue(v any) any {
 	switch v := v.(type) {
 	case amqp.Table:
 		m := make(map[string]any, len(v))
 		for k, x := range v {
-			m[k] = amqpValue(x)
+			m[k] = rabbitConsumeValue(x)
 		}
 		return m
 	case []any:
 		out := make([]any, len(v))
 		for i, x := range v {
-			out[i] = amqpValue(x)
+			out[i] = rabbitConsumeValue(x)
 		}
 		return out
 	case []byte:
@@ -418,9 +418,9 @@ func amqpValue(v any) any {
 	return v
 }
 
-// amqpText is a header's value as the text of trigger.headers.
-func amqpText(v any) string {
-	switch v := amqpValue(v).(type) {
+// rabbitConsumeText is a header's value as the text of trigger.headers.
+func rabbitConsumeText(v any) string {
+	switch v := rabbitConsumeValue(v).(type) {
 	case string:
 		return v
 	case nil:
