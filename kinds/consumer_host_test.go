@@ -27,9 +27,9 @@ import (
 	"github.com/hookflow/hookflow/workflows"
 )
 
-// waitFor bounds every wait of these tests: generous, so that a slow
+// consumeWait bounds every wait of these tests: generous, so that a slow
 // machine never fails a correct consumer, and only a hung one waits it out.
-const waitFor = 30 * time.Second
+const consumeWait = 30 * time.Second
 
 // errStoreDown is what a host's Accept answers while it fails on purpose.
 var errStoreDown = errors.New("store unavailable (test)")
@@ -305,7 +305,7 @@ func consume(t testing.TB, c kinds.Consumer, h *host) (stop func() error) {
 			cancel()
 			select {
 			case err = <-done:
-			case <-time.After(waitFor):
+			case <-time.After(consumeWait):
 				err = errors.New("Consume did not return after its context ended")
 			}
 		})
@@ -319,13 +319,13 @@ func consume(t testing.TB, c kinds.Consumer, h *host) (stop func() error) {
 	return stop
 }
 
-// waitUntil polls cond until it holds, for up to waitFor.
+// waitUntil polls cond until it holds, for up to consumeWait.
 func waitUntil(t testing.TB, what string, cond func() bool) {
 	t.Helper()
-	deadline := time.Now().Add(waitFor)
+	deadline := time.Now().Add(consumeWait)
 	for !cond() {
 		if time.Now().After(deadline) {
-			t.Fatalf("no %s within %v", what, waitFor)
+			t.Fatalf("no %s within %v", what, consumeWait)
 		}
 		time.Sleep(10 * time.Millisecond)
 	}
