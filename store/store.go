@@ -43,6 +43,9 @@ type Store interface {
 	WorkflowGetByHookKey(ctx context.Context, key string) (Workflow, error)
 	// WorkflowList returns every workflow, ordered by id.
 	WorkflowList(ctx context.Context) ([]Workflow, error)
+	// WorkflowHeads returns every workflow without its definition (nil),
+	// ordered by id: what a list needs, read cheaply.
+	WorkflowHeads(ctx context.Context) ([]Workflow, error)
 	// WorkflowsVersion is a number that changes whenever a workflow is
 	// created, saved, deleted, enabled or disabled, or gets a new hook key,
 	// by any replica: schedulers and consumers read it, cheaply, to know

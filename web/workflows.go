@@ -71,6 +71,10 @@ func readBody(c *gin.Context) ([]byte, bool) {
 }
 
 func (s *Server) listWorkflows(c *gin.Context) {
+	if c.Query("limit") != "" || c.Query("cursor") != "" {
+		s.listWorkflowPage(c)
+		return
+	}
 	recs, err := s.store.WorkflowList(c.Request.Context())
 	if err != nil {
 		s.fail(c, err)

@@ -62,6 +62,9 @@ func notFound(err error) error {
 
 const workflowColumns = `id, revision, enabled, hook_key, name, definition, created_at, updated_at`
 
+// workflowHeadColumns are workflowColumns with no definition read.
+const workflowHeadColumns = `id, revision, enabled, hook_key, name, ''::bytea AS definition, created_at, updated_at`
+
 func scanWorkflow(row pgx.Row) (store.Workflow, error) {
 	var (
 		w                store.Workflow

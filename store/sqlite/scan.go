@@ -108,6 +108,9 @@ type scanner interface {
 
 const workflowColumns = `id, revision, enabled, hook_key, name, definition, created_at, updated_at`
 
+// workflowHeadColumns are workflowColumns with no definition read.
+const workflowHeadColumns = `id, revision, enabled, hook_key, name, x'' AS definition, created_at, updated_at`
+
 func scanWorkflow(sc scanner) (store.Workflow, error) {
 	var (
 		w                store.Workflow
