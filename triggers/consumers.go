@@ -45,12 +45,12 @@ type Consumers struct {
 	wake chan struct{}
 	wg   sync.WaitGroup
 
-	mu     sync.Mutex
-	runs   map[string]*consumerRun // by workflow id
+	mu   sync.Mutex
+	runs map[string]*consumerRun // by workflow id
 	// previous is each workflow's latest consumer until it has returned:
 	// the next one waits for it.
 	previous map[string]*consumerRun
-	states map[string]TriggerState
+	states   map[string]TriggerState
 	// other holds the revision of each enabled workflow whose trigger is
 	// not a consumer (or does not compile), so that it is not compiled
 	// again every refresh.
