@@ -279,6 +279,10 @@ type Event struct {
 	Body           []byte
 	ReceivedAt     time.Time
 	IdempotencyKey string
+	// Meta is what a broker or poll says of the message beside its headers
+	// (subject, stream sequence, redelivery count): trigger.meta. Values
+	// are JSON's (numbers float64); nil where there is none.
+	Meta map[string]any
 }
 
 // EventAcceptParams is one event and the queued run it starts.
