@@ -46,11 +46,13 @@ func Run(t *testing.T, newStore func(t *testing.T) store.Store) {
 	t.Run("RunList", func(t *testing.T) { testRunList(t, newStore) })
 	t.Run("RunReplays", func(t *testing.T) { testRunReplays(t, newStore) })
 	t.Run("WorkflowActivity", func(t *testing.T) { testWorkflowActivity(t, newStore) })
+	t.Run("WorkflowsVersion", func(t *testing.T) { testWorkflowsVersion(t, newStore) })
 	t.Run("Setting", func(t *testing.T) { testSetting(t, newStore) })
 	t.Run("Secret", func(t *testing.T) { testSecret(t, newStore) })
 	t.Run("Prune", func(t *testing.T) { testPrune(t, newStore) })
 	t.Run("Wait", func(t *testing.T) { testWait(t, newStore) })
 	t.Run("KV", func(t *testing.T) { testKV(t, newStore) })
+	t.Run("EventMeta", func(t *testing.T) { testEventMeta(t, newStore) })
 	t.Run("Ping", func(t *testing.T) {
 		t.Parallel()
 		b := setup(t, newStore)
