@@ -53,7 +53,9 @@ func (h *pollExampleHost) State(string, error) {}
 
 func (h *pollExampleHost) Now() time.Time { return h.clock.Now() }
 
-func (h *pollExampleHost) Logger() *slog.Logger { return slog.New(slog.NewTextHandler(io.Discard, nil)) }
+func (h *pollExampleHost) Logger() *slog.Logger {
+	return slog.New(slog.NewTextHandler(io.Discard, nil))
+}
 
 // testPollNewOrders: the orders API (the receiver, on /orders_api) holds
 // two paid orders, which the first poll only notes; an order added later
