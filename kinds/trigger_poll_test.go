@@ -678,3 +678,28 @@ func compilePoll(t *testing.T, trigger map[string]any) (*workflows.Compiled, err
 	}
 	return workflows.Compile(w)
 }
+
+// TestPollFirstPollPastMaxPages: where the orders there take more pages
+// than one poll follows, the polls after the first go on noting them, and
+// only orders added after run.
+func TestPollFirstPollPastMaxPages(t *testing.T) {
+	t.Parallel()
+	api := newOrderAPI(t, 5, 2)
+	clk := &testClock{t: pollT0}
+	db := openSQLite(t, filepath.Join(t.TempDir(), "hookflow.db"))
+	def := strings.Replace(pollDef(api.URL, "skip"), `"initial": "skip"`, `"initial": "skip", "max_pages": 1`, 1)
+	startReplica(t, db, clk, def, sender(t, "127.0.0.1"))
+	for i, cursor := range []string{"2", "4", "5", "5"} {
+		if i > 0 {
+			clk.Add(time.Minute)
+		}
+		st := waitPolled(t, db, clk)
+		if st.Cursor != cursor || st.Seeded != (i == 3) {
+			t.Fatalf("poll %d left %+v, want cursor %s, seeded %v", i+1, st, cursor, i == 3)
+		}
+	}
+	api.add(1)
+	clk.Add(time.Minute)
+	waitPolled(t, db, clk)
+	wantOrders(t, db, 6, 6)
+}
