@@ -182,6 +182,23 @@ func (h *pollHost) lastState() (string, error) {
 	return h.states[len(h.states)-1], h.lastErr
 }
 
+// waitState waits until the state last reported is state, and gives its
+// error.
+func (h *pollHost) waitState(t *testing.T, state string) error {
+	t.Helper()
+	deadline := time.Now().Add(pollWait)
+	for {
+		got, err := h.lastState()
+		if got == state {
+			return err
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("no %s state within %v; last %s (%v)", state, pollWait, got, err)
+		}
+		time.Sleep(2 * time.Millisecond)
+	}
+}
+
 // sender is a sender whose egress guard allows allow ("": the default
 // guard).
 func sender(t *testing.T, allow string) *actions.Sender {
@@ -384,8 +401,8 @@ func TestPollSkipsThenRunsEachNewItemOnce(t *testing.T) {
 	clk.Add(time.Minute)
 	waitPolled(t, db, clk)
 	wantOrders(t, db, 6, 9)
-	if state, err := r.host.lastState(); state != kinds.ConsumerConnected || err != nil {
-		t.Errorf("state %s (%v), want connected", state, err)
+	if err := r.host.waitState(t, kinds.ConsumerConnected); err != nil {
+		t.Errorf("connected with %v", err)
 	}
 
 	// An item whose key was not noted (a crash after its event was
@@ -462,26 +479,16 @@ func TestPollRetriesAFailedPoll(t *testing.T) {
 	clk := &testClock{t: pollT0}
 	db := openSQLite(t, filepath.Join(t.TempDir(), "hookflow.db"))
 	r := startReplica(t, db, clk, pollDef(api.URL, "emit"), sender(t, "127.0.0.1"))
-	deadline := time.Now().Add(pollWait)
-	for {
-		state, err := r.host.lastState()
-		if state == kinds.ConsumerRetrying {
-			if err == nil || !strings.Contains(err.Error(), "503") || strings.Contains(err.Error(), pollToken) {
-				t.Fatalf("retrying with %v, want the 503 (and no secret)", err)
-			}
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("no retrying state within %v; last %s (%v)", pollWait, state, err)
-		}
-		time.Sleep(2 * time.Millisecond)
+	err := r.host.waitState(t, kinds.ConsumerRetrying)
+	if err == nil || !strings.Contains(err.Error(), "503") || strings.Contains(err.Error(), pollToken) {
+		t.Fatalf("retrying with %v, want the 503 (and no secret)", err)
 	}
 	wantOrders(t, db, 0, 0)
 	clk.Add(time.Second) // the first backoff
 	waitPolled(t, db, clk)
 	wantOrders(t, db, 1, 2)
-	if state, err := r.host.lastState(); state != kinds.ConsumerConnected || err != nil {
-		t.Errorf("state %s (%v), want connected", state, err)
+	if err := r.host.waitState(t, kinds.ConsumerConnected); err != nil {
+		t.Errorf("connected with %v", err)
 	}
 }
 
@@ -494,19 +501,8 @@ func TestPollEgressGuard(t *testing.T) {
 	clk := &testClock{t: pollT0}
 	db := openSQLite(t, filepath.Join(t.TempDir(), "hookflow.db"))
 	r := startReplica(t, db, clk, pollDef(api.URL, "emit"), sender(t, ""))
-	deadline := time.Now().Add(pollWait)
-	for {
-		state, err := r.host.lastState()
-		if state == kinds.ConsumerRetrying {
-			if !errors.Is(err, actions.ErrEgressRefused) {
-				t.Fatalf("retrying with %v, want the egress guard's refusal", err)
-			}
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("no retrying state within %v; last %s (%v)", pollWait, state, err)
-		}
-		time.Sleep(2 * time.Millisecond)
+	if err := r.host.waitState(t, kinds.ConsumerRetrying); !errors.Is(err, actions.ErrEgressRefused) {
+		t.Fatalf("retrying with %v, want the egress guard's refusal", err)
 	}
 	r.stop()
 	if got := api.requests(); len(got) != 0 {
