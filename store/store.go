@@ -43,6 +43,11 @@ type Store interface {
 	WorkflowGetByHookKey(ctx context.Context, key string) (Workflow, error)
 	// WorkflowList returns every workflow, ordered by id.
 	WorkflowList(ctx context.Context) ([]Workflow, error)
+	// WorkflowsVersion is a number that changes whenever a workflow is
+	// created, saved, deleted, enabled or disabled, or gets a new hook key,
+	// by any replica: schedulers and consumers read it, cheaply, to know
+	// when to read the workflows again.
+	WorkflowsVersion(ctx context.Context) (int64, error)
 	// WorkflowActivity returns what the workflow list shows of every
 	// workflow, in one query: its last run, and its runs and failures
 	// since p.Since (see WorkflowActivity), ordered by workflow id.

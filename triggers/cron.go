@@ -14,10 +14,15 @@ import (
 // CronConfig configures the scheduler.
 type CronConfig struct {
 	Engine *engine.Engine
-	// Refresh is how often the scheduler re-reads the workflows, so
-	// schedules follow creates, updates, toggles and deletes (default 1s).
+	// Refresh is how often the scheduler asks the store whether any
+	// workflow changed (store.WorkflowsVersion, one cheap read), so
+	// schedules follow creates, updates, toggles and deletes made by any
+	// replica (default 1s). The workflows themselves are read again only
+	// when they changed, and every FullReload as a safety net.
 	Refresh time.Duration
-	Logger  *slog.Logger
+	// FullReload is how often they are read again regardless (default 5m).
+	FullReload time.Duration
+	Logger     *slog.Logger
 }
 
 // Cron starts the runs of cron-triggered workflows. Each tick is accepted
@@ -29,6 +34,10 @@ type Cron struct {
 	log     *slog.Logger
 	entries map[string]*cronEntry
 	wake    chan struct{}
+	// version is the WorkflowsVersion the entries were loaded at, and
+	// loadedAt when (zero: never).
+	version  int64
+	loadedAt time.Time
 }
 
 type cronEntry struct {
@@ -42,6 +51,9 @@ type cronEntry struct {
 func NewCron(cfg CronConfig) *Cron {
 	if cfg.Refresh <= 0 {
 		cfg.Refresh = time.Second
+	}
+	if cfg.FullReload <= 0 {
+		cfg.FullReload = 5 * time.Minute
 	}
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
@@ -80,6 +92,7 @@ func (c *Cron) Run(ctx context.Context) {
 			return
 		case <-c.wake:
 			nextLoad = time.Time{}
+			c.loadedAt = time.Time{}
 		case <-timer.C:
 		}
 		if !timer.Stop() {
@@ -91,9 +104,20 @@ func (c *Cron) Run(ctx context.Context) {
 	}
 }
 
-// load syncs the entries with the enabled cron workflows in the store.
+// load syncs the entries with the enabled cron workflows in the store,
+// where they changed since the last load (or it is time for a full one).
 func (c *Cron) load(ctx context.Context, now time.Time) {
 	e := c.cfg.Engine
+	version, err := e.Store().WorkflowsVersion(ctx)
+	if err != nil {
+		if ctx.Err() == nil {
+			c.log.Error("cron: read workflows version", "err", err)
+		}
+		return
+	}
+	if !c.loadedAt.IsZero() && version == c.version && now.Sub(c.loadedAt) < c.cfg.FullReload {
+		return
+	}
 	list, err := e.Store().WorkflowList(ctx)
 	if err != nil {
 		if ctx.Err() == nil {
@@ -131,6 +155,7 @@ func (c *Cron) load(ctx context.Context, now time.Time) {
 			delete(c.entries, id)
 		}
 	}
+	c.version, c.loadedAt = version, now
 }
 
 // fire accepts a run for every entry whose tick has come.

@@ -223,3 +223,73 @@ func TestCronNextFires(t *testing.T) {
 		t.Fatal("a bad schedule compiled")
 	}
 }
+
+// versionStore counts a scheduler's reads of the workflows and of their
+// version.
+type versionStore struct {
+	store.Store
+	mu              sync.Mutex
+	lists, versions int
+}
+
+func (s *versionStore) WorkflowList(ctx context.Context) ([]store.Workflow, error) {
+	s.mu.Lock()
+	s.lists++
+	s.mu.Unlock()
+	return s.Store.WorkflowList(ctx)
+}
+
+func (s *versionStore) WorkflowsVersion(ctx context.Context) (int64, error) {
+	s.mu.Lock()
+	s.versions++
+	s.mu.Unlock()
+	return s.Store.WorkflowsVersion(ctx)
+}
+
+func (s *versionStore) counts() (lists, versions int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.lists, s.versions
+}
+
+// TestCronReadsWorkflowsOnlyOnChange: an idle scheduler asks only for the
+// workflows' version, however often it refreshes, and reads the workflows
+// again once one is saved (by any replica: the version is in the store).
+func TestCronReadsWorkflowsOnlyOnChange(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	s, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "cron.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	view := &versionStore{Store: s}
+	e, err := engine.New(engine.Config{Store: view, PollInterval: 50 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := e.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = e.Shutdown(context.Background()) })
+	if _, err := e.SaveWorkflow(ctx, cronWorkflow(t, "daily", "0 9 * * *")); err != nil {
+		t.Fatal(err)
+	}
+	cctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	go triggers.NewCron(triggers.CronConfig{Engine: e, Refresh: 2 * time.Millisecond}).Run(cctx)
+	waitUntil(t, "30 refreshes", func() bool { _, v := view.counts(); return v >= 30 })
+	if lists, versions := view.counts(); lists != 1 {
+		t.Fatalf("an idle scheduler read the workflows %d times in %d refreshes, want once", lists, versions)
+	}
+	// Saved through the store directly, as another replica would.
+	if _, err := s.WorkflowSetEnabled(ctx, "daily", false); err != nil {
+		t.Fatal(err)
+	}
+	waitUntil(t, "the workflows read again after a change", func() bool { l, _ := view.counts(); return l == 2 })
+	_, v0 := view.counts()
+	waitUntil(t, "30 more refreshes", func() bool { _, v := view.counts(); return v >= v0+30 })
+	if lists, _ := view.counts(); lists != 2 {
+		t.Fatalf("the workflows were read %d times after one change, want 2", lists)
+	}
+}

@@ -25,6 +25,7 @@ func newRootCmd() *cobra.Command {
 	root.AddCommand(newSecretCmd())
 	root.AddCommand(newTokenCmd())
 	root.AddCommand(newMigrateCmd())
+	root.AddCommand(newBackupCmd())
 	return root
 }
 

@@ -27,8 +27,31 @@ const saveWorkflowSQL = `
 	), rev AS (
 		INSERT INTO revisions (workflow_id, revision, definition, created_at)
 		SELECT id, revision, definition, updated_at FROM w
-	)
+	` + bumpVersionCTE + `
 	SELECT ` + workflowColumns + ` FROM w`
+
+// bumpVersionSQL changes WorkflowsVersion, in the transaction of the
+// change; bumpVersionCTE does it in a statement whose CTE w returned the
+// changed workflow (nothing where none was).
+const (
+	bumpVersionSQL = `
+		INSERT INTO settings (name, value) VALUES ('workflows_version', '1')
+		ON CONFLICT (name) DO UPDATE SET value = (settings.value::bigint + 1)::text`
+	bumpVersionCTE = `), bump AS (
+		INSERT INTO settings (name, value) SELECT 'workflows_version', '1' FROM w
+		ON CONFLICT (name) DO UPDATE SET value = (settings.value::bigint + 1)::text
+	)`
+)
+
+// WorkflowsVersion reads the number each workflow change bumps.
+func (s *Store) WorkflowsVersion(ctx context.Context) (int64, error) {
+	var v int64
+	err := s.pool.QueryRow(ctx, `SELECT coalesce((SELECT value::bigint FROM settings WHERE name = 'workflows_version'), 0)`).Scan(&v)
+	if err != nil {
+		return 0, fmt.Errorf("workflows version: %w", err)
+	}
+	return v, nil
+}
 
 // createWorkflowSQL is saveWorkflowSQL for CreateOnly: where the id
 // exists, the insert does nothing (waiting, if another transaction is
@@ -42,7 +65,7 @@ const createWorkflowSQL = `
 	), rev AS (
 		INSERT INTO revisions (workflow_id, revision, definition, created_at)
 		SELECT id, revision, definition, updated_at FROM w
-	)
+	` + bumpVersionCTE + `
 	SELECT ` + workflowColumns + ` FROM w`
 
 // WorkflowSave creates the workflow (revision 1) or stores its next
@@ -128,7 +151,8 @@ func (s *Store) WorkflowDelete(ctx context.Context, id string) error {
 		if tag.RowsAffected() == 0 {
 			return store.ErrNotFound // rolls back
 		}
-		return nil
+		_, err = tx.Exec(ctx, bumpVersionSQL)
+		return err
 	})
 	if err != nil {
 		return fmt.Errorf("delete workflow %s: %w", id, err)
@@ -139,8 +163,11 @@ func (s *Store) WorkflowDelete(ctx context.Context, id string) error {
 // WorkflowSetEnabled turns a workflow on or off without a new revision.
 func (s *Store) WorkflowSetEnabled(ctx context.Context, id string, enabled bool) (store.Workflow, error) {
 	w, err := scanWorkflow(s.pool.QueryRow(ctx, `
-		UPDATE workflows SET enabled = $1, updated_at = $2 WHERE id = $3
-		RETURNING `+workflowColumns, enabled, ts(time.Now()), text(id)))
+		WITH w AS (
+			UPDATE workflows SET enabled = $1, updated_at = $2 WHERE id = $3
+			RETURNING `+workflowColumns+`
+		`+bumpVersionCTE+`
+		SELECT `+workflowColumns+` FROM w`, enabled, ts(time.Now()), text(id)))
 	if err != nil {
 		return store.Workflow{}, fmt.Errorf("set workflow %s enabled: %w", id, notFound(err))
 	}
@@ -154,8 +181,11 @@ func (s *Store) WorkflowSetHookKey(ctx context.Context, id, key string) (store.W
 		return store.Workflow{}, fmt.Errorf("set workflow %s hook key: empty key", id)
 	}
 	w, err := scanWorkflow(s.pool.QueryRow(ctx, `
-		UPDATE workflows SET hook_key = $1, updated_at = $2 WHERE id = $3
-		RETURNING `+workflowColumns, text(key), ts(time.Now()), text(id)))
+		WITH w AS (
+			UPDATE workflows SET hook_key = $1, updated_at = $2 WHERE id = $3
+			RETURNING `+workflowColumns+`
+		`+bumpVersionCTE+`
+		SELECT `+workflowColumns+` FROM w`, text(key), ts(time.Now()), text(id)))
 	if err != nil {
 		if isUnique(err) {
 			err = fmt.Errorf("hook key taken: %w", store.ErrConflict)

@@ -61,12 +61,35 @@ func (s *Store) WorkflowSave(ctx context.Context, p store.WorkflowSaveParams) (s
 		_, err = tx.ExecContext(ctx, `
 			INSERT INTO revisions (workflow_id, revision, definition, created_at) VALUES (?, ?, ?, ?)`,
 			w.ID, w.Revision, store.NonNil(p.Definition), now)
-		return err
+		if err != nil {
+			return err
+		}
+		return bumpWorkflowsVersion(ctx, tx)
 	})
 	if err != nil {
 		return store.Workflow{}, fmt.Errorf("save workflow %s: %w", p.ID, err)
 	}
 	return w, nil
+}
+
+// bumpWorkflowsVersion changes WorkflowsVersion, in the transaction of
+// the change.
+func bumpWorkflowsVersion(ctx context.Context, tx *sql.Tx) error {
+	_, err := tx.ExecContext(ctx, `
+		INSERT INTO settings (name, value) VALUES ('workflows_version', '1')
+		ON CONFLICT (name) DO UPDATE SET value = CAST(CAST(value AS INTEGER) + 1 AS TEXT)`)
+	return err
+}
+
+// WorkflowsVersion reads the number each workflow change bumps.
+func (s *Store) WorkflowsVersion(ctx context.Context) (int64, error) {
+	var v int64
+	err := s.reader.QueryRowContext(ctx,
+		`SELECT coalesce((SELECT CAST(value AS INTEGER) FROM settings WHERE name = 'workflows_version'), 0)`).Scan(&v)
+	if err != nil {
+		return 0, fmt.Errorf("workflows version: %w", err)
+	}
+	return v, nil
 }
 
 // WorkflowGet returns the current revision of a workflow.
@@ -129,7 +152,10 @@ func (s *Store) WorkflowDelete(ctx context.Context, id string) error {
 		if err != nil {
 			return err
 		}
-		return deletedOne(res)
+		if err := deletedOne(res); err != nil {
+			return err
+		}
+		return bumpWorkflowsVersion(ctx, tx)
 	})
 	if err != nil {
 		return fmt.Errorf("delete workflow %s: %w", id, err)
@@ -145,7 +171,10 @@ func (s *Store) WorkflowSetEnabled(ctx context.Context, id string, enabled bool)
 		w, err = scanWorkflow(tx.QueryRowContext(ctx, `
 			UPDATE workflows SET enabled = ?, updated_at = ? WHERE id = ?
 			RETURNING `+workflowColumns, enabled, time.Now().UnixNano(), id))
-		return notFound(err)
+		if err != nil {
+			return notFound(err)
+		}
+		return bumpWorkflowsVersion(ctx, tx)
 	})
 	if err != nil {
 		return store.Workflow{}, fmt.Errorf("set workflow %s enabled: %w", id, err)
@@ -168,7 +197,10 @@ func (s *Store) WorkflowSetHookKey(ctx context.Context, id, key string) (store.W
 		if isConstraint(err) {
 			return fmt.Errorf("hook key taken: %w", store.ErrConflict)
 		}
-		return notFound(err)
+		if err != nil {
+			return notFound(err)
+		}
+		return bumpWorkflowsVersion(ctx, tx)
 	})
 	if err != nil {
 		return store.Workflow{}, fmt.Errorf("set workflow %s hook key: %w", id, err)
