@@ -56,6 +56,10 @@ var about = map[string]struct {
 		"When a Stripe payment of at least 100.00 succeeds, Slack hears who paid how much: \"Ann Lee paid 120.00 USD\".",
 		[]string{"Stripe", "Slack"},
 	},
+	"poll-new-orders": {
+		"Every minute a shop's orders API is asked for paid orders after the last one seen; each new order is announced in the team chat, once. Orders already there when it starts are only noted.",
+		[]string{"Orders API", "Team chat"},
+	},
 	"refund-approval": {
 		"A refund request over 500 waits for a person: the chat gets Approve and Reject links, and the refund is sent only once someone approves (nothing after 48 hours).",
 		[]string{"Refund form", "Team chat", "Payments API"},
