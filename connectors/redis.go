@@ -95,6 +95,7 @@ func openRedis(d Dialer, raw string) (*redis.Client, error) {
 		return tc, nil
 	}
 	opts.MaxRetries = -1
+	opts.DialerRetries = 1
 	opts.ConnMaxIdleTime = IdleTimeout
 	opts.DisableIdentity = true
 	return redis.NewClient(opts), nil

@@ -276,7 +276,7 @@ func (s *publishStep) message(rt Runtime) (connectors.Message, map[string]any, e
 		record["retain"] = true
 	}
 	var value any
-	if raw := rt.PayloadJSON(); s.body == nil && raw != nil && s.to != "redis" {
+	if raw := rt.PayloadJSON(); s.body == nil && raw != nil && s.stream == nil {
 		m.Body = raw
 	} else {
 		if s.body == nil {
