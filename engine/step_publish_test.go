@@ -60,7 +60,7 @@ func unique(prefix string) string {
 
 // connSetup is an engine whose sender reaches 127.0.0.1 and whose secrets
 // are the given ones.
-func connSetup(t *testing.T, secrets map[string]any) *bundle {
+func connSetup(t testing.TB, secrets map[string]any) *bundle {
 	t.Helper()
 	return setup(t, withConfig(func(c *Config) {
 		c.Secrets = func(context.Context) (map[string]any, error) { return secrets, nil }
