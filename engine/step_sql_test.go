@@ -217,3 +217,39 @@ func TestSQLDatabaseDown(t *testing.T) {
 		})
 	}
 }
+
+// TestConnectorsTestRun: a test run without send publishes nothing and
+// runs no SQL (the broker and the database here are down): both steps
+// show what they would do.
+func TestConnectorsTestRun(t *testing.T) {
+	t.Parallel()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	down := ln.Addr().String()
+	_ = ln.Close()
+	b := connSetup(t, map[string]any{"broker": "nats://" + down, "db": "postgres://app:pw@" + down + "/shop"})
+	c, err := compileDefinition([]byte(`{"format": "hookflow/v1", "id": "dry", "name": "Dry", "trigger": {"type": "webhook"},
+  "steps": [
+    {"id": "send", "type": "publish", "to": "nats", "url": "{{ secrets.broker }}", "subject": "orders.{{ payload.id }}"},
+    {"id": "save", "type": "sql", "db": "{{ secrets.db }}", "query": "insert into orders(id) values ($1)", "args": ["payload.id"]}
+  ]}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ev := jsonEvent(`{"id": "A-17"}`)
+	rep := b.engine.Test(b.ctx, c, &ev, TestOptions{})
+	if len(rep.Steps) != 2 {
+		t.Fatalf("report = %+v, want both steps", rep)
+	}
+	for i, want := range []string{`"sent":false`, `"executed":false`} {
+		s := rep.Steps[i]
+		if s.Status != store.StepSucceeded || !strings.Contains(string(s.Output), want) || strings.Contains(string(s.Input), "pw") {
+			t.Errorf("step %s: %s %s, input %s; want succeeded with %s, the URL without its password", s.Step, s.Status, s.Output, s.Input, want)
+		}
+	}
+	if !strings.Contains(string(rep.Steps[0].Input), `"subject":"orders.A-17"`) || !strings.Contains(string(rep.Steps[1].Input), `"args":["A-17"]`) {
+		t.Errorf("inputs = %s / %s, want the subject and the args as they would be sent", rep.Steps[0].Input, rep.Steps[1].Input)
+	}
+}
