@@ -52,6 +52,7 @@ var exampleSecrets = map[string]any{
 	"payments_token":     "payments-api-token",
 	"erp_token":          "erp-api-token",
 	"books_token":        "books-api-token",
+	"rabbitmq":           amqpURL,
 }
 
 // example is one example workflow saved in a test bundle, its outbound

@@ -68,6 +68,10 @@ var about = map[string]struct {
 		"A Slack slash command (/order 1001) looks the order up in an API and answers in Slack with its status and total.",
 		[]string{"Slack", "Orders API"},
 	},
+	"webhook-to-queue": {
+		"Each paid Shopify order is put on a RabbitMQ exchange as a persistent message (routing key order.paid.eur, ...), for the services that consume it; the broker confirms each one, and a message it did not is sent again with the same webhook-id.",
+		[]string{"Shopify", "RabbitMQ"},
+	},
 	"uptime-check": {
 		"Every 5 minutes a site's health URL is called; the run fails, after a few tries, when the site does not answer.",
 		[]string{"Schedule", "Website"},
