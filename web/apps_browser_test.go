@@ -42,7 +42,12 @@ func TestAppsBrowser(t *testing.T) {
 	}
 	t.Cleanup(func() { apps.Remove("acme-crm-browser") })
 
-	b, u := loggedIn(t)
+	t.Parallel()
+	skipWithoutChromium(t)
+	b := setup(t, withVault())
+	u := newUI(t, b.url)
+	u.open("/#token=" + b.token)
+	u.waitVisible("#new-workflow")
 	b.apiOK(http.MethodPut, "/api/v1/secrets/acme_token", map[string]any{"value": "acme-secret-token"}, http.StatusNoContent)
 	u.click("#new-workflow")
 	u.click("#gallery-blank")
@@ -81,7 +86,7 @@ func TestAppsBrowser(t *testing.T) {
 	if len(stored.Definition.Steps) != 1 {
 		t.Fatalf("stored steps: %s", stored.Definition.Steps)
 	}
-	jsonEqual(t, stored.Definition.Steps[0], map[string]any{"id": "acme-crm-browser", "type": "app", "app": "acme-crm-browser", "action": "create_lead",
+	jsonEqual(t, stored.Definition.Steps[0], map[string]any{"id": "acme_crm_browser", "type": "app", "app": "acme-crm-browser", "action": "create_lead",
 		"with": map[string]any{"base_url": b.recv.URL + "/crm", "token": "{{ secrets.acme_token }}", "email": "{{ payload.email }}", "tier": "gold"}})
 
 	// The form is drawn again from the stored step.
