@@ -77,7 +77,7 @@ func TestServeLoadsApps(t *testing.T) {
 // TestAppsEnv: HOOKFLOW_APPS is --apps' twin.
 func TestAppsEnv(t *testing.T) {
 	t.Setenv("HOOKFLOW_APPS", "/srv/hookflow/apps")
-	for _, cmd := range []string{"serve", "run"} {
+	for _, cmd := range []string{"serve", "run", "import"} {
 		c, _, err := newRootCmd().Find([]string{cmd})
 		if err != nil {
 			t.Fatal(err)

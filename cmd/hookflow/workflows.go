@@ -112,6 +112,9 @@ func newImportCmd() *cobra.Command {
 		Short: "Create or update workflows by id (idempotent)",
 		Args:  cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if err := c.loadApps(slog.New(slog.NewTextHandler(cmd.ErrOrStderr(), nil))); err != nil {
+				return err
+			}
 			files, err := definitionFiles(args)
 			if err != nil {
 				return err
@@ -151,6 +154,7 @@ func newImportCmd() *cobra.Command {
 		},
 	}
 	c.addDBFlag(cmd)
+	c.addAppsFlag(cmd)
 	return cmd
 }
 
