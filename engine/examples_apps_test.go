@@ -4,7 +4,9 @@ import (
 	"encoding/json"
 	"testing"
 
+	"github.com/hookflow/hookflow/apps"
 	"github.com/hookflow/hookflow/internal/receivertest"
+	"github.com/hookflow/hookflow/kinds"
 	"github.com/hookflow/hookflow/store"
 )
 
@@ -73,4 +75,22 @@ func testFailuresToPagerDuty(t *testing.T, x *example) {
 			t.Errorf("page output %v, want PagerDuty's answer with the dedup key", out)
 		}
 	}
+}
+
+// appAddress is what an app step gives the field its action's URL starts
+// with (a webhook's URL, a base URL), as JSON; "" where it gives none.
+func appAddress(a *kinds.AppStep) string {
+	app, ok := apps.Lookup(a.App)
+	if !ok {
+		return ""
+	}
+	action, ok := app.Action(a.Action)
+	if !ok {
+		return ""
+	}
+	parts, err := apps.Parse(action.Request.URL)
+	if err != nil || parts[0].Field == "" {
+		return ""
+	}
+	return string(a.With[parts[0].Field])
 }
