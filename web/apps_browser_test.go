@@ -57,9 +57,10 @@ func TestAppsBrowser(t *testing.T) {
 	// The gallery: built-in steps and apps by category; a search finds the app.
 	u.click(`[data-open-gallery="steps"]`)
 	u.waitText(".step-gallery", "Built-in steps", "Send a webhook", "Chat", "Slack", "Incidents", "PagerDuty", "CRM", "Acme CRM")
+	u.eval(`(() => { document.querySelector('.add-step').scrollIntoView({block: 'start'}); return true })()`)
+	u.screenshot("editor-apps.png", 1000)
 	u.typeInto(".gallery-search", "acme")
 	u.waitJS("the search leaves the app alone", `!document.querySelector('[data-gallery-item="app:slack"]') && !!document.querySelector('[data-gallery-item="app:acme-crm-browser"]')`)
-	u.screenshot("editor-apps.png")
 	u.click(`[data-gallery-item="app:acme-crm-browser"]`)
 
 	// The app's form: its action picked, its fields drawn from the file.
@@ -71,6 +72,8 @@ func TestAppsBrowser(t *testing.T) {
 	u.fill(`[data-field="steps[0].with.token"]`, "{{ secrets.acme_token }}")
 	u.fill(`[data-field="steps[0].with.email"]`, "{{ payload.email }}")
 	u.fill(`[data-field="steps[0].with.tier"]`, "gold")
+	u.eval(`(() => { document.querySelector('li.step').scrollIntoView({block: 'start'}); return true })()`)
+	u.screenshot("editor-app-step.png")
 	u.click("#save")
 	u.waitJS("the new workflow's page opens", `/^\/workflows\/[a-z0-9-]+$/.test(location.pathname) && location.pathname !== '/workflows/new'`)
 	id := strings.TrimPrefix(u.eval(`location.pathname`), "/workflows/")

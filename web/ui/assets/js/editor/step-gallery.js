@@ -59,7 +59,7 @@ export function stepGallery(list) {
       results.append(h('section', { class: 'gallery-cat' },
         h('h3', null, cat),
         h('div', { class: 'gallery-items' }, shown.filter((it) => it.category === cat).map((it) => h('button', {
-          type: 'button', class: 'gallery-item', dataset: { galleryItem: it.key },
+          type: 'button', class: 'gallery-item', dataset: { galleryItem: it.key }, title: it.description,
           onclick: () => { toggle(false); it.add(); },
         },
         it.icon ? h('img', { class: 'app-icon', src: it.icon, alt: '', width: 24, height: 24 }) : h('span', { class: 'app-icon blank', 'aria-hidden': 'true' }, it.name.slice(0, 1)),
