@@ -70,6 +70,9 @@ func TestValidateErrors(t *testing.T) {
 		{"method", `"method": "POST"`, `"method": "SEND"`, `request.method: unknown HTTP method "SEND"`},
 		{"body format", `"method": "POST"`, `"body_format": "yaml", "method": "POST"`, "request.body_format: must be json or text"},
 		{"deep mixed", `"source": "hookflow"`, `"source": {"by": "x {{ with.email }}"}`, "request.body.source.by: inside an object or a list, a string with {{ }} must be exactly {{ with.NAME }}"},
+		{"number default", `"default": "https://api.acme.example"`, `"default": 12`, "action create_lead: fields[0].default: must be text"},
+		{"select default", `"options": [{"value": "a", "label": "A"}]`, `"options": [{"value": "a", "label": "A"}], "default": "b"`, "fields[3].default: must be one of the options"},
+		{"option template", `{"value": "a", "label": "A"}`, `{"value": "{{ a }}", "label": "A"}`, "fields[3].options[0].value: must be text, without {{ }}"},
 		{"trailing", "}]\n}", "}]\n}{}", "unexpected data after the app object"},
 	}
 	for _, tt := range tests {

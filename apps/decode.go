@@ -198,10 +198,14 @@ func validateAction(x *Action) *Error {
 		case len(f.Fields) > 0 || f.Item != nil:
 			return fail(at, "an app's field holds one value: no fields or item")
 		}
-		if f.Kind == workflows.ValueSelect && f.Default != nil {
-			s, _ := f.Default.(string)
-			if !hasOption(f.Options, s) {
-				return fail(at+".default", "must be one of the options")
+		for j, o := range f.Options {
+			if o.Value == "" || strings.Contains(o.Value, "{{") || strings.Contains(o.Value, "}}") {
+				return fail(fmt.Sprintf("%s.options[%d].value", at, j), "must be text, without {{ }}")
+			}
+		}
+		if f.Default != nil {
+			if why := defaultFits(f); why != "" {
+				return fail(at+".default", "%s", why)
 			}
 		}
 		fields[f.Name] = true
@@ -361,6 +365,30 @@ func contains(list []string, s string) bool {
 		}
 	}
 	return false
+}
+
+// defaultFits says why a field's default does not suit its kind ("" where
+// it does).
+func defaultFits(f workflows.Field) string {
+	switch f.Kind {
+	case workflows.ValueSelect:
+		if s, _ := f.Default.(string); !hasOption(f.Options, s) {
+			return "must be one of the options"
+		}
+	case workflows.ValueNumber:
+		if _, ok := f.Default.(float64); !ok {
+			return "must be a number"
+		}
+	case workflows.ValueBoolean:
+		if _, ok := f.Default.(bool); !ok {
+			return "must be true or false"
+		}
+	case workflows.ValueText, workflows.ValueTemplate, workflows.ValueSecret:
+		if _, ok := f.Default.(string); !ok {
+			return "must be text"
+		}
+	}
+	return ""
 }
 
 func hasOption(opts []workflows.Option, v string) bool {

@@ -256,7 +256,11 @@ func (c *composer) compile(b *workflows.StepBuild, s *AppStep, action *apps.Acti
 		if err != nil {
 			return nil, nil, b.Errorf("with", "%v", err)
 		}
-		if text, err = b.Template("with."+f, body); err != nil {
+		at := "with"
+		if f != "" {
+			at += "." + f
+		}
+		if text, err = b.Template(at, body); err != nil {
 			return nil, nil, err
 		}
 		if r.ContentType == "" {
