@@ -119,6 +119,13 @@ func TestExamples(t *testing.T) {
 					t.Fatalf("steps[%d].url %q: outbound URLs must start with a vars.*_url value", i, wh.URL)
 				}
 			}
+			for i, s := range w.Steps {
+				if a, ok := s.Settings.(*kinds.AppStep); ok {
+					if where := appAddress(a); !strings.HasPrefix(where, `"{{ vars.`) || !strings.HasSuffix(where, `_url }}"`) {
+						t.Fatalf("steps[%d]: the app's address is %s: it must be a vars.*_url value", i, where)
+					}
+				}
+			}
 			for k := range w.Vars {
 				if strings.HasSuffix(k, "_url") {
 					w.Vars[k] = b.recv.URL + "/" + strings.TrimSuffix(k, "_url")
