@@ -66,8 +66,10 @@ func TestOAuth2TokenAcrossReplicas(t *testing.T) {
 		sender := actions.NewSender(actions.Config{Egress: egress, Tokens: vault})
 		t.Cleanup(sender.CloseIdleConnections)
 		e, err := engine.New(engine.Config{Store: st, Sender: sender, PollInterval: 20 * time.Millisecond,
-			Logger:  slog.New(slog.NewTextHandler(io.Discard, nil)),
-			Secrets: func(context.Context) (map[string]any, error) { return map[string]any{"client_secret": "replica-secret"}, nil }})
+			Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
+			Secrets: func(context.Context) (map[string]any, error) {
+				return map[string]any{"client_secret": "replica-secret"}, nil
+			}})
 		if err != nil {
 			t.Fatal(err)
 		}
