@@ -62,7 +62,7 @@ func init() {
 				responseDoc,
 				failOnStatusDoc,
 			},
-			Example: []byte(`{"id": "notify", "type": "webhook", "url": "{{ vars.fulfil_url }}/orders/{{ payload.id }}", "headers": {"Authorization": "Bearer {{ secrets.fulfil }}"}}`),
+			Example: []byte(`{"id": "notify", "type": "webhook", "url": "{{ vars.fulfil_url }}/orders/{{ payload.id }}", "auth": {"type": "bearer", "token": "{{ secrets.fulfil }}"}}`),
 		},
 		New: func() workflows.StepSettings { return &Webhook{} },
 	})
