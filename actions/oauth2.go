@@ -73,8 +73,9 @@ const (
 	// tokenMargin is how long before it expires a token is refreshed (a
 	// quarter of its life where that is shorter).
 	tokenMargin = time.Minute
-	// tokenFetchTimeout bounds one token request, and the lock on it.
-	tokenFetchTimeout = 30 * time.Second
+	// TokenFetchTimeout bounds one token request, and the lock another
+	// process waits on.
+	TokenFetchTimeout = 30 * time.Second
 	// tokenPoll is how often a process waiting for another's fetch looks.
 	tokenPoll = 100 * time.Millisecond
 )
@@ -139,7 +140,7 @@ func (c *tokenCache) token(ctx context.Context, s *Sender, o *OAuth2, stale stri
 		}
 		// One caller's end (a cancelled run) does not fail the others
 		// waiting for this fetch.
-		fctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 2*tokenFetchTimeout)
+		fctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 2*TokenFetchTimeout)
 		defer cancel()
 		return c.fetchShared(fctx, s, o, key, stale)
 	})
@@ -171,7 +172,7 @@ func (c *tokenCache) fetchShared(ctx context.Context, s *Sender, o *OAuth2, key,
 			c.keep(key, t, at)
 			return t, nil
 		}
-		locked, err := c.shared.TokenLock(ctx, key, now, now.Add(tokenFetchTimeout))
+		locked, err := c.shared.TokenLock(ctx, key, now, now.Add(TokenFetchTimeout))
 		if err != nil {
 			return "", fmt.Errorf("%w: lock: %w", ErrOAuth2, err)
 		}
@@ -212,7 +213,7 @@ func (c *tokenCache) fetch(ctx context.Context, s *Sender, o *OAuth2, key string
 	}
 	start := c.now()
 	resp, err := s.send(ctx, Request{Method: http.MethodPost, URL: o.TokenURL, Header: header,
-		Body: []byte(form.Encode()), Timeout: tokenFetchTimeout})
+		Body: []byte(form.Encode()), Timeout: TokenFetchTimeout})
 	if err != nil {
 		var de *DeliveryError
 		if errors.As(err, &de) {

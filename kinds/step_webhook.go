@@ -211,7 +211,7 @@ var (
 )
 
 // Timeout is how long one attempt may take.
-func (s *webhookStep) Timeout() time.Duration { return s.timeout }
+func (s *webhookStep) Timeout() time.Duration { return s.timeout + s.auth.extraTime(s.timeout) }
 
 func (s *webhookStep) Run(ctx context.Context, rt Runtime) Outcome {
 	req, err := s.request(rt)

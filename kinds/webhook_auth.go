@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"time"
 
 	"github.com/hookflow/hookflow/actions"
 	"github.com/hookflow/hookflow/workflows"
@@ -287,6 +288,17 @@ func (o *outAuth) apply(env *workflows.Env, req *actions.Request) (hideHeader, h
 		return "authorization", "", nil
 	}
 	return "", "", nil
+}
+
+// extraTime is how much longer than the request's timeout an attempt
+// may take with this auth: with OAuth2, getting a token (waiting for
+// another replica's fetch, then fetching, up to actions.TokenFetchTimeout
+// each) and a second send after a 401.
+func (o *outAuth) extraTime(timeout time.Duration) time.Duration {
+	if o == nil || o.typ != outAuthOAuth2 {
+		return 0
+	}
+	return 2*actions.TokenFetchTimeout + timeout
 }
 
 // hideInRecord hides an auth's credentials in a request's record.
