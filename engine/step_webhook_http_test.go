@@ -203,9 +203,12 @@ type tokenServer struct {
 	*httptest.Server
 	fetches   atomic.Int32
 	expiresIn int
-	mu        sync.Mutex
-	forms     []map[string][]string
-	basic     []string
+	// slow holds each answer a moment, so that runs starting meanwhile
+	// all want the token while it is being fetched.
+	slow  bool
+	mu    sync.Mutex
+	forms []map[string][]string
+	basic []string
 }
 
 func newTokenServer(t *testing.T, expiresIn int) *tokenServer {
@@ -225,6 +228,9 @@ func newTokenServer(t *testing.T, expiresIn int) *tokenServer {
 			w.WriteHeader(401)
 			_, _ = w.Write([]byte(`{"error": "invalid_client"}`))
 			return
+		}
+		if ts.slow {
+			time.Sleep(200 * time.Millisecond)
 		}
 		n := ts.fetches.Add(1)
 		w.Header().Set("Content-Type", "application/json")
@@ -256,6 +262,7 @@ func secretsConfig(c *Config) {
 func TestWebhookOAuth2OneFetch(t *testing.T) {
 	t.Parallel()
 	tokens := newTokenServer(t, 3600)
+	tokens.slow = true
 	b := setup(t, withConfig(secretsConfig))
 	b.recv.Answer(func(h receivertest.Hit) receivertest.Reply {
 		if h.Header.Get("Authorization") != "Bearer tok-1" {

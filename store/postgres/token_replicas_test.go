@@ -35,6 +35,7 @@ func TestOAuth2TokenAcrossReplicas(t *testing.T) {
 			w.WriteHeader(401)
 			return
 		}
+		time.Sleep(200 * time.Millisecond) // both replicas want the token meanwhile
 		n := fetches.Add(1)
 		w.Header().Set("Content-Type", "application/json")
 		_ = json.NewEncoder(w).Encode(map[string]any{"access_token": "shared-token-" + strconv.Itoa(int(n)), "expires_in": 3600})
