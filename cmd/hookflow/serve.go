@@ -144,7 +144,7 @@ func serve(cmd *cobra.Command, c *config, limits *exprLimits) error {
 		BaseURL: resumeBase,
 		Metrics: engine.NewMetrics(reg),
 		Store:   st,
-		Sender:  actions.NewSender(actions.Config{Egress: egress, RequireHTTPS: c.RequireHTTPS}),
+		Sender:  actions.NewSender(actions.Config{Egress: egress, RequireHTTPS: c.RequireHTTPS, Tokens: vault}),
 		Workers: c.Workers,
 		Logger:  log,
 		// Secrets: the vault's cache, refreshed every few seconds.
