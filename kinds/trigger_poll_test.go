@@ -2,8 +2,6 @@ package kinds_test
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -12,16 +10,12 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
-	"net/url"
-	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
 	"sync"
 	"testing"
 	"time"
-
-	"github.com/jackc/pgx/v5"
 
 	"github.com/hookflow/hookflow/actions"
 	"github.com/hookflow/hookflow/engine"
@@ -509,53 +503,6 @@ func TestPollEgressGuard(t *testing.T) {
 		t.Errorf("the API got %d requests through the guard", len(got))
 	}
 	wantOrders(t, db, 0, 0)
-}
-
-// postgresSchema gives the URL of a new schema in the test database
-// (dropped when the test ends); it skips where HOOKFLOW_TEST_POSTGRES is
-// unset, and fails under CI=true.
-func postgresSchema(t *testing.T) string {
-	t.Helper()
-	base := os.Getenv("HOOKFLOW_TEST_POSTGRES")
-	if base == "" {
-		if os.Getenv("CI") == "true" {
-			t.Fatal("CI=true needs HOOKFLOW_TEST_POSTGRES, a PostgreSQL URL")
-		}
-		t.Skip("PostgreSQL tests skipped: set HOOKFLOW_TEST_POSTGRES to a database URL, " +
-			"e.g. postgres://postgres@127.0.0.1:5432/test?sslmode=disable")
-	}
-	b := make([]byte, 6)
-	_, _ = rand.Read(b)
-	schema := "hf_poll_" + hex.EncodeToString(b)
-	ctx := context.Background()
-	conn, err := pgx.Connect(ctx, base)
-	if err != nil {
-		t.Fatalf("connect: %v", err)
-	}
-	defer conn.Close(ctx)
-	if _, err := conn.Exec(ctx, "CREATE SCHEMA "+schema); err != nil {
-		t.Fatalf("create schema: %v", err)
-	}
-	t.Cleanup(func() {
-		conn, err := pgx.Connect(context.Background(), base)
-		if err != nil {
-			t.Errorf("drop schema: %v", err)
-			return
-		}
-		defer conn.Close(context.Background())
-		if _, err := conn.Exec(context.Background(), "DROP SCHEMA "+schema+" CASCADE"); err != nil {
-			t.Errorf("drop schema: %v", err)
-		}
-	})
-	u, err := url.Parse(base)
-	if err != nil {
-		t.Fatal(err)
-	}
-	q := u.Query()
-	q.Set("search_path", schema)
-	q.Set("pool_max_conns", "4")
-	u.RawQuery = q.Encode()
-	return u.String()
 }
 
 // TestPollTwoReplicas: two engines on one PostgreSQL database, each with
