@@ -19,6 +19,7 @@ import (
 	"github.com/hookflow/hookflow/actions"
 	"github.com/hookflow/hookflow/internal/receivertest"
 	"github.com/hookflow/hookflow/store"
+	"github.com/hookflow/hookflow/workflows"
 )
 
 // received rebuilds the request a receiver got, so that the standard
@@ -431,5 +432,36 @@ func TestWebhookResponseFormats(t *testing.T) {
 	r = b.waitFinished(b.accept(wf, `{}`))
 	if r.Status != store.StatusFailed || len(b.recv.Hits()) != before+1 {
 		t.Errorf("5xx listed in fail_on_status: run %s after %d attempts, want failed after 1", r.Status, len(b.recv.Hits())-before)
+	}
+}
+
+// TestWebhookAuthTestRun: the editor's test shows the request with its
+// credentials hidden and fetches no token; with send, the token is
+// fetched and the request is authorised, and still nothing shows it.
+func TestWebhookAuthTestRun(t *testing.T) {
+	t.Parallel()
+	tokens := newTokenServer(t, 3600)
+	b := setup(t, withConfig(secretsConfig))
+	c, err := workflows.Compile(decode(t, strings.Replace(oauth2Step("oauth-test-run", tokens.URL), "{{ vars.recv }}", b.recv.URL, 1)))
+	if err != nil {
+		t.Fatalf("Compile: %v", err)
+	}
+	ev := jsonEvent(`{"n": 1}`)
+	rep := b.engine.Test(b.ctx, c, &ev, TestOptions{})
+	if rep.Status != store.StatusSucceeded || tokens.fetches.Load() != 0 || len(b.recv.Hits()) != 0 {
+		t.Fatalf("test without send: %s %q, %d fetches, %d requests; want nothing sent", rep.Status, rep.Error, tokens.fetches.Load(), len(b.recv.Hits()))
+	}
+	ev = jsonEvent(`{"n": 1}`)
+	rep = b.engine.Test(b.ctx, c, &ev, TestOptions{Send: true})
+	if rep.Status != store.StatusSucceeded || tokens.fetches.Load() != 1 || len(b.recv.Hits()) != 1 {
+		t.Fatalf("test with send: %s %q, %d fetches, %d requests", rep.Status, rep.Error, tokens.fetches.Load(), len(b.recv.Hits()))
+	}
+	if got := b.recv.Hits()[0].Header.Get("Authorization"); got != "Bearer tok-1" {
+		t.Errorf("Authorization = %q", got)
+	}
+	for _, s := range rep.Steps {
+		if all := string(s.Input) + string(s.Output) + s.Error; strings.Contains(all, "tok-1") || strings.Contains(all, "app-secret") {
+			t.Errorf("the test report shows a credential: %s %s", s.Input, s.Output)
+		}
 	}
 }

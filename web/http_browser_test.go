@@ -8,6 +8,29 @@ import (
 	"testing"
 )
 
+// The webhook step's auth, body formats and response fields round-trip
+// through the editor too (TestEditorBrowserRoundTrip).
+func init() {
+	roundTripDefs = append(roundTripDefs, `{
+  "format": "hookflow/v1", "id": "rt-http", "name": "Round trip: HTTP",
+  "trigger": {"type": "webhook"},
+  "steps": [
+    {"id": "upload", "type": "webhook", "url": "https://api.example.com/files",
+     "auth": {"type": "oauth2_client_credentials", "token_url": "https://auth.example.com/token", "client_id": "app",
+              "client_secret": "{{ secrets.client_secret }}", "scopes": ["files.write", "files.read"],
+              "audience": "https://api.example.com", "client_auth": "body"},
+     "body": {"title": "{{ payload.title }}", "file.filename": "a.pdf", "file.content_base64": "{{ payload.pdf }}"},
+     "body_format": "multipart", "response": "binary", "fail_on_status": [202, "5xx"]},
+    {"id": "legacy", "type": "webhook", "url": "https://soap.example.com/orders",
+     "auth": {"type": "api_key", "name": "key", "value": "{{ secrets.soap_key }}", "in": "query"},
+     "body": "<order id=\"{{ payload.id }}\"/>", "body_format": "xml", "response": "text"},
+    {"id": "crm", "type": "webhook", "url": "https://crm.example.com/leads",
+     "auth": {"type": "basic", "username": "hookflow", "password": "{{ secrets.crm }}"},
+     "body": {"email": "{{ payload.email }}"}, "body_format": "form"}
+  ]
+}`)
+}
+
 // TestEditorBrowserWebhookAuthAndBodyFormat: a webhook step's auth type
 // and body format, picked in the editor from the kind's description, save,
 // and an event's request arrives as a form with the bearer token.
