@@ -139,8 +139,11 @@ func (s *Server) apiTokenPrincipal(c *gin.Context, tok string) (principal, bool)
 	return p, true
 }
 
-// normalizeEmail is an email as users are stored and looked up by.
-func normalizeEmail(e string) string { return strings.ToLower(strings.TrimSpace(e)) }
+// NormalizeEmail is an email as users are stored and looked up by: in
+// lower case, without surrounding spaces.
+func NormalizeEmail(e string) string { return strings.ToLower(strings.TrimSpace(e)) }
+
+func normalizeEmail(e string) string { return NormalizeEmail(e) }
 
 // loginPassword starts a session for a user's email and password. Failed
 // attempts are limited per client address and per account; an address or
