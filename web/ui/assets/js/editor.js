@@ -25,6 +25,7 @@ import { TestPanel } from './editor/test-panel.js';
 import { settingsSection } from './editor/settings.js';
 import { showHistory } from './editor/history.js';
 import { templateStart, templateNotice } from './editor/template-start.js';
+import { can } from './me.js';
 
 /**
  * @typedef {import('./editor/draft.js').Definition} Definition
@@ -255,7 +256,9 @@ export class Editor {
       'aria-label': 'Enabled',
       onchange: () => this.setEnabled(enabled),
     });
-    const saveBtn = h('button', { type: 'button', class: 'btn primary', id: 'save', onclick: () => this.save() }, 'Save');
+    const saveBtn = can('editor')
+      ? h('button', { type: 'button', class: 'btn primary', id: 'save', onclick: () => this.save() }, 'Save')
+      : h('span', { class: 'muted', id: 'read-only', title: 'Your role is viewer: ask an admin for the editor role to change workflows' }, 'Read only');
     const testBtn = h('button', {
       type: 'button', class: 'btn', id: 'test', onclick: () => this.tester.run(),
       disabled: !saved, title: saved ? 'Dry-run the workflow, with your unsaved edits, against the sample' : 'Save the workflow first',
