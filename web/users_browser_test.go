@@ -31,10 +31,10 @@ func TestUsersBrowser(t *testing.T) {
 	u.click(u.byRole("link", "Audit"))
 	u.waitPath("/audit")
 	u.waitText(`tr[data-action="user.create"]`, "admin token", "vera@example.com")
+	u.screenshot("editor-audit.png")
 	u.fill(u.byLabel("Action"), "workflow.create")
 	u.click(u.byRole("button", "Filter"))
 	u.waitJS("only workflow.create", `document.querySelectorAll('#audit-rows tr').length === 1 && !!document.querySelector('tr[data-action="workflow.create"]')`)
-	u.screenshot("editor-audit.png")
 
 	// The viewer logs in.
 	u.click("#logout")

@@ -49,14 +49,18 @@ func readPassword(cmd *cobra.Command, email string) (string, error) {
 
 // auditCLI records a change made on the command line in the audit log.
 func auditCLI(ctx context.Context, st store.Store, action, target string, detail map[string]any) error {
-	b, err := json.Marshal(detail)
-	if err != nil {
-		return fmt.Errorf("audit: %w", err)
-	}
-	return st.AuditInsert(ctx, store.AuditEntry{
+	e := store.AuditEntry{
 		ID: uuid.Must(uuid.NewV7()).String(), At: time.Now().UTC(), Actor: "command line", Via: "cli", Client: "local",
-		Action: action, Target: target, Detail: string(b),
-	})
+		Action: action, Target: target,
+	}
+	if len(detail) > 0 {
+		b, err := json.Marshal(detail)
+		if err != nil {
+			return fmt.Errorf("audit: %w", err)
+		}
+		e.Detail = string(b)
+	}
+	return st.AuditInsert(ctx, e)
 }
 
 // userByEmail finds a user, saying so in plain words where there is none.

@@ -17,10 +17,11 @@ const ROLES = [
  * roleSelect is a select of the roles.
  * @param {Record<string, any>} attrs
  * @param {string} value
+ * @param {boolean} [short] the role's name alone, for a table's row
  */
-function roleSelect(attrs, value) {
+function roleSelect(attrs, value, short = false) {
   return /** @type {HTMLSelectElement} */ (h('select', attrs,
-    ROLES.map(([r, label]) => h('option', { value: r, selected: r === value ? true : null }, label))));
+    ROLES.map(([r, label]) => h('option', { value: r, selected: r === value ? true : null }, short ? r : label))));
 }
 
 /**
@@ -90,7 +91,7 @@ export async function usersPage(root) {
             await reload();
           } catch (x) { toast(x.message, 'error'); sel.value = u.role; }
         },
-      }, u.role);
+      }, u.role, true);
       tbody.append(h('tr', { dataset: { user: u.email } },
         h('td', { class: 'mono' }, u.email, u.email === me.email ? h('span', { class: 'muted' }, ' (you)') : null),
         h('td', null, sel),
