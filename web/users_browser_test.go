@@ -57,6 +57,9 @@ func TestUsersBrowser(t *testing.T) {
 	if got := u.eval(`String(!!document.querySelector('#save'))`); got != "false" {
 		t.Error("a viewer sees the save button")
 	}
+	if got := u.eval(`String(document.querySelector('#wf-enabled').disabled)`); got != "true" {
+		t.Error("a viewer can switch the workflow off")
+	}
 
 	// The Users page is not allowed, in plain words.
 	u.open("/users")

@@ -253,6 +253,7 @@ export class Editor {
     });
     const enabled = h('input', {
       type: 'checkbox', role: 'switch', class: 'switch', id: 'wf-enabled', checked: saved ? saved.enabled : d.enabled,
+      disabled: !can('editor'),
       'aria-label': 'Enabled',
       onchange: () => this.setEnabled(enabled),
     });
