@@ -373,3 +373,37 @@ func TestSessionsSurviveReopen(t *testing.T) {
 	b.send(http.MethodDelete, url+"/api/v1/session", nil, "Cookie", cookie)
 	wantError(t, b.send(http.MethodGet, url+"/api/v1/session", nil, "Cookie", cookie), http.StatusUnauthorized, "unauthorized")
 }
+
+// TestTokenExpires: a personal API token works until its expires_in has
+// passed, then answers 401; a bad expires_in is refused with its field.
+func TestTokenExpires(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	b.addUser("ann@example.com", "editor", "ann-password-1")
+	clock := newFakeClock()
+	_, base := proxiedServer(t, b, clock)
+	cookie := b.loginUser(base, "ann@example.com", "ann-password-1")
+	mk := func(expires string) *answer {
+		return b.send(http.MethodPost, base+"/api/v1/tokens", map[string]string{"name": "ci", "expires_in": expires}, "Cookie", cookie)
+	}
+	for _, bad := range []string{"soon", "0d", "30s"} {
+		wantError(t, mk(bad), http.StatusUnprocessableEntity, "invalid_expires_in")
+	}
+	r := mk("2h")
+	if r.status != http.StatusCreated {
+		t.Fatalf("make token = %d\n%s", r.status, r.body)
+	}
+	tok := r.json(t)["token"].(string)
+	use := func() *answer {
+		return b.send(http.MethodGet, base+"/api/v1/workflows", nil, "Authorization", "Bearer "+tok)
+	}
+	if r := use(); r.status != http.StatusOK {
+		t.Fatalf("a fresh token = %d\n%s", r.status, r.body)
+	}
+	clock.advance(time.Hour + 59*time.Minute)
+	if r := use(); r.status != http.StatusOK {
+		t.Fatalf("a token a minute before its expiry = %d", r.status)
+	}
+	clock.advance(time.Minute)
+	wantError(t, use(), http.StatusUnauthorized, "unauthorized")
+}
