@@ -81,11 +81,24 @@ func (s *Store) AuditList(ctx context.Context, p store.AuditListParams) ([]store
 	return out, nil
 }
 
-// AuditPrune deletes the entries made before before.
+// auditPruneBatch is how many entries one prune statement deletes, so
+// that no statement holds locks for long.
+const auditPruneBatch = 1000
+
+// AuditPrune deletes the entries made before before, a batch per
+// statement.
 func (s *Store) AuditPrune(ctx context.Context, before time.Time) (int, error) {
-	tag, err := s.pool.Exec(ctx, `DELETE FROM audit_log WHERE at < $1`, ts(before))
-	if err != nil {
-		return 0, fmt.Errorf("prune audit log: %w", err)
+	total := 0
+	for {
+		tag, err := s.pool.Exec(ctx, `
+			DELETE FROM audit_log WHERE id IN (SELECT id FROM audit_log WHERE at < $1 LIMIT $2)`, ts(before), auditPruneBatch)
+		if err != nil {
+			return total, fmt.Errorf("prune audit log: %w", err)
+		}
+		n := int(tag.RowsAffected())
+		total += n
+		if n < auditPruneBatch {
+			return total, nil
+		}
 	}
-	return int(tag.RowsAffected()), nil
 }

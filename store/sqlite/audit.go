@@ -80,19 +80,31 @@ func (s *Store) AuditList(ctx context.Context, p store.AuditListParams) ([]store
 	return out, nil
 }
 
-// AuditPrune deletes the entries made before before.
+// auditPruneBatch is how many entries one prune transaction deletes, so
+// that writers are never held up for long.
+const auditPruneBatch = 1000
+
+// AuditPrune deletes the entries made before before, a batch per
+// transaction.
 func (s *Store) AuditPrune(ctx context.Context, before time.Time) (int, error) {
-	var n int64
-	err := s.write(ctx, func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, `DELETE FROM audit_log WHERE at < ?`, nanos(before))
-		if err != nil {
+	total := 0
+	for {
+		var n int64
+		err := s.write(ctx, func(tx *sql.Tx) error {
+			res, err := tx.ExecContext(ctx, `
+				DELETE FROM audit_log WHERE id IN (SELECT id FROM audit_log WHERE at < ? LIMIT ?)`, nanos(before), auditPruneBatch)
+			if err != nil {
+				return err
+			}
+			n, err = res.RowsAffected()
 			return err
+		})
+		if err != nil {
+			return total, fmt.Errorf("prune audit log: %w", err)
 		}
-		n, err = res.RowsAffected()
-		return err
-	})
-	if err != nil {
-		return 0, fmt.Errorf("prune audit log: %w", err)
+		total += int(n)
+		if n < auditPruneBatch {
+			return total, nil
+		}
 	}
-	return int(n), nil
 }
