@@ -32,6 +32,8 @@ var (
 // Store is the persistence interface. Implementations are safe for
 // concurrent use.
 type Store interface {
+	UserStore  // users, sessions, API tokens (users.go)
+	AuditStore // the audit log (audit.go)
 	// WorkflowSave creates the workflow or stores a new revision of it
 	// (only creates it, with CreateOnly: ErrConflict if it exists).
 	// The revision number increases by one on each save; the hook key is
