@@ -32,6 +32,7 @@ var (
 // Store is the persistence interface. Implementations are safe for
 // concurrent use.
 type Store interface {
+	OperationsStore
 	// WorkflowSave creates the workflow or stores a new revision of it
 	// (only creates it, with CreateOnly: ErrConflict if it exists).
 	// The revision number increases by one on each save; the hook key is
@@ -391,6 +392,9 @@ type RunUpdateParams struct {
 	// request that resumed it already makes the run due at once (it came
 	// while the run was running).
 	WaitStep string
+	// Failure, for status failed, counts the run into its issue in the
+	// same transaction (see FailureRecord).
+	Failure *FailureRecord
 }
 
 // WorkflowActivityParams say which runs WorkflowActivity counts.
