@@ -68,13 +68,22 @@ const nextDueSQL = `
 // statuses), finished_at (unfinished statuses). The two flags before the
 // fence say the update records step attempts (unrecorded_claims back to
 // 0) or releases the run (one claim taken off).
-const updateRunSQL = `
+//
+// The fence also asks that the run was not asked to cancel: for one that
+// was, the update fails and is made again with updateCancelledRunSQL.
+const updateRunSQL = updateRunHead + ` AND cancel_requested = 0`
+
+// updateRunSQL's statement, less the end of its fence.
+const updateRunHead = `
 	UPDATE runs SET status = ?, next_step = ?, step_attempt = ?, error = ?, updated_at = ?,
 		lease_owner = ?, lease_until = coalesce(?, lease_until),
 		run_at = coalesce(?, run_at), finished_at = coalesce(?, finished_at),
 		unrecorded_claims = CASE WHEN ? THEN 0 WHEN ? THEN max(unrecorded_claims - 1, 0) ELSE unrecorded_claims END
-	WHERE id = ? AND lease_owner = ? AND attempt = ? AND status = 'running'
-	RETURNING cancel_requested`
+	WHERE id = ? AND lease_owner = ? AND attempt = ? AND status = 'running'`
+
+// updateCancelledRunSQL is updateRunSQL for a run asked to cancel while it
+// ran (RunCancel): the update is written, then the run is cancelled.
+const updateCancelledRunSQL = updateRunHead + ` AND cancel_requested <> 0`
 
 const insertStepSQL = `
 	INSERT INTO step_results (run_id, step_id, step_index, attempt, status, input, output, error,
@@ -276,16 +285,27 @@ func (s *Store) updateRun(ctx context.Context, tx *sql.Tx, p store.RunUpdatePara
 			runAt = now
 		}
 	}
-	var cancelRequested bool
-	err = tx.StmtContext(ctx, s.stmt.updateRun).QueryRowContext(ctx,
-		p.Status, p.NextStep, p.StepAttempt, p.Error, now,
+	args := []any{p.Status, p.NextStep, p.StepAttempt, p.Error, now,
 		leaseOwner, leaseUntil, runAt, finished, len(p.Results) > 0, p.Release,
-		p.ID, p.Owner, p.Attempt).Scan(&cancelRequested)
-	if errors.Is(err, sql.ErrNoRows) {
-		return false, fmt.Errorf("owner %s attempt %d: %w", p.Owner, p.Attempt, store.ErrLeaseLost)
-	}
+		p.ID, p.Owner, p.Attempt}
+	res, err := tx.StmtContext(ctx, s.stmt.updateRun).ExecContext(ctx, args...)
 	if err != nil {
 		return false, err
+	}
+	cancelRequested := false
+	if n, err := res.RowsAffected(); err != nil {
+		return false, err
+	} else if n == 0 {
+		// Lost, or asked to cancel.
+		if res, err = tx.ExecContext(ctx, updateCancelledRunSQL, args...); err != nil {
+			return false, err
+		}
+		if n, err := res.RowsAffected(); err != nil {
+			return false, err
+		} else if n == 0 {
+			return false, fmt.Errorf("owner %s attempt %d: %w", p.Owner, p.Attempt, store.ErrLeaseLost)
+		}
+		cancelRequested = true
 	}
 	if err := s.insertSteps(ctx, tx, p.ID, p.Results); err != nil {
 		return false, err
