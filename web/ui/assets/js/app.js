@@ -12,6 +12,7 @@ import { workflowEditor } from './editor.js';
 import { runList, runPage } from './runs.js';
 import { secretsPage } from './secrets.js';
 import { storagePage } from './storage.js';
+import { issuesPage } from './issues.js';
 
 const main = () => /** @type {HTMLElement} */ (document.getElementById('main'));
 
@@ -27,6 +28,7 @@ const routes = [
   [/^\/runs\/([^/]+)$/, (m) => runPage(main(), decodeURIComponent(m[1]))],
   [/^\/secrets$/, () => secretsPage(main())],
   [/^\/storage$/, () => storagePage(main())],
+  [/^\/issues$/, () => issuesPage(main())],
 ];
 
 /** counts the pages drawn, so a page drawn late does not take the focus */
@@ -52,7 +54,8 @@ function render() {
     const on = (a.dataset.nav === 'runs' && path.startsWith('/runs'))
       || (a.dataset.nav === 'workflows' && (path === '/' || path.startsWith('/workflows')))
       || (a.dataset.nav === 'secrets' && path === '/secrets')
-      || (a.dataset.nav === 'storage' && path === '/storage');
+      || (a.dataset.nav === 'storage' && path === '/storage')
+      || (a.dataset.nav === 'issues' && path === '/issues');
     if (on) a.setAttribute('aria-current', 'page'); else a.removeAttribute('aria-current');
   }
   const at = ++renders;
