@@ -178,6 +178,14 @@ func testFailureIssues(t *testing.T, newStore func(t *testing.T) store.Store) {
 	wantErr(t, "FailureIssueGet(unknown)", err, store.ErrNotFound)
 	_, err = b.s.FailureIssueSetState(b.ctx, newID(), store.IssueResolved, t3)
 	wantErr(t, "FailureIssueSetState(unknown)", err, store.ErrNotFound)
+
+	// A workflow's issues go with it.
+	if err := b.s.WorkflowDelete(b.ctx, "w"); err != nil {
+		t.Fatalf("WorkflowDelete: %v", err)
+	}
+	if list, err := b.s.FailureIssueList(b.ctx, store.FailureIssueListParams{}); err != nil || len(list) != 0 {
+		t.Errorf("issues after the workflow was deleted = %d, %v; want 0", len(list), err)
+	}
 }
 
 // testReplayJobs: a job's advance inserts its replays and moves its cursor
