@@ -141,3 +141,20 @@ func TestFailureClass(t *testing.T) {
 		}
 	}
 }
+
+// TestExpressionFailureIssue: a run failing on an expression's error at
+// run time is counted into an issue of class expression, for its step.
+func TestExpressionFailureIssue(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	wf := b.save(`{
+  "format": "hookflow/v1", "id": "shapes", "name": "Shapes",
+  "trigger": {"type": "webhook"},
+  "steps": [{"id": "shape", "type": "transform", "expr": "{n: int(payload.s)}"}]
+}`)
+	b.waitStatus(b.accept(wf, `{"s": "not a number"}`), store.StatusFailed)
+	issues, err := b.db.FailureIssueList(b.ctx, store.FailureIssueListParams{WorkflowID: "shapes"})
+	if err != nil || len(issues) != 1 || issues[0].Class != ClassExpression || issues[0].StepID != "shape" {
+		t.Fatalf("issues = %+v, %v; want one of class expression for step shape", issues, err)
+	}
+}

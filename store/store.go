@@ -49,7 +49,7 @@ type Store interface {
 	// since p.Since (see WorkflowActivity), ordered by workflow id.
 	WorkflowActivity(ctx context.Context, p WorkflowActivityParams) ([]WorkflowActivity, error)
 	// WorkflowDelete removes a workflow, its revisions, events and runs,
-	// and the keys of its scope in the key-value store.
+	// the keys of its scope in the key-value store, and its failure issues.
 	WorkflowDelete(ctx context.Context, id string) error
 	// WorkflowSetEnabled turns a workflow on or off without a new revision.
 	WorkflowSetEnabled(ctx context.Context, id string, enabled bool) (Workflow, error)
