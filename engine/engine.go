@@ -99,6 +99,10 @@ type Engine struct {
 	workers   sync.WaitGroup
 	jobs      chan job
 	resume    resumeKey // calls.go
+	// replays are the bulk replay jobs worked on here, replayWake wakes
+	// the loop that takes them up (replay_jobs.go).
+	replays    replayJobs
+	replayWake chan struct{}
 }
 
 // ErrNotStarted is returned by Accept before Start or after Shutdown.
@@ -152,6 +156,8 @@ func New(cfg Config) (*Engine, error) {
 		jobs:      make(chan job, 2*cfg.Workers),
 		updates:   make(chan *updateReq, 4*cfg.Workers),
 	}
+	e.replays.active = map[string]bool{}
+	e.replayWake = make(chan struct{}, 1)
 	e.cache.init(cfg.Store, cfg.Logger)
 	e.recent.init(4096, 8<<20)
 	e.waiters.init()
@@ -186,6 +192,8 @@ func (e *Engine) Start() error {
 	go e.dispatch()
 	e.loops.Add(1)
 	go e.retain() // old runs (Retention), and expired keys always
+	e.loops.Add(1)
+	go e.replayLoop()
 	for i := 0; i < e.cfg.Workers; i++ {
 		e.workers.Add(1)
 		go e.work()

@@ -16,6 +16,7 @@ import { usersPage } from './users.js';
 import { tokensPage } from './tokens.js';
 import { auditPage } from './audit.js';
 import { loadMe, me } from './me.js';
+import { issuesPage } from './issues.js';
 
 const main = () => /** @type {HTMLElement} */ (document.getElementById('main'));
 
@@ -34,6 +35,7 @@ const routes = [
   [/^\/users$/, () => usersPage(main())],
   [/^\/tokens$/, () => tokensPage(main())],
   [/^\/audit$/, () => auditPage(main())],
+  [/^\/issues$/, () => issuesPage(main())],
 ];
 
 /** counts the pages drawn, so a page drawn late does not take the focus */
@@ -62,7 +64,8 @@ function render() {
       || (a.dataset.nav === 'storage' && path === '/storage')
       || (a.dataset.nav === 'users' && path === '/users')
       || (a.dataset.nav === 'tokens' && path === '/tokens')
-      || (a.dataset.nav === 'audit' && path === '/audit');
+      || (a.dataset.nav === 'audit' && path === '/audit')
+      || (a.dataset.nav === 'issues' && path === '/issues');
     if (on) a.setAttribute('aria-current', 'page'); else a.removeAttribute('aria-current');
   }
   const at = ++renders;
