@@ -96,6 +96,7 @@ var routeRules = map[string]routeRule{
 	"GET /api/v1/runs/:id":                     {role: roleViewer},
 	"GET /api/v1/runs/:id/waits":               {role: roleViewer},
 	"GET /api/v1/storage":                      {role: roleViewer},
+	"GET /api/v1/apps":                         {role: roleViewer},
 	"GET /api/v1/tokens":                       {role: roleViewer}, // one's own; an admin's: all
 	"POST /api/v1/tokens":                      {role: roleViewer, action: "token.create"},
 	"DELETE /api/v1/tokens/:id":                {role: roleViewer, action: "token.revoke"},
@@ -125,7 +126,7 @@ var routeRules = map[string]routeRule{
 	"POST /api/v1/replays":                               {role: roleEditor, action: "replay.start", tap: true},
 	"DELETE /api/v1/replays/:id":                         {role: roleEditor, action: "replay.cancel"},
 	"GET /api/v1/issues":                                 {role: roleViewer},
-	"GET /api/v1/issues/:id":                             {role: roleViewer},
+	"POST /api/v1/issues/:id":                            {role: roleEditor, action: "issue.update"},
 	"PUT /api/v1/storage":                                {role: roleEditor, action: "storage.set"},
 	"DELETE /api/v1/storage":                             {role: roleEditor, action: "storage.delete"},
 	"GET /api/v1/secrets":                                {role: roleEditor}, // names only: the editor's secret fields offer them
