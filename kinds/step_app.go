@@ -122,6 +122,10 @@ func (s *AppStep) Compile(b *workflows.StepBuild) (any, error) {
 	sort.Strings(names)
 	for _, name := range names {
 		if _, ok := action.Field(name); !ok {
+			if b.Stored() { // the app's file has changed since: the field is gone
+				b.Dropped("with." + name)
+				continue
+			}
 			return nil, b.Errorf("with."+name, "is not a field of %s %s (%s)", app.Name, action.ID, strings.Join(action.FieldNames(), ", "))
 		}
 	}
