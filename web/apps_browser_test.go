@@ -57,6 +57,9 @@ func TestAppsBrowser(t *testing.T) {
 	// The gallery: built-in steps and apps by category; a search finds the app.
 	u.click(`[data-open-gallery="steps"]`)
 	u.waitText(".step-gallery", "Built-in steps", "Send a webhook", "Chat", "Slack", "Incidents", "PagerDuty", "CRM", "Acme CRM")
+	if got := u.eval(unnamedControls); got != "[]" {
+		t.Errorf("the gallery: controls without an accessible name:\n%s", got)
+	}
 	u.eval(`(() => { document.querySelector('.add-step').scrollIntoView({block: 'start'}); return true })()`)
 	u.screenshot("editor-apps.png", 1000)
 	u.typeInto(".gallery-search", "acme")
@@ -72,6 +75,9 @@ func TestAppsBrowser(t *testing.T) {
 	u.fill(`[data-field="steps[0].with.token"]`, "{{ secrets.acme_token }}")
 	u.fill(`[data-field="steps[0].with.email"]`, "{{ payload.email }}")
 	u.fill(`[data-field="steps[0].with.tier"]`, "gold")
+	if got := u.eval(unnamedControls); got != "[]" {
+		t.Errorf("the app's form: controls without an accessible name:\n%s", got)
+	}
 	u.eval(`(() => { document.querySelector('li.step').scrollIntoView({block: 'start'}); return true })()`)
 	u.screenshot("editor-app-step.png")
 	u.click("#save")
