@@ -12,16 +12,16 @@ import (
 const validApp = `{
   "format": "hookflow/app-v1", "id": "crm", "name": "Acme CRM", "category": "CRM",
   "icon": "<svg xmlns='http://www.w3.org/2000/svg' viewBox='0 0 8 8'/>",
-  "actions": [{"id": "create_lead", "title": "Create a lead",
+  "actions": [{"id": "create_contact", "title": "Create a contact",
     "fields": [
       {"name": "base_url", "label": "API address", "kind": "text", "default": "https://api.acme.example"},
       {"name": "token", "label": "API token", "kind": "secret", "required": true},
       {"name": "email", "label": "Email", "kind": "template", "required": true},
       {"name": "tier", "label": "Tier", "kind": "select", "options": [{"value": "a", "label": "A"}]}
     ],
-    "request": {"method": "POST", "url": "{{ with.base_url }}/leads",
+    "request": {"method": "POST", "url": "{{ with.base_url }}/contacts",
       "headers": {"Authorization": "Bearer {{ with.token }}"},
-      "body": {"email": "{{ with.email }}", "lead.tier": "{{ with.tier }}", "source": "hookflow"}}}]
+      "body": {"email": "{{ with.email }}", "contact.tier": "{{ with.tier }}", "source": "hookflow"}}}]
 }`
 
 // TestShippedApps: every shipped app is there, valid (init would have
@@ -60,17 +60,17 @@ func TestValidateErrors(t *testing.T) {
 		{"category", `"category": "CRM"`, `"category": ""`, "crm.json: category: is required"},
 		{"icon", `"<svg xmlns`, `"<img xmlns`, "crm.json: icon: must be an SVG document"},
 		{"unknown field", `"name": "Acme CRM"`, `"nmae": "Acme CRM"`, `crm.json: unknown field "nmae"`},
-		{"action title", `"title": "Create a lead"`, `"title": ""`, "crm.json: action create_lead: title: is required"},
-		{"field kind", `"kind": "secret"`, `"kind": "password"`, "crm.json: action create_lead: fields[1].kind: must be one of text, template"},
-		{"select without options", `"options": [{"value": "a", "label": "A"}]`, `"options": []`, "action create_lead: fields[3].options: a select needs options"},
-		{"url scheme", `"url": "{{ with.base_url }}/leads"`, `"url": "ftp://x/leads"`, "action create_lead: request.url: must start with http://"},
-		{"url other template", `{{ with.base_url }}/leads`, `{{ vars.base }}/leads`, "action create_lead: request.url: {{ vars.base }}: an app's template may only hold {{ with.NAME }}"},
-		{"unknown field ref", `"{{ with.email }}"`, `"{{ with.mail }}"`, `action create_lead: request.body.email: {{ with.mail }}: the action has no field "mail"`},
+		{"action title", `"title": "Create a contact"`, `"title": ""`, "crm.json: action create_contact: title: is required"},
+		{"field kind", `"kind": "secret"`, `"kind": "password"`, "crm.json: action create_contact: fields[1].kind: must be one of text, template"},
+		{"select without options", `"options": [{"value": "a", "label": "A"}]`, `"options": []`, "action create_contact: fields[3].options: a select needs options"},
+		{"url scheme", `"url": "{{ with.base_url }}/contacts"`, `"url": "ftp://x/contacts"`, "action create_contact: request.url: must start with http://"},
+		{"url other template", `{{ with.base_url }}/contacts`, `{{ vars.base }}/contacts`, "action create_contact: request.url: {{ vars.base }}: an app's template may only hold {{ with.NAME }}"},
+		{"unknown field ref", `"{{ with.email }}"`, `"{{ with.mail }}"`, `action create_contact: request.body.email: {{ with.mail }}: the action has no field "mail"`},
 		{"header ref", `Bearer {{ with.token }}`, `Bearer {{ with.tok }}`, `request.headers.Authorization: {{ with.tok }}: the action has no field "tok"`},
 		{"method", `"method": "POST"`, `"method": "SEND"`, `request.method: unknown HTTP method "SEND"`},
 		{"body format", `"method": "POST"`, `"body_format": "yaml", "method": "POST"`, "request.body_format: must be json or text"},
 		{"deep mixed", `"source": "hookflow"`, `"source": {"by": "x {{ with.email }}"}`, "request.body.source.by: inside an object or a list, a string with {{ }} must be exactly {{ with.NAME }}"},
-		{"number default", `"default": "https://api.acme.example"`, `"default": 12`, "action create_lead: fields[0].default: must be text"},
+		{"number default", `"default": "https://api.acme.example"`, `"default": 12`, "action create_contact: fields[0].default: must be text"},
 		{"select default", `"options": [{"value": "a", "label": "A"}]`, `"options": [{"value": "a", "label": "A"}], "default": "b"`, "fields[3].default: must be one of the options"},
 		{"option template", `{"value": "a", "label": "A"}`, `{"value": "{{ a }}", "label": "A"}`, "fields[3].options[0].value: must be text, without {{ }}"},
 		{"trailing", "}]\n}", "}]\n}{}", "unexpected data after the app object"},
@@ -124,7 +124,7 @@ func TestLoadDir(t *testing.T) {
 	if len(errs) != 2 {
 		t.Fatalf("errors %v, want 2", errs)
 	}
-	if got := errs[0].Error(); !strings.Contains(got, filepath.Join(dir, "b-bad.json")+": action create_lead: fields[1].kind: must be one of") {
+	if got := errs[0].Error(); !strings.Contains(got, filepath.Join(dir, "b-bad.json")+": action create_contact: fields[1].kind: must be one of") {
 		t.Errorf("bad file: %s", got)
 	}
 	if got := errs[1].Error(); !strings.Contains(got, "c-slack.json: id: \"slack\" is the id of a shipped app") {

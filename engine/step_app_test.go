@@ -241,3 +241,32 @@ func TestAppStepTextBody(t *testing.T) {
 		t.Errorf("%d requests, want 2 (no retry of a 400)", n)
 	}
 }
+
+// TestAppStepTestRun: a test run shows the request an app step would
+// make, its secrets hidden, and sends nothing unless asked to.
+func TestAppStepTestRun(t *testing.T) {
+	t.Parallel()
+	recv := receivertest.New(t)
+	e, err := New(Config{Sender: loopbackSender(t),
+		Secrets: func(context.Context) (map[string]any, error) { return appSecrets(recv.URL), nil }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := compile(t, `{"format": "hookflow/v1", "id": "app-test", "name": "App test", "trigger": {"type": "webhook"},
+	  "steps": [{"id": "notify", "type": "app", "app": "slack", "action": "send_message",
+	    "with": {"webhook_url": "{{ secrets.slack_hook }}", "text": "Order {{ payload.id }}"}}]}`, nil)
+	for _, send := range []bool{false, true} {
+		ev := jsonEvent(`{"id": "A-7"}`)
+		rep := e.Test(context.Background(), c, &ev, TestOptions{Send: send})
+		if rep.Status != store.StatusSucceeded || len(rep.Steps) != 1 {
+			t.Fatalf("send %v: report %+v", send, rep)
+		}
+		in := string(rep.Steps[0].Input)
+		if strings.Contains(in, "slacksecrettoken1") || !strings.Contains(in, `"body":{"text":"Order A-7"}`) {
+			t.Errorf("send %v: input %s, want the request with the webhook URL hidden", send, in)
+		}
+		if got, want := recv.Count(), map[bool]int{false: 0, true: 1}[send]; got != want {
+			t.Errorf("send %v: %d requests, want %d", send, got, want)
+		}
+	}
+}

@@ -126,3 +126,28 @@ func TestAppCompose(t *testing.T) {
 		})
 	}
 }
+
+// TestAppStoredDropsGoneFields: a stored revision whose app's file has
+// lost a field since still loads to run, without it (Dropped says so);
+// saved today, the field is refused.
+func TestAppStoredDropsGoneFields(t *testing.T) {
+	t.Parallel()
+	w := validDefinition()
+	s := appDef()
+	s["with"].(def)["urgency"] = "high"
+	w["steps"] = []any{s}
+	wf, err := decodeDef(t, w)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := workflows.CompileStored(wf)
+	if err != nil {
+		t.Fatalf("CompileStored: %v", err)
+	}
+	if len(c.Dropped) != 1 || c.Dropped[0] != "steps[0].with.urgency" {
+		t.Errorf("Dropped = %v", c.Dropped)
+	}
+	if _, err := workflows.Compile(wf); err == nil || !strings.Contains(err.Error(), "with.urgency") {
+		t.Errorf("Compile = %v, want with.urgency refused", err)
+	}
+}

@@ -14,18 +14,18 @@ import (
 // browserApp is a custom app, as a user would write its file.
 const browserApp = `{
   "format": "hookflow/app-v1", "id": "acme-crm-browser", "name": "Acme CRM", "category": "CRM",
-  "description": "Creates leads in Acme CRM.",
+  "description": "Creates contacts in Acme CRM.",
   "icon": "<svg xmlns='http://www.w3.org/2000/svg' viewBox='0 0 32 32'><rect width='32' height='32' rx='7' fill='#c2410c'/></svg>",
-  "actions": [{"id": "create_lead", "title": "Create a lead", "description": "Adds a lead to the pipeline.",
+  "actions": [{"id": "create_contact", "title": "Create a contact", "description": "Adds a contact to the address book.",
     "fields": [
       {"name": "base_url", "label": "API address", "kind": "text", "required": true},
       {"name": "token", "label": "API token", "kind": "secret", "required": true},
       {"name": "email", "label": "Email", "kind": "template", "required": true},
       {"name": "tier", "label": "Tier", "kind": "select", "options": [{"value": "gold", "label": "Gold"}, {"value": "silver", "label": "Silver"}]}
     ],
-    "request": {"method": "POST", "url": "{{ with.base_url }}/leads",
+    "request": {"method": "POST", "url": "{{ with.base_url }}/contacts",
       "headers": {"Authorization": "Bearer {{ with.token }}"},
-      "body": {"email": "{{ with.email }}", "lead.tier": "{{ with.tier }}", "source": "hookflow"}}}]
+      "body": {"email": "{{ with.email }}", "contact.tier": "{{ with.tier }}", "source": "hookflow"}}}]
 }`
 
 // TestAppsBrowser: a custom app loaded from a folder is found in the
@@ -52,11 +52,14 @@ func TestAppsBrowser(t *testing.T) {
 	u.click("#new-workflow")
 	u.click("#gallery-blank")
 	u.waitPath("/workflows/new")
-	u.typeInto("#wf-name", "New lead to Acme")
+	u.typeInto("#wf-name", "New contact to Acme")
 
 	// The gallery: built-in steps and apps by category; a search finds the app.
 	u.click(`[data-open-gallery="steps"]`)
 	u.waitText(".step-gallery", "Built-in steps", "Send a webhook", "Chat", "Slack", "Incidents", "PagerDuty", "CRM", "Acme CRM")
+	if got := u.eval(unnamedControls); got != "[]" {
+		t.Errorf("the gallery: controls without an accessible name:\n%s", got)
+	}
 	u.eval(`(() => { document.querySelector('.add-step').scrollIntoView({block: 'start'}); return true })()`)
 	u.screenshot("editor-apps.png", 1000)
 	u.typeInto(".gallery-search", "acme")
@@ -64,14 +67,17 @@ func TestAppsBrowser(t *testing.T) {
 	u.click(`[data-gallery-item="app:acme-crm-browser"]`)
 
 	// The app's form: its action picked, its fields drawn from the file.
-	u.waitText(`[data-field="steps[0].with"]`, "Acme CRM: Create a lead", "API address", "API token", "Email", "Tier")
-	if got := u.eval(`document.querySelector('[data-field="steps[0].action"]').value`); got != "create_lead" {
+	u.waitText(`[data-field="steps[0].with"]`, "Acme CRM: Create a contact", "API address", "API token", "Email", "Tier")
+	if got := u.eval(`document.querySelector('[data-field="steps[0].action"]').value`); got != "create_contact" {
 		t.Errorf("action picked = %q", got)
 	}
 	u.fill(`[data-field="steps[0].with.base_url"]`, b.recv.URL+"/crm")
 	u.fill(`[data-field="steps[0].with.token"]`, "{{ secrets.acme_token }}")
 	u.fill(`[data-field="steps[0].with.email"]`, "{{ payload.email }}")
 	u.fill(`[data-field="steps[0].with.tier"]`, "gold")
+	if got := u.eval(unnamedControls); got != "[]" {
+		t.Errorf("the app's form: controls without an accessible name:\n%s", got)
+	}
 	u.eval(`(() => { document.querySelector('li.step').scrollIntoView({block: 'start'}); return true })()`)
 	u.screenshot("editor-app-step.png")
 	u.click("#save")
@@ -89,7 +95,7 @@ func TestAppsBrowser(t *testing.T) {
 	if len(stored.Definition.Steps) != 1 {
 		t.Fatalf("stored steps: %s", stored.Definition.Steps)
 	}
-	jsonEqual(t, stored.Definition.Steps[0], map[string]any{"id": "acme_crm_browser", "type": "app", "app": "acme-crm-browser", "action": "create_lead",
+	jsonEqual(t, stored.Definition.Steps[0], map[string]any{"id": "acme_crm_browser", "type": "app", "app": "acme-crm-browser", "action": "create_contact",
 		"with": map[string]any{"base_url": b.recv.URL + "/crm", "token": "{{ secrets.acme_token }}", "email": "{{ payload.email }}", "tier": "gold"}})
 
 	// The form is drawn again from the stored step.
@@ -100,8 +106,8 @@ func TestAppsBrowser(t *testing.T) {
 		t.Fatalf("the run = %s", status)
 	}
 	got := b.recv.Next(t)
-	if got.Path != "/crm/leads" || got.Header.Get("Authorization") != "Bearer acme-secret-token" {
+	if got.Path != "/crm/contacts" || got.Header.Get("Authorization") != "Bearer acme-secret-token" {
 		t.Errorf("the receiver got %s with Authorization %q", got.Path, got.Header.Get("Authorization"))
 	}
-	jsonEqual(t, got.Body, map[string]any{"email": "ann@example.com", "lead": map[string]any{"tier": "gold"}, "source": "hookflow"})
+	jsonEqual(t, got.Body, map[string]any{"email": "ann@example.com", "contact": map[string]any{"tier": "gold"}, "source": "hookflow"})
 }

@@ -16,10 +16,10 @@ import (
 // side by side do not share one.
 func cliApp(id string) string {
 	return `{"format": "hookflow/app-v1", "id": "` + id + `", "name": "Acme CRM", "category": "CRM",
-  "actions": [{"id": "create_lead", "title": "Create a lead",
+  "actions": [{"id": "create_contact", "title": "Create a contact",
     "fields": [{"name": "base_url", "label": "API address", "kind": "text", "default": "https://crm.example"},
                {"name": "email", "label": "Email", "kind": "template", "required": true}],
-    "request": {"url": "{{ with.base_url }}/leads", "body": {"email": "{{ with.email }}"}}}]}`
+    "request": {"url": "{{ with.base_url }}/contacts", "body": {"email": "{{ with.email }}"}}}]}`
 }
 
 func writeFiles(t *testing.T, files map[string]string) string {
@@ -65,7 +65,7 @@ func TestServeLoadsApps(t *testing.T) {
 		}
 	}
 	if len(refused) != 2 ||
-		!strings.Contains(refused[0], filepath.Join(dir, "bad.json")+": action create_lead: fields[1].kind: must be one of") ||
+		!strings.Contains(refused[0], filepath.Join(dir, "bad.json")+": action create_contact: fields[1].kind: must be one of") ||
 		!strings.Contains(refused[1], filepath.Join(dir, "slack.json")+`: id: \"slack\" is the id of a shipped app`) {
 		t.Errorf("log:\n%s\nwant one line per refused file, with its path and field", out.String())
 	}
@@ -95,8 +95,8 @@ func TestValidateApps(t *testing.T) {
 	t.Parallel()
 	dir := writeFiles(t, map[string]string{
 		"crm.json": cliApp("cli-validate-crm"),
-		"wf.json": `{"format": "hookflow/v1", "id": "lead", "name": "Lead", "trigger": {"type": "webhook"},
-		  "steps": [{"id": "lead", "type": "app", "app": "cli-validate-crm", "action": "create_lead", "with": {"email": "{{ payload.email }}"}}]}`,
+		"wf.json": `{"format": "hookflow/v1", "id": "contact", "name": "Contact", "trigger": {"type": "webhook"},
+		  "steps": [{"id": "contact", "type": "app", "app": "cli-validate-crm", "action": "create_contact", "with": {"email": "{{ payload.email }}"}}]}`,
 	})
 	t.Cleanup(func() { apps.Remove("cli-validate-crm") })
 	out, errOut, err := hookflow(t, "", "validate", dir)
@@ -108,7 +108,7 @@ func TestValidateApps(t *testing.T) {
 		"crm.json": strings.Replace(cliApp("cli-validate-bad"), `{{ with.email }}`, `{{ payload.email }}`, 1),
 	})
 	_, errOut, err = hookflow(t, "", "validate", filepath.Join(bad, "crm.json"))
-	want := filepath.Join(bad, "crm.json") + ": action create_lead: request.body.email: {{ payload.email }}: an app's template may only hold {{ with.NAME }}"
+	want := filepath.Join(bad, "crm.json") + ": action create_contact: request.body.email: {{ payload.email }}: an app's template may only hold {{ with.NAME }}"
 	if err == nil || !strings.Contains(errOut, want) {
 		t.Errorf("validate of a bad app = %q, %v; want exit 1 and %q", errOut, err, want)
 	}
@@ -121,15 +121,15 @@ func TestRunWithApps(t *testing.T) {
 	recv := receivertest.New(t)
 	dir := writeFiles(t, map[string]string{"crm.json": cliApp("cli-run-crm")})
 	t.Cleanup(func() { apps.Remove("cli-run-crm") })
-	wf := filepath.Join(writeFiles(t, map[string]string{"wf.json": `{"format": "hookflow/v1", "id": "lead", "name": "Lead", "trigger": {"type": "webhook"},
-	  "steps": [{"id": "lead", "type": "app", "app": "cli-run-crm", "action": "create_lead",
+	wf := filepath.Join(writeFiles(t, map[string]string{"wf.json": `{"format": "hookflow/v1", "id": "contact", "name": "Contact", "trigger": {"type": "webhook"},
+	  "steps": [{"id": "contact", "type": "app", "app": "cli-run-crm", "action": "create_contact",
 	    "with": {"base_url": "` + recv.URL + `", "email": "{{ payload.email }}"}}]}`}), "wf.json")
 	out, errOut, err := hookflow(t, "", "run", wf, "--apps", dir, "--payload", `{"email": "ann@example.com"}`, "--egress-allow", "127.0.0.1")
 	if err != nil {
 		t.Fatalf("run = %q %q %v", out, errOut, err)
 	}
 	hits := recv.Hits()
-	if len(hits) != 1 || hits[0].Path != "/leads" || string(hits[0].Body) != `{"email":"ann@example.com"}` {
+	if len(hits) != 1 || hits[0].Path != "/contacts" || string(hits[0].Body) != `{"email":"ann@example.com"}` {
 		t.Errorf("receiver got %+v", hits)
 	}
 }
