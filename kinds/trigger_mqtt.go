@@ -262,7 +262,7 @@ func (t *MQTTTrigger) filter(host ConsumerHost) string {
 // client connects again with backoff whenever the connection is lost, and
 // the broker then sends again what was not acknowledged.
 func (t *MQTTTrigger) Consume(ctx context.Context, host ConsumerHost) error {
-	log := host.Logger().With("trigger", "mqtt", "topic", t.Topic)
+	log := host.Logger().With("topic", t.Topic)
 	host.State(ConsumerConnecting, nil)
 	raw, err := host.Render(t.url)
 	if err == nil {

@@ -207,7 +207,7 @@ func rabbitConsumeURL(raw string) error {
 // Consume takes the queue's messages until ctx ends, connecting again with
 // backoff whenever the connection or its channel is lost.
 func (t *RabbitMQTrigger) Consume(ctx context.Context, host ConsumerHost) error {
-	log := host.Logger().With("trigger", "rabbitmq", "queue", t.Queue)
+	log := host.Logger().With("queue", t.Queue)
 	for failures := 0; ; {
 		host.State(ConsumerConnecting, nil)
 		connected, err := t.session(ctx, host)
