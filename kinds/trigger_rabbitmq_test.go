@@ -259,8 +259,11 @@ func TestRabbitMQNotStoredStaysQueued(t *testing.T) {
 
 	up := newHost(t, n, wf, "rabbitmq", map[string]any{"amqp": rabbitURL})
 	consume(t, c, up)
-	waitUntil(t, "the message stored", func() bool { return n.events(t, wf.ID)[string(jsonBody(7))] == 1 })
+	waitUntil(t, "the message stored", func() bool { return len(up.deliveries()) == 1 })
 	waitUntil(t, "the queue empty", func() bool { return r.messages(queue) == 0 })
+	if got := n.events(t, wf.ID)[string(jsonBody(7))]; got != 1 {
+		t.Errorf("the message stored %d times, want once", got)
+	}
 	if d := up.deliveries(); len(d) != 1 || d[0].Meta["redelivered"] != true {
 		t.Errorf("deliveries %v, want one, redelivered", d)
 	}
