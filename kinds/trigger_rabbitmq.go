@@ -54,13 +54,13 @@ func init() {
 						"(write a / ? # @ or % in the password as %2F %3F %23 %40 %25). It is never logged or recorded. " +
 						"The server must be reachable past the outbound guard (--egress-allow)."},
 				{Name: "queue", Label: "Queue", Kind: workflows.ValueText, Required: true, Placeholder: "orders",
-					Help: "The queue to take messages from. It is declared durable (created where it does not exist); an existing queue must be durable too."},
+					Help: "The queue to take messages from: one that exists is taken as it is (classic or quorum, with its own settings); one that does not is created, durable."},
 				{Name: "prefetch", Label: "Messages at once", Kind: workflows.ValueNumber, Default: DefaultRabbitMQPrefetch,
 					Help: "How many messages the server hands over before the first is acknowledged (1 to 10000): more is faster, fewer spreads them across replicas."},
 				{Name: "exchange", Label: "Exchange", Kind: workflows.ValueText, Placeholder: "shop",
-					Help: "Optional: an exchange to bind the queue to, declared durable where it does not exist (amq.* exchanges are only bound to). Empty: the queue gets only what is sent to it by name."},
+					Help: "Optional: an exchange to bind the queue to, created durable where it does not exist. Empty: the queue gets only what is sent to it by name."},
 				{Name: "exchange_type", Label: "Exchange type", Kind: workflows.ValueSelect, Default: "topic", Options: rabbitConsumeExchangeTypes,
-					Help: "The exchange's type, where it is declared; an existing exchange must have this type."},
+					Help: "The exchange's type, where it is created (an existing exchange keeps its own)."},
 				{Name: "binding_key", Label: "Binding key", Kind: workflows.ValueText, Placeholder: "orders.*",
 					Help: "Which routing keys of the exchange reach the queue: for a topic exchange * matches one word and # any number (default #, everything); " +
 						"for a direct exchange the key itself (default the queue's name); a fanout exchange sends everything."},
@@ -247,6 +247,9 @@ func (t *RabbitMQTrigger) session(ctx context.Context, host ConsumerHost, connec
 	}
 	defer conn.Close()
 	connClosed := conn.NotifyClose(make(chan *amqp.Error, 1))
+	if err := t.declare(conn); err != nil {
+		return err
+	}
 	ch, err := conn.Channel()
 	if err != nil {
 		return fmt.Errorf("open channel: %w", err)
@@ -254,14 +257,6 @@ func (t *RabbitMQTrigger) session(ctx context.Context, host ConsumerHost, connec
 	chClosed := ch.NotifyClose(make(chan *amqp.Error, 1))
 	if err := ch.Qos(t.prefetch, 0, false); err != nil {
 		return fmt.Errorf("prefetch: %w", err)
-	}
-	if t.Exchange != "" && !strings.HasPrefix(t.Exchange, "amq.") {
-		if err := ch.ExchangeDeclare(t.Exchange, t.exchangeType, true, false, false, false, nil); err != nil {
-			return fmt.Errorf("declare exchange %q: %w", t.Exchange, err)
-		}
-	}
-	if _, err := ch.QueueDeclare(t.Queue, true, false, false, false, nil); err != nil {
-		return fmt.Errorf("declare queue %q: %w", t.Queue, err)
 	}
 	if t.Exchange != "" {
 		if err := ch.QueueBind(t.Queue, t.bindingKey, t.Exchange, false, nil); err != nil {
@@ -307,6 +302,53 @@ func (t *RabbitMQTrigger) session(ctx context.Context, host ConsumerHost, connec
 			}()
 		}
 	}
+}
+
+// declare makes the exchange (where set) and the queue exist: one that
+// exists is taken as it is (a quorum queue, one with a TTL or a dead-letter
+// exchange...), one that does not is declared durable.
+func (t *RabbitMQTrigger) declare(conn *amqp.Connection) error {
+	if t.Exchange != "" && !strings.HasPrefix(t.Exchange, "amq.") {
+		err := rabbitConsumeEnsure(conn, func(ch *amqp.Channel) error {
+			return ch.ExchangeDeclarePassive(t.Exchange, t.exchangeType, true, false, false, false, nil)
+		}, func(ch *amqp.Channel) error {
+			return ch.ExchangeDeclare(t.Exchange, t.exchangeType, true, false, false, false, nil)
+		})
+		if err != nil {
+			return fmt.Errorf("declare exchange %q: %w", t.Exchange, err)
+		}
+	}
+	err := rabbitConsumeEnsure(conn, func(ch *amqp.Channel) error {
+		_, err := ch.QueueDeclarePassive(t.Queue, true, false, false, false, nil)
+		return err
+	}, func(ch *amqp.Channel) error {
+		_, err := ch.QueueDeclare(t.Queue, true, false, false, false, nil)
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("declare queue %q: %w", t.Queue, err)
+	}
+	return nil
+}
+
+// rabbitConsumeEnsure checks that something exists (passive), and declares
+// it where the server says it does not; each on a channel of its own, since
+// the server closes a channel whose check fails.
+func rabbitConsumeEnsure(conn *amqp.Connection, passive, declare func(*amqp.Channel) error) error {
+	on := func(f func(*amqp.Channel) error) error {
+		ch, err := conn.Channel()
+		if err != nil {
+			return fmt.Errorf("open channel: %w", err)
+		}
+		defer ch.Close()
+		return f(ch)
+	}
+	err := on(passive)
+	var ae *amqp.Error
+	if err == nil || !errors.As(err, &ae) || ae.Code != amqp.NotFound {
+		return err
+	}
+	return on(declare)
 }
 
 // rabbitConsumeClosed says why the connection or the channel closed.

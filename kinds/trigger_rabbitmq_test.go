@@ -389,3 +389,30 @@ func TestRabbitMQThroughSupervisor(t *testing.T) {
 	rig.waitRuns(t, "rabbit-rig", 5)
 	waitUntil(t, "the queue empty", func() bool { return r.messages(queue) == 0 })
 }
+
+// TestRabbitMQExistingQueue: a queue that exists with settings of its own
+// (a message TTL, a dead-letter exchange), which declaring it without them
+// would be refused for, is taken as it is.
+func TestRabbitMQExistingQueue(t *testing.T) {
+	t.Parallel()
+	r := newRabbit(t)
+	queue := r.name("queue")
+	ch, err := r.conn.Channel()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ch.Close()
+	if _, err := ch.QueueDeclare(queue, true, false, false, false,
+		amqp.Table{"x-message-ttl": int32(600000), "x-dead-letter-exchange": "amq.fanout"}); err != nil {
+		t.Fatalf("declare the queue: %v", err)
+	}
+	n := sqliteNode(t)
+	wf, c := n.save(t, rabbitDef("rabbit-existing", queue, ""))
+	h := newHost(t, n, wf, "rabbitmq", map[string]any{"amqp": rabbitURL})
+	consume(t, c, h)
+	r.publish("", queue, amqp.Publishing{Body: jsonBody(1)})
+	waitUntil(t, "the message stored", func() bool { return len(h.deliveries()) == 1 })
+	if h.stateCount(kinds.ConsumerRetrying) != 0 {
+		t.Errorf("the consumer retried: %v", h.lastErr)
+	}
+}
