@@ -52,6 +52,9 @@ type Config struct {
 	// RetentionEvery is how often pruning runs (default 5m); it also runs
 	// once at Start.
 	RetentionEvery time.Duration
+	// AuditRetention is how long audit log entries are kept (0: a year,
+	// DefaultAuditRetention; negative: for ever); see PruneAudit.
+	AuditRetention time.Duration
 	// Metrics receives Prometheus observations (nil: none).
 	Metrics *Metrics
 	Logger  *slog.Logger

@@ -32,6 +32,8 @@ var (
 // Store is the persistence interface. Implementations are safe for
 // concurrent use.
 type Store interface {
+	UserStore  // users, sessions, API tokens (users.go)
+	AuditStore // the audit log (audit.go)
 	// WorkflowSave creates the workflow or stores a new revision of it
 	// (only creates it, with CreateOnly: ErrConflict if it exists).
 	// The revision number increases by one on each save; the hook key is
@@ -170,6 +172,8 @@ type Store interface {
 	// KVPrune deletes expired entries and old records of applied OpIDs,
 	// and says how many entries it deleted.
 	KVPrune(ctx context.Context, p KVPruneParams) (int, error)
+
+	TokenStore
 
 	// Ping checks the store is reachable.
 	Ping(ctx context.Context) error

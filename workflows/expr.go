@@ -39,6 +39,11 @@ type Env struct {
 	// worked on and its place in the list from 0; nil elsewhere.
 	Item  any `expr:"item"`
 	Index any `expr:"index"`
+	// State and Response are, in a poll trigger's fields, what the last
+	// poll left (state.cursor) and the API's answer ({status, headers,
+	// body}); nil elsewhere.
+	State    map[string]any `expr:"state"`
+	Response any            `expr:"response"`
 
 	// Budget bounds the evaluations made with this environment (see
 	// Limits); nil: each evaluation gets a budget of its own.

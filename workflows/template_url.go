@@ -29,8 +29,9 @@ import (
 // {{ payload.id }}" sends "../x?y=@evil/" as one path segment.
 
 // eventRoots are the names of the environment whose values come from the
-// event, and $env which holds them all.
-var eventRoots = []string{"payload", "trigger", "steps", "item", "$env"}
+// event (or, for a poll trigger, from the API polled), and $env which
+// holds them all.
+var eventRoots = []string{"payload", "trigger", "steps", "item", "state", "response", "$env"}
 
 // errEventInHost: a value from the event would be part of the host.
 var errEventInHost = errors.New("a value from the event may not be part of the URL's scheme, host or port; start the URL with the expression instead (e.g. {{ vars.base_url }}/path)")

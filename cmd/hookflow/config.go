@@ -33,10 +33,12 @@ type config struct {
 	RequireHTTPS   bool
 	LogLevel       string
 	Retention      time.Duration
+	AuditRetention time.Duration
 	MaxConns       int
 	MaxConnsPerIP  int
 	MinBodyRate    int64
 	MaxHeaderBytes int
+	Apps           string
 }
 
 // env reads a HOOKFLOW_ variable with a fallback.

@@ -37,6 +37,7 @@ func newServeCmd() *cobra.Command {
 	f.StringVar(&c.EditorURL, "editor-url", env("EDITOR_URL", ""),
 		"serve the editor and admin API only on this URL's host name, trigger URLs only on others (env HOOKFLOW_EDITOR_URL)")
 	c.addEgressFlag(cmd)
+	c.addAppsFlag(cmd)
 	f.StringVar(&c.TLSCert, "tls-cert", env("TLS_CERT", ""), "TLS certificate file (env HOOKFLOW_TLS_CERT)")
 	f.StringVar(&c.TLSKey, "tls-key", env("TLS_KEY", ""), "TLS key file (env HOOKFLOW_TLS_KEY)")
 	f.Int64Var(&c.MaxBody, "max-body", envInt("MAX_BODY", triggers.DefaultMaxBody), "largest webhook body in bytes (env HOOKFLOW_MAX_BODY)")
@@ -45,6 +46,8 @@ func newServeCmd() *cobra.Command {
 	f.StringVar(&c.LogLevel, "log-level", env("LOG_LEVEL", "info"), "debug, info, warn or error (env HOOKFLOW_LOG_LEVEL)")
 	f.DurationVar(&c.Retention, "retention", envDuration("RETENTION", 720*time.Hour),
 		"keep finished runs and their events this long, 0 for ever; also the idempotency dedup window (env HOOKFLOW_RETENTION)")
+	f.DurationVar(&c.AuditRetention, "audit-retention", envDuration("AUDIT_RETENTION", engine.DefaultAuditRetention),
+		"keep audit log entries this long, 0 for ever (env HOOKFLOW_AUDIT_RETENTION)")
 	limits.addExprFlags(cmd)
 	c.addConnFlags(cmd)
 	c.AdminToken = env("ADMIN_TOKEN", "")
@@ -81,6 +84,9 @@ func serve(cmd *cobra.Command, c *config, limits *exprLimits) error {
 	if err := limits.apply(c.MaxBody, log); err != nil {
 		return err
 	}
+	if err := c.loadApps(log); err != nil {
+		return err
+	}
 	if c.AdminToken != "" {
 		if err := web.CheckAdminToken(c.AdminToken); err != nil {
 			return err
@@ -88,6 +94,9 @@ func serve(cmd *cobra.Command, c *config, limits *exprLimits) error {
 	}
 	if c.Retention < 0 {
 		return fmt.Errorf("--retention must be 0 (keep for ever) or positive, got %s", c.Retention)
+	}
+	if c.AuditRetention < 0 {
+		return fmt.Errorf("--audit-retention must be 0 (keep for ever) or positive, got %s", c.AuditRetention)
 	}
 	if c.EditorURL != "" {
 		if err := web.CheckEditorURL(c.EditorURL, c.BaseURL); err != nil {
@@ -140,12 +149,13 @@ func serve(cmd *cobra.Command, c *config, limits *exprLimits) error {
 		BaseURL: resumeBase,
 		Metrics: engine.NewMetrics(reg),
 		Store:   st,
-		Sender:  actions.NewSender(actions.Config{Egress: egress, RequireHTTPS: c.RequireHTTPS}),
+		Sender:  actions.NewSender(actions.Config{Egress: egress, RequireHTTPS: c.RequireHTTPS, Tokens: vault}),
 		Workers: c.Workers,
 		Logger:  log,
 		// Secrets: the vault's cache, refreshed every few seconds.
-		Secrets:   vault.All,
-		Retention: c.Retention,
+		Secrets:        vault.All,
+		Retention:      c.Retention,
+		AuditRetention: auditRetention(c.AuditRetention),
 	})
 	if err != nil {
 		return err
@@ -265,4 +275,13 @@ func displayAddr(addr string) string {
 		host = "localhost"
 	}
 	return net.JoinHostPort(host, port)
+}
+
+// auditRetention is --audit-retention as the engine takes it: its "for
+// ever" is negative, the flag's 0.
+func auditRetention(d time.Duration) time.Duration {
+	if d == 0 {
+		return -1
+	}
+	return d
 }

@@ -10,6 +10,7 @@ import { navigate, onLeave, setTitle } from './nav.js';
 import { replaysSection } from './runs-replays.js';
 import { waitsSection } from './run-waits.js';
 import { isNested, nestedView } from './run-items.js';
+import { can } from './me.js';
 
 const STATUSES = ['succeeded', 'filtered', 'failed', 'retrying', 'waiting', 'queued', 'running', 'cancelled'];
 const PAGE = 50;
@@ -154,7 +155,7 @@ export async function runPage(root, id) {
         h('h1', null, 'Run ', statusPill(run.status)),
         h('div', { class: 'actions' },
           h('a', { class: 'btn ghost', href: `/workflows/${run.workflow}`, 'data-link': '' }, 'Open workflow'),
-          h('button', { type: 'button', class: 'btn primary', id: 'replay', onclick: () => replay(run) }, 'Replay'))),
+          can('editor') ? h('button', { type: 'button', class: 'btn primary', id: 'replay', onclick: () => replay(run) }, 'Replay') : null)),
       h('dl', { class: 'meta-grid' },
         meta('Workflow', h('a', { href: `/workflows/${run.workflow}`, 'data-link': '', class: 'mono' }, run.workflow)),
         meta('Revision', String(run.revision)),
