@@ -262,7 +262,7 @@ func (t *MQTTTrigger) filter(host ConsumerHost) string {
 // client connects again with backoff whenever the connection is lost, and
 // the broker then sends again what was not acknowledged.
 func (t *MQTTTrigger) Consume(ctx context.Context, host ConsumerHost) error {
-	log := host.Logger().With("trigger", "mqtt", "topic", t.Topic)
+	log := host.Logger().With("topic", t.Topic)
 	host.State(ConsumerConnecting, nil)
 	raw, err := host.Render(t.url)
 	if err == nil {
@@ -357,7 +357,6 @@ func (t *MQTTTrigger) Consume(ctx context.Context, host ConsumerHost) error {
 				if err == nil || ctx.Err() != nil {
 					return
 				}
-				log.Error("mqtt: subscribe", "err", err)
 				host.State(ConsumerRetrying, err)
 				dropConn()
 			}()
@@ -371,8 +370,7 @@ func (t *MQTTTrigger) Consume(ctx context.Context, host ConsumerHost) error {
 		},
 		OnConnectError: func(err error) {
 			if ctx.Err() == nil {
-				host.State(ConsumerRetrying, err)
-				log.Warn("mqtt: connect", "err", err)
+				host.State(ConsumerRetrying, err) // logged by the host, its secrets hidden
 			}
 		},
 		ClientConfig: paho.ClientConfig{

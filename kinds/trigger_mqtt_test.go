@@ -315,3 +315,59 @@ func TestMQTTTwoReplicasPostgres(t *testing.T) {
 	})
 	t.Logf("replica a took %d messages, replica b %d", len(ha.deliveries()), len(hb.deliveries()))
 }
+
+// TestMQTTThroughSupervisor: the trigger run by Hookflow's consumer
+// supervisor, its URL from a secret and its client id the machine's: the
+// run sees the message's metadata and properties; messages published while
+// the workflow is disabled wait in its session and are taken once it is
+// enabled again.
+func TestMQTTThroughSupervisor(t *testing.T) {
+	t.Parallel()
+	pub := newPublisher(t)
+	topic := "hf-test/" + randomHex(4) + "/orders"
+	rig := newConsumerRig(t, nil, map[string]any{"mqtt": "mqtt://" + mosquittoAddr})
+	rig.save(t, `{"format": "hookflow/v1", "id": "mqtt-rig", "name": "Topic", "enabled": true,
+		"trigger": {"type": "mqtt", "url": "{{ secrets.mqtt }}", "topic": "`+topic+`/#", "session_expiry": "10m"},
+		"steps": [{"id": "seen", "type": "transform", "expr": "{n: payload.n, topic: trigger.meta.topic, qos: trigger.meta.qos, shop: trigger.headers['x-shop'], source: trigger.source}"}]}`)
+	rig.waitState(t, "mqtt-rig", kinds.ConsumerConnected)
+	waitUntil(t, "the subscription", func() bool {
+		pub.publish(topic+"/probe", jsonBody(-1), "message-id", "probe")
+		return len(rig.runs(t, "mqtt-rig")) > 0
+	})
+	for i := range 3 {
+		pub.publish(topic+"/paid", jsonBody(i), "message-id", fmt.Sprint("m-", i), "X-Shop", "north")
+	}
+	events := rig.waitRuns(t, "mqtt-rig", 4)
+	for key, ev := range events {
+		if key == "probe" {
+			continue
+		}
+		if ev.Source != "mqtt" || ev.Meta["topic"] != topic+"/paid" || ev.Headers["x-shop"] != "north" {
+			t.Errorf("event %s: source %s, meta %v, headers %v", key, ev.Source, ev.Meta, ev.Headers)
+		}
+	}
+	for _, run := range rig.runs(t, "mqtt-rig") {
+		results, err := rig.s.StepResultList(context.Background(), run.ID)
+		if err != nil || len(results) != 1 {
+			t.Fatalf("step results %v, %v", results, err)
+		}
+		var seen map[string]any
+		if err := json.Unmarshal(results[0].Output, &seen); err != nil {
+			t.Fatal(err)
+		}
+		if seen["n"] == float64(-1) {
+			continue
+		}
+		if seen["topic"] != topic+"/paid" || seen["qos"] != float64(1) || seen["shop"] != "north" || seen["source"] != "mqtt" {
+			t.Errorf("the run saw %v", seen)
+		}
+	}
+
+	rig.setEnabled(t, "mqtt-rig", false)
+	rig.waitGone(t, "mqtt-rig")
+	for i := 3; i < 5; i++ {
+		pub.publish(topic+"/paid", jsonBody(i), "message-id", fmt.Sprint("m-", i))
+	}
+	rig.setEnabled(t, "mqtt-rig", true)
+	rig.waitRuns(t, "mqtt-rig", 6)
+}

@@ -28,9 +28,10 @@ const (
 	rabbitConsumeDialTimeout = 30 * time.Second
 )
 
-// rabbitConsumeBackoff is the wait between connection attempts: from a fraction
-// of a second, doubling up to half a minute.
-var rabbitConsumeBackoff = RetryPolicy{Initial: 250 * time.Millisecond, Max: 30 * time.Second}
+// rabbitConsumeHandBack is the longest wait before a message that could
+// not be stored is handed back to the queue, so that a store that is down
+// is not asked again at once.
+const rabbitConsumeHandBack = time.Second
 
 // rabbitConsumeExchangeTypes are the exchange types the trigger may declare.
 var rabbitConsumeExchangeTypes = []workflows.Option{
@@ -53,13 +54,13 @@ func init() {
 						"(write a / ? # @ or % in the password as %2F %3F %23 %40 %25). It is never logged or recorded. " +
 						"The server must be reachable past the outbound guard (--egress-allow)."},
 				{Name: "queue", Label: "Queue", Kind: workflows.ValueText, Required: true, Placeholder: "orders",
-					Help: "The queue to take messages from. It is declared durable (created where it does not exist); an existing queue must be durable too."},
+					Help: "The queue to take messages from: one that exists is taken as it is (classic or quorum, with its own settings); one that does not is created, durable."},
 				{Name: "prefetch", Label: "Messages at once", Kind: workflows.ValueNumber, Default: DefaultRabbitMQPrefetch,
 					Help: "How many messages the server hands over before the first is acknowledged (1 to 10000): more is faster, fewer spreads them across replicas."},
 				{Name: "exchange", Label: "Exchange", Kind: workflows.ValueText, Placeholder: "shop",
-					Help: "Optional: an exchange to bind the queue to, declared durable where it does not exist (amq.* exchanges are only bound to). Empty: the queue gets only what is sent to it by name."},
+					Help: "Optional: an exchange to bind the queue to, created durable where it does not exist. Empty: the queue gets only what is sent to it by name."},
 				{Name: "exchange_type", Label: "Exchange type", Kind: workflows.ValueSelect, Default: "topic", Options: rabbitConsumeExchangeTypes,
-					Help: "The exchange's type, where it is declared; an existing exchange must have this type."},
+					Help: "The exchange's type, where it is created (an existing exchange keeps its own)."},
 				{Name: "binding_key", Label: "Binding key", Kind: workflows.ValueText, Placeholder: "orders.*",
 					Help: "Which routing keys of the exchange reach the queue: for a topic exchange * matches one word and # any number (default #, everything); " +
 						"for a direct exchange the key itself (default the queue's name); a fanout exchange sends everything."},
@@ -205,42 +206,23 @@ func rabbitConsumeURL(raw string) error {
 }
 
 // Consume takes the queue's messages until ctx ends, connecting again with
-// backoff whenever the connection or its channel is lost.
+// backoff whenever the connection or its channel is lost (runSessions).
 func (t *RabbitMQTrigger) Consume(ctx context.Context, host ConsumerHost) error {
-	log := host.Logger().With("trigger", "rabbitmq", "queue", t.Queue)
-	for failures := 0; ; {
-		host.State(ConsumerConnecting, nil)
-		connected, err := t.session(ctx, host)
-		if ctx.Err() != nil {
-			host.State(ConsumerStopped, nil)
-			return nil
-		}
-		if connected {
-			failures = 0
-		}
-		failures++
-		wait := Backoff(rabbitConsumeBackoff, failures, 0)
-		log.Warn("rabbitmq: connection lost; connecting again", "err", err, "in", wait)
-		host.State(ConsumerRetrying, err)
-		select {
-		case <-ctx.Done():
-			host.State(ConsumerStopped, nil)
-			return nil
-		case <-time.After(wait):
-		}
-	}
+	return runSessions(ctx, host, func(ctx context.Context, connected func()) error {
+		return t.session(ctx, host, connected)
+	})
 }
 
 // session connects, declares what the settings name, and consumes until
-// the connection or the channel is lost or ctx ends; connected says it got
-// as far as consuming.
-func (t *RabbitMQTrigger) session(ctx context.Context, host ConsumerHost) (connected bool, err error) {
+// the connection or the channel is lost or ctx ends; it calls connected
+// once it consumes.
+func (t *RabbitMQTrigger) session(ctx context.Context, host ConsumerHost, connected func()) error {
 	raw, err := host.Render(t.url)
 	if err != nil {
-		return false, fmt.Errorf("url: %w", err)
+		return fmt.Errorf("url: %w", err)
 	}
 	if err := rabbitConsumeURL(raw); err != nil {
-		return false, fmt.Errorf("url %w", err)
+		return fmt.Errorf("url %w", err)
 	}
 	conn, err := amqp.DialConfig(raw, amqp.Config{
 		Heartbeat: 10 * time.Second,
@@ -261,38 +243,32 @@ func (t *RabbitMQTrigger) session(ctx context.Context, host ConsumerHost) (conne
 		},
 	})
 	if err != nil {
-		return false, fmt.Errorf("connect: %w", err)
+		return fmt.Errorf("connect: %w", err)
 	}
 	defer conn.Close()
 	connClosed := conn.NotifyClose(make(chan *amqp.Error, 1))
+	if err := t.declare(conn); err != nil {
+		return err
+	}
 	ch, err := conn.Channel()
 	if err != nil {
-		return false, fmt.Errorf("open channel: %w", err)
+		return fmt.Errorf("open channel: %w", err)
 	}
 	chClosed := ch.NotifyClose(make(chan *amqp.Error, 1))
 	if err := ch.Qos(t.prefetch, 0, false); err != nil {
-		return false, fmt.Errorf("prefetch: %w", err)
-	}
-	if t.Exchange != "" && !strings.HasPrefix(t.Exchange, "amq.") {
-		if err := ch.ExchangeDeclare(t.Exchange, t.exchangeType, true, false, false, false, nil); err != nil {
-			return false, fmt.Errorf("declare exchange %q: %w", t.Exchange, err)
-		}
-	}
-	if _, err := ch.QueueDeclare(t.Queue, true, false, false, false, nil); err != nil {
-		return false, fmt.Errorf("declare queue %q: %w", t.Queue, err)
+		return fmt.Errorf("prefetch: %w", err)
 	}
 	if t.Exchange != "" {
 		if err := ch.QueueBind(t.Queue, t.bindingKey, t.Exchange, false, nil); err != nil {
-			return false, fmt.Errorf("bind queue %q to exchange %q: %w", t.Queue, t.Exchange, err)
+			return fmt.Errorf("bind queue %q to exchange %q: %w", t.Queue, t.Exchange, err)
 		}
 	}
 	tag := "hookflow-" + host.WorkflowID() + "-" + strconv.FormatInt(time.Now().UnixNano(), 36)
 	deliveries, err := ch.Consume(t.Queue, tag, false, false, false, false, nil)
 	if err != nil {
-		return false, fmt.Errorf("consume queue %q: %w", t.Queue, err)
+		return fmt.Errorf("consume queue %q: %w", t.Queue, err)
 	}
-	host.State(ConsumerConnected, nil)
-	host.Logger().Info("rabbitmq: consuming", "queue", t.Queue)
+	connected()
 
 	// Each message is stored and acknowledged on its own goroutine: the
 	// prefetch bounds how many there are. All are done before the
@@ -303,20 +279,20 @@ func (t *RabbitMQTrigger) session(ctx context.Context, host ConsumerHost) (conne
 		select {
 		case <-ctx.Done():
 			_ = ch.Cancel(tag, false)
-			return true, nil
+			return nil
 		case e := <-connClosed:
-			return true, rabbitConsumeClosed("connection", e)
+			return rabbitConsumeClosed("connection", e)
 		case e := <-chClosed:
-			return true, rabbitConsumeClosed("channel", e)
+			return rabbitConsumeClosed("channel", e)
 		case d, ok := <-deliveries:
 			if !ok {
 				select {
 				case e := <-connClosed:
-					return true, rabbitConsumeClosed("connection", e)
+					return rabbitConsumeClosed("connection", e)
 				case e := <-chClosed:
-					return true, rabbitConsumeClosed("channel", e)
+					return rabbitConsumeClosed("channel", e)
 				case <-time.After(time.Second):
-					return true, errors.New("the server ended the consumer")
+					return errors.New("the server ended the consumer")
 				}
 			}
 			inflight.Add(1)
@@ -326,6 +302,53 @@ func (t *RabbitMQTrigger) session(ctx context.Context, host ConsumerHost) (conne
 			}()
 		}
 	}
+}
+
+// declare makes the exchange (where set) and the queue exist: one that
+// exists is taken as it is (a quorum queue, one with a TTL or a dead-letter
+// exchange...), one that does not is declared durable.
+func (t *RabbitMQTrigger) declare(conn *amqp.Connection) error {
+	if t.Exchange != "" && !strings.HasPrefix(t.Exchange, "amq.") {
+		err := rabbitConsumeEnsure(conn, func(ch *amqp.Channel) error {
+			return ch.ExchangeDeclarePassive(t.Exchange, t.exchangeType, true, false, false, false, nil)
+		}, func(ch *amqp.Channel) error {
+			return ch.ExchangeDeclare(t.Exchange, t.exchangeType, true, false, false, false, nil)
+		})
+		if err != nil {
+			return fmt.Errorf("declare exchange %q: %w", t.Exchange, err)
+		}
+	}
+	err := rabbitConsumeEnsure(conn, func(ch *amqp.Channel) error {
+		_, err := ch.QueueDeclarePassive(t.Queue, true, false, false, false, nil)
+		return err
+	}, func(ch *amqp.Channel) error {
+		_, err := ch.QueueDeclare(t.Queue, true, false, false, false, nil)
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("declare queue %q: %w", t.Queue, err)
+	}
+	return nil
+}
+
+// rabbitConsumeEnsure checks that something exists (passive), and declares
+// it where the server says it does not; each on a channel of its own, since
+// the server closes a channel whose check fails.
+func rabbitConsumeEnsure(conn *amqp.Connection, passive, declare func(*amqp.Channel) error) error {
+	on := func(f func(*amqp.Channel) error) error {
+		ch, err := conn.Channel()
+		if err != nil {
+			return fmt.Errorf("open channel: %w", err)
+		}
+		defer ch.Close()
+		return f(ch)
+	}
+	err := on(passive)
+	var ae *amqp.Error
+	if err == nil || !errors.As(err, &ae) || ae.Code != amqp.NotFound {
+		return err
+	}
+	return on(declare)
 }
 
 // rabbitConsumeClosed says why the connection or the channel closed.
@@ -354,7 +377,7 @@ func (t *RabbitMQTrigger) deliver(ctx context.Context, host ConsumerHost, d amqp
 	select {
 	case <-ctx.Done():
 		return
-	case <-time.After(Backoff(rabbitConsumeBackoff, 3, 0)):
+	case <-time.After(Backoff(RetryPolicy{Initial: rabbitConsumeHandBack, Max: rabbitConsumeHandBack}, 1, 0)):
 	}
 	if err := d.Nack(false, true); err != nil {
 		host.Logger().Warn("rabbitmq: hand back a message", "err", err, "delivery_tag", d.DeliveryTag)

@@ -259,8 +259,11 @@ func TestRabbitMQNotStoredStaysQueued(t *testing.T) {
 
 	up := newHost(t, n, wf, "rabbitmq", map[string]any{"amqp": rabbitURL})
 	consume(t, c, up)
-	waitUntil(t, "the message stored", func() bool { return n.events(t, wf.ID)[string(jsonBody(7))] == 1 })
+	waitUntil(t, "the message stored", func() bool { return len(up.deliveries()) == 1 })
 	waitUntil(t, "the queue empty", func() bool { return r.messages(queue) == 0 })
+	if got := n.events(t, wf.ID)[string(jsonBody(7))]; got != 1 {
+		t.Errorf("the message stored %d times, want once", got)
+	}
 	if d := up.deliveries(); len(d) != 1 || d[0].Meta["redelivered"] != true {
 		t.Errorf("deliveries %v, want one, redelivered", d)
 	}
@@ -337,4 +340,79 @@ func TestRabbitMQTwoReplicasPostgres(t *testing.T) {
 		return done == count
 	})
 	t.Logf("replica a took %d messages, replica b %d", len(ha.deliveries()), len(hb.deliveries()))
+}
+
+// TestRabbitMQThroughSupervisor: the trigger run by Hookflow's consumer
+// supervisor, its URL from a secret: the run sees the message's metadata
+// and headers; disabling the workflow stops taking messages (they wait in
+// the queue) and enabling it takes them.
+func TestRabbitMQThroughSupervisor(t *testing.T) {
+	t.Parallel()
+	r := newRabbit(t)
+	queue, exchange := r.name("queue"), r.name("exchange")
+	rig := newConsumerRig(t, nil, map[string]any{"rabbitmq": rabbitURL})
+	rig.save(t, `{"format": "hookflow/v1", "id": "rabbit-rig", "name": "Queue", "enabled": true,
+		"trigger": {"type": "rabbitmq", "url": "{{ secrets.rabbitmq }}", "queue": "`+queue+`", "exchange": "`+exchange+`", "exchange_type": "direct", "binding_key": "paid"},
+		"steps": [{"id": "seen", "type": "transform", "expr": "{n: payload.n, key: trigger.meta.routing_key, again: trigger.meta.redelivered, shop: trigger.headers['x-shop'], source: trigger.source}"}]}`)
+	rig.waitState(t, "rabbit-rig", kinds.ConsumerConnected)
+	for i := range 3 {
+		r.publish(exchange, "paid", amqp.Publishing{Body: jsonBody(i), MessageId: fmt.Sprint("m-", i), Headers: amqp.Table{"x-shop": "north"}})
+	}
+	events := rig.waitRuns(t, "rabbit-rig", 3)
+	for key, ev := range events {
+		if ev.Source != "rabbitmq" || ev.Meta["routing_key"] != "paid" || ev.Meta["message_id"] != key || ev.Headers["x-shop"] != "north" {
+			t.Errorf("event %s: source %s, meta %v, headers %v", key, ev.Source, ev.Meta, ev.Headers)
+		}
+	}
+	run := rig.runs(t, "rabbit-rig")[0]
+	results, err := rig.s.StepResultList(context.Background(), run.ID)
+	if err != nil || len(results) != 1 {
+		t.Fatalf("step results %v, %v", results, err)
+	}
+	var seen map[string]any
+	if err := json.Unmarshal(results[0].Output, &seen); err != nil {
+		t.Fatal(err)
+	}
+	if seen["key"] != "paid" || seen["again"] != false || seen["shop"] != "north" || seen["source"] != "rabbitmq" {
+		t.Errorf("the run saw %v", seen)
+	}
+
+	rig.setEnabled(t, "rabbit-rig", false)
+	rig.waitGone(t, "rabbit-rig")
+	for i := 3; i < 5; i++ {
+		r.publish(exchange, "paid", amqp.Publishing{Body: jsonBody(i), MessageId: fmt.Sprint("m-", i)})
+	}
+	if got := r.messages(queue); got != 2 {
+		t.Errorf("%d messages wait in the queue while the workflow is disabled, want 2", got)
+	}
+	rig.setEnabled(t, "rabbit-rig", true)
+	rig.waitRuns(t, "rabbit-rig", 5)
+	waitUntil(t, "the queue empty", func() bool { return r.messages(queue) == 0 })
+}
+
+// TestRabbitMQExistingQueue: a queue that exists with settings of its own
+// (a message TTL, a dead-letter exchange), which declaring it without them
+// would be refused for, is taken as it is.
+func TestRabbitMQExistingQueue(t *testing.T) {
+	t.Parallel()
+	r := newRabbit(t)
+	queue := r.name("queue")
+	ch, err := r.conn.Channel()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ch.Close()
+	if _, err := ch.QueueDeclare(queue, true, false, false, false,
+		amqp.Table{"x-message-ttl": int32(600000), "x-dead-letter-exchange": "amq.fanout"}); err != nil {
+		t.Fatalf("declare the queue: %v", err)
+	}
+	n := sqliteNode(t)
+	wf, c := n.save(t, rabbitDef("rabbit-existing", queue, ""))
+	h := newHost(t, n, wf, "rabbitmq", map[string]any{"amqp": rabbitURL})
+	consume(t, c, h)
+	r.publish("", queue, amqp.Publishing{Body: jsonBody(1)})
+	waitUntil(t, "the message stored", func() bool { return len(h.deliveries()) == 1 })
+	if h.stateCount(kinds.ConsumerRetrying) != 0 {
+		t.Errorf("the consumer retried: %v", h.lastErr)
+	}
 }
