@@ -13,6 +13,7 @@ import (
 	_ "github.com/go-sql-driver/mysql" // the test's own client of MariaDB
 	"github.com/jackc/pgx/v5"
 
+	"github.com/hookflow/hookflow/actions"
 	"github.com/hookflow/hookflow/store"
 )
 
@@ -193,7 +194,8 @@ func testSQL(t *testing.T, db sqlDB) {
 }
 
 // TestSQLDatabaseDown: a database that does not answer is tried again
-// until the attempts are spent.
+// until the attempts are spent; one the egress guard refuses fails at
+// once.
 func TestSQLDatabaseDown(t *testing.T) {
 	t.Parallel()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
@@ -213,6 +215,21 @@ func TestSQLDatabaseDown(t *testing.T) {
 			r := b.waitFinished(run)
 			if r.Status != store.StatusFailed || !strings.Contains(r.Error, "gave up after 3 attempts") || strings.Contains(r.Error, "pw") {
 				t.Errorf("run = %s (%q), want failed after 3 attempts, without the password", r.Status, r.Error)
+			}
+
+			guarded := setup(t, withConfig(func(c *Config) {
+				c.Sender = actions.NewSender(actions.Config{Egress: actions.DefaultEgress()})
+				c.Secrets = func(context.Context) (map[string]any, error) { return map[string]any{"db": url}, nil }
+			}))
+			run = guarded.accept(guarded.save(`{"format": "hookflow/v1", "id": "db-guarded", "name": "Guarded",
+  "trigger": {"type": "webhook"},
+  "steps": [{"id": "q", "type": "sql", "db": "{{ secrets.db }}", "query": "select 1"}]}`), `{}`)
+			r = guarded.waitFinished(run)
+			if r.Status != store.StatusFailed || !strings.Contains(r.Error, "egress refused") || strings.Contains(r.Error, "pw") {
+				t.Errorf("guarded run = %s (%q), want failed by the egress guard", r.Status, r.Error)
+			}
+			if rs := guarded.resultsOf(run, "q"); len(rs) != 1 {
+				t.Errorf("guarded: %d attempts, want 1 (not retried)", len(rs))
 			}
 		})
 	}
