@@ -108,10 +108,10 @@ func sqlWorkflow(id, table string) string {
   "trigger": {"type": "webhook"},
   "steps": [
     {"id": "ins", "type": "sql", "db": "{{ secrets.db }}",
-     "query": "insert into %[2]s(id, note, total) values ($1, $2, $3) returning id",
-     "args": ["payload.id", "payload.note", "payload.total"]},
+     "query": "insert into %[2]s(id, note, total, ref) values ($1, $2, $3, $4) returning id",
+     "args": ["payload.id", "payload.note", "payload.total", "payload.ref"]},
     {"id": "sel", "type": "sql", "db": "{{ secrets.db }}",
-     "query": "select id, note, total from %[2]s where id = $1 -- not $2\n and note = $2",
+     "query": "select id, note, total, ref from %[2]s where id = $1 -- not $2\n and note = $2",
      "args": ["steps.ins.rows[0].id", "payload.note"]},
     {"id": "all", "type": "sql", "db": "{{ secrets.db }}", "query": "select id from %[2]s order by id", "max_rows": 2}
   ]
@@ -119,7 +119,8 @@ func sqlWorkflow(id, table string) string {
 }
 
 // TestSQL: on PostgreSQL and MariaDB, an insert and a select with the
-// event's values bound as parameters: a value written to break out of
+// event's values bound as parameters (a number into a text column too):
+// a value written to break out of
 // the query (x'); drop table ...; --) is stored as text and the table
 // stays; the rows past the cap are cut and counted; the URL is never
 // recorded.
@@ -138,14 +139,14 @@ func TestSQL(t *testing.T) {
 
 func testSQL(t *testing.T, db sqlDB) {
 	table := unique("hf_orders_")
-	db.exec(t, fmt.Sprintf("create table %s (id varchar(64) primary key, note text, total %s)", table, db.money))
+	db.exec(t, fmt.Sprintf("create table %s (id varchar(64) primary key, note text, total %s, ref varchar(32))", table, db.money))
 	t.Cleanup(func() { db.exec(t, "drop table if exists "+table) })
 	for i := range 4 {
 		db.exec(t, fmt.Sprintf("insert into %s(id, note, total) values ('B-%d', 'old', 1)", table, i))
 	}
 	attack := fmt.Sprintf("x'); drop table %s; --", table)
 	b := connSetup(t, map[string]any{"db": db.url})
-	event, _ := json.Marshal(map[string]any{"id": "A-17", "note": attack, "total": 42.5})
+	event, _ := json.Marshal(map[string]any{"id": "A-17", "note": attack, "total": 42.5, "ref": 1017})
 	run := b.accept(b.save(sqlWorkflow("sql-"+db.name, table)), string(event))
 	if r := b.waitFinished(run); r.Status != store.StatusSucceeded {
 		t.Fatalf("run = %s (%q), want succeeded", r.Status, r.Error)
@@ -170,7 +171,7 @@ func testSQL(t *testing.T, db sqlDB) {
 	if out := output("ins"); fmt.Sprint(out) != "map[affected:1 rows:[map[id:A-17]] truncated:false]" {
 		t.Errorf("insert output = %v", out)
 	}
-	if out := output("sel"); fmt.Sprint(out) != fmt.Sprintf("map[affected:1 rows:[map[id:A-17 note:%s total:42.5]] truncated:false]", attack) {
+	if out := output("sel"); fmt.Sprint(out) != fmt.Sprintf("map[affected:1 rows:[map[id:A-17 note:%s ref:1017 total:42.5]] truncated:false]", attack) {
 		t.Errorf("select output = %v", out)
 	}
 	if out := output("all"); fmt.Sprint(out) != "map[affected:5 rows:[map[id:A-17] map[id:B-0]] truncated:true]" {
