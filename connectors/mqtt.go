@@ -44,7 +44,7 @@ func publishMQTT(ctx context.Context, d Dialer, m Message) (map[string]any, erro
 	resp, err := c.Publish(ctx, p)
 	where := fmt.Sprintf("publish to MQTT topic %q", m.Topic)
 	if err != nil {
-		release(true) // the session's state is unknown: the next publish connects again
+		release(true) // what the broker holds of it is unknown: the next publish connects again
 		return nil, fmt.Errorf("%s: %w", where, err)
 	}
 	release(false)
@@ -66,7 +66,8 @@ func reasonText(p *paho.PublishResponseProperties) string {
 	return ": " + p.ReasonString
 }
 
-// openMQTT connects to an MQTT 5 broker with a clean session of its own.
+// openMQTT connects to an MQTT 5 broker with a clean start: nothing is kept
+// between connections.
 func openMQTT(ctx context.Context, d Dialer, raw string) (*paho.Client, error) {
 	u, err := parseURL(raw, []string{"mqtt", "mqtts", "tcp", "ssl"})
 	if err != nil {

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"strconv"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
@@ -28,6 +29,9 @@ func queryPostgres(ctx context.Context, d Dialer, raw, query string, args []any,
 		return nil, err
 	}
 	defer release(false)
+	for i, a := range args {
+		args[i] = pgArg(a)
+	}
 	rows, err := p.Query(ctx, query, args...)
 	if err != nil {
 		return nil, pgError(err)
@@ -56,6 +60,24 @@ func queryPostgres(ctx context.Context, d Dialer, raw, query string, args []any,
 	}
 	res.Affected = rows.CommandTag().RowsAffected()
 	return res, nil
+}
+
+// pgArg is a parameter as it is sent: a number or a boolean as its text,
+// which PostgreSQL reads as the parameter's type, whatever it is (a
+// payload's 17 into a text column as well as an integer one; pgx would
+// refuse to encode a Go number into text).
+func pgArg(v any) any {
+	switch x := v.(type) {
+	case int64:
+		return strconv.FormatInt(x, 10)
+	case int:
+		return strconv.Itoa(x)
+	case float64:
+		return strconv.FormatFloat(x, 'g', -1, 64)
+	case bool:
+		return strconv.FormatBool(x)
+	}
+	return v
 }
 
 // pgValue is a PostgreSQL value as JSON holds it.

@@ -415,3 +415,33 @@ func TestPublishBrokerDown(t *testing.T) {
 		})
 	}
 }
+
+// TestPublishRefused: a message the broker refuses for a reason that
+// stays (no stream takes the subject, no such exchange) fails the step at
+// once, saying why.
+func TestPublishRefused(t *testing.T) {
+	t.Parallel()
+	for _, tt := range []struct {
+		to, addr, url, fields, want string
+	}{
+		{"nats", "127.0.0.1:4222", natsURL, `"subject": "` + unique("hf.nostream.") + `"`, "no JetStream stream takes this subject"},
+		{"rabbitmq", "127.0.0.1:5672", amqpURL, `"exchange": "` + unique("hf-missing-") + `", "routing_key": "k"`, "NOT_FOUND"},
+	} {
+		t.Run(tt.to, func(t *testing.T) {
+			t.Parallel()
+			needServer(t, tt.addr, tt.to)
+			b := connSetup(t, map[string]any{"broker": tt.url})
+			wf := b.save(publishWorkflow("refused-"+tt.to, `"to": "`+tt.to+`", `+tt.fields))
+			for range 2 { // the second on a connection the first left
+				run := b.accept(wf, publishEvent)
+				r := b.waitFinished(run)
+				if r.Status != store.StatusFailed || !strings.Contains(r.Error, tt.want) || strings.Contains(r.Error, "guest:guest") {
+					t.Errorf("run = %s (%q), want failed with %q", r.Status, r.Error, tt.want)
+				}
+				if rs := b.resultsOf(run, "send"); len(rs) != 1 {
+					t.Errorf("%d attempts, want 1 (not retried)", len(rs))
+				}
+			}
+		})
+	}
+}

@@ -13,6 +13,7 @@ import (
 	_ "github.com/go-sql-driver/mysql" // the test's own client of MariaDB
 	"github.com/jackc/pgx/v5"
 
+	"github.com/hookflow/hookflow/actions"
 	"github.com/hookflow/hookflow/store"
 )
 
@@ -107,10 +108,10 @@ func sqlWorkflow(id, table string) string {
   "trigger": {"type": "webhook"},
   "steps": [
     {"id": "ins", "type": "sql", "db": "{{ secrets.db }}",
-     "query": "insert into %[2]s(id, note, total) values ($1, $2, $3) returning id",
-     "args": ["payload.id", "payload.note", "payload.total"]},
+     "query": "insert into %[2]s(id, note, total, ref) values ($1, $2, $3, $4) returning id",
+     "args": ["payload.id", "payload.note", "payload.total", "payload.ref"]},
     {"id": "sel", "type": "sql", "db": "{{ secrets.db }}",
-     "query": "select id, note, total from %[2]s where id = $1 -- not $2\n and note = $2",
+     "query": "select id, note, total, ref from %[2]s where id = $1 -- not $2\n and note = $2",
      "args": ["steps.ins.rows[0].id", "payload.note"]},
     {"id": "all", "type": "sql", "db": "{{ secrets.db }}", "query": "select id from %[2]s order by id", "max_rows": 2}
   ]
@@ -118,7 +119,8 @@ func sqlWorkflow(id, table string) string {
 }
 
 // TestSQL: on PostgreSQL and MariaDB, an insert and a select with the
-// event's values bound as parameters: a value written to break out of
+// event's values bound as parameters (a number into a text column too):
+// a value written to break out of
 // the query (x'); drop table ...; --) is stored as text and the table
 // stays; the rows past the cap are cut and counted; the URL is never
 // recorded.
@@ -137,14 +139,14 @@ func TestSQL(t *testing.T) {
 
 func testSQL(t *testing.T, db sqlDB) {
 	table := unique("hf_orders_")
-	db.exec(t, fmt.Sprintf("create table %s (id varchar(64) primary key, note text, total %s)", table, db.money))
+	db.exec(t, fmt.Sprintf("create table %s (id varchar(64) primary key, note text, total %s, ref varchar(32))", table, db.money))
 	t.Cleanup(func() { db.exec(t, "drop table if exists "+table) })
 	for i := range 4 {
 		db.exec(t, fmt.Sprintf("insert into %s(id, note, total) values ('B-%d', 'old', 1)", table, i))
 	}
 	attack := fmt.Sprintf("x'); drop table %s; --", table)
 	b := connSetup(t, map[string]any{"db": db.url})
-	event, _ := json.Marshal(map[string]any{"id": "A-17", "note": attack, "total": 42.5})
+	event, _ := json.Marshal(map[string]any{"id": "A-17", "note": attack, "total": 42.5, "ref": 1017})
 	run := b.accept(b.save(sqlWorkflow("sql-"+db.name, table)), string(event))
 	if r := b.waitFinished(run); r.Status != store.StatusSucceeded {
 		t.Fatalf("run = %s (%q), want succeeded", r.Status, r.Error)
@@ -169,7 +171,7 @@ func testSQL(t *testing.T, db sqlDB) {
 	if out := output("ins"); fmt.Sprint(out) != "map[affected:1 rows:[map[id:A-17]] truncated:false]" {
 		t.Errorf("insert output = %v", out)
 	}
-	if out := output("sel"); fmt.Sprint(out) != fmt.Sprintf("map[affected:1 rows:[map[id:A-17 note:%s total:42.5]] truncated:false]", attack) {
+	if out := output("sel"); fmt.Sprint(out) != fmt.Sprintf("map[affected:1 rows:[map[id:A-17 note:%s ref:1017 total:42.5]] truncated:false]", attack) {
 		t.Errorf("select output = %v", out)
 	}
 	if out := output("all"); fmt.Sprint(out) != "map[affected:5 rows:[map[id:A-17] map[id:B-0]] truncated:true]" {
@@ -193,7 +195,8 @@ func testSQL(t *testing.T, db sqlDB) {
 }
 
 // TestSQLDatabaseDown: a database that does not answer is tried again
-// until the attempts are spent.
+// until the attempts are spent; one the egress guard refuses fails at
+// once.
 func TestSQLDatabaseDown(t *testing.T) {
 	t.Parallel()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
@@ -213,6 +216,21 @@ func TestSQLDatabaseDown(t *testing.T) {
 			r := b.waitFinished(run)
 			if r.Status != store.StatusFailed || !strings.Contains(r.Error, "gave up after 3 attempts") || strings.Contains(r.Error, "pw") {
 				t.Errorf("run = %s (%q), want failed after 3 attempts, without the password", r.Status, r.Error)
+			}
+
+			guarded := setup(t, withConfig(func(c *Config) {
+				c.Sender = actions.NewSender(actions.Config{Egress: actions.DefaultEgress()})
+				c.Secrets = func(context.Context) (map[string]any, error) { return map[string]any{"db": url}, nil }
+			}))
+			run = guarded.accept(guarded.save(`{"format": "hookflow/v1", "id": "db-guarded", "name": "Guarded",
+  "trigger": {"type": "webhook"},
+  "steps": [{"id": "q", "type": "sql", "db": "{{ secrets.db }}", "query": "select 1"}]}`), `{}`)
+			r = guarded.waitFinished(run)
+			if r.Status != store.StatusFailed || !strings.Contains(r.Error, "egress refused") || strings.Contains(r.Error, "pw") {
+				t.Errorf("guarded run = %s (%q), want failed by the egress guard", r.Status, r.Error)
+			}
+			if rs := guarded.resultsOf(run, "q"); len(rs) != 1 {
+				t.Errorf("guarded: %d attempts, want 1 (not retried)", len(rs))
 			}
 		})
 	}

@@ -17,8 +17,10 @@ import (
 const (
 	DefaultSQLTimeout = 30 * time.Second
 	DefaultMaxRows    = 1000
-	MaxMaxRows        = 100000
 )
+
+// MaxMaxRows is the highest max_rows a sql step may set.
+const MaxMaxRows = 100000
 
 func init() {
 	workflows.RegisterStep(workflows.StepKind{
