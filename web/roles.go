@@ -100,6 +100,7 @@ var routeRules = map[string]routeRule{
 	"GET /api/v1/tokens":                       {role: roleViewer}, // one's own; an admin's: all
 	"POST /api/v1/tokens":                      {role: roleViewer, action: "token.create"},
 	"DELETE /api/v1/tokens/:id":                {role: roleViewer, action: "token.revoke"},
+	"PUT /api/v1/session/password":             {role: roleViewer, action: "user.password"},
 	"GET /api/v1/workflows/:id/revisions":      {role: roleViewer},
 	"GET /api/v1/workflows/:id/revisions/:rev": {role: roleViewer},
 	"GET /api/v1/workflows/:id/stats":          {role: roleViewer},

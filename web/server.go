@@ -79,6 +79,7 @@ func New(cfg Config) *Server {
 	s.adminHash = newAdminHash(s.store, cfg.Logger, cfg.AdminTokenHash, s.now())
 	s.authFails = newAuthFailures[netip.Prefix](authLimitEntries)
 	s.loginFails = newAuthFailures[string](authLimitEntries)
+	go dummyHash() // ready before the first login with an unknown email (password.go)
 	s.webhook = triggers.NewWebhook(triggers.WebhookConfig{
 		Engine:         cfg.Engine,
 		MaxBody:        cfg.MaxBody,
@@ -166,6 +167,7 @@ func New(cfg Config) *Server {
 	api.DELETE("/replays/:id", s.deleteReplayJob)
 	api.GET("/issues", s.listIssues)
 	api.POST("/issues/:id", s.setIssue)
+	api.PUT("/session/password", s.changeOwnPassword)
 	r.GET("/hooks/resume/:token", s.resumeHook)
 	r.POST("/hooks/resume/:token", s.resumeHook)
 	s.router = r

@@ -198,3 +198,55 @@ func (s *Server) deleteUser(c *gin.Context) {
 	noteAudit(c, u.ID, map[string]any{"email": u.Email})
 	c.Status(http.StatusNoContent)
 }
+
+// changeOwnPassword lets a logged-in user change their password: PUT
+// /api/v1/session/password {"current", "password"}. A wrong current
+// password counts as a failed login (limited the same way). Every session
+// of the user ends, and the caller gets a new one.
+func (s *Server) changeOwnPassword(c *gin.Context) {
+	p := callerOf(c)
+	if p.userID == "" || p.tokenID != "" {
+		abort(c, http.StatusUnprocessableEntity, "no_user", "log in as a user, with your password, to change it")
+		return
+	}
+	body, ok := readBody(c)
+	if !ok {
+		return
+	}
+	var req struct {
+		Current  string `json:"current"`
+		Password string `json:"password"`
+	}
+	if err := json.Unmarshal(body, &req); err != nil || req.Current == "" || req.Password == "" {
+		abort(c, http.StatusBadRequest, "bad_json", `the body must be {"current": "...", "password": "..."}`)
+		return
+	}
+	key, now := s.clientKey(c), s.now()
+	if s.answerBlocked(c, max(s.authFails.blocked(key, now), s.loginFails.blocked(p.email, now)), "with this account's password") {
+		return
+	}
+	ctx := c.Request.Context()
+	u, err := s.store.UserGet(ctx, p.userID)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	if match, _ := verifyPassword(u.PasswordHash, req.Current); !match || len(req.Current) > maxPasswordLen {
+		s.addressFailed(c, key)
+		s.loginFails.fail(p.email, now)
+		abortJSON(c, http.StatusUnprocessableEntity, gin.H{"error": apiError{Code: "wrong_password", Message: "that is not your current password", Field: "current"}})
+		return
+	}
+	if _, err := UpdateUser(ctx, s.store, u.ID, "", req.Password, now); err != nil {
+		s.failUser(c, err)
+		return
+	}
+	noteAudit(c, u.ID, map[string]any{"email": u.Email, "password_changed": true})
+	id, _, err := s.newSession(c, u.ID, "")
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	s.setSessionCookie(c, id, int(sessionTTL/time.Second))
+	c.Status(http.StatusNoContent)
+}

@@ -7,7 +7,8 @@ import (
 // TestUsersBrowser: an admin adds a viewer on the Users page and sees it
 // in the audit log; the viewer logs in with email and password, sees no
 // Users entry, no save button on a workflow, a plain "not allowed" on the
-// Users page, and makes a personal API token, shown once.
+// Users page, makes a personal API token, shown once, and changes her
+// password.
 func TestUsersBrowser(t *testing.T) {
 	b, u := loggedIn(t)
 	b.create(`{"format": "hookflow/v1", "id": "orders", "name": "Orders", "trigger": {"type": "webhook"},
@@ -74,4 +75,11 @@ func TestUsersBrowser(t *testing.T) {
 	if tok := u.eval(`document.querySelector('#token-value').value`); len(tok) < 20 || tok[:4] != "hft_" {
 		t.Errorf("token shown = %q", tok)
 	}
+
+	// Her own password.
+	u.fill("#pw-current", "vera-password-1")
+	u.fill("#pw-new", "vera-password-2")
+	u.click("#pw-change")
+	u.waitText("#toast", "Password changed")
+	b.loginUser(b.url, "vera@example.com", "vera-password-2")
 }

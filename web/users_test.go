@@ -407,3 +407,42 @@ func TestTokenExpires(t *testing.T) {
 	clock.advance(time.Minute)
 	wantError(t, use(), http.StatusUnauthorized, "unauthorized")
 }
+
+// TestChangeOwnPassword: a user changes their password with the current
+// one; their other sessions end, the caller's goes on with a new cookie,
+// and the old password no longer logs in.
+func TestChangeOwnPassword(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	b.addUser("ann@example.com", "viewer", "ann-password-1")
+	mine := b.loginUser(b.url, "ann@example.com", "ann-password-1")
+	other := b.loginUser(b.url, "ann@example.com", "ann-password-1")
+	change := func(current, next string) *answer {
+		return b.send(http.MethodPut, "/api/v1/session/password", map[string]string{"current": current, "password": next}, "Cookie", mine)
+	}
+	e := wantError(t, change("not-it-at-all", "ann-password-2"), http.StatusUnprocessableEntity, "wrong_password")
+	if e["field"] != "current" {
+		t.Errorf("field = %v", e["field"])
+	}
+	wantError(t, change("ann-password-1", "short"), http.StatusUnprocessableEntity, "invalid_password")
+	r := change("ann-password-1", "ann-password-2")
+	if r.status != http.StatusNoContent {
+		t.Fatalf("change = %d\n%s", r.status, r.body)
+	}
+	renewed := sessionCookieOf(t, r)
+	if r := b.send(http.MethodGet, "/api/v1/session", nil, "Cookie", renewed); r.status != http.StatusOK {
+		t.Errorf("the caller's new session = %d", r.status)
+	}
+	for _, c := range []string{mine, other} {
+		wantError(t, b.send(http.MethodGet, "/api/v1/session", nil, "Cookie", c), http.StatusUnauthorized, "unauthorized")
+	}
+	if r := b.send(http.MethodPost, "/api/v1/session", map[string]string{"email": "ann@example.com", "password": "ann-password-1"}); r.status != http.StatusUnauthorized {
+		t.Errorf("the old password = %d, want 401", r.status)
+	}
+	b.loginUser(b.url, "ann@example.com", "ann-password-2")
+	if _, ok := findAudit(b.audit("?action=user.password"), "ann@example.com", "user.password"); !ok {
+		t.Error("the change is not in the audit log")
+	}
+	// The admin token is no user.
+	wantError(t, b.api(http.MethodPut, "/api/v1/session/password", map[string]string{"current": "x", "password": "0123456789"}), http.StatusUnprocessableEntity, "no_user")
+}

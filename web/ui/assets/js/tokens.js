@@ -3,7 +3,7 @@
 // everyone's). A new token is shown once, to be copied; any can be
 // revoked. A token acts with its role, at most its user's.
 
-import { get, post, del } from './api.js';
+import { get, post, put, del } from './api.js';
 import { h, clear, timeEl, toast, confirmDialog } from './dom.js';
 import { setTitle } from './nav.js';
 import { me, can } from './me.js';
@@ -60,6 +60,7 @@ export async function tokensPage(root) {
     page.append(h('p', { class: 'banner' }, 'You are logged in with the admin token, which is no user: log in as a user to make a personal token.'));
   }
   page.append(listBox);
+  if (me.email) page.append(passwordSection());
 
   const reload = async () => { ({ tokens } = await get('/tokens')); draw(); };
   const draw = () => {
@@ -95,4 +96,30 @@ export async function tokensPage(root) {
     }
   };
   draw();
+}
+
+/** passwordSection lets a user change their own password. */
+function passwordSection() {
+  const current = /** @type {HTMLInputElement} */ (h('input', { id: 'pw-current', type: 'password', autocomplete: 'current-password' }));
+  const next = /** @type {HTMLInputElement} */ (h('input', { id: 'pw-new', type: 'password', autocomplete: 'new-password' }));
+  const err = h('p', { class: 'error-text', role: 'alert', id: 'pw-error' });
+  return h('section', { class: 'card', 'aria-labelledby': 'pw-h' }, h('form', {
+    class: 'card-body',
+    onsubmit: async (/** @type {Event} */ e) => {
+      e.preventDefault();
+      err.textContent = '';
+      try {
+        await put('/session/password', { current: current.value, password: next.value });
+        current.value = '';
+        next.value = '';
+        toast('Password changed: your other sessions have ended');
+      } catch (x) { err.textContent = x.message; }
+    },
+  },
+  h('h2', { id: 'pw-h' }, 'Your password'),
+  h('div', { class: 'grid2' },
+    h('div', { class: 'field' }, h('label', { for: 'pw-current' }, 'Current password'), current),
+    h('div', { class: 'field' }, h('label', { for: 'pw-new' }, 'New password'), next)),
+  err,
+  h('button', { type: 'submit', class: 'btn', id: 'pw-change' }, 'Change password')));
 }
