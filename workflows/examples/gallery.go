@@ -56,6 +56,10 @@ var about = map[string]struct {
 		"When a Stripe payment of at least 100.00 succeeds, Slack hears who paid how much: \"Ann Lee paid 120.00 USD\".",
 		[]string{"Stripe", "Slack"},
 	},
+	"queue-to-webhook": {
+		"Each message published to a NATS JetStream subject is sent on to an HTTP API, retried until it answers; the broker's copy is acknowledged only once Hookflow has stored it.",
+		[]string{"NATS JetStream", "Orders API"},
+	},
 	"refund-approval": {
 		"A refund request over 500 waits for a person: the chat gets Approve and Reject links, and the refund is sent only once someone approves (nothing after 48 hours).",
 		[]string{"Refund form", "Team chat", "Payments API"},
