@@ -38,6 +38,13 @@ type consumerRig struct {
 // when the test ends.
 func newConsumerRig(t *testing.T, s store.Store, secrets map[string]any) *consumerRig {
 	t.Helper()
+	return newConsumerRigEgress(t, s, secrets, "127.0.0.1")
+}
+
+// newConsumerRigEgress is newConsumerRig with the sender's egress allow
+// list ("" for the default guard, which refuses loopback addresses).
+func newConsumerRigEgress(t *testing.T, s store.Store, secrets map[string]any, allow string) *consumerRig {
+	t.Helper()
 	ctx := context.Background()
 	if s == nil {
 		var err error
@@ -46,7 +53,7 @@ func newConsumerRig(t *testing.T, s store.Store, secrets map[string]any) *consum
 		}
 		t.Cleanup(func() { s.Close() })
 	}
-	egress, err := actions.ParseEgressAllow("127.0.0.1")
+	egress, err := actions.ParseEgressAllow(allow)
 	if err != nil {
 		t.Fatal(err)
 	}

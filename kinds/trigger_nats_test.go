@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
@@ -48,12 +49,21 @@ func natsStream(t *testing.T, js jetstream.JetStream, name, subject string) {
 }
 
 // natsPublish publishes n messages numbered from first, each acknowledged
-// by the server.
+// by the server. A publish without an answer (the server restarting) is
+// made again; the server keeps one of each message id.
 func natsPublish(t *testing.T, js jetstream.JetStream, subject string, first, n int) {
 	t.Helper()
 	for i := first; i < first+n; i++ {
-		msg := &nats.Msg{Subject: subject, Data: []byte(`{"n": ` + strconv.Itoa(i) + `}`), Header: nats.Header{"X-Order": []string{"o-" + strconv.Itoa(i)}}}
-		if _, err := js.PublishMsg(context.Background(), msg); err != nil {
+		msg := &nats.Msg{Subject: subject, Data: []byte(`{"n": ` + strconv.Itoa(i) + `}`),
+			Header: nats.Header{"X-Order": []string{"o-" + strconv.Itoa(i)}, "Nats-Msg-Id": []string{subject + "-" + strconv.Itoa(i)}}}
+		var err error
+		for range 20 {
+			if _, err = js.PublishMsg(context.Background(), msg); err == nil {
+				break
+			}
+			time.Sleep(500 * time.Millisecond)
+		}
+		if err != nil {
 			t.Fatalf("publish %d: %v", i, err)
 		}
 	}

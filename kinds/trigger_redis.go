@@ -266,7 +266,7 @@ func (s *redisSession) readOwn(ctx context.Context) error {
 	after := "0"
 	for {
 		res, err := s.client.XReadGroup(ctx, &redis.XReadGroupArgs{Group: s.group, Consumer: s.consumer,
-			Streams: []string{s.t.stream, after}, Count: redisBatch}).Result()
+			Streams: []string{s.t.stream, after}, Count: redisBatch, Block: -1}).Result()
 		if errors.Is(err, redis.Nil) {
 			return nil
 		}

@@ -29,7 +29,8 @@ type ConsumersConfig struct {
 	MinBackoff, MaxBackoff time.Duration
 	// OnState, if set, is called with each change of a consumer's state
 	// (the metrics' gauges follow it); removed is true when the consumer is
-	// gone (its workflow disabled, deleted or saved again).
+	// gone (its workflow disabled, deleted or saved again). It is called
+	// with the supervisor's lock held: it must not call the supervisor.
 	OnState func(workflowID string, s TriggerState, removed bool)
 	Logger  *slog.Logger
 }

@@ -96,6 +96,12 @@ func (t *feedTrigger) Consume(ctx context.Context, host kinds.ConsumerHost) erro
 	if t.fail {
 		return fmt.Errorf("cannot connect to %s", u)
 	}
+	if t.tag == "kv" { // a poll keeping its cursor: in the workflow's scope whatever it asks
+		if _, err := host.KV().KVSet(ctx, store.KVSetParams{KVWrite: store.KVWrite{Scope: "elsewhere", Key: "cursor", Now: host.Now()},
+			Value: []byte(`"page-2"`)}); err != nil {
+			return err
+		}
+	}
 	host.State(kinds.ConsumerConnected, nil)
 	for {
 		select {
@@ -340,6 +346,27 @@ func TestConsumersRetryFailing(t *testing.T) {
 	}
 	if _, ok := b.c.States()[id]; !ok {
 		t.Errorf("States() lacks %s", id)
+	}
+}
+
+// TestConsumersKV: a consumer's key-value store is its workflow's scope.
+func TestConsumersKV(t *testing.T) {
+	t.Parallel()
+	b := setupConsumers(t, nil)
+	if _, err := b.e.SaveWorkflow(b.ctx, feedWorkflow(t, "feed-kv", `{"type": "test-feed", "url": "feed://x", "tag": "kv"}`)); err != nil {
+		t.Fatal(err)
+	}
+	b.c.Reload()
+	waitUntil(t, "the consumer to connect", func() bool {
+		st, ok := b.c.State("feed-kv")
+		return ok && st.State == kinds.ConsumerConnected
+	})
+	e, err := b.s.KVGet(b.ctx, store.KVGetParams{Scope: "feed-kv", Key: "cursor", Now: time.Now()})
+	if err != nil || string(e.Value) != `"page-2"` {
+		t.Fatalf("the workflow's cursor = %s, %v; want page-2", e.Value, err)
+	}
+	if _, err := b.s.KVGet(b.ctx, store.KVGetParams{Scope: "elsewhere", Key: "cursor", Now: time.Now()}); err == nil {
+		t.Errorf("the consumer wrote outside its workflow's scope")
 	}
 }
 

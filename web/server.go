@@ -44,6 +44,10 @@ type Config struct {
 	// TrustedProxies are the peers whose X-Forwarded-For is believed.
 	TrustedProxies []netip.Prefix
 	Logger         *slog.Logger
+	// Consumers runs the consumer triggers (brokers, polls): their states
+	// are shown by /readyz and the workflow's API, and a change made
+	// through the API reloads them (nil: none).
+	Consumers *triggers.Consumers
 }
 
 // Server is Hookflow's HTTP handler.
@@ -112,7 +116,7 @@ func New(cfg Config) *Server {
 	r.POST("/api/v1/session", limitBody, s.login) // the editor's login (session.go)
 	r.DELETE("/api/v1/session", s.logout)
 
-	api := r.Group("/api/v1", s.authorize, limitBody) // who may call what: roles.go
+	api := r.Group("/api/v1", s.authorize, limitBody, s.reloadConsumers) // who may call what: roles.go
 	api.GET("/session", s.sessionInfo)
 	api.GET("/openapi.json", s.openAPI)
 	api.GET("/workflows", s.listWorkflows)
@@ -217,5 +221,5 @@ func (s *Server) readyz(c *gin.Context) {
 		abort(c, http.StatusServiceUnavailable, "not_ready", "the store is not reachable")
 		return
 	}
-	writeJSON(c, http.StatusOK, gin.H{"status": "ready"})
+	writeJSON(c, http.StatusOK, gin.H{"status": "ready", "triggers": s.readyTriggers()})
 }

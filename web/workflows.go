@@ -14,6 +14,7 @@ import (
 	"github.com/hookflow/hookflow/engine"
 	"github.com/hookflow/hookflow/kinds"
 	"github.com/hookflow/hookflow/store"
+	"github.com/hookflow/hookflow/triggers"
 	"github.com/hookflow/hookflow/workflows"
 )
 
@@ -30,6 +31,9 @@ type workflowView struct {
 	CreatedAt  time.Time           `json:"created_at"`
 	UpdatedAt  time.Time           `json:"updated_at"`
 	Definition *workflows.Workflow `json:"definition"`
+
+	// TriggerState is a consumer trigger's (broker, poll) on this replica.
+	TriggerState *triggers.TriggerState `json:"trigger_state,omitempty"`
 }
 
 func (s *Server) view(r *http.Request, rec store.Workflow) (workflowView, error) {
@@ -52,6 +56,7 @@ func (s *Server) view(r *http.Request, rec store.Workflow) (workflowView, error)
 	if rec.Enabled {
 		v.NextFires = cw.NextFires(s.engine.Now(), 5)
 	}
+	v.TriggerState = s.triggerState(rec, cw)
 	return v, nil
 }
 

@@ -177,6 +177,7 @@ func serve(cmd *cobra.Command, c *config, limits *exprLimits) error {
 	go triggers.NewCron(triggers.CronConfig{Engine: eng, Logger: log}).Run(cronCtx)
 	// Broker consumers and polls: one per enabled workflow, on every replica.
 	consumers := triggers.NewConsumers(triggers.ConsumersConfig{Engine: eng, Logger: log})
+	reg.MustRegister(consumers) // hookflow_trigger_connected, hookflow_trigger_state
 	consumersDone := make(chan struct{})
 	go func() {
 		defer close(consumersDone)
@@ -186,6 +187,7 @@ func serve(cmd *cobra.Command, c *config, limits *exprLimits) error {
 		Handler: web.New(web.Config{
 			Engine: eng, AdminTokenHash: hash, BaseURL: c.BaseURL, EditorURL: c.EditorURL, MaxBody: c.MaxBody, Logger: log,
 			TrustedProxies: proxies, Registry: reg, Secrets: vault,
+			Consumers: consumers,
 		}),
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       60 * time.Second,

@@ -64,6 +64,10 @@ var about = map[string]struct {
 		"Every minute a shop's orders API is asked for paid orders after the last one seen; each new order is announced in the team chat, once. Orders already there when it starts are only noted.",
 		[]string{"Orders API", "Team chat"},
 	},
+	"queue-to-webhook": {
+		"Each message published to a NATS JetStream subject is sent on to an HTTP API, retried until it answers; the broker's copy is acknowledged only once Hookflow has stored it.",
+		[]string{"NATS JetStream", "Orders API"},
+	},
 	"refund-approval": {
 		"A refund request over 500 waits for a person: the chat gets Approve and Reject links, and the refund is sent only once someone approves (nothing after 48 hours).",
 		[]string{"Refund form", "Team chat", "Payments API"},

@@ -107,6 +107,11 @@ export function dataFields(env) {
       out.push({ path: `trigger.${part}.${k}`, expr: childPath(`trigger.${part}`, k), name: `${part === 'headers' ? 'header' : 'query'} ${k}`, source: 'Request', value: v, type: typeOf(v), depth: 0 });
     }
   }
+  // What a broker said of the message (a nats or redis trigger's).
+  for (const [k, v] of Object.entries(trig.meta || {})) {
+    if (k.includes('.')) continue;
+    out.push({ path: `trigger.meta.${k}`, expr: childPath('trigger.meta', k), name: `meta ${k}`, source: 'Message', value: v, type: typeOf(v), depth: 0 });
+  }
   walk(env.vars, 'vars', 'vars', 'Workflow vars', 0);
   return out;
 }

@@ -138,6 +138,7 @@ export class SamplePanel {
         source: ev.source, method: ev.method || '', headers: ev.headers || {},
         query: Object.fromEntries(new URLSearchParams(ev.query || '')), received_at: ev.received_at,
         body: typeof ev.body === 'string' ? ev.body : JSON.stringify(ev.body ?? ''), event_id: ev.id,
+        meta: ev.meta || null,
       };
     }
     const source = ed.sample.source || 'manual';

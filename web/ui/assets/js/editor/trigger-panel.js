@@ -9,6 +9,7 @@ import { renderFields } from '../forms/index.js';
 import { newDraft } from './draft.js';
 import { triggerURL, takesRequests } from './trigger-url.js';
 import { renderFires, firesFor } from './fires.js';
+import { renderTriggerState } from './trigger-state.js';
 
 /** @typedef {import('../editor.js').Editor} Editor */
 
@@ -41,6 +42,8 @@ export function renderTrigger(ed, box) {
       return k ? k.title : a;
     }));
   }
+  const state = h('div', { class: 'fires' }); // a consumer's connection, where the trigger has one
+  if (renderTriggerState(state, ed, t)) body.append(state);
   if (kind) body.append(renderFields(kind.fields, t, 'trigger', ed, -1));
   else body.append(h('p', { class: 'error-text' }, `This server has no trigger of type ${t.type}: its fields are kept as they are.`));
   if (firesFor(t.type)) {
