@@ -158,6 +158,10 @@ func New(cfg Config) (*Engine, error) {
 // Store returns the engine's store.
 func (e *Engine) Store() store.Store { return e.store }
 
+// Sender returns the engine's sender: triggers that connect out (a
+// broker's consumer, a poll) dial through its egress guard.
+func (e *Engine) Sender() *actions.Sender { return e.sender }
+
 // Start launches the accept writer, the dispatcher and the workers. They
 // run until Shutdown.
 func (e *Engine) Start() error {

@@ -297,6 +297,7 @@ func TriggerInfo(ev *store.Event) map[string]any {
 		"body":        string(ev.Body),
 		"received_at": ev.ReceivedAt,
 		"event_id":    ev.ID,
+		"meta":        ev.Meta, // a broker's or poll's (nil: none)
 	}
 	if p := parentRun(ev); p != "" {
 		m["parent_run"] = p

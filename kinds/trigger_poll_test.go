@@ -2,8 +2,6 @@ package kinds_test
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -12,16 +10,12 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
-	"net/url"
-	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
 	"sync"
 	"testing"
 	"time"
-
-	"github.com/jackc/pgx/v5"
 
 	"github.com/hookflow/hookflow/actions"
 	"github.com/hookflow/hookflow/engine"
@@ -150,7 +144,7 @@ func (h *pollHost) Render(t *workflows.Template) (string, error) {
 
 func (h *pollHost) Accept(ctx context.Context, d kinds.Delivery) error {
 	_, err := h.engine.Accept(ctx, engine.AcceptParams{WorkflowID: h.wf.ID, Revision: h.wf.Revision, Event: store.Event{
-		Source: "poll", Headers: d.Headers, Body: d.Body, ReceivedAt: d.ReceivedAt, IdempotencyKey: d.IdempotencyKey,
+		Source: "poll", Headers: d.Headers, Body: d.Body, ReceivedAt: d.ReceivedAt, IdempotencyKey: d.IdempotencyKey, Meta: d.Meta,
 	}})
 	return err
 }
@@ -511,53 +505,6 @@ func TestPollEgressGuard(t *testing.T) {
 	wantOrders(t, db, 0, 0)
 }
 
-// postgresSchema gives the URL of a new schema in the test database
-// (dropped when the test ends); it skips where HOOKFLOW_TEST_POSTGRES is
-// unset, and fails under CI=true.
-func postgresSchema(t *testing.T) string {
-	t.Helper()
-	base := os.Getenv("HOOKFLOW_TEST_POSTGRES")
-	if base == "" {
-		if os.Getenv("CI") == "true" {
-			t.Fatal("CI=true needs HOOKFLOW_TEST_POSTGRES, a PostgreSQL URL")
-		}
-		t.Skip("PostgreSQL tests skipped: set HOOKFLOW_TEST_POSTGRES to a database URL, " +
-			"e.g. postgres://postgres@127.0.0.1:5432/test?sslmode=disable")
-	}
-	b := make([]byte, 6)
-	_, _ = rand.Read(b)
-	schema := "hf_poll_" + hex.EncodeToString(b)
-	ctx := context.Background()
-	conn, err := pgx.Connect(ctx, base)
-	if err != nil {
-		t.Fatalf("connect: %v", err)
-	}
-	defer conn.Close(ctx)
-	if _, err := conn.Exec(ctx, "CREATE SCHEMA "+schema); err != nil {
-		t.Fatalf("create schema: %v", err)
-	}
-	t.Cleanup(func() {
-		conn, err := pgx.Connect(context.Background(), base)
-		if err != nil {
-			t.Errorf("drop schema: %v", err)
-			return
-		}
-		defer conn.Close(context.Background())
-		if _, err := conn.Exec(context.Background(), "DROP SCHEMA "+schema+" CASCADE"); err != nil {
-			t.Errorf("drop schema: %v", err)
-		}
-	})
-	u, err := url.Parse(base)
-	if err != nil {
-		t.Fatal(err)
-	}
-	q := u.Query()
-	q.Set("search_path", schema)
-	q.Set("pool_max_conns", "4")
-	u.RawQuery = q.Encode()
-	return u.String()
-}
-
 // TestPollTwoReplicas: two engines on one PostgreSQL database, each with
 // the workflow's consumer, poll once per interval between them, and each
 // order runs once.
@@ -698,4 +645,38 @@ func TestPollFirstPollPastMaxPages(t *testing.T) {
 	clk.Add(time.Minute)
 	waitPolled(t, db, clk)
 	wantOrders(t, db, 6, 6)
+}
+
+// TestPollUnderTheSupervisor: run by Hookflow's consumer supervisor, a
+// poll trigger with initial emit starts a run per order there, each event
+// a poll event whose trigger.meta holds the url (the token hidden), the
+// poll's time and the order's key; the consumer reports connected.
+func TestPollUnderTheSupervisor(t *testing.T) {
+	t.Parallel()
+	api := newOrderAPI(t, 3, 2)
+	r := newConsumerRig(t, nil, map[string]any{"api_token": pollToken})
+	def := strings.Replace(pollDef(api.URL, "emit"), `"id": "new-orders"`, `"id": "supervised-orders"`, 1)
+	def = strings.Replace(def, "?after=", "?token={{ secrets.api_token }}&after=", 1)
+	r.save(t, def)
+	events := r.waitRuns(t, "supervised-orders", 3)
+	for i := 1; i <= 3; i++ {
+		ev, ok := events["poll:"+strconv.Itoa(i)]
+		if !ok {
+			t.Fatalf("no event with the idempotency key poll:%d among %v", i, events)
+		}
+		if ev.Source != "poll" || ev.Meta["key"] != strconv.Itoa(i) || ev.Meta["polled_at"] == nil {
+			t.Errorf("event %d: source %q, meta %v", i, ev.Source, ev.Meta)
+		}
+		u, _ := ev.Meta["url"].(string)
+		if !strings.HasPrefix(u, api.URL+"/orders?token=[redacted]&after=") || strings.Contains(u, pollToken) {
+			t.Errorf("event %d: meta url %q, want the API's with the token hidden", i, u)
+		}
+		var order struct{ ID, Total int }
+		if err := json.Unmarshal(ev.Body, &order); err != nil || order.ID != i || order.Total != i*10 {
+			t.Errorf("event %d: body %s", i, ev.Body)
+		}
+	}
+	if st := r.waitState(t, "supervised-orders", kinds.ConsumerConnected); st.Type != "poll" {
+		t.Errorf("state %+v, want a poll trigger's", st)
+	}
 }

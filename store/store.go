@@ -43,6 +43,9 @@ type Store interface {
 	WorkflowGetByHookKey(ctx context.Context, key string) (Workflow, error)
 	// WorkflowList returns every workflow, ordered by id.
 	WorkflowList(ctx context.Context) ([]Workflow, error)
+	// WorkflowHeads returns every workflow without its definition (nil),
+	// ordered by id: what a list needs, read cheaply.
+	WorkflowHeads(ctx context.Context) ([]Workflow, error)
 	// WorkflowsVersion is a number that changes whenever a workflow is
 	// created, saved, deleted, enabled or disabled, or gets a new hook key,
 	// by any replica: schedulers and consumers read it, cheaply, to know
@@ -276,6 +279,10 @@ type Event struct {
 	Body           []byte
 	ReceivedAt     time.Time
 	IdempotencyKey string
+	// Meta is what a broker or poll says of the message beside its headers
+	// (subject, stream sequence, redelivery count): trigger.meta. Values
+	// are JSON's (numbers float64); nil where there is none.
+	Meta map[string]any
 }
 
 // EventAcceptParams is one event and the queued run it starts.

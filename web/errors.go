@@ -27,6 +27,11 @@ func abort(c *gin.Context, status int, code, msg string) {
 	abortJSON(c, status, gin.H{"error": apiError{Code: code, Message: msg}})
 }
 
+// abortField is abort naming the request field at fault.
+func abortField(c *gin.Context, status int, code, msg, field string) {
+	abortJSON(c, status, gin.H{"error": apiError{Code: code, Message: msg, Field: field}})
+}
+
 // fail answers for an error from a lower layer: invalid definitions name
 // their field, missing records are 404, anything else is logged and
 // answered 500 without details.

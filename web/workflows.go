@@ -71,6 +71,10 @@ func readBody(c *gin.Context) ([]byte, bool) {
 }
 
 func (s *Server) listWorkflows(c *gin.Context) {
+	if c.Query("limit") != "" || c.Query("cursor") != "" {
+		s.listWorkflowPage(c)
+		return
+	}
 	recs, err := s.store.WorkflowList(c.Request.Context())
 	if err != nil {
 		s.fail(c, err)
@@ -313,11 +317,13 @@ type eventView struct {
 	// BodyError stands in for a body that cannot be shown as JSON.
 	BodyError  string    `json:"body_error,omitempty"`
 	ReceivedAt time.Time `json:"received_at"`
+	// Meta is what a broker or poll said of the message (trigger.meta).
+	Meta map[string]any `json:"meta,omitempty"`
 }
 
 func viewEvent(ev store.Event) eventView {
 	return eventView{ID: ev.ID, Source: ev.Source, Method: ev.Method, Headers: ev.Headers,
-		Query: ev.Query, Body: engine.ParsePayload(&ev), ReceivedAt: ev.ReceivedAt}
+		Query: ev.Query, Body: engine.ParsePayload(&ev), ReceivedAt: ev.ReceivedAt, Meta: ev.Meta}
 }
 
 // dropUnencodable replaces a body that cannot be encoded with an error

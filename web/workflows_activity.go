@@ -50,11 +50,16 @@ func (s *Server) writeListed(c *gin.Context, views []workflowView) {
 	}
 	out := make([]listedWorkflow, len(views))
 	for i, v := range views {
-		a := byID[v.ID]
-		out[i] = listedWorkflow{workflowView: v, Activity: activityView{Runs24h: a.Runs, Failures: a.Failures}}
-		if a.LastRunID != "" {
-			out[i].Activity.LastRun = &activityRun{ID: a.LastRunID, Status: a.LastRunStatus, CreatedAt: a.LastRunAt}
-		}
+		out[i] = listedWorkflow{workflowView: v, Activity: activityOf(byID[v.ID])}
 	}
 	writeJSON(c, http.StatusOK, gin.H{"workflows": out})
+}
+
+// activityOf is a workflow's activity as the list shows it.
+func activityOf(a store.WorkflowActivity) activityView {
+	v := activityView{Runs24h: a.Runs, Failures: a.Failures}
+	if a.LastRunID != "" {
+		v.LastRun = &activityRun{ID: a.LastRunID, Status: a.LastRunStatus, CreatedAt: a.LastRunAt}
+	}
+	return v
 }

@@ -165,6 +165,13 @@ func serve(cmd *cobra.Command, c *config, limits *exprLimits) error {
 	cronCtx, stopCron := context.WithCancel(context.Background())
 	defer stopCron()
 	go triggers.NewCron(triggers.CronConfig{Engine: eng, Logger: log}).Run(cronCtx)
+	// Broker consumers and polls: one per enabled workflow, on every replica.
+	consumers := triggers.NewConsumers(triggers.ConsumersConfig{Engine: eng, Logger: log})
+	consumersDone := make(chan struct{})
+	go func() {
+		defer close(consumersDone)
+		consumers.Run(cronCtx)
+	}()
 	srv := &http.Server{
 		Handler: web.New(web.Config{
 			Engine: eng, AdminTokenHash: hash, BaseURL: c.BaseURL, EditorURL: c.EditorURL, MaxBody: c.MaxBody, Logger: log,
@@ -219,6 +226,12 @@ func serve(cmd *cobra.Command, c *config, limits *exprLimits) error {
 	sctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
 	_ = srv.Shutdown(sctx)
+	// Consumers stop before the engine: a message they are accepting is
+	// stored (and acknowledged) or left to its broker, never half done.
+	select {
+	case <-consumersDone:
+	case <-sctx.Done():
+	}
 	if err := eng.Shutdown(sctx); err != nil {
 		log.Error("engine shutdown", "err", err)
 	}

@@ -30,12 +30,12 @@ const acceptSQL = `
 	WITH input AS (
 		SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[],
 			$7::bytea[], $8::timestamptz[], $9::text[], $10::text[], $11::int[], $12::text[], $13::timestamptz[],
-			$14::text[], $15::int[])
+			$14::text[], $15::int[], $27::text[])
 			WITH ORDINALITY AS t(id, workflow_id, source, method, headers, query, body, received_at,
-				idempotency_key, run_id, revision, owner, lease_until, status, next_step, ord)
+				idempotency_key, run_id, revision, owner, lease_until, status, next_step, meta, ord)
 	), ev AS (
-		INSERT INTO events (id, workflow_id, source, method, headers, query, body, received_at, idempotency_key)
-		SELECT id, workflow_id, source, method, headers, query, body, received_at, idempotency_key
+		INSERT INTO events (id, workflow_id, source, method, headers, query, body, received_at, idempotency_key, meta)
+		SELECT id, workflow_id, source, method, headers, query, body, received_at, idempotency_key, meta
 		FROM input ORDER BY workflow_id, idempotency_key, ord
 		ON CONFLICT (workflow_id, idempotency_key) WHERE idempotency_key <> '' DO NOTHING
 		RETURNING id
@@ -98,7 +98,7 @@ func (s *Store) EventAccept(ctx context.Context, events []store.EventAcceptParam
 	var (
 		ids, workflows, sources, methods = make([]string, n), make([]string, n), make([]string, n), make([]string, n)
 		headers, queries, keys, runIDs   = make([]string, n), make([]string, n), make([]string, n), make([]string, n)
-		owners, statuses                 = make([]string, n), make([]string, n)
+		owners, statuses, metas          = make([]string, n), make([]string, n), make([]string, n)
 		bodies                           = make([][]byte, n)
 		received, leases                 = make([]pgtype.Timestamptz, n), make([]pgtype.Timestamptz, n)
 		revisions, nextSteps             = make([]int32, n), make([]int32, n)
@@ -115,10 +115,15 @@ func (s *Store) EventAccept(ctx context.Context, events []store.EventAcceptParam
 		if err != nil {
 			return nil, fmt.Errorf("accept events: event %d: %w", i, err)
 		}
+		m, err := store.EncodeMeta(e.Meta)
+		if err != nil {
+			return nil, fmt.Errorf("accept events: event %d: %w", i, err)
+		}
 		at := e.ReceivedAt
 		if at.IsZero() {
 			at = fallback
 		}
+		metas[i] = text(m)
 		ids[i], workflows[i], sources[i], methods[i] = text(e.ID), text(e.WorkflowID), text(e.Source), text(e.Method)
 		headers[i], queries[i], keys[i], runIDs[i] = text(h), text(e.Query), text(e.IdempotencyKey), text(p.RunID)
 		bodies[i], received[i], revisions[i] = store.NonNil(e.Body), ts(at), int32(p.Revision)
@@ -148,7 +153,8 @@ func (s *Store) EventAccept(ctx context.Context, events []store.EventAcceptParam
 	b := &pgx.Batch{}
 	args := []any{ids, workflows, sources, methods, headers, queries, bodies, received, keys, runIDs, revisions,
 		owners, leases, statuses, nextSteps, stepRuns}
-	b.Queue(acceptSQL, append(args, newStepArrays(steps).args()...)...)
+	args = append(args, newStepArrays(steps).args()...)
+	b.Queue(acceptSQL, append(args, metas)...)
 	if len(keyedOrd) > 0 {
 		b.Queue(firstRunsSQL, keyedOrd, keyedWorkflows, keyedKeys)
 	}

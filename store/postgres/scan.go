@@ -62,6 +62,9 @@ func notFound(err error) error {
 
 const workflowColumns = `id, revision, enabled, hook_key, name, definition, created_at, updated_at`
 
+// workflowHeadColumns are workflowColumns with no definition read.
+const workflowHeadColumns = `id, revision, enabled, hook_key, name, ''::bytea AS definition, created_at, updated_at`
+
 func scanWorkflow(row pgx.Row) (store.Workflow, error) {
 	var (
 		w                store.Workflow
@@ -90,19 +93,23 @@ func scanRevision(row pgx.Row) (store.Revision, error) {
 	return r, nil
 }
 
-const eventColumns = `id, workflow_id, source, method, headers, query, body, received_at, idempotency_key`
+const eventColumns = `id, workflow_id, source, method, headers, query, body, received_at, idempotency_key, meta`
 
 func scanEvent(row pgx.Row) (store.Event, error) {
 	var (
 		e        store.Event
 		headers  string
+		meta     string
 		received pgtype.Timestamptz
 	)
-	if err := row.Scan(&e.ID, &e.WorkflowID, &e.Source, &e.Method, &headers, &e.Query, &e.Body, &received, &e.IdempotencyKey); err != nil {
+	if err := row.Scan(&e.ID, &e.WorkflowID, &e.Source, &e.Method, &headers, &e.Query, &e.Body, &received, &e.IdempotencyKey, &meta); err != nil {
 		return store.Event{}, err
 	}
 	h, err := store.DecodeHeaders(headers)
 	if err != nil {
+		return store.Event{}, err
+	}
+	if e.Meta, err = store.DecodeMeta(meta); err != nil {
 		return store.Event{}, err
 	}
 	e.Headers, e.ReceivedAt = h, fromTS(received)

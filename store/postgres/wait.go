@@ -158,15 +158,19 @@ func updateExtras(ctx context.Context, tx pgx.Tx, p store.RunUpdateParams) error
 		if err != nil {
 			return fmt.Errorf("start run %s: %w", a.RunID, err)
 		}
+		m, err := store.EncodeMeta(e.Meta)
+		if err != nil {
+			return fmt.Errorf("start run %s: %w", a.RunID, err)
+		}
 		at := e.ReceivedAt
 		if at.IsZero() {
 			at = now
 		}
 		if _, err := tx.Exec(ctx, `
-			INSERT INTO events (id, workflow_id, source, method, headers, query, body, received_at, idempotency_key)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, '')`,
+			INSERT INTO events (id, workflow_id, source, method, headers, query, body, received_at, idempotency_key, meta)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, '', $9)`,
 			text(e.ID), text(e.WorkflowID), text(e.Source), text(e.Method), text(h), text(e.Query),
-			store.NonNil(e.Body), ts(at)); err != nil {
+			store.NonNil(e.Body), ts(at), text(m)); err != nil {
 			return fmt.Errorf("start run %s: %w", a.RunID, conflict(err))
 		}
 		if _, err := tx.Exec(ctx, `

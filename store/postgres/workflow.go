@@ -128,6 +128,23 @@ func (s *Store) WorkflowList(ctx context.Context) ([]store.Workflow, error) {
 	return ws, nil
 }
 
+// WorkflowHeads returns every workflow without its definition, ordered by
+// id.
+func (s *Store) WorkflowHeads(ctx context.Context) ([]store.Workflow, error) {
+	rows, err := s.pool.Query(ctx, `SELECT `+workflowHeadColumns+` FROM workflows ORDER BY id`)
+	if err != nil {
+		return nil, fmt.Errorf("list workflow heads: %w", err)
+	}
+	ws, err := collect(rows, scanWorkflow)
+	if err != nil {
+		return nil, fmt.Errorf("list workflow heads: %w", err)
+	}
+	for i := range ws {
+		ws[i].Definition = nil
+	}
+	return ws, nil
+}
+
 // WorkflowDelete removes a workflow with its revisions, events, runs and
 // step results in one transaction; store.ErrNotFound (and nothing deleted)
 // if there is none.

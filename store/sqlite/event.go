@@ -14,8 +14,8 @@ import (
 // upsert names the partial unique index, so any other conflict (a reused
 // event id) still fails the batch.
 const insertEventSQL = `
-	INSERT INTO events (id, workflow_id, source, method, headers, query, body, received_at, idempotency_key)
-	VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+	INSERT INTO events (id, workflow_id, source, method, headers, query, body, received_at, idempotency_key, meta)
+	VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 	ON CONFLICT (workflow_id, idempotency_key) WHERE idempotency_key <> '' DO NOTHING`
 
 const insertRunSQL = `
@@ -56,6 +56,7 @@ func (s *Store) EventAccept(ctx context.Context, events []store.EventAcceptParam
 type acceptBatch struct {
 	events   []store.EventAcceptParams
 	headers  []string
+	meta     []string
 	steps    [][]byte // each run's initial_steps
 	rows     []bool   // or, where they would not fit, step_results rows
 	fallback int64    // received_at of events without one
@@ -63,7 +64,7 @@ type acceptBatch struct {
 }
 
 func newAcceptBatch(events []store.EventAcceptParams) (*acceptBatch, error) {
-	a := &acceptBatch{events: events, headers: make([]string, len(events)), steps: make([][]byte, len(events)),
+	a := &acceptBatch{events: events, headers: make([]string, len(events)), meta: make([]string, len(events)), steps: make([][]byte, len(events)),
 		rows:     make([]bool, len(events)),
 		fallback: time.Now().UnixNano(), results: make([]store.AcceptResult, len(events))}
 	for i, p := range events {
@@ -75,6 +76,9 @@ func newAcceptBatch(events []store.EventAcceptParams) (*acceptBatch, error) {
 			return nil, fmt.Errorf("accept events: event %d: %w", i, err)
 		}
 		a.headers[i] = h
+		if a.meta[i], err = store.EncodeMeta(p.Event.Meta); err != nil {
+			return nil, fmt.Errorf("accept events: event %d: %w", i, err)
+		}
 		a.steps[i], a.rows[i] = inlineResults(p.Results)
 	}
 	return a, nil
@@ -91,7 +95,7 @@ func (s *Store) acceptTx(ctx context.Context, tx *sql.Tx, a *acceptBatch) error 
 			received = a.fallback
 		}
 		res, err := insertEvent.ExecContext(ctx, e.ID, e.WorkflowID, e.Source, e.Method, a.headers[i], e.Query,
-			store.NonNil(e.Body), received, e.IdempotencyKey)
+			store.NonNil(e.Body), received, e.IdempotencyKey, a.meta[i])
 		if err != nil {
 			if isConstraint(err) {
 				err = fmt.Errorf("%w: %w", store.ErrConflict, err)

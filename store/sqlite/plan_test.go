@@ -112,3 +112,14 @@ func TestNextDuePlan(t *testing.T) {
 		t.Errorf("RunNextDue sorts:\n%s", plan)
 	}
 }
+
+// TestWorkflowHeadsPlan: the workflow list's heads are read from the
+// covering index, in order, never from the table's definitions.
+func TestWorkflowHeadsPlan(t *testing.T) {
+	t.Parallel()
+	s := open(t, filepath.Join(t.TempDir(), "hookflow.db"))
+	plan := queryPlan(t, s, `SELECT `+workflowHeadColumns+` FROM workflows ORDER BY id`)
+	if !strings.Contains(plan, "USING COVERING INDEX workflows_heads") || strings.Contains(plan, "TEMP B-TREE") {
+		t.Errorf("WorkflowHeads does not scan workflows_heads alone:\n%s", plan)
+	}
+}

@@ -108,6 +108,9 @@ type scanner interface {
 
 const workflowColumns = `id, revision, enabled, hook_key, name, definition, created_at, updated_at`
 
+// workflowHeadColumns are workflowColumns with no definition read.
+const workflowHeadColumns = `id, revision, enabled, hook_key, name, x'' AS definition, created_at, updated_at`
+
 func scanWorkflow(sc scanner) (store.Workflow, error) {
 	var (
 		w                store.Workflow
@@ -120,19 +123,23 @@ func scanWorkflow(sc scanner) (store.Workflow, error) {
 	return w, nil
 }
 
-const eventColumns = `id, workflow_id, source, method, headers, query, body, received_at, idempotency_key`
+const eventColumns = `id, workflow_id, source, method, headers, query, body, received_at, idempotency_key, meta`
 
 func scanEvent(sc scanner) (store.Event, error) {
 	var (
 		e        store.Event
 		headers  string
+		meta     string
 		received int64
 	)
-	if err := sc.Scan(&e.ID, &e.WorkflowID, &e.Source, &e.Method, &headers, &e.Query, &e.Body, &received, &e.IdempotencyKey); err != nil {
+	if err := sc.Scan(&e.ID, &e.WorkflowID, &e.Source, &e.Method, &headers, &e.Query, &e.Body, &received, &e.IdempotencyKey, &meta); err != nil {
 		return store.Event{}, err
 	}
 	h, err := store.DecodeHeaders(headers)
 	if err != nil {
+		return store.Event{}, err
+	}
+	if e.Meta, err = store.DecodeMeta(meta); err != nil {
 		return store.Event{}, err
 	}
 	e.Headers, e.ReceivedAt = h, fromNanos(received)

@@ -133,6 +133,29 @@ func (s *Store) WorkflowList(ctx context.Context) ([]store.Workflow, error) {
 	return ws, nil
 }
 
+// WorkflowHeads returns every workflow without its definition, ordered by
+// id.
+func (s *Store) WorkflowHeads(ctx context.Context) ([]store.Workflow, error) {
+	rows, err := s.reader.QueryContext(ctx, `SELECT `+workflowHeadColumns+` FROM workflows ORDER BY id`)
+	if err != nil {
+		return nil, fmt.Errorf("list workflow heads: %w", err)
+	}
+	defer rows.Close()
+	var ws []store.Workflow
+	for rows.Next() {
+		w, err := scanWorkflow(rows)
+		if err != nil {
+			return nil, fmt.Errorf("list workflow heads: %w", err)
+		}
+		w.Definition = nil
+		ws = append(ws, w)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("list workflow heads: %w", err)
+	}
+	return ws, nil
+}
+
 // WorkflowDelete removes a workflow with its revisions, events, runs and
 // step results in one transaction; store.ErrNotFound if there is none.
 func (s *Store) WorkflowDelete(ctx context.Context, id string) error {

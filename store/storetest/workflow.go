@@ -221,6 +221,18 @@ func testWorkflow(t *testing.T, newStore func(t *testing.T) store.Store) {
 		if !slices.Equal(ids, []string{"a", "b", "c"}) {
 			t.Errorf("WorkflowList ids %v, want [a b c]", ids)
 		}
+		heads, err := b.s.WorkflowHeads(b.ctx)
+		if err != nil {
+			t.Fatalf("WorkflowHeads: %v", err)
+		}
+		if len(heads) != 3 {
+			t.Fatalf("WorkflowHeads gave %d workflows, want 3", len(heads))
+		}
+		for i, h := range heads {
+			w := want[ids[i]]
+			w.Definition = nil
+			diff(t, "WorkflowHeads "+h.ID, h, w)
+		}
 	})
 
 	t.Run("SetEnabled", func(t *testing.T) {

@@ -11,7 +11,10 @@ import {
 import { navigate, setTitle } from './nav.js';
 import { loadKinds, kindOf } from './kinds.js';
 import { galleryDialog } from './gallery.js';
-import { listFilters } from './list-filter.js';
+import { listFilters, listQuery } from './list-filter.js';
+
+/** PAGE is how many workflows the list asks for at a time. */
+const PAGE = 100;
 
 /**
  * workflowList draws the list of workflows in root.
@@ -21,14 +24,17 @@ export async function workflowList(root) {
   setTitle('Workflows');
   const body = h('div', { class: 'page' });
   root.append(body);
-  const [{ workflows }, kinds] = await Promise.all([get('/workflows'), loadKinds()]);
+  let query = listQuery();
+  /** @param {import('./list-filter.js').ListQuery} q @param {string} [cursor] */
+  const page = (q, cursor) => get(`/workflows${qs({ limit: PAGE, q: q.q, tag: q.tag, sort: q.sort === 'name' ? '' : q.sort, cursor })}`);
+  const [first, kinds] = await Promise.all([page(query), loadKinds()]);
 
   const head = h('div', { class: 'page-head' },
-    h('h1', null, 'Workflows', h('span', { class: 'count' }, String(workflows.length))),
+    h('h1', null, 'Workflows', h('span', { class: 'count' }, String(first.all))),
     h('div', { class: 'actions' },
       h('button', { type: 'button', class: 'btn', id: 'import-open', onclick: () => importDialog() }, 'Import'),
       h('button', {
-        type: 'button', class: 'btn', id: 'export-all', disabled: workflows.length === 0,
+        type: 'button', class: 'btn', id: 'export-all', disabled: first.all === 0,
         onclick: () => exportWorkflows([]),
       }, 'Export all'),
       h('button', {
@@ -36,7 +42,7 @@ export async function workflowList(root) {
       }, 'New workflow')));
   body.append(head);
 
-  if (workflows.length === 0) {
+  if (first.all === 0) {
     body.append(h('div', { class: 'empty card' },
       h('h2', null, 'No workflows yet'),
       h('p', null, 'A workflow starts from a webhook or a schedule, filters and reshapes the payload, and calls other systems.'),
@@ -58,11 +64,53 @@ export async function workflowList(root) {
       h('th', { scope: 'col', class: 'num', title: 'Failed runs of the last 24 hours not followed by a success' }, 'Failures'),
       h('th', { scope: 'col', class: 'col-actions' }, h('span', { class: 'sr-only' }, 'Actions')))),
     tbody);
-  /** @type {Map<string, HTMLTableRowElement>} */
-  const rows = new Map();
-  for (const w of workflows) rows.set(w.id, /** @type {HTMLTableRowElement} */ (row(w, kinds)));
-  const filters = listFilters(workflows, rows, tbody);
-  body.append(filters, h('div', { class: 'card flush' }, table));
+  const none = h('tr', { class: 'wf-none', hidden: true },
+    h('td', { colspan: '7', class: 'muted' }, 'No workflow matches. ',
+      h('button', { type: 'button', class: 'btn small ghost', onclick: () => filters.clear() }, 'Clear the filters')));
+  const more = h('button', { type: 'button', class: 'btn', id: 'wf-more', hidden: true }, 'Show more');
+  /** @type {string | null} */
+  let next = null;
+  let shownRows = 0;
+  let asked = 0; // answers to an earlier question are dropped
+  /** @param {Record<string, any>} res @param {boolean} append */
+  const draw = (res, append) => {
+    if (!append) { clear(tbody); shownRows = 0; }
+    for (const w of res.workflows) tbody.append(row(w, kinds));
+    shownRows += res.workflows.length;
+    tbody.append(none);
+    none.hidden = res.total > 0;
+    next = res.next_cursor;
+    more.hidden = !next;
+    more.textContent = `Show more (${res.total - shownRows} more)`;
+    filters.count(res.total, res.all);
+  };
+  /** @param {import('./list-filter.js').ListQuery} q */
+  const reload = async (q) => {
+    query = q;
+    const mine = ++asked;
+    try {
+      const res = await page(q);
+      if (mine === asked) draw(res, false);
+    } catch (e) {
+      toast(e.message, 'error');
+    }
+  };
+  more.addEventListener('click', async () => {
+    if (!next) return;
+    const mine = asked;
+    more.disabled = true;
+    try {
+      const res = await page(query, next);
+      if (mine === asked) draw(res, true);
+    } catch (e) {
+      toast(e.message, 'error');
+    } finally {
+      more.disabled = false;
+    }
+  });
+  const filters = listFilters(query, first.tags, tbody, reload);
+  draw(first, false);
+  body.append(filters.el, h('div', { class: 'card flush' }, table), h('div', { class: 'wf-more' }, more));
 }
 
 /**
@@ -71,11 +119,10 @@ export async function workflowList(root) {
  * @param {import('./kinds.js').Kinds} kinds
  */
 function row(w, kinds) {
-  const def = w.definition || {};
-  const trig = (def.trigger && def.trigger.type) || '';
-  const last = h('td', { class: 'last-run' }, h('span', { class: 'muted' }, '…'));
-  const runs = h('td', { class: 'num' }, h('span', { class: 'muted' }, '…'));
-  const fails = h('td', { class: 'num' }, h('span', { class: 'muted' }, '…'));
+  const trig = (w.trigger && w.trigger.type) || '';
+  const last = h('td', { class: 'last-run' });
+  const runs = h('td', { class: 'num' });
+  const fails = h('td', { class: 'num' });
   const toggle = h('input', {
     type: 'checkbox', role: 'switch', class: 'switch', checked: w.enabled,
     'aria-label': `Enabled: ${w.name}`, dataset: { workflow: w.id },
@@ -97,12 +144,12 @@ function row(w, kinds) {
     h('td', { class: 'col-toggle' }, toggle),
     h('td', null,
       h('a', { href: `/workflows/${w.id}`, 'data-link': '', class: 'wf-name' }, w.name),
-      (def.tags || []).length ? h('span', { class: 'wf-tags' }, (def.tags || []).map((/** @type {string} */ t) => h('button', {
+      (w.tags || []).length ? h('span', { class: 'wf-tags' }, (w.tags || []).map((/** @type {string} */ t) => h('button', {
         type: 'button', class: 'tag small tag-filter', dataset: { tag: t }, 'aria-label': `Show only tag ${t}`,
       }, t))) : null,
       h('div', { class: 'sub mono' }, w.id)),
     h('td', null, h('span', { class: `tag tr-${trig}` }, kindOf(kinds.triggers, trig)?.title || trig),
-      def.trigger && def.trigger.schedule ? h('span', { class: 'sub mono' }, ` ${def.trigger.schedule}`) : null),
+      w.trigger && w.trigger.schedule ? h('span', { class: 'sub mono' }, ` ${w.trigger.schedule}`) : null),
     last, runs, fails,
     h('td', { class: 'col-actions' },
       h('button', { type: 'button', class: 'btn small ghost', onclick: () => duplicate(w), 'aria-label': `Duplicate ${w.name}` }, 'Duplicate'),
@@ -112,36 +159,28 @@ function row(w, kinds) {
         onclick: () => remove(w),
       }, 'Delete')));
 
-  const act = w.activity;
-  Promise.resolve(act ? {
-    last_run: act.last_run, runs_24h: act.runs_24h, failures_24h: act.failures, capped: false,
-  } : get(`/workflows/${w.id}/stats`)).then((s) => {
-    clear(last);
-    if (s.last_run) {
-      last.append(
-        h('a', { href: `/runs/${s.last_run.id}`, 'data-link': '', class: 'plain' }, statusPill(s.last_run.status)),
-        ' ', timeEl(s.last_run.created_at));
-    } else {
-      last.append(h('span', { class: 'muted' }, 'never'));
-    }
-    clear(runs).append(
-      s.runs_24h > 0
-        ? h('a', { href: `/runs${qs({ workflow: w.id })}`, 'data-link': '' }, `${s.runs_24h}${s.capped ? '+' : ''}`)
-        : h('span', { class: 'muted' }, '0'));
-    clear(fails).append(
-      s.failures_24h > 0
-        ? h('a', { href: `/runs${qs({ workflow: w.id, status: 'failed', unresolved: 1 })}`, 'data-link': '', class: 'fail-count' }, String(s.failures_24h))
-        : h('span', { class: 'muted' }, '0'));
-  }).catch(() => {
-    clear(last).append(h('span', { class: 'muted' }, '—'));
-  });
+  const act = w.activity || { last_run: null, runs_24h: 0, failures: 0 };
+  if (act.last_run) {
+    last.append(
+      h('a', { href: `/runs/${act.last_run.id}`, 'data-link': '', class: 'plain' }, statusPill(act.last_run.status)),
+      ' ', timeEl(act.last_run.created_at));
+  } else {
+    last.append(h('span', { class: 'muted' }, 'never'));
+  }
+  runs.append(act.runs_24h > 0
+    ? h('a', { href: `/runs${qs({ workflow: w.id })}`, 'data-link': '' }, String(act.runs_24h))
+    : h('span', { class: 'muted' }, '0'));
+  fails.append(act.failures > 0
+    ? h('a', { href: `/runs${qs({ workflow: w.id, status: 'failed', unresolved: 1 })}`, 'data-link': '', class: 'fail-count' }, String(act.failures))
+    : h('span', { class: 'muted' }, '0'));
   return tr;
 }
 
 async function duplicate(w) {
-  const def = { ...w.definition, name: `${w.name} (copy)`, enabled: false };
-  delete def.id;
   try {
+    const whole = await get(`/workflows/${w.id}`);
+    const def = { ...whole.definition, name: `${w.name} (copy)`, enabled: false };
+    delete def.id;
     const created = await post('/workflows', def);
     toast(`Created ${created.name}, disabled until you turn it on`);
     navigate(`/workflows/${created.id}`);
