@@ -257,7 +257,7 @@ func (t *PollTrigger) Consume(ctx context.Context, host ConsumerHost) error {
 		failures++
 		retryAt = now.Add(pollBackoff(failures, t.Interval))
 		host.State(ConsumerRetrying, err)
-		host.Logger().Warn("poll failed", "err", err, "retry_at", retryAt)
+		host.Logger().Debug("poll failed", "err", err, "retry_at", retryAt) // State logs the change
 	}
 	for ctx.Err() == nil {
 		now := host.Now()
