@@ -11,6 +11,12 @@
 // [*DeliveryError] that says whether the engine should retry and how long the
 // receiver asked it to wait.
 //
+// [EncodeBody] turns a step's body into bytes in a body format (json, form,
+// multipart, xml, text), for every step kind that sends one. A request
+// with [OAuth2] is sent with an access token the Sender gets, keeps until
+// shortly before it expires, shares among concurrent sends (and, through
+// Config.Tokens, among processes), and renews once on a 401.
+//
 // [Sign] and [Verify] implement the Standard Webhooks signature scheme
 // (https://www.standardwebhooks.com/); the inbound "standard" trigger auth
 // reuses Verify.

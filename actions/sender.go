@@ -54,6 +54,9 @@ type Request struct {
 	SignSecret string
 	// Timeout bounds one attempt, connect to last body byte. Default 30s.
 	Timeout time.Duration
+	// OAuth2, where set, authorises the request with an access token of
+	// that grant (see OAuth2); it replaces any Authorization header.
+	OAuth2 *OAuth2
 }
 
 // Config configures a Sender. The zero value is the safe default: guard on,
@@ -71,6 +74,11 @@ type Config struct {
 	// TLSClientConfig, when set, replaces the TLS settings (a private CA,
 	// say). Nil: the system roots, TLS 1.2 or later.
 	TLSClientConfig *tls.Config
+	// Tokens, where set, keeps OAuth2 access tokens for other processes
+	// too (replicas over one database).
+	Tokens TokenStore
+	// Now is the clock of OAuth2 token lifetimes (default time.Now).
+	Now func() time.Time
 }
 
 // Sender sends outbound webhooks. It is safe for concurrent use; all sends
@@ -80,6 +88,7 @@ type Sender struct {
 	client    *http.Client
 	transport *http.Transport
 	guard     *guardedDialer // the transport's dialer
+	tokens    *tokenCache    // OAuth2 access tokens
 }
 
 // NewSender returns a Sender with cfg's defaults filled in.
@@ -92,6 +101,9 @@ func NewSender(cfg Config) *Sender {
 	}
 	if cfg.UserAgent == "" {
 		cfg.UserAgent = DefaultUserAgent
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
 	}
 	tlsConfig := cfg.TLSClientConfig
 	if tlsConfig == nil {
@@ -119,6 +131,7 @@ func NewSender(cfg Config) *Sender {
 		cfg:       cfg,
 		transport: transport,
 		guard:     dialer,
+		tokens:    &tokenCache{shared: cfg.Tokens, now: cfg.Now},
 		client: &http.Client{
 			Transport: transport,
 			// Never follow a redirect: the 3xx is the answer, a failure.
@@ -133,10 +146,8 @@ func (s *Sender) Egress() *Egress { return s.cfg.Egress }
 // CloseIdleConnections closes the kept-alive connections not in use.
 func (s *Sender) CloseIdleConnections() { s.transport.CloseIdleConnections() }
 
-// Send makes one attempt at req. A 2xx gives the Response and a nil error.
-// Anything else gives a *DeliveryError saying whether to retry; the Response
-// is non-nil too when one arrived. Send never retries by itself.
-func (s *Sender) Send(ctx context.Context, req Request) (*Response, error) {
+// send makes one attempt at req, as Send does, leaving out req.OAuth2.
+func (s *Sender) send(ctx context.Context, req Request) (*Response, error) {
 	method := strings.ToUpper(strings.TrimSpace(req.Method))
 	if method == "" {
 		method = DefaultMethod

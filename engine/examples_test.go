@@ -52,6 +52,7 @@ var exampleSecrets = map[string]any{
 	"payments_token":     "payments-api-token",
 	"erp_token":          "erp-api-token",
 	"books_token":        "books-api-token",
+	"rabbitmq":           amqpURL,
 }
 
 // example is one example workflow saved in a test bundle, its outbound
@@ -116,6 +117,13 @@ func TestExamples(t *testing.T) {
 				v, _, _ = strings.Cut(v, " }}")
 				if _, ok := w.Vars[v]; !ok || !strings.HasSuffix(v, "_url") || !strings.HasPrefix(wh.URL, "{{ vars.") {
 					t.Fatalf("steps[%d].url %q: outbound URLs must start with a vars.*_url value", i, wh.URL)
+				}
+			}
+			for i, s := range w.Steps {
+				if a, ok := s.Settings.(*kinds.AppStep); ok {
+					if where := appAddress(a); !strings.HasPrefix(where, `"{{ vars.`) || !strings.HasSuffix(where, `_url }}"`) {
+						t.Fatalf("steps[%d]: the app's address is %s: it must be a vars.*_url value", i, where)
+					}
 				}
 			}
 			for k := range w.Vars {

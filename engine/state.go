@@ -93,6 +93,10 @@ func (st *runState) Dial(ctx context.Context, network, addr string) (net.Conn, e
 // TLSConfig is a copy of the engine's sender's TLS settings.
 func (st *runState) TLSConfig() *tls.Config { return st.eng.sender.TLSConfig() }
 
+// ConnScope is the engine's sender: connections a step keeps open (to a
+// broker, a database) are shared only by steps dialing through it.
+func (st *runState) ConnScope() any { return st.eng.sender }
+
 // RedactHeader is a header's value as it may be recorded.
 func (st *runState) RedactHeader(name, value string) string { return st.redactHeader(name, value) }
 

@@ -37,8 +37,10 @@ func init() {
 					Help:        "Where the request goes. {{ }} parts are filled in from the run; a value from the event is escaped where it lands, so it cannot change the host."},
 				{Name: "headers", Label: "Headers", Kind: workflows.ValueHeaders,
 					Help: "Headers of the request; values may have {{ }} parts, such as Bearer {{ secrets.token }}."},
+				outAuthDoc,
 				{Name: "body", Label: "Body", Kind: workflows.ValueMapping,
 					Help: "What is sent, as JSON: fields with text and fields of the data in them ({{ payload.id }}), or an expression (advanced). Empty: the payload, as it is."},
+				bodyFormatDoc,
 				{Name: "timeout", Label: "Timeout", Kind: workflows.ValueDuration, Default: DefaultTimeout.String(),
 					Help: "How long one attempt may take before it counts as failed and is retried."},
 				{Name: "sign", Label: "Sign the request", Kind: workflows.ValueObject,
@@ -57,8 +59,10 @@ func init() {
 						{Name: "max", Label: "Longest wait", Kind: workflows.ValueDuration, Default: DefaultMaxBackoff.String(),
 							Help: "No wait between attempts is longer than this."},
 					}},
+				responseDoc,
+				failOnStatusDoc,
 			},
-			Example: []byte(`{"id": "notify", "type": "webhook", "url": "{{ vars.fulfil_url }}/orders/{{ payload.id }}", "headers": {"Authorization": "Bearer {{ secrets.fulfil }}"}}`),
+			Example: []byte(`{"id": "notify", "type": "webhook", "url": "{{ vars.fulfil_url }}/orders/{{ payload.id }}", "auth": {"type": "bearer", "token": "{{ secrets.fulfil }}"}}`),
 		},
 		New: func() workflows.StepSettings { return &Webhook{} },
 	})
@@ -74,15 +78,28 @@ type Webhook struct {
 	URL string `json:"url,omitempty"`
 	// Headers of the request; values are templates.
 	Headers map[string]string `json:"headers,omitempty"`
+	// Auth authorises the request (bearer, basic, api_key,
+	// oauth2_client_credentials).
+	Auth *WebhookAuth `json:"auth,omitempty"`
 	// Body is what is sent as JSON: a mapping, or an expression (default:
 	// the payload).
 	Body workflows.Body `json:"body,omitzero"`
+	// BodyFormat is how the body is sent: json (default), form,
+	// multipart, xml or text (see actions.EncodeBody); for xml and text a
+	// string body is a template, not an expression.
+	BodyFormat string `json:"body_format,omitempty"`
 	// Timeout of one attempt, e.g. "10s" (default 30s).
 	Timeout string `json:"timeout,omitempty"`
 	// Sign adds Standard Webhooks signature headers.
 	Sign *Sign `json:"sign,omitempty"`
 	// Retry sets how failed attempts are retried.
 	Retry *Retry `json:"retry,omitempty"`
+	// Response is how the output holds the response body: json (parsed
+	// where it is JSON, the default), text, or binary (base64).
+	Response string `json:"response,omitempty"`
+	// FailOnStatus lists statuses (404) and classes ("4xx") that fail the
+	// step at once.
+	FailOnStatus []json.RawMessage `json:"fail_on_status,omitempty"`
 }
 
 // Sign configures Standard Webhooks signing of an outbound request.
@@ -162,7 +179,7 @@ func (w *Webhook) Compile(b *workflows.StepBuild) (any, error) {
 			return nil, b.Errorf("retry.max", "must not be less than retry.initial")
 		}
 	}
-	if s.body, err = compileBody(b, w.Body); err != nil {
+	if err := w.compileHTTP(b, s); err != nil {
 		return nil, err
 	}
 	if s.headers, err = b.Headers("headers", w.Headers, nil); err != nil {
@@ -179,6 +196,13 @@ type webhookStep struct {
 	timeout    time.Duration
 	signSecret *workflows.Template
 	retry      RetryPolicy
+	// format, textBody (xml and text), auth, response and failOn: see
+	// webhook_body.go and webhook_auth.go.
+	format   string
+	textBody *workflows.Template
+	auth     *outAuth
+	response string
+	failOn   []statusMatch
 }
 
 var (
@@ -187,16 +211,21 @@ var (
 )
 
 // Timeout is how long one attempt may take.
-func (s *webhookStep) Timeout() time.Duration { return s.timeout }
+func (s *webhookStep) Timeout() time.Duration { return s.timeout + s.auth.extraTime(s.timeout) }
 
 func (s *webhookStep) Run(ctx context.Context, rt Runtime) Outcome {
 	req, err := s.request(rt)
 	if err != nil {
 		return Outcome{Status: store.StepFailed, Err: err}
 	}
+	hideHeader, hideQuery, err := s.auth.apply(rt.Env(), &req)
+	if err != nil {
+		return Outcome{Status: store.StepFailed, Err: err}
+	}
 	req.WebhookID = WebhookID(rt.RunID(), rt.Path())
 	req.Timestamp = rt.Now()
 	record := requestRecord(rt, req)
+	hideInRecord(record, hideHeader, hideQuery)
 	if test, send := rt.Test(); test && !send {
 		return Outcome{Status: store.StepSucceeded, Input: record, Output: map[string]any{"sent": false}}
 	}
@@ -204,9 +233,9 @@ func (s *webhookStep) Run(ctx context.Context, rt Runtime) Outcome {
 	out := Outcome{Status: store.StepSucceeded, Input: record}
 	if resp != nil {
 		out.StatusCode = resp.Status
-		out.Output = resp.Output()
+		out.Output = s.output(resp)
 	}
-	if err == nil {
+	if s.checkStatus(&out, req.Method) || err == nil {
 		return out
 	}
 	out.Err = err
@@ -241,8 +270,12 @@ func (s *webhookStep) request(rt Runtime) (actions.Request, error) {
 	}
 	req := actions.Request{Method: s.method, URL: url, Header: header, Timeout: s.timeout}
 	if s.method != http.MethodGet && s.method != http.MethodHead {
-		if raw := rt.PayloadJSON(); s.body == nil && raw != nil {
+		if raw := rt.PayloadJSON(); s.body == nil && raw != nil && (s.format == "" || s.format == actions.BodyJSON) {
 			req.Body = raw
+		} else if s.format != "" && s.format != actions.BodyJSON {
+			if err := s.encodeBody(rt, &req); err != nil {
+				return actions.Request{}, err
+			}
 		} else {
 			var body any
 			if s.body == nil {
@@ -272,7 +305,7 @@ func requestRecord(rt Runtime, req actions.Request) map[string]any {
 	}
 	rec := map[string]any{"method": req.Method, "url": rt.Redact(req.URL), "headers": headers}
 	if req.Body != nil {
-		rec["body"] = json.RawMessage(req.Body)
+		rec["body"] = recordBody(req.Body)
 	}
 	return rec
 }

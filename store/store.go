@@ -171,6 +171,8 @@ type Store interface {
 	// and says how many entries it deleted.
 	KVPrune(ctx context.Context, p KVPruneParams) (int, error)
 
+	TokenStore
+
 	// Ping checks the store is reachable.
 	Ping(ctx context.Context) error
 	// Close releases the store's resources.

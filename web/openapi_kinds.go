@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 
+	"github.com/hookflow/hookflow/kinds"
 	"github.com/hookflow/hookflow/workflows"
 )
 
@@ -100,6 +101,8 @@ func fieldSchema(f workflows.Field) map[string]any {
 		return map[string]any{"$ref": "#/components/schemas/Auth"}
 	case workflows.ValueJSON:
 		s = map[string]any{}
+	case kinds.ValueAppWith:
+		s = map[string]any{"type": "object"}
 	case workflows.ValueSteps:
 		s = map[string]any{"type": "array", "items": map[string]any{"$ref": "#/components/schemas/Step"}}
 	default:

@@ -149,6 +149,7 @@ func New(cfg Config) *Server {
 	api.GET("/storage", s.listStorage)
 	api.PUT("/storage", s.putStorage)
 	api.DELETE("/storage", s.deleteStorage)
+	api.GET("/apps", s.listApps)
 	r.GET("/hooks/resume/:token", s.resumeHook)
 	r.POST("/hooks/resume/:token", s.resumeHook)
 	s.router = r

@@ -37,6 +37,7 @@ type config struct {
 	MaxConnsPerIP  int
 	MinBodyRate    int64
 	MaxHeaderBytes int
+	Apps           string
 }
 
 // env reads a HOOKFLOW_ variable with a fallback.

@@ -37,6 +37,7 @@ func newServeCmd() *cobra.Command {
 	f.StringVar(&c.EditorURL, "editor-url", env("EDITOR_URL", ""),
 		"serve the editor and admin API only on this URL's host name, trigger URLs only on others (env HOOKFLOW_EDITOR_URL)")
 	c.addEgressFlag(cmd)
+	c.addAppsFlag(cmd)
 	f.StringVar(&c.TLSCert, "tls-cert", env("TLS_CERT", ""), "TLS certificate file (env HOOKFLOW_TLS_CERT)")
 	f.StringVar(&c.TLSKey, "tls-key", env("TLS_KEY", ""), "TLS key file (env HOOKFLOW_TLS_KEY)")
 	f.Int64Var(&c.MaxBody, "max-body", envInt("MAX_BODY", triggers.DefaultMaxBody), "largest webhook body in bytes (env HOOKFLOW_MAX_BODY)")
@@ -79,6 +80,9 @@ func serve(cmd *cobra.Command, c *config, limits *exprLimits) error {
 		return err
 	}
 	if err := limits.apply(c.MaxBody, log); err != nil {
+		return err
+	}
+	if err := c.loadApps(log); err != nil {
 		return err
 	}
 	if c.AdminToken != "" {
@@ -140,7 +144,7 @@ func serve(cmd *cobra.Command, c *config, limits *exprLimits) error {
 		BaseURL: resumeBase,
 		Metrics: engine.NewMetrics(reg),
 		Store:   st,
-		Sender:  actions.NewSender(actions.Config{Egress: egress, RequireHTTPS: c.RequireHTTPS}),
+		Sender:  actions.NewSender(actions.Config{Egress: egress, RequireHTTPS: c.RequireHTTPS, Tokens: vault}),
 		Workers: c.Workers,
 		Logger:  log,
 		// Secrets: the vault's cache, refreshed every few seconds.

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"sort"
@@ -78,14 +79,15 @@ func locate(err error) string {
 func newValidateCmd() *cobra.Command {
 	return &cobra.Command{
 		Use:   "validate FILE|DIR ...",
-		Short: "Check workflow definitions offline; exit 1 naming file:step:field and the error",
+		Short: "Check workflow definitions and app documents offline; exit 1 naming file:step:field (file: action: field) and the error",
 		Args:  cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			files, err := definitionFiles(args)
 			if err != nil {
 				return err
 			}
-			bad := 0
+			// App documents first, so that the workflows after may use them.
+			files, bad := validateApps(cmd, files)
 			for _, f := range files {
 				ws, err := loadFile(f)
 				if err != nil {
@@ -110,6 +112,9 @@ func newImportCmd() *cobra.Command {
 		Short: "Create or update workflows by id (idempotent)",
 		Args:  cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if err := c.loadApps(slog.New(slog.NewTextHandler(cmd.ErrOrStderr(), nil))); err != nil {
+				return err
+			}
 			files, err := definitionFiles(args)
 			if err != nil {
 				return err
@@ -149,6 +154,7 @@ func newImportCmd() *cobra.Command {
 		},
 	}
 	c.addDBFlag(cmd)
+	c.addAppsFlag(cmd)
 	return cmd
 }
 
@@ -194,6 +200,9 @@ func newRunCmd() *cobra.Command {
 		Short: "Test-run one workflow: once, in memory, nothing stored; print every step's result",
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if err := c.loadApps(slog.New(slog.NewTextHandler(cmd.ErrOrStderr(), nil))); err != nil {
+				return err
+			}
 			ws, err := loadFile(args[0])
 			if err != nil {
 				return err
@@ -250,6 +259,7 @@ func newRunCmd() *cobra.Command {
 	cmd.Flags().BoolVar(&noSend, "dry", false, "the same as --no-send")
 	_ = cmd.Flags().MarkDeprecated("dry", "use --no-send")
 	c.addEgressFlag(cmd)
+	c.addAppsFlag(cmd)
 	c.addDBFlag(cmd) // for its secrets, when the database exists
 	limits.addExprFlags(cmd)
 	return cmd

@@ -12,6 +12,10 @@ var about = map[string]struct {
 	summary  string
 	connects []string
 }{
+	"failures-to-pagerduty": {
+		"When a workflow that names it as its on_failure fails for good, PagerDuty is paged: one alert per failing workflow (its dedup key), with the run, the step and the error in its details.",
+		[]string{"Failed runs", "PagerDuty"},
+	},
 	"form-to-crm": {
 		"A website form's submission becomes a CRM contact; the team chat hears of it and a support request opens a helpdesk ticket; the visitor is sent to a thank-you page.",
 		[]string{"Website form", "CRM", "Team chat", "Helpdesk"},
@@ -53,7 +57,7 @@ var about = map[string]struct {
 		[]string{"Stripe", "Slack", "Accounting API"},
 	},
 	"payment-to-slack": {
-		"When a Stripe payment of at least 100.00 succeeds, Slack hears who paid how much: \"Ann Lee paid 120.00 USD\".",
+		"When a Stripe payment of at least 100.00 succeeds, Slack hears who paid how much: \"Ann Lee paid 120.00 USD\" (the Slack app's Send a message).",
 		[]string{"Stripe", "Slack"},
 	},
 	"poll-new-orders": {
@@ -67,6 +71,10 @@ var about = map[string]struct {
 	"slack-command": {
 		"A Slack slash command (/order 1001) looks the order up in an API and answers in Slack with its status and total.",
 		[]string{"Slack", "Orders API"},
+	},
+	"webhook-to-queue": {
+		"Each paid Shopify order is put on a RabbitMQ exchange as a persistent message (routing key order.paid.eur, ...), for the services that consume it; the broker confirms each one, and a message it did not is sent again with the same webhook-id.",
+		[]string{"Shopify", "RabbitMQ"},
 	},
 	"uptime-check": {
 		"Every 5 minutes a site's health URL is called; the run fails, after a few tries, when the site does not answer.",

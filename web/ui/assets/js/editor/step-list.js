@@ -8,6 +8,7 @@ import { kindOf } from '../kinds.js';
 import { registerWidget } from '../forms/index.js';
 import { groupLabel, helpOf } from '../forms/field.js';
 import { stepCard } from './step-card.js';
+import { stepGallery } from './step-gallery.js';
 
 /**
  * @typedef {import('../forms/registry.js').FormHost} FormHost
@@ -64,6 +65,9 @@ export class StepList {
         type: 'button', class: 'btn small', title: k.summary, dataset: this.nested ? { addNestedStep: k.type } : { addStep: k.type },
         onclick: () => this.addStep(k.type),
       }, `+ ${k.title}`)));
+    const [openGallery, gallery] = stepGallery(this);
+    addBar.firstElementChild?.after(openGallery);
+    addBar.append(gallery);
     this.renderSteps();
     return [this.box, addBar];
   }
@@ -103,10 +107,13 @@ export class StepList {
     for (let k = 2; ; k++) if (!ids.has(`${stem}_${k}`)) return `${stem}_${k}`;
   }
 
-  /** @param {string} type */
-  addStep(type) {
+  /**
+   * @param {string} type
+   * @param {Record<string, any>} [fields] the step's first settings (an app step's app and action)
+   */
+  addStep(type, fields = {}) {
     const steps = this.steps;
-    steps.push({ id: this.uniqueStepID(type), type });
+    steps.push({ id: this.uniqueStepID(fields.app || type), type, ...fields });
     this.store(steps, this.path);
     this.renderSteps();
     const card = /** @type {HTMLElement} */ (this.box.lastElementChild);

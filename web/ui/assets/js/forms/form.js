@@ -55,6 +55,7 @@ export function fieldContext(field, obj, path, host, stepIndex) {
     path,
     host,
     stepIndex,
+    owner: obj,
     get: () => obj[field.name],
     set: (v, el) => {
       if (v === undefined) delete obj[field.name];

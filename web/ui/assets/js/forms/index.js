@@ -18,6 +18,7 @@ import './widgets/schedule.js';
 import './widgets/workflow-ref.js';
 import './widgets/condition.js';
 import './widgets/mapper.js';
+import './widgets/app.js';
 
 export { renderFields, renderField, fieldContext, joinPath, hostWith } from './form.js';
 export { registerWidget, widgetFor } from './registry.js';

@@ -35,6 +35,8 @@
  * @property {number} stepIndex the step whose environment previews use (-1: the trigger's)
  * @property {boolean} [bare] the control alone, named by aria-label (a row of a list)
  * @property {string} [label] the label to show, when not the field's own (a row of a list: "Method 2")
+ * @property {Record<string, any>} [owner] the object holding the field (a step), for a widget that
+ *   draws its neighbours too (the app step's)
  */
 
 /**
