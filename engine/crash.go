@@ -41,7 +41,7 @@ func (x *execution) crashed(ctx context.Context) {
 		if x.run.NextStep < len(c.Steps) {
 			step = c.Steps[x.run.NextStep].ID
 		}
-		x.e.startOnFailure(c.Workflow, x.run, step, msg)
+		x.e.startOnFailure(c.Workflow, x.run, step, msg, x.failure)
 	}
 	x.e.waiters.notify(x.run.ID, finalResponse(x.run.ID, store.StatusFailed, nil))
 }

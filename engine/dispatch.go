@@ -219,6 +219,9 @@ func (e *Engine) release(r store.Run, at time.Time) {
 		Status: store.StatusQueued, NextStep: r.NextStep, StepAttempt: r.StepAttempt,
 		RunAt: at.UTC(), Release: true, Now: e.now().UTC(),
 	})
+	if errors.Is(err, store.ErrRunCancelled) {
+		return // asked to cancel: it is now
+	}
 	if err != nil {
 		e.log.Error("release run", "run", r.ID, "err", err)
 		return

@@ -52,6 +52,9 @@ type Config struct {
 	// RetentionEvery is how often pruning runs (default 5m); it also runs
 	// once at Start.
 	RetentionEvery time.Duration
+	// AuditRetention is how long audit log entries are kept (0: a year,
+	// DefaultAuditRetention; negative: for ever); see PruneAudit.
+	AuditRetention time.Duration
 	// Metrics receives Prometheus observations (nil: none).
 	Metrics *Metrics
 	Logger  *slog.Logger
@@ -96,6 +99,10 @@ type Engine struct {
 	workers   sync.WaitGroup
 	jobs      chan job
 	resume    resumeKey // calls.go
+	// replays are the bulk replay jobs worked on here, replayWake wakes
+	// the loop that takes them up (replay_jobs.go).
+	replays    replayJobs
+	replayWake chan struct{}
 }
 
 // ErrNotStarted is returned by Accept before Start or after Shutdown.
@@ -149,6 +156,8 @@ func New(cfg Config) (*Engine, error) {
 		jobs:      make(chan job, 2*cfg.Workers),
 		updates:   make(chan *updateReq, 4*cfg.Workers),
 	}
+	e.replays.active = map[string]bool{}
+	e.replayWake = make(chan struct{}, 1)
 	e.cache.init(cfg.Store, cfg.Logger)
 	e.recent.init(4096, 8<<20)
 	e.waiters.init()
@@ -183,6 +192,8 @@ func (e *Engine) Start() error {
 	go e.dispatch()
 	e.loops.Add(1)
 	go e.retain() // old runs (Retention), and expired keys always
+	e.loops.Add(1)
+	go e.replayLoop()
 	for i := 0; i < e.cfg.Workers; i++ {
 		e.workers.Add(1)
 		go e.work()

@@ -50,6 +50,7 @@ func (e *Engine) ReleaseDeadLeases(ctx context.Context) (int, error) {
 			})
 			switch {
 			case errors.Is(err, store.ErrLeaseLost): // taken over meanwhile
+			case errors.Is(err, store.ErrRunCancelled): // asked to cancel while its owner was gone: it is now
 			case err != nil:
 				return released, fmt.Errorf("release run %s of %s: %w", r.ID, r.LeaseOwner, err)
 			default:

@@ -30,9 +30,24 @@ func (e *Engine) ReplayFrom(ctx context.Context, runID string, o ReplayOptions) 
 	if err != nil {
 		return store.Run{}, fmt.Errorf("replay %s: %w", runID, err)
 	}
-	c, err := e.cache.revision(ctx, wf.ID, wf.Revision)
+	p, err := e.replayParams(ctx, orig, wf, o)
 	if err != nil {
 		return store.Run{}, err
+	}
+	run, err := e.store.RunInsert(ctx, p)
+	if err != nil {
+		return store.Run{}, fmt.Errorf("replay %s: %w", runID, err)
+	}
+	signal(e.wake)
+	return run, nil
+}
+
+// replayParams is the new run that replays orig with wf's current
+// revision, as o says.
+func (e *Engine) replayParams(ctx context.Context, orig store.Run, wf store.Workflow, o ReplayOptions) (store.RunInsertParams, error) {
+	c, err := e.cache.revision(ctx, wf.ID, wf.Revision)
+	if err != nil {
+		return store.RunInsertParams{}, err
 	}
 	p := store.RunInsertParams{
 		ID: newID(), WorkflowID: wf.ID, Revision: wf.Revision, EventID: orig.EventID,
@@ -41,20 +56,15 @@ func (e *Engine) ReplayFrom(ctx context.Context, runID string, o ReplayOptions) 
 	if o.FromStep != "" {
 		from, err := replayPoint(c, o.FromStep)
 		if err != nil {
-			return store.Run{}, &workflows.FieldError{Field: "from_step", Message: fmt.Sprintf("workflow %s: %v", wf.ID, err)}
+			return store.RunInsertParams{}, &workflows.FieldError{Field: "from_step", Message: fmt.Sprintf("workflow %s: %v", wf.ID, err)}
 		}
 		from.onlyFailed = o.OnlyFailed
 		p.NextStep = from.index
 		if p.Results, err = e.carriedResults(ctx, orig, c, from, p.ID); err != nil {
-			return store.Run{}, err
+			return store.RunInsertParams{}, err
 		}
 	}
-	run, err := e.store.RunInsert(ctx, p)
-	if err != nil {
-		return store.Run{}, fmt.Errorf("replay %s: %w", runID, err)
-	}
-	signal(e.wake)
-	return run, nil
+	return p, nil
 }
 
 // carriedResults copies the original run's last completed result of each

@@ -211,7 +211,7 @@ func TestOnFailureDuringShutdown(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	b.engine.startOnFailure(c.Workflow, store.Run{ID: "run-1", WorkflowID: wf.ID}, "notify", "POST /orders: 422")
+	b.engine.startOnFailure(c.Workflow, store.Run{ID: "run-1", WorkflowID: wf.ID}, "notify", "POST /orders: 422", nil)
 
 	runs, err := b.db.RunList(b.ctx, store.RunListParams{WorkflowID: "alerts"})
 	if err != nil || len(runs) != 1 || runs[0].Status != store.StatusQueued {

@@ -27,6 +27,7 @@ func (e *Engine) retain() {
 	for {
 		_, _ = e.Prune(ctx)
 		_, _ = e.PruneKV(ctx)
+		_, _, _ = e.PruneAudit(ctx)
 		select {
 		case <-tick.C:
 		case <-e.stop:

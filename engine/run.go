@@ -20,6 +20,10 @@ type execution struct {
 	pending    []store.StepResult // recorded at the next write
 	leaseUntil time.Time
 	responded  bool
+	// failClass is the error class of the step that failed the run, and
+	// failure the issue its failure was counted into (failure_issues.go).
+	failClass string
+	failure   *store.FailureRecorded
 }
 
 // log is the engine's logger with the run's attributes, made only when
@@ -143,6 +147,11 @@ func (x *execution) steps(ctx context.Context, c *workflows.Compiled) {
 			x.finish(store.StatusRetrying, i, attempt, out.at, res.Error)
 			return
 		default:
+			cause := out.err
+			if cause == nil {
+				cause = errors.New(res.Error)
+			}
+			x.failClass = FailureClass(cause, res.StatusCode)
 			x.finish(store.StatusFailed, i, attempt, time.Time{}, fmt.Sprintf("step %q: %s", s.ID, res.Error))
 			return
 		}
@@ -181,10 +190,13 @@ func (x *execution) write(ctx context.Context, status string, next, stepAttempt 
 		p.LeaseUntil = x.leaseUntil.UTC()
 	}
 	x.prepare(&p)
+	x.noteFailure(&p)
 	// The write must happen even when shutdown cancels ctx.
 	err := x.e.runUpdate(context.WithoutCancel(ctx), p)
 	if err != nil {
-		if errors.Is(err, store.ErrLeaseLost) {
+		if errors.Is(err, store.ErrRunCancelled) {
+			x.cancelled()
+		} else if errors.Is(err, store.ErrLeaseLost) {
 			x.log().Warn("run lease lost; another worker has it", "err", err)
 		} else {
 			x.log().Error("record run progress", "err", err)
@@ -208,7 +220,7 @@ func (x *execution) finish(status string, next, stepAttempt int, at time.Time, e
 	switch status {
 	case store.StatusFailed:
 		x.log().Warn("run failed", "err", errMsg)
-		x.e.startOnFailure(x.st.compiled.Workflow, x.run, x.failedStep(next), errMsg)
+		x.e.startOnFailure(x.st.compiled.Workflow, x.run, x.failedStep(next), errMsg, x.failure)
 	case store.StatusRetrying:
 		x.log().Info("run will retry", "at", at, "attempt", stepAttempt, "err", errMsg)
 	}
@@ -252,8 +264,12 @@ func (e *Engine) secrets(ctx context.Context) (map[string]any, error) {
 
 // startOnFailure starts a workflow's on_failure workflow with the failure's
 // details as its payload.
-func (e *Engine) startOnFailure(w *workflows.Workflow, r store.Run, step, errMsg string) {
-	if w.OnFailure == "" || w.OnFailure == w.ID {
+//
+// Unless the workflow's on_failure_mode is "every", only a failure that
+// opened its issue starts it (see failure_issues.go); the payload then
+// names the issue and its count.
+func (e *Engine) startOnFailure(w *workflows.Workflow, r store.Run, step, errMsg string, issue *store.FailureRecorded) {
+	if w.OnFailure == "" || w.OnFailure == w.ID || !opensIssue(w, issue) {
 		return
 	}
 	ctx := context.Background()
@@ -265,10 +281,14 @@ func (e *Engine) startOnFailure(w *workflows.Workflow, r store.Run, step, errMsg
 	if !target.Enabled {
 		return
 	}
-	body, _ := jsonOf(map[string]any{
+	payload := map[string]any{
 		"run_id": r.ID, "workflow": w.ID, "workflow_name": w.Name,
 		"step": step, "error": errMsg, "failed_at": e.now().UTC().Format(time.RFC3339Nano),
-	})
+	}
+	if i := issuePayload(issue); i != nil {
+		payload["issue"], payload["count"] = i, issue.Issue.Count
+	}
+	body, _ := jsonOf(payload)
 	ev := store.Event{Source: "failure", Method: "POST", Body: body,
 		Headers: map[string]string{"content-type": "application/json"}}
 	_, err = e.Accept(ctx, AcceptParams{WorkflowID: target.ID, Revision: target.Revision, Event: ev})

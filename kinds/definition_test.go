@@ -75,6 +75,7 @@ func TestCompileErrors(t *testing.T) {
 		{name: "name blank", mutate: func(w def) { w["name"] = "  \t" }, field: "name", message: "is required"},
 		{name: "on_failure not an id", mutate: func(w def) { w["on_failure"] = "Alert Ops" }, field: "on_failure", message: "must be a workflow id"},
 		{name: "concurrency negative", mutate: func(w def) { w["concurrency"] = -1 }, field: "concurrency", message: "must not be negative"},
+		{name: "on_failure_mode unknown", mutate: func(w def) { w["on_failure_mode"] = "always" }, field: "on_failure_mode", message: `must be "issue" or "every"`},
 
 		{name: "tag with spaces around", mutate: func(w def) { w["tags"] = []any{"billing", " ops"} }, field: "tags[1]", message: "a tag is 1 to 40 characters"},
 		{name: "tag twice", mutate: func(w def) { w["tags"] = []any{"billing", "Billing"} }, field: "tags[1]", message: `tag "Billing" is there twice`},

@@ -32,6 +32,9 @@ var (
 // Store is the persistence interface. Implementations are safe for
 // concurrent use.
 type Store interface {
+	UserStore  // users, sessions, API tokens (users.go)
+	AuditStore // the audit log (audit.go)
+	OperationsStore
 	// WorkflowSave creates the workflow or stores a new revision of it
 	// (only creates it, with CreateOnly: ErrConflict if it exists).
 	// The revision number increases by one on each save; the hook key is
@@ -56,7 +59,7 @@ type Store interface {
 	// since p.Since (see WorkflowActivity), ordered by workflow id.
 	WorkflowActivity(ctx context.Context, p WorkflowActivityParams) ([]WorkflowActivity, error)
 	// WorkflowDelete removes a workflow, its revisions, events and runs,
-	// and the keys of its scope in the key-value store.
+	// the keys of its scope in the key-value store, and its failure issues.
 	WorkflowDelete(ctx context.Context, id string) error
 	// WorkflowSetEnabled turns a workflow on or off without a new revision.
 	WorkflowSetEnabled(ctx context.Context, id string, enabled bool) (Workflow, error)
@@ -405,6 +408,9 @@ type RunUpdateParams struct {
 	// request that resumed it already makes the run due at once (it came
 	// while the run was running).
 	WaitStep string
+	// Failure, for status failed, counts the run into its issue in the
+	// same transaction (see FailureRecord).
+	Failure *FailureRecord
 }
 
 // WorkflowActivityParams say which runs WorkflowActivity counts.

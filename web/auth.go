@@ -9,11 +9,8 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"net/http"
 	"strings"
 	"unicode/utf8"
-
-	"github.com/gin-gonic/gin"
 
 	"github.com/hookflow/hookflow/store"
 )
@@ -81,31 +78,6 @@ func newAdminToken() (token, hash string, err error) {
 func hashToken(t string) string {
 	sum := sha256.Sum256([]byte(t))
 	return hex.EncodeToString(sum[:])
-}
-
-// requireAdmin lets a request through only with the admin token, given as
-// "Authorization: Bearer T", or with the editor's session cookie (see
-// session.go, which also guards cookie requests against CSRF). Wrong
-// tokens are limited per client address (auth_limit.go); session ids are
-// not, being 256 random bits, and an editor left open across a restart
-// must not lock its user out with its stale cookie.
-func (s *Server) requireAdmin(c *gin.Context) {
-	if tok, ok := bearer(c.GetHeader("Authorization")); ok {
-		if _, valid, answered := s.tryToken(c, tok); answered {
-			return
-		} else if valid {
-			c.Next()
-			return
-		}
-	}
-	if ok, answered := s.sessionAuth(c); ok {
-		c.Next()
-		return
-	} else if answered {
-		return
-	}
-	c.Header("WWW-Authenticate", `Bearer realm="hookflow"`)
-	abort(c, http.StatusUnauthorized, "unauthorized", "the admin API needs the admin token: Authorization: Bearer <token>, or the editor's login")
 }
 
 // matchToken compares a token with the current admin token by their

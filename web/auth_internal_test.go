@@ -1,6 +1,9 @@
 package web
 
-import "time"
+import (
+	"net/netip"
+	"time"
+)
 
 // SetClock sets the clock of a server's sessions, admin token and auth
 // limits; call it before the server takes requests.
@@ -11,7 +14,7 @@ func SetClock(s *Server, now func() time.Time) {
 
 // SetAuthLimitEntries sets how many client addresses the auth limit
 // remembers; call it before the server takes requests.
-func SetAuthLimitEntries(s *Server, n int) { s.authFails = newAuthFailures(n) }
+func SetAuthLimitEntries(s *Server, n int) { s.authFails = newAuthFailures[netip.Prefix](n) }
 
 // AuthLimitEntries is how many client addresses the auth limit holds.
 func AuthLimitEntries(s *Server) int { return s.authFails.len() }

@@ -30,25 +30,26 @@ const (
 	authLimitEntries = 10_000
 )
 
-// authFailures counts failed admin authentications per client address,
-// least recently failed first out when full.
-type authFailures struct {
+// authFailures counts failed authentications per key (a client address,
+// or an account for password logins), least recently failed first out
+// when full.
+type authFailures[K comparable] struct {
 	mu      sync.Mutex
 	max     int
-	entries map[netip.Prefix]*list.Element // of *authFailEntry
-	order   *list.List                     // front: the latest failure
+	entries map[K]*list.Element // of *authFailEntry[K]
+	order   *list.List          // front: the latest failure
 }
 
-type authFailEntry struct {
-	key netip.Prefix
+type authFailEntry[K comparable] struct {
+	key K
 	lim *rate.Limiter
 	// warnedAt is when reaching the limit was last logged: once a
 	// minute at most, whatever a guesser keeps doing.
 	warnedAt time.Time
 }
 
-func newAuthFailures(max int) *authFailures {
-	return &authFailures{max: max, entries: make(map[netip.Prefix]*list.Element), order: list.New()}
+func newAuthFailures[K comparable](max int) *authFailures[K] {
+	return &authFailures[K]{max: max, entries: make(map[K]*list.Element), order: list.New()}
 }
 
 // authKey is the network a client is limited by: its IPv4 address, or the
@@ -69,14 +70,14 @@ func authKey(a netip.Addr) netip.Prefix {
 
 // blocked reports how long key must wait before its next attempt; zero
 // when it may try now.
-func (f *authFailures) blocked(key netip.Prefix, now time.Time) time.Duration {
+func (f *authFailures[K]) blocked(key K, now time.Time) time.Duration {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	el, ok := f.entries[key]
 	if !ok {
 		return 0
 	}
-	tokens := el.Value.(*authFailEntry).lim.TokensAt(now)
+	tokens := el.Value.(*authFailEntry[K]).lim.TokensAt(now)
 	if tokens >= 1 {
 		return 0
 	}
@@ -85,7 +86,7 @@ func (f *authFailures) blocked(key netip.Prefix, now time.Time) time.Duration {
 
 // fail counts a failure of key and reports whether to log that key has
 // reached the limit.
-func (f *authFailures) fail(key netip.Prefix, now time.Time) bool {
+func (f *authFailures[K]) fail(key K, now time.Time) bool {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	el, ok := f.entries[key]
@@ -95,13 +96,13 @@ func (f *authFailures) fail(key netip.Prefix, now time.Time) bool {
 		for len(f.entries) >= f.max {
 			oldest := f.order.Back()
 			f.order.Remove(oldest)
-			delete(f.entries, oldest.Value.(*authFailEntry).key)
+			delete(f.entries, oldest.Value.(*authFailEntry[K]).key)
 		}
-		e := &authFailEntry{key: key, lim: rate.NewLimiter(rate.Every(authFailEvery), authFailBurst)}
+		e := &authFailEntry[K]{key: key, lim: rate.NewLimiter(rate.Every(authFailEvery), authFailBurst)}
 		el = f.order.PushFront(e)
 		f.entries[key] = el
 	}
-	e := el.Value.(*authFailEntry)
+	e := el.Value.(*authFailEntry[K])
 	// A reservation always succeeds: failures that raced past blocked
 	// together all count, pushing the next attempt further out.
 	e.lim.ReserveN(now, 1)
@@ -113,7 +114,7 @@ func (f *authFailures) fail(key netip.Prefix, now time.Time) bool {
 }
 
 // len is the number of addresses remembered.
-func (f *authFailures) len() int {
+func (f *authFailures[K]) len() int {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	return len(f.entries)
@@ -125,17 +126,38 @@ func (f *authFailures) len() int {
 // after the comparison. It returns the matched hash, and whether the
 // request was answered.
 func (s *Server) tryToken(c *gin.Context, tok string) (hash string, ok, answered bool) {
-	key := authKey(triggers.ClientIP(c.Request, s.cfg.TrustedProxies))
-	if wait := s.authFails.blocked(key, s.now()); wait > 0 {
-		secs := int(math.Ceil(wait.Seconds()))
-		c.Header("Retry-After", strconv.Itoa(secs))
-		abort(c, http.StatusTooManyRequests, "too_many_attempts",
-			"too many failed attempts with the admin token from this address: try again in "+strconv.Itoa(secs)+" s")
+	key := s.clientKey(c)
+	if s.answerBlocked(c, s.authFails.blocked(key, s.now()), "with the admin token from this address") {
 		return "", false, true
 	}
 	hash, ok = s.matchToken(c.Request.Context(), tok)
-	if !ok && s.authFails.fail(key, s.now()) {
-		s.log.Warn("admin auth: too many failed attempts, address limited", "client", key.String(), "route", c.FullPath())
+	if !ok {
+		s.addressFailed(c, key)
 	}
 	return hash, ok, false
+}
+
+// clientKey is the key a request's client is limited by.
+func (s *Server) clientKey(c *gin.Context) netip.Prefix {
+	return authKey(triggers.ClientIP(c.Request, s.cfg.TrustedProxies))
+}
+
+// answerBlocked answers 429 with Retry-After where wait is positive, and
+// reports whether it did.
+func (s *Server) answerBlocked(c *gin.Context, wait time.Duration, what string) bool {
+	if wait <= 0 {
+		return false
+	}
+	secs := int(math.Ceil(wait.Seconds()))
+	c.Header("Retry-After", strconv.Itoa(secs))
+	abort(c, http.StatusTooManyRequests, "too_many_attempts",
+		"too many failed attempts "+what+": try again in "+strconv.Itoa(secs)+" s")
+	return true
+}
+
+// addressFailed counts a failed authentication of the request's client.
+func (s *Server) addressFailed(c *gin.Context, key netip.Prefix) {
+	if s.authFails.fail(key, s.now()) {
+		s.log.Warn("admin auth: too many failed attempts, address limited", "client", key.String(), "route", c.FullPath())
+	}
 }

@@ -353,6 +353,7 @@ func TestEditorBrowser(t *testing.T) {
 	// ---- log in -------------------------------------------------------------
 	u.open("/")
 	u.waitPath("/login")
+	u.click("#login-other") // the admin token, rather than an email and password
 	u.typeInto("#login-token", "not-the-token")
 	u.click("#login-submit")
 	u.waitText("#login-error", "not the admin token")

@@ -54,12 +54,12 @@ type Server struct {
 	log     *slog.Logger
 	webhook *triggers.Webhook
 	router  *gin.Engine
-	// sessions are the editor's logins (session.go).
-	sessions *sessions
 	// adminHash follows the admin token's stored hash (token_rotate.go).
 	adminHash *adminHash
 	// authFails limits wrong admin tokens per client (auth_limit.go).
-	authFails *authFailures
+	authFails *authFailures[netip.Prefix]
+	// loginFails limits failed password logins per account (principal.go).
+	loginFails *authFailures[string]
 	// now is the clock of sessions and auth limits.
 	now func() time.Time
 }
@@ -76,9 +76,9 @@ func New(cfg Config) *Server {
 	metrics := newHTTPMetrics(cfg.Registry)
 	gin.SetMode(gin.ReleaseMode)
 	s := &Server{cfg: cfg, engine: cfg.Engine, store: cfg.Engine.Store(), log: cfg.Logger, now: time.Now}
-	s.sessions = newSessions(func() time.Time { return s.now() })
 	s.adminHash = newAdminHash(s.store, cfg.Logger, cfg.AdminTokenHash, s.now())
-	s.authFails = newAuthFailures(authLimitEntries)
+	s.authFails = newAuthFailures[netip.Prefix](authLimitEntries)
+	s.loginFails = newAuthFailures[string](authLimitEntries)
 	s.webhook = triggers.NewWebhook(triggers.WebhookConfig{
 		Engine:         cfg.Engine,
 		MaxBody:        cfg.MaxBody,
@@ -111,7 +111,7 @@ func New(cfg Config) *Server {
 	r.POST("/api/v1/session", limitBody, s.login) // the editor's login (session.go)
 	r.DELETE("/api/v1/session", s.logout)
 
-	api := r.Group("/api/v1", s.requireAdmin, limitBody)
+	api := r.Group("/api/v1", s.authorize, limitBody) // who may call what: roles.go
 	api.GET("/session", s.sessionInfo)
 	api.GET("/openapi.json", s.openAPI)
 	api.GET("/workflows", s.listWorkflows)
@@ -150,6 +150,22 @@ func New(cfg Config) *Server {
 	api.PUT("/storage", s.putStorage)
 	api.DELETE("/storage", s.deleteStorage)
 	api.GET("/apps", s.listApps)
+	api.GET("/users", s.listUsers)
+	api.POST("/users", s.createUser)
+	api.PUT("/users/:id", s.updateUser)
+	api.DELETE("/users/:id", s.deleteUser)
+	api.GET("/tokens", s.listTokens)
+	api.POST("/tokens", s.createToken)
+	api.DELETE("/tokens/:id", s.deleteToken)
+	api.GET("/audit", s.listAudit)
+	api.POST("/runs/:id/retry-now", s.retryNow)
+	api.POST("/runs/:id/cancel", s.cancelRun)
+	api.POST("/replays", s.createReplays)
+	api.GET("/replays", s.listReplayJobs)
+	api.GET("/replays/:id", s.getReplayJob)
+	api.DELETE("/replays/:id", s.deleteReplayJob)
+	api.GET("/issues", s.listIssues)
+	api.POST("/issues/:id", s.setIssue)
 	r.GET("/hooks/resume/:token", s.resumeHook)
 	r.POST("/hooks/resume/:token", s.resumeHook)
 	s.router = r

@@ -4,22 +4,25 @@ import (
 	"crypto/rand"
 	"encoding/base64"
 	"encoding/json"
+	"errors"
 	"mime"
 	"net/http"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/gin-gonic/gin"
+
+	"github.com/hookflow/hookflow/store"
 )
 
-// The editor logs in by exchanging the admin token for a session cookie
-// (HttpOnly, SameSite=Strict, Secure over TLS), so the token never sits in
-// the page's storage. Sessions live in this process's memory: they do not
-// survive a restart and are not shared between replicas (a user logs in
-// again). A store-backed session table would lift both limits. Each
-// session holds the hash of the admin token it was made with, and ends
-// when the token is rotated (token_rotate.go), here or on another replica.
+// The editor logs in with a user's email and password, or with the admin
+// token, and gets a session cookie (HttpOnly, SameSite=Strict, Secure over
+// TLS), so no secret sits in the page's storage. Sessions live in the
+// store, by the SHA-256 of the cookie's random value: they survive a
+// restart and are shared by replicas. Logging out ends one; a password
+// change or the user's removal ends all of the user's. A session made
+// with the admin token holds that token's hash and ends when the token is
+// rotated (token_rotate.go), here or on another replica.
 
 // sessionCookie names the editor's session cookie.
 const sessionCookie = "hookflow_session"
@@ -33,69 +36,23 @@ const sessionTTL = 12 * time.Hour
 // server never grants.
 const csrfHeader = "X-Hookflow"
 
-// sessions keeps the editor's logins by their random ids.
-type sessions struct {
-	mu  sync.Mutex
-	ids map[string]session
-	now func() time.Time
-}
-
-// session is one login: when it ends, and the hash of the admin token it
-// was made with.
-type session struct {
-	expires   time.Time
-	tokenHash string
-}
-
-func newSessions(now func() time.Time) *sessions {
-	return &sessions{ids: make(map[string]session), now: now}
-}
-
-// create starts a session for a login with the token of tokenHash and
-// returns its id and expiry.
-func (ss *sessions) create(tokenHash string) (string, time.Time, error) {
+// newSession stores a session for a user (userID) or for the admin token
+// (tokenHash) and returns the cookie's value and its expiry.
+func (s *Server) newSession(c *gin.Context, userID, tokenHash string) (string, time.Time, error) {
 	b := make([]byte, 32)
 	if _, err := rand.Read(b); err != nil {
 		return "", time.Time{}, err
 	}
 	id := base64.RawURLEncoding.EncodeToString(b)
-	now := ss.now()
+	now := s.now().UTC()
 	exp := now.Add(sessionTTL)
-	ss.mu.Lock()
-	defer ss.mu.Unlock()
-	for k, e := range ss.ids { // sweep: logins are rare, the map small
-		if !now.Before(e.expires) || e.tokenHash != tokenHash {
-			delete(ss.ids, k)
-		}
+	err := s.store.SessionCreate(c.Request.Context(), store.Session{
+		IDHash: hashToken(id), UserID: userID, AdminTokenHash: tokenHash, CreatedAt: now, ExpiresAt: exp,
+	})
+	if err != nil {
+		return "", time.Time{}, err
 	}
-	ss.ids[id] = session{expires: exp, tokenHash: tokenHash}
 	return id, exp, nil
-}
-
-// valid reports whether id is a live session made with the current admin
-// token (of tokenHash), and its expiry.
-func (ss *sessions) valid(id, tokenHash string) (time.Time, bool) {
-	if id == "" {
-		return time.Time{}, false
-	}
-	ss.mu.Lock()
-	defer ss.mu.Unlock()
-	e, ok := ss.ids[id]
-	if !ok {
-		return time.Time{}, false
-	}
-	if !ss.now().Before(e.expires) || e.tokenHash != tokenHash {
-		delete(ss.ids, id)
-		return time.Time{}, false
-	}
-	return e.expires, true
-}
-
-// end forgets a session.
-func (ss *sessions) end(id string) {
-	ss.mu.Lock()
-	defer ss.mu.Unlock()
-	delete(ss.ids, id)
 }
 
 // sessionAuth checks the session cookie of a request and, for a request
@@ -103,21 +60,43 @@ func (ss *sessions) end(id string) {
 // (403) where the cookie is good but the guard is missing, and reports
 // whether the request may go on; false with nothing answered means "no
 // valid session".
-func (s *Server) sessionAuth(c *gin.Context) (ok, answered bool) {
+func (s *Server) sessionAuth(c *gin.Context) (p principal, ok, answered bool) {
 	ck, err := c.Request.Cookie(sessionCookie)
-	if err != nil {
-		return false, false
+	if err != nil || ck.Value == "" {
+		return principal{}, false, false
 	}
-	exp, ok := s.sessions.valid(ck.Value, s.adminHash.get(c.Request.Context(), s.now()))
-	if !ok {
-		return false, false
+	ctx := c.Request.Context()
+	ss, err := s.store.SessionGet(ctx, hashToken(ck.Value))
+	if err != nil {
+		if !errors.Is(err, store.ErrNotFound) {
+			s.log.Warn("auth: read the session", "err", err)
+		}
+		return principal{}, false, false
+	}
+	if !s.now().Before(ss.ExpiresAt) {
+		return principal{}, false, false
+	}
+	if ss.UserID == "" {
+		if ss.AdminTokenHash == "" || ss.AdminTokenHash != s.adminHash.get(ctx, s.now()) {
+			return principal{}, false, false
+		}
+		p = principal{role: roleAdmin, via: "session"}
+	} else {
+		u, err := s.store.UserGet(ctx, ss.UserID)
+		if err != nil {
+			if !errors.Is(err, store.ErrNotFound) {
+				s.log.Warn("auth: read the session's user", "err", err)
+			}
+			return principal{}, false, false
+		}
+		p = userPrincipal(u, "session")
 	}
 	if !safeMethod(c.Request.Method) && c.GetHeader(csrfHeader) == "" && !jsonRequest(c.Request) {
 		abort(c, http.StatusForbidden, "csrf", "a request made with the session cookie must send the "+csrfHeader+" header or a JSON body")
-		return false, true
+		return principal{}, false, true
 	}
-	c.Set("session_expires", exp)
-	return true, false
+	c.Set("session_expires", ss.ExpiresAt)
+	return p, true, false
 }
 
 func safeMethod(m string) bool {
@@ -147,57 +126,96 @@ func (s *Server) setSessionCookie(c *gin.Context, value string, maxAge int) {
 	})
 }
 
-// login exchanges the admin token for a session cookie:
-// POST /api/v1/session {"token": "..."}.
+// loginRequest is the body of POST /api/v1/session: a user's email and
+// password, or the admin token.
+type loginRequest struct {
+	Email    string `json:"email"`
+	Password string `json:"password"`
+	Token    string `json:"token"`
+}
+
+// login exchanges a user's email and password, or the admin token, for a
+// session cookie: POST /api/v1/session.
 func (s *Server) login(c *gin.Context) {
-	var req struct {
-		Token string `json:"token"`
-	}
+	const shape = `the body must be {"email": "...", "password": "..."} or {"token": "..."}`
 	body, ok := readBody(c)
 	if !ok {
 		return
 	}
 	if !jsonRequest(c.Request) {
-		abort(c, http.StatusUnsupportedMediaType, "bad_request", "log in with a JSON body: {\"token\": \"...\"}")
+		abort(c, http.StatusUnsupportedMediaType, "bad_request", "log in with a JSON body: {\"email\": \"...\", \"password\": \"...\"} or {\"token\": \"...\"}")
 		return
 	}
-	if err := json.Unmarshal(body, &req); err != nil || req.Token == "" {
-		abort(c, http.StatusBadRequest, "bad_json", "the body must be {\"token\": \"...\"}")
+	var req loginRequest
+	if err := json.Unmarshal(body, &req); err != nil {
+		abort(c, http.StatusBadRequest, "bad_json", shape)
 		return
 	}
-	hash, valid, answered := s.tryToken(c, strings.TrimSpace(req.Token))
+	switch {
+	case req.Token != "":
+		s.loginToken(c, strings.TrimSpace(req.Token))
+	case req.Email != "" && req.Password != "":
+		s.loginPassword(c, req.Email, req.Password)
+	default:
+		abort(c, http.StatusBadRequest, "bad_json", shape)
+	}
+}
+
+// loginToken starts a session with the admin token.
+func (s *Server) loginToken(c *gin.Context, tok string) {
+	hash, valid, answered := s.tryToken(c, tok)
 	if answered {
 		return
 	}
 	if !valid {
+		s.audit(c, store.AuditEntry{Actor: adminActor, Action: "login.failed"})
 		abort(c, http.StatusUnauthorized, "unauthorized", "that is not the admin token")
 		return
 	}
-	id, exp, err := s.sessions.create(hash)
+	s.startSession(c, principal{role: roleAdmin, via: "session"}, "", hash)
+}
+
+// startSession stores a session, sets its cookie, records the login and
+// answers.
+func (s *Server) startSession(c *gin.Context, p principal, userID, tokenHash string) {
+	id, exp, err := s.newSession(c, userID, tokenHash)
 	if err != nil {
 		s.fail(c, err)
 		return
 	}
+	s.audit(c, store.AuditEntry{Actor: p.actor(), Via: "session", Action: "login"})
 	s.setSessionCookie(c, id, int(sessionTTL/time.Second))
 	c.Header("Cache-Control", "no-store")
-	c.PureJSON(http.StatusOK, gin.H{"authenticated": true, "expires_at": exp.UTC()})
+	out := gin.H{"authenticated": true, "expires_at": exp.UTC(), "role": p.role.String()}
+	if p.email != "" {
+		out["email"] = p.email
+	}
+	c.PureJSON(http.StatusOK, out)
 }
 
 // logout ends the session of the cookie, if any, and clears the cookie:
 // DELETE /api/v1/session. It needs no auth: an expired session can always
 // log out.
 func (s *Server) logout(c *gin.Context) {
-	if ck, err := c.Request.Cookie(sessionCookie); err == nil {
-		s.sessions.end(ck.Value)
+	if ck, err := c.Request.Cookie(sessionCookie); err == nil && ck.Value != "" {
+		if err := s.store.SessionDelete(c.Request.Context(), hashToken(ck.Value)); err != nil {
+			s.fail(c, err)
+			return
+		}
 	}
 	s.setSessionCookie(c, "", -1)
 	c.Status(http.StatusNoContent)
 }
 
-// sessionInfo tells the editor whether it is logged in: GET
-// /api/v1/session, behind admin auth (401 otherwise).
+// sessionInfo tells the editor who is logged in, with which role: GET
+// /api/v1/session, behind auth (401 otherwise).
 func (s *Server) sessionInfo(c *gin.Context) {
-	out := gin.H{"authenticated": true, "via": "token"}
+	p := callerOf(c)
+	out := gin.H{"authenticated": true, "via": "token", "role": p.role.String(), "actor": p.actor()}
+	if p.email != "" {
+		out["email"] = p.email
+		out["user_id"] = p.userID
+	}
 	if exp, ok := c.Get("session_expires"); ok {
 		out["via"] = "session"
 		out["expires_at"] = exp.(time.Time).UTC()

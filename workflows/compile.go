@@ -113,6 +113,11 @@ func compile(w *Workflow, stored bool) (*Compiled, error) {
 	if w.OnFailure != "" && !ValidID(w.OnFailure) {
 		return nil, fieldf("on_failure", "", "must be a workflow id, got %q", w.OnFailure)
 	}
+	switch w.OnFailureMode {
+	case "", OnFailureIssue, OnFailureEvery:
+	default:
+		return nil, fieldf("on_failure_mode", "", "must be %q or %q, got %q", OnFailureIssue, OnFailureEvery, w.OnFailureMode)
+	}
 	if w.Concurrency < 0 {
 		return nil, fieldf("concurrency", "", "must not be negative")
 	}

@@ -29,6 +29,11 @@ type Workflow struct {
 	Vars map[string]any `json:"vars,omitempty"`
 	// OnFailure names another workflow started when a run fails for good.
 	OnFailure string `json:"on_failure,omitempty"`
+	// OnFailureMode says when OnFailure is started: "issue" (the default)
+	// when a failure opens an issue (its workflow, step and error class
+	// first fail, or fail again after the issue was resolved), "every" for
+	// every failed run.
+	OnFailureMode string `json:"on_failure_mode,omitempty"`
 	// Concurrency caps the runs of this workflow executing at once
 	// (0: no limit beyond the worker pool).
 	Concurrency int `json:"concurrency,omitempty"`
@@ -131,3 +136,9 @@ func (w Workflow) MarshalJSON() ([]byte, error) {
 	}
 	return bytes.TrimSuffix(buf.Bytes(), []byte("\n")), nil
 }
+
+// The values of Workflow.OnFailureMode.
+const (
+	OnFailureIssue = "issue"
+	OnFailureEvery = "every"
+)

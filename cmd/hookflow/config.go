@@ -33,6 +33,7 @@ type config struct {
 	RequireHTTPS   bool
 	LogLevel       string
 	Retention      time.Duration
+	AuditRetention time.Duration
 	MaxConns       int
 	MaxConnsPerIP  int
 	MinBodyRate    int64

@@ -23,6 +23,7 @@ func newRootCmd() *cobra.Command {
 	root.AddCommand(newServeCmd(), newImportCmd(), newExportCmd(), newValidateCmd(), newRunCmd(), newVersionCmd())
 	root.AddCommand(newBenchCmd())
 	root.AddCommand(newSecretCmd())
+	root.AddCommand(newUserCmd())
 	root.AddCommand(newTokenCmd())
 	root.AddCommand(newMigrateCmd())
 	root.AddCommand(newBackupCmd())

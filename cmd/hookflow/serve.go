@@ -46,6 +46,8 @@ func newServeCmd() *cobra.Command {
 	f.StringVar(&c.LogLevel, "log-level", env("LOG_LEVEL", "info"), "debug, info, warn or error (env HOOKFLOW_LOG_LEVEL)")
 	f.DurationVar(&c.Retention, "retention", envDuration("RETENTION", 720*time.Hour),
 		"keep finished runs and their events this long, 0 for ever; also the idempotency dedup window (env HOOKFLOW_RETENTION)")
+	f.DurationVar(&c.AuditRetention, "audit-retention", envDuration("AUDIT_RETENTION", engine.DefaultAuditRetention),
+		"keep audit log entries this long, 0 for ever (env HOOKFLOW_AUDIT_RETENTION)")
 	limits.addExprFlags(cmd)
 	c.addConnFlags(cmd)
 	c.AdminToken = env("ADMIN_TOKEN", "")
@@ -92,6 +94,9 @@ func serve(cmd *cobra.Command, c *config, limits *exprLimits) error {
 	}
 	if c.Retention < 0 {
 		return fmt.Errorf("--retention must be 0 (keep for ever) or positive, got %s", c.Retention)
+	}
+	if c.AuditRetention < 0 {
+		return fmt.Errorf("--audit-retention must be 0 (keep for ever) or positive, got %s", c.AuditRetention)
 	}
 	if c.EditorURL != "" {
 		if err := web.CheckEditorURL(c.EditorURL, c.BaseURL); err != nil {
@@ -148,8 +153,9 @@ func serve(cmd *cobra.Command, c *config, limits *exprLimits) error {
 		Workers: c.Workers,
 		Logger:  log,
 		// Secrets: the vault's cache, refreshed every few seconds.
-		Secrets:   vault.All,
-		Retention: c.Retention,
+		Secrets:        vault.All,
+		Retention:      c.Retention,
+		AuditRetention: auditRetention(c.AuditRetention),
 	})
 	if err != nil {
 		return err
@@ -269,4 +275,13 @@ func displayAddr(addr string) string {
 		host = "localhost"
 	}
 	return net.JoinHostPort(host, port)
+}
+
+// auditRetention is --audit-retention as the engine takes it: its "for
+// ever" is negative, the flag's 0.
+func auditRetention(d time.Duration) time.Duration {
+	if d == 0 {
+		return -1
+	}
+	return d
 }

@@ -39,6 +39,9 @@ starts: set the variable to the new token too.`,
 			if err != nil {
 				return err
 			}
+			if err := auditCLI(cmd.Context(), st, "admin_token.rotate", "", nil); err != nil {
+				return err
+			}
 			fmt.Fprintln(cmd.OutOrStdout(), token)
 			out := cmd.ErrOrStderr()
 			fmt.Fprintln(out, "The admin token was replaced: the new one above is shown this once; only its hash is stored.")

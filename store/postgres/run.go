@@ -50,21 +50,26 @@ var claimRunsSQL = `
 // expiry), run_at ($9, final statuses), finished_at ($11, unfinished
 // statuses). $15 says the update records step attempts (unrecorded_claims
 // back to 0), $16 that it releases the run (one claim taken off).
+//
+// A run asked to cancel (cancel_requested) whose update is not final ends
+// cancelled instead (see store.ErrRunCancelled); the second column says so.
 var updateRunSQL = `
 	WITH u AS (
-		UPDATE runs SET status = $1, next_step = $2, step_attempt = $3, error = $4, updated_at = $5::timestamptz,
-			lease_owner = $6,
-			lease_until = CASE WHEN $7::bool THEN $8::timestamptz ELSE lease_until END,
+		UPDATE runs SET status = CASE WHEN cancel_requested AND NOT $11::bool THEN 'cancelled' ELSE $1 END,
+			next_step = $2, step_attempt = $3, error = $4, updated_at = $5::timestamptz,
+			lease_owner = CASE WHEN cancel_requested AND NOT $11::bool THEN '' ELSE $6 END,
+			lease_until = CASE WHEN cancel_requested AND NOT $11::bool THEN NULL
+				WHEN $7::bool THEN $8::timestamptz ELSE lease_until END,
 			run_at = CASE WHEN $9::bool THEN $10::timestamptz ELSE run_at END,
-			finished_at = CASE WHEN $11::bool THEN $5::timestamptz ELSE finished_at END,
+			finished_at = CASE WHEN $11::bool OR cancel_requested THEN $5::timestamptz ELSE finished_at END,
 			unrecorded_claims = CASE WHEN $15::bool THEN 0
 				WHEN $16::bool THEN greatest(unrecorded_claims - 1, 0) ELSE unrecorded_claims END
 		WHERE id = $12 AND lease_owner = $13 AND attempt = $14 AND status = 'running'
-		RETURNING id
+		RETURNING id, cancel_requested AND NOT $11::bool AS cancelled
 	), steps AS (
 		` + insertStepsFrom(17, "u.id", ", u") + `
 	)
-	SELECT count(*) FROM u`
+	SELECT count(*), coalesce(bool_or(u.cancelled), false) FROM u`
 
 // RunInsert queues a run of a stored event (replay, manual runs), due at
 // p.Now, with the step attempts it carries, in one transaction;
@@ -73,32 +78,38 @@ func (s *Store) RunInsert(ctx context.Context, p store.RunInsertParams) (store.R
 	if p.ID == "" {
 		return store.Run{}, errors.New("insert run: empty id")
 	}
-	now := ts(store.OrNow(p.Now))
 	var r store.Run
 	err := s.tx(ctx, func(tx pgx.Tx) error {
 		var err error
-		r, err = scanRun(tx.QueryRow(ctx, `
-			INSERT INTO runs (id, workflow_id, revision, event_id, status, next_step, run_at, replay_of, created_at, updated_at)
-			SELECT $1, $2, $3, id, 'queued', $4, $5, $6, $5, $5 FROM events WHERE id = $7
-			RETURNING `+runColumns,
-			text(p.ID), text(p.WorkflowID), p.Revision, p.NextStep, now, text(p.ReplayOf), text(p.EventID)))
-		switch {
-		case errors.Is(err, pgx.ErrNoRows):
-			return fmt.Errorf("event %s: %w", p.EventID, store.ErrNotFound)
-		case err != nil:
-			return conflict(err)
-		}
-		if len(p.Results) == 0 {
-			return nil
-		}
-		args := append([]any{text(p.ID)}, newStepArrays(p.Results).args()...)
-		if _, err := tx.Exec(ctx, insertStepsFrom(2, "$1::text", ""), args...); err != nil {
-			return fmt.Errorf("step results: %w", err)
-		}
-		return nil
+		r, err = insertRun(ctx, tx, p)
+		return err
 	})
 	if err != nil {
 		return store.Run{}, fmt.Errorf("insert run %s: %w", p.ID, err)
+	}
+	return r, nil
+}
+
+// insertRun is RunInsert inside tx.
+func insertRun(ctx context.Context, tx pgx.Tx, p store.RunInsertParams) (store.Run, error) {
+	now := ts(store.OrNow(p.Now))
+	r, err := scanRun(tx.QueryRow(ctx, `
+		INSERT INTO runs (id, workflow_id, revision, event_id, status, next_step, run_at, replay_of, created_at, updated_at)
+		SELECT $1, $2, $3, id, 'queued', $4, $5, $6, $5, $5 FROM events WHERE id = $7
+		RETURNING `+runColumns,
+		text(p.ID), text(p.WorkflowID), p.Revision, p.NextStep, now, text(p.ReplayOf), text(p.EventID)))
+	switch {
+	case errors.Is(err, pgx.ErrNoRows):
+		return store.Run{}, fmt.Errorf("event %s: %w", p.EventID, store.ErrNotFound)
+	case err != nil:
+		return store.Run{}, conflict(err)
+	}
+	if len(p.Results) == 0 {
+		return r, nil
+	}
+	args := append([]any{text(p.ID)}, newStepArrays(p.Results).args()...)
+	if _, err := tx.Exec(ctx, insertStepsFrom(2, "$1::text", ""), args...); err != nil {
+		return store.Run{}, fmt.Errorf("step results: %w", err)
 	}
 	return r, nil
 }
@@ -175,12 +186,18 @@ func (s *Store) RunUpdate(ctx context.Context, p store.RunUpdateParams) error {
 		}
 		return nil
 	}
-	var n int
-	if err := s.pool.QueryRow(ctx, updateRunSQL, updateArgs(p)...).Scan(&n); err != nil {
+	var (
+		n         int
+		cancelled bool
+	)
+	if err := s.pool.QueryRow(ctx, updateRunSQL, updateArgs(p)...).Scan(&n, &cancelled); err != nil {
 		return fmt.Errorf("update run %s: %w", p.ID, err)
 	}
 	if n == 0 {
 		return fmt.Errorf("update run %s: owner %s attempt %d: %w", p.ID, p.Owner, p.Attempt, store.ErrLeaseLost)
+	}
+	if cancelled {
+		return fmt.Errorf("update run %s: %w", p.ID, store.ErrRunCancelled)
 	}
 	return nil
 }
@@ -211,7 +228,7 @@ func (s *Store) RunUpdateMany(ctx context.Context, ps []store.RunUpdateParams) (
 	}
 	for _, i := range extras {
 		if err := s.updateWithExtras(ctx, ps[i]); err != nil {
-			if !errors.Is(err, store.ErrLeaseLost) {
+			if !errors.Is(err, store.ErrLeaseLost) && !errors.Is(err, store.ErrRunCancelled) {
 				return nil, fmt.Errorf("update run %s: %w", ps[i].ID, err)
 			}
 			errs[i] = fmt.Errorf("update run %s: %w", ps[i].ID, err)
@@ -227,13 +244,18 @@ func (s *Store) RunUpdateMany(ctx context.Context, ps []store.RunUpdateParams) (
 	}
 	br := s.pool.SendBatch(ctx, b)
 	for _, i := range order {
-		var n int
-		if err = br.QueryRow().Scan(&n); err != nil {
+		var (
+			n         int
+			cancelled bool
+		)
+		if err = br.QueryRow().Scan(&n, &cancelled); err != nil {
 			err = fmt.Errorf("update run %s: %w", ps[i].ID, err)
 			break
 		}
 		if n == 0 {
 			errs[i] = fmt.Errorf("update run %s: owner %s attempt %d: %w", ps[i].ID, ps[i].Owner, ps[i].Attempt, store.ErrLeaseLost)
+		} else if cancelled {
+			errs[i] = fmt.Errorf("update run %s: %w", ps[i].ID, store.ErrRunCancelled)
 		}
 	}
 	if cerr := br.Close(); err == nil && cerr != nil {
@@ -289,10 +311,27 @@ func (s *Store) RunGet(ctx context.Context, id string) (store.Run, error) {
 // by workflow, status and Since <= CreatedAt < Until, after the cursor
 // Before. Limit defaults to 50 and is capped at 1000.
 func (s *Store) RunList(ctx context.Context, p store.RunListParams) ([]store.Run, error) {
-	var (
-		where []string
-		args  []any
-	)
+	where, args := runListWhere(p)
+	q := `SELECT ` + runColumns + ` FROM runs`
+	if len(where) > 0 {
+		q += ` WHERE ` + strings.Join(where, " AND ")
+	}
+	args = append(args, store.ClampLimit(p.Limit))
+	q += fmt.Sprintf(` ORDER BY id DESC LIMIT $%d`, len(args))
+
+	rows, err := s.pool.Query(ctx, q, args...)
+	if err != nil {
+		return nil, fmt.Errorf("list runs: %w", err)
+	}
+	runs, err := collect(rows, scanRun)
+	if err != nil {
+		return nil, fmt.Errorf("list runs: %w", err)
+	}
+	return runs, nil
+}
+
+// runListWhere is RunList's filter: its conditions and their arguments.
+func runListWhere(p store.RunListParams) (where []string, args []any) {
 	add := func(cond string, arg any) {
 		args = append(args, arg)
 		where = append(where, fmt.Sprintf(cond, len(args)))
@@ -320,22 +359,7 @@ func (s *Store) RunList(ctx context.Context, p store.RunListParams) ([]store.Run
 		where = append(where, `NOT (status = 'failed' AND coalesce((SELECT x.status FROM runs x
 			WHERE x.replay_of = runs.id AND x.replay_of <> '' ORDER BY x.id DESC LIMIT 1), '') = 'succeeded')`)
 	}
-	q := `SELECT ` + runColumns + ` FROM runs`
-	if len(where) > 0 {
-		q += ` WHERE ` + strings.Join(where, " AND ")
-	}
-	args = append(args, store.ClampLimit(p.Limit))
-	q += fmt.Sprintf(` ORDER BY id DESC LIMIT $%d`, len(args))
-
-	rows, err := s.pool.Query(ctx, q, args...)
-	if err != nil {
-		return nil, fmt.Errorf("list runs: %w", err)
-	}
-	runs, err := collect(rows, scanRun)
-	if err != nil {
-		return nil, fmt.Errorf("list runs: %w", err)
-	}
-	return runs, nil
+	return where, args
 }
 
 // StepResultList returns every step attempt of a run in the order recorded.

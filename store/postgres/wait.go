@@ -122,22 +122,32 @@ func getWait(ctx context.Context, q querier, runID, stepID string) (store.Wait, 
 // hasExtras reports an update that writes more than the run's own state
 // (see updateExtras): it needs a transaction of its own.
 func hasExtras(p store.RunUpdateParams) bool {
-	return len(p.Start) > 0 || len(p.Resume) > 0 || (p.WaitStep != "" && p.Status == store.StatusWaiting)
+	return len(p.Start) > 0 || len(p.Resume) > 0 || (p.WaitStep != "" && p.Status == store.StatusWaiting) ||
+		(p.Failure != nil && p.Status == store.StatusFailed)
 }
 
 // updateWithExtras is RunUpdate for an update with extras: the fenced
-// update and its extras in one transaction.
+// update and its extras in one transaction. A run that ended cancelled
+// (store.ErrRunCancelled) has its update and extras written all the same.
 func (s *Store) updateWithExtras(ctx context.Context, p store.RunUpdateParams) error {
-	return s.tx(ctx, func(tx pgx.Tx) error {
+	var cancelled bool
+	err := s.tx(ctx, func(tx pgx.Tx) error {
 		var n int
-		if err := tx.QueryRow(ctx, updateRunSQL, updateArgs(p)...).Scan(&n); err != nil {
+		if err := tx.QueryRow(ctx, updateRunSQL, updateArgs(p)...).Scan(&n, &cancelled); err != nil {
 			return err
 		}
 		if n == 0 {
 			return fmt.Errorf("owner %s attempt %d: %w", p.Owner, p.Attempt, store.ErrLeaseLost)
 		}
-		return updateExtras(ctx, tx, p)
+		if err := updateExtras(ctx, tx, p); err != nil {
+			return err
+		}
+		return recordFailure(ctx, tx, p)
 	})
+	if err == nil && cancelled {
+		return store.ErrRunCancelled
+	}
+	return err
 }
 
 // updateExtras writes what an update carries beside the run's own state:

@@ -156,6 +156,7 @@ func (s *Store) WorkflowDelete(ctx context.Context, id string) error {
 			`DELETE FROM runs WHERE workflow_id = $1`,
 			`DELETE FROM events WHERE workflow_id = $1`,
 			`DELETE FROM kv WHERE scope = $1`,
+			`DELETE FROM failure_issues WHERE workflow_id = $1`,
 		} {
 			if _, err := tx.Exec(ctx, q, text(id)); err != nil {
 				return err

@@ -68,12 +68,22 @@ const nextDueSQL = `
 // statuses), finished_at (unfinished statuses). The two flags before the
 // fence say the update records step attempts (unrecorded_claims back to
 // 0) or releases the run (one claim taken off).
-const updateRunSQL = `
+//
+// The fence also asks that the run was not asked to cancel: for one that
+// was, the update fails and is made again with updateCancelledRunSQL.
+const updateRunSQL = updateRunHead + ` AND cancel_requested = 0`
+
+// updateRunSQL's statement, less the end of its fence.
+const updateRunHead = `
 	UPDATE runs SET status = ?, next_step = ?, step_attempt = ?, error = ?, updated_at = ?,
 		lease_owner = ?, lease_until = coalesce(?, lease_until),
 		run_at = coalesce(?, run_at), finished_at = coalesce(?, finished_at),
 		unrecorded_claims = CASE WHEN ? THEN 0 WHEN ? THEN max(unrecorded_claims - 1, 0) ELSE unrecorded_claims END
 	WHERE id = ? AND lease_owner = ? AND attempt = ? AND status = 'running'`
+
+// updateCancelledRunSQL is updateRunSQL for a run asked to cancel while it
+// ran (RunCancel): the update is written, then the run is cancelled.
+const updateCancelledRunSQL = updateRunHead + ` AND cancel_requested <> 0`
 
 const insertStepSQL = `
 	INSERT INTO step_results (run_id, step_id, step_index, attempt, status, input, output, error,
@@ -86,31 +96,39 @@ func (s *Store) RunInsert(ctx context.Context, p store.RunInsertParams) (store.R
 	if p.ID == "" {
 		return store.Run{}, errors.New("insert run: empty id")
 	}
-	now := nanos(store.OrNow(p.Now))
-	steps, rows := inlineResults(p.Results)
 	var r store.Run
 	err := s.write(ctx, func(tx *sql.Tx) error {
 		var err error
-		r, err = scanRun(tx.QueryRowContext(ctx, `
-			INSERT INTO runs (id, workflow_id, revision, event_id, status, next_step, run_at, replay_of, created_at, updated_at,
-				initial_steps)
-			SELECT ?, ?, ?, id, 'queued', ?, ?, ?, ?, ?, ? FROM events WHERE id = ?
-			RETURNING `+runColumns,
-			p.ID, p.WorkflowID, p.Revision, p.NextStep, now, p.ReplayOf, now, now, steps, p.EventID))
-		switch {
-		case errors.Is(err, sql.ErrNoRows):
-			return fmt.Errorf("event %s: %w", p.EventID, store.ErrNotFound)
-		case isConstraint(err):
-			return fmt.Errorf("%w: %w", store.ErrConflict, err)
-		case err != nil || !rows:
-			return err
-		}
-		return s.insertSteps(ctx, tx, p.ID, p.Results)
+		r, err = s.insertRun(ctx, tx, p)
+		return err
 	})
 	if err != nil {
 		return store.Run{}, fmt.Errorf("insert run %s: %w", p.ID, err)
 	}
 	return r, nil
+}
+
+// insertRun is RunInsert inside tx.
+func (s *Store) insertRun(ctx context.Context, tx *sql.Tx, p store.RunInsertParams) (store.Run, error) {
+	now := nanos(store.OrNow(p.Now))
+	steps, rows := inlineResults(p.Results)
+	r, err := scanRun(tx.QueryRowContext(ctx, `
+			INSERT INTO runs (id, workflow_id, revision, event_id, status, next_step, run_at, replay_of, created_at, updated_at,
+				initial_steps)
+			SELECT ?, ?, ?, id, 'queued', ?, ?, ?, ?, ?, ? FROM events WHERE id = ?
+			RETURNING `+runColumns,
+		p.ID, p.WorkflowID, p.Revision, p.NextStep, now, p.ReplayOf, now, now, steps, p.EventID))
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+		return store.Run{}, fmt.Errorf("event %s: %w", p.EventID, store.ErrNotFound)
+	case isConstraint(err):
+		return store.Run{}, fmt.Errorf("%w: %w", store.ErrConflict, err)
+	case err != nil:
+		return store.Run{}, err
+	case !rows:
+		return r, nil
+	}
+	return r, s.insertSteps(ctx, tx, p.ID, p.Results)
 }
 
 // RunClaim leases up to p.Limit due runs to p.Owner, oldest due first: runs
@@ -190,8 +208,17 @@ func (s *Store) RunUpdate(ctx context.Context, p store.RunUpdateParams) error {
 	if err := p.Check(); err != nil {
 		return err
 	}
-	if err := s.writeQueue(ctx, func(tx *sql.Tx) error { return s.updateRun(ctx, tx, p) }); err != nil {
+	var cancelled bool
+	err := s.writeQueue(ctx, func(tx *sql.Tx) error {
+		var err error
+		cancelled, err = s.updateRun(ctx, tx, p)
+		return err
+	})
+	if err != nil {
 		return fmt.Errorf("update run %s: %w", p.ID, err)
+	}
+	if cancelled {
+		return fmt.Errorf("update run %s: %w", p.ID, store.ErrRunCancelled)
 	}
 	return nil
 }
@@ -217,12 +244,16 @@ func (s *Store) RunUpdateMany(ctx context.Context, ps []store.RunUpdateParams) (
 // error in errs, any other failure fails the transaction.
 func (s *Store) updateTx(ctx context.Context, tx *sql.Tx, ps []store.RunUpdateParams, errs []error) error {
 	for i, p := range ps {
-		if err := s.updateRun(ctx, tx, p); err != nil {
+		cancelled, err := s.updateRun(ctx, tx, p)
+		if err != nil {
 			if errors.Is(err, store.ErrLeaseLost) {
 				errs[i] = fmt.Errorf("update run %s: %w", p.ID, err)
 				continue
 			}
 			return fmt.Errorf("update run %s: %w", p.ID, err)
+		}
+		if cancelled {
+			errs[i] = fmt.Errorf("update run %s: %w", p.ID, store.ErrRunCancelled)
 		}
 	}
 	return nil
@@ -230,7 +261,8 @@ func (s *Store) updateTx(ctx context.Context, tx *sql.Tx, ps []store.RunUpdatePa
 
 // updateRun applies one fenced update inside tx. A fence failure writes
 // nothing (the UPDATE matched no row, so no step results are inserted).
-func (s *Store) updateRun(ctx context.Context, tx *sql.Tx, p store.RunUpdateParams) error {
+// cancelled says the run, asked to cancel, ended cancelled after it.
+func (s *Store) updateRun(ctx context.Context, tx *sql.Tx, p store.RunUpdateParams) (cancelled bool, err error) {
 	t := store.OrNow(p.Now)
 	now := nanos(t)
 	var (
@@ -253,22 +285,41 @@ func (s *Store) updateRun(ctx context.Context, tx *sql.Tx, p store.RunUpdatePara
 			runAt = now
 		}
 	}
-	res, err := tx.StmtContext(ctx, s.stmt.updateRun).ExecContext(ctx,
-		p.Status, p.NextStep, p.StepAttempt, p.Error, now,
+	args := []any{p.Status, p.NextStep, p.StepAttempt, p.Error, now,
 		leaseOwner, leaseUntil, runAt, finished, len(p.Results) > 0, p.Release,
-		p.ID, p.Owner, p.Attempt)
+		p.ID, p.Owner, p.Attempt}
+	res, err := tx.StmtContext(ctx, s.stmt.updateRun).ExecContext(ctx, args...)
 	if err != nil {
-		return err
+		return false, err
 	}
+	cancelRequested := false
 	if n, err := res.RowsAffected(); err != nil {
-		return err
+		return false, err
 	} else if n == 0 {
-		return fmt.Errorf("owner %s attempt %d: %w", p.Owner, p.Attempt, store.ErrLeaseLost)
+		// Lost, or asked to cancel.
+		if res, err = tx.ExecContext(ctx, updateCancelledRunSQL, args...); err != nil {
+			return false, err
+		}
+		if n, err := res.RowsAffected(); err != nil {
+			return false, err
+		} else if n == 0 {
+			return false, fmt.Errorf("owner %s attempt %d: %w", p.Owner, p.Attempt, store.ErrLeaseLost)
+		}
+		cancelRequested = true
 	}
 	if err := s.insertSteps(ctx, tx, p.ID, p.Results); err != nil {
-		return err
+		return false, err
 	}
-	return s.updateExtras(ctx, tx, p)
+	if err := s.updateExtras(ctx, tx, p); err != nil {
+		return false, err
+	}
+	if err := recordFailure(ctx, tx, p); err != nil {
+		return false, err
+	}
+	if cancelRequested && !store.Finished(p.Status) {
+		return true, cancelAfterUpdate(ctx, tx, p.ID, now)
+	}
+	return false, nil
 }
 
 // inputIsEventBody is the input stored for a step attempt whose input is

@@ -166,6 +166,7 @@ func (s *Store) WorkflowDelete(ctx context.Context, id string) error {
 			`DELETE FROM events WHERE workflow_id = ?`,
 			`DELETE FROM revisions WHERE workflow_id = ?`,
 			`DELETE FROM kv WHERE scope = ?`,
+			`DELETE FROM failure_issues WHERE workflow_id = ?`,
 		} {
 			if _, err := tx.ExecContext(ctx, q, id); err != nil {
 				return err

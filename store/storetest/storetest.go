@@ -54,6 +54,8 @@ func Run(t *testing.T, newStore func(t *testing.T) store.Store) {
 	t.Run("KV", func(t *testing.T) { testKV(t, newStore) })
 	t.Run("EventMeta", func(t *testing.T) { testEventMeta(t, newStore) })
 	t.Run("Token", func(t *testing.T) { testToken(t, newStore) })
+	t.Run("Users", func(t *testing.T) { testUsers(t, newStore) })
+	t.Run("Operations", func(t *testing.T) { testOperations(t, newStore) })
 	t.Run("Ping", func(t *testing.T) {
 		t.Parallel()
 		b := setup(t, newStore)

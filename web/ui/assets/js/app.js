@@ -12,6 +12,11 @@ import { workflowEditor } from './editor.js';
 import { runList, runPage } from './runs.js';
 import { secretsPage } from './secrets.js';
 import { storagePage } from './storage.js';
+import { usersPage } from './users.js';
+import { tokensPage } from './tokens.js';
+import { auditPage } from './audit.js';
+import { loadMe, me } from './me.js';
+import { issuesPage } from './issues.js';
 
 const main = () => /** @type {HTMLElement} */ (document.getElementById('main'));
 
@@ -27,6 +32,10 @@ const routes = [
   [/^\/runs\/([^/]+)$/, (m) => runPage(main(), decodeURIComponent(m[1]))],
   [/^\/secrets$/, () => secretsPage(main())],
   [/^\/storage$/, () => storagePage(main())],
+  [/^\/users$/, () => usersPage(main())],
+  [/^\/tokens$/, () => tokensPage(main())],
+  [/^\/audit$/, () => auditPage(main())],
+  [/^\/issues$/, () => issuesPage(main())],
 ];
 
 /** counts the pages drawn, so a page drawn late does not take the focus */
@@ -52,7 +61,11 @@ function render() {
     const on = (a.dataset.nav === 'runs' && path.startsWith('/runs'))
       || (a.dataset.nav === 'workflows' && (path === '/' || path.startsWith('/workflows')))
       || (a.dataset.nav === 'secrets' && path === '/secrets')
-      || (a.dataset.nav === 'storage' && path === '/storage');
+      || (a.dataset.nav === 'storage' && path === '/storage')
+      || (a.dataset.nav === 'users' && path === '/users')
+      || (a.dataset.nav === 'tokens' && path === '/tokens')
+      || (a.dataset.nav === 'audit' && path === '/audit')
+      || (a.dataset.nav === 'issues' && path === '/issues');
     if (on) a.setAttribute('aria-current', 'page'); else a.removeAttribute('aria-current');
   }
   const at = ++renders;
@@ -71,6 +84,13 @@ function render() {
 
 function showError(e) {
   if (e && e.status === 401) return;
+  if (e && e.status === 403) {
+    clear(main()).append(h('div', { class: 'page narrow' },
+      h('h1', null, 'Not allowed'),
+      h('p', { class: 'error-text', role: 'alert', id: 'not-allowed' },
+        `Your role (${me.role || 'none'}) does not allow this page. Ask an admin for another role.`)));
+    return;
+  }
   console.error(e);
   clear(main()).append(h('div', { class: 'page narrow' },
     h('h1', null, 'Something went wrong'),
@@ -79,18 +99,44 @@ function showError(e) {
 
 // ---- login ----------------------------------------------------------------
 
-async function login(token) {
-  await api('POST', '/session', { token }, { quiet401: true });
+/**
+ * login starts a session with {token} or {email, password}, then reads
+ * who is logged in.
+ * @param {{token?: string, email?: string, password?: string}} body
+ */
+async function login(body) {
+  await api('POST', '/session', body, { quiet401: true });
+  await loadMe();
 }
 
-function loginPage(message) {
+function loginPage(message, withToken = false) {
   setTitle('Log in');
   const err = h('p', { class: 'error-text', role: 'alert', id: 'login-error' }, message || '');
-  const input = h('input', {
-    id: 'login-token', type: 'password', autocomplete: 'off', spellcheck: 'false', required: true,
+  const email = /** @type {HTMLInputElement} */ (h('input', {
+    id: 'login-email', type: 'email', autocomplete: 'username', spellcheck: 'false', required: !withToken,
+  }));
+  const password = /** @type {HTMLInputElement} */ (h('input', {
+    id: 'login-password', type: 'password', autocomplete: 'current-password', required: !withToken,
+  }));
+  const input = /** @type {HTMLInputElement} */ (h('input', {
+    id: 'login-token', type: 'password', autocomplete: 'off', spellcheck: 'false', required: withToken,
     'aria-describedby': 'login-help login-error',
-  });
+  }));
   const btn = h('button', { type: 'submit', class: 'btn primary', id: 'login-submit' }, 'Log in');
+  const fields = withToken ? [
+    h('label', { for: 'login-token' }, 'Admin token'),
+    input,
+    h('p', { class: 'help', id: 'login-help' },
+      'The token ', h('code', null, 'hookflow serve'), ' printed at its first start (its login link logs in by itself), or the value of ',
+      h('code', null, 'HOOKFLOW_ADMIN_TOKEN'), '.'),
+  ] : [
+    h('label', { for: 'login-email' }, 'Email'), email,
+    h('label', { for: 'login-password' }, 'Password'), password,
+  ];
+  const other = h('button', {
+    type: 'button', class: 'btn ghost small', id: 'login-other',
+    onclick: () => loginPage('', !withToken),
+  }, withToken ? 'Log in with email and password' : 'Log in with the admin token');
   const form = h('form', {
     class: 'login card',
     onsubmit: async (e) => {
@@ -98,13 +144,13 @@ function loginPage(message) {
       err.textContent = '';
       btn.disabled = true;
       try {
-        await login(input.value.trim());
+        await login(withToken ? { token: input.value.trim() } : { email: email.value.trim(), password: password.value });
         const next = new URLSearchParams(location.search).get('next');
         navigate(next && next.startsWith('/') && !next.startsWith('//') ? next : '/', { replace: true, force: true });
       } catch (x) {
-        err.textContent = x.status === 401 ? 'That is not the admin token.' : x.message;
-        input.focus();
-        input.select();
+        if (x.status === 401) err.textContent = withToken ? 'That is not the admin token.' : 'Wrong email or password.';
+        else err.textContent = x.message;
+        (withToken ? input : password).focus();
       } finally {
         btn.disabled = false;
       }
@@ -112,15 +158,12 @@ function loginPage(message) {
   },
   h('div', { class: 'login-brand' }, h('span', { class: 'logo', 'aria-hidden': 'true' }), 'Hookflow'),
   h('h1', null, 'Log in'),
-  h('label', { for: 'login-token' }, 'Admin token'),
-  input,
-  h('p', { class: 'help', id: 'login-help' },
-    'The token ', h('code', null, 'hookflow serve'), ' printed at its first start (its login link logs in by itself), or the value of ',
-    h('code', null, 'HOOKFLOW_ADMIN_TOKEN'), '.'),
+  fields,
   err,
-  btn);
+  btn,
+  other);
   clear(main()).append(h('div', { class: 'login-wrap' }, form));
-  input.focus();
+  (withToken ? input : email).focus();
 }
 
 function toLogin() {
@@ -166,18 +209,18 @@ async function boot() {
     const token = decodeURIComponent(m[1]);
     history.replaceState(null, '', location.pathname + location.search);
     try {
-      await login(token);
+      await login({ token });
     } catch (e) {
       document.body.classList.remove('booting');
       history.replaceState(null, '', '/login');
-      loginPage(e.status === 401 ? 'The token in the link is not the admin token.' : e.message);
+      loginPage(e.status === 401 ? 'The token in the link is not the admin token.' : e.message, true);
       return;
     }
   }
   document.body.classList.remove('booting');
   if (location.pathname !== '/login') {
     try {
-      await api('GET', '/session', undefined, { quiet401: true });
+      await loadMe();
     } catch (e) {
       if (e.status === 401) { toLogin(); return; }
     }

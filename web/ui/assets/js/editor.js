@@ -25,6 +25,7 @@ import { TestPanel } from './editor/test-panel.js';
 import { settingsSection } from './editor/settings.js';
 import { showHistory } from './editor/history.js';
 import { templateStart, templateNotice } from './editor/template-start.js';
+import { can } from './me.js';
 
 /**
  * @typedef {import('./editor/draft.js').Definition} Definition
@@ -252,10 +253,13 @@ export class Editor {
     });
     const enabled = h('input', {
       type: 'checkbox', role: 'switch', class: 'switch', id: 'wf-enabled', checked: saved ? saved.enabled : d.enabled,
+      disabled: !can('editor'),
       'aria-label': 'Enabled',
       onchange: () => this.setEnabled(enabled),
     });
-    const saveBtn = h('button', { type: 'button', class: 'btn primary', id: 'save', onclick: () => this.save() }, 'Save');
+    const saveBtn = can('editor')
+      ? h('button', { type: 'button', class: 'btn primary', id: 'save', onclick: () => this.save() }, 'Save')
+      : h('span', { class: 'muted', id: 'read-only', title: 'Your role is viewer: ask an admin for the editor role to change workflows' }, 'Read only');
     const testBtn = h('button', {
       type: 'button', class: 'btn', id: 'test', onclick: () => this.tester.run(),
       disabled: !saved, title: saved ? 'Dry-run the workflow, with your unsaved edits, against the sample' : 'Save the workflow first',

@@ -10,6 +10,9 @@ import { navigate, onLeave, setTitle } from './nav.js';
 import { replaysSection } from './runs-replays.js';
 import { waitsSection } from './run-waits.js';
 import { isNested, nestedView } from './run-items.js';
+import { can } from './me.js';
+import { bulkReplay } from './bulk-replay.js';
+import { runControls } from './run-controls.js';
 
 const STATUSES = ['succeeded', 'filtered', 'failed', 'retrying', 'waiting', 'queued', 'running', 'cancelled'];
 const PAGE = 50;
@@ -55,6 +58,7 @@ export async function runList(root) {
 
   const tableWrap = h('div', { class: 'card flush' });
   const pager = h('div', { class: 'pager' });
+  const bulk = bulkReplay(f);
   page.append(
     h('div', { class: 'page-head' },
       h('h1', null, 'Runs'),
@@ -66,8 +70,9 @@ export async function runList(root) {
             type: 'checkbox', id: 'runs-unresolved', checked: f.unresolved === '1',
             onchange: (/** @type {Event} */ e) => go({ unresolved: /** @type {HTMLInputElement} */ (e.target).checked ? '1' : '', cursor: '' }),
           }), 'Hide resolved'),
-        h('button', { type: 'button', class: 'btn', id: 'runs-refresh', onclick: () => load() }, 'Refresh'))),
-    tableWrap, pager);
+        h('button', { type: 'button', class: 'btn', id: 'runs-refresh', onclick: () => load() }, 'Refresh'),
+        bulk.button)),
+    bulk.panel, tableWrap, pager);
 
   async function load() {
     const data = await get(`/runs${qs({ workflow: f.workflow, status: f.status, unresolved: f.unresolved, cursor: f.cursor, limit: PAGE })}`);
@@ -154,7 +159,8 @@ export async function runPage(root, id) {
         h('h1', null, 'Run ', statusPill(run.status)),
         h('div', { class: 'actions' },
           h('a', { class: 'btn ghost', href: `/workflows/${run.workflow}`, 'data-link': '' }, 'Open workflow'),
-          h('button', { type: 'button', class: 'btn primary', id: 'replay', onclick: () => replay(run) }, 'Replay'))),
+          can('editor') ? runControls(run, () => { clearTimeout(timer); load().catch(() => {}); }) : null,
+          can('editor') ? h('button', { type: 'button', class: 'btn primary', id: 'replay', onclick: () => replay(run) }, 'Replay') : null)),
       h('dl', { class: 'meta-grid' },
         meta('Workflow', h('a', { href: `/workflows/${run.workflow}`, 'data-link': '', class: 'mono' }, run.workflow)),
         meta('Revision', String(run.revision)),

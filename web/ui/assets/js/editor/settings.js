@@ -42,8 +42,16 @@ export function settingsSection(ed) {
     type: 'number', min: '0', value: d.concurrency || '', placeholder: 'no limit', 'data-field': 'concurrency',
     oninput: () => { const v = parseInt(conc.value, 10); d.concurrency = Number.isFinite(v) && v > 0 ? v : undefined; ed.changed('concurrency', conc); },
   }));
+  const mode = /** @type {HTMLSelectElement} */ (h('select', {
+    'data-field': 'on_failure_mode',
+    onchange: () => { d.on_failure_mode = mode.value || undefined; ed.changed('on_failure_mode', mode); },
+  },
+  h('option', { value: '', selected: !d.on_failure_mode }, 'When an issue opens'),
+  h('option', { value: 'every', selected: d.on_failure_mode === 'every' }, 'For every failed run')));
   body.append(h('div', { class: 'grid2' },
     labelled('On failure, start', onf, { optional: true, help: 'Another workflow, given the failure as its payload.' }),
-    labelled('Runs at once', conc, { optional: true })), ids);
+    labelled('Runs at once', conc, { optional: true })),
+  h('div', { class: 'grid2' },
+    labelled('Start it', mode, { optional: true, help: 'Failures of one step and kind of error make an issue: by default the workflow starts when one opens (or reopens), not for each failed run.' })), ids);
   return sec;
 }
