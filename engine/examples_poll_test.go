@@ -38,7 +38,7 @@ func (h *pollExampleHost) Render(t *workflows.Template) (string, error) {
 
 func (h *pollExampleHost) Accept(ctx context.Context, d kinds.Delivery) error {
 	_, err := h.x.engine.Accept(ctx, AcceptParams{WorkflowID: h.x.wf.ID, Revision: h.x.wf.Revision, Event: store.Event{
-		Source: "poll", Headers: d.Headers, Body: d.Body, ReceivedAt: d.ReceivedAt, IdempotencyKey: d.IdempotencyKey,
+		Source: "poll", Headers: d.Headers, Body: d.Body, ReceivedAt: d.ReceivedAt, IdempotencyKey: d.IdempotencyKey, Meta: d.Meta,
 	}})
 	return err
 }

@@ -18,6 +18,7 @@ import (
 
 	"github.com/expr-lang/expr/vm"
 
+	"github.com/hookflow/hookflow/actions"
 	"github.com/hookflow/hookflow/store"
 	"github.com/hookflow/hookflow/workflows"
 )
@@ -77,6 +78,7 @@ func init() {
 					Options: workflows.MethodOptions(), Help: "The HTTP method of the request (sent without a body)."},
 				{Name: "headers", Label: "Headers", Kind: workflows.ValueHeaders,
 					Help: "Headers of the request, such as Authorization: Bearer {{ secrets.api_token }}."},
+				pollAuthDoc,
 				{Name: "items", Label: "Items", Kind: workflows.ValueExpression, Default: "response.body", Placeholder: "response.body.data",
 					Help: "An expression picking the list of items from the answer: response.status, response.headers (lower-case names), response.body (JSON decoded)."},
 				{Name: "key", Label: "Item key", Kind: workflows.ValueExpression, Required: true, Placeholder: "item.id",
@@ -112,6 +114,9 @@ type PollSettings struct {
 	Method string `json:"method,omitempty"`
 	// Headers of the request; values are templates.
 	Headers map[string]string `json:"headers,omitempty"`
+	// Auth authorises the request (bearer, basic or api_key, as a
+	// webhook step's).
+	Auth *PollAuth `json:"auth,omitempty"`
 	// Items picks the list of items from the answer (default
 	// response.body).
 	Items string `json:"items,omitempty"`
@@ -128,6 +133,47 @@ type PollSettings struct {
 	Remember string `json:"remember,omitempty"`
 }
 
+// PollAuth is how a poll's request is authorised: a webhook step's auth
+// (WebhookAuth) but OAuth2, whose tokens only the steps' sender fetches.
+type PollAuth struct {
+	// Type is bearer, basic or api_key.
+	Type string `json:"type"`
+	// Token of bearer auth (template).
+	Token string `json:"token,omitempty"`
+	// Username and Password of basic auth (templates).
+	Username string `json:"username,omitempty"`
+	Password string `json:"password,omitempty"`
+	// Name, Value and In of an API key (see WebhookAuth).
+	Name  string `json:"name,omitempty"`
+	Value string `json:"value,omitempty"`
+	In    string `json:"in,omitempty"`
+}
+
+// pollAuthDoc is the webhook step's auth doc with the fields PollAuth
+// has, and its types but OAuth2.
+var pollAuthDoc = func() workflows.Field {
+	f := outAuthDoc
+	f.Help = "How the request proves who sends it: a bearer token, a user name and password, or an API key. Only the fields of the chosen type apply. Credentials are never recorded."
+	f.Fields = nil
+	for _, sub := range outAuthDoc.Fields {
+		switch sub.Name {
+		case "type":
+			sub.Options = append([]workflows.Option(nil), sub.Options...)
+			for i, o := range sub.Options {
+				if o.Value == outAuthOAuth2 {
+					sub.Options = append(sub.Options[:i], sub.Options[i+1:]...)
+					break
+				}
+			}
+		case "token", "username", "password", "name", "value", "in":
+		default:
+			continue
+		}
+		f.Fields = append(f.Fields, sub)
+	}
+	return f
+}()
+
 // PollTrigger is a poll trigger compiled; it is a Consumer.
 type PollTrigger struct {
 	*PollSettings
@@ -135,6 +181,7 @@ type PollTrigger struct {
 	Interval time.Duration
 	url      *workflows.Template
 	headers  []workflows.HeaderTemplate
+	auth     *outAuth // nil: none
 	items    *vm.Program
 	key      *vm.Program
 	cursor   *vm.Program // nil: the API does not page
@@ -175,6 +222,16 @@ func (s *PollSettings) Compile(b *workflows.TriggerBuild) (any, error) {
 	if t.headers, err = b.Headers("headers", s.Headers, nil); err != nil {
 		return nil, err
 	}
+	if a := s.Auth; a != nil {
+		if a.Type == outAuthOAuth2 {
+			return nil, b.Errorf("auth.type", "must be bearer, basic or api_key: a poll trigger cannot fetch OAuth2 tokens")
+		}
+		t.auth, err = compileAuth(b, &WebhookAuth{Type: a.Type, Token: a.Token, Username: a.Username, Password: a.Password,
+			Name: a.Name, Value: a.Value, In: a.In})
+		if err != nil {
+			return nil, err
+		}
+	}
 	items := s.Items
 	if items == "" {
 		items = "response.body"
@@ -214,6 +271,9 @@ func (s *PollSettings) Compile(b *workflows.TriggerBuild) (any, error) {
 	sources := []string{s.URL}
 	for _, v := range s.Headers {
 		sources = append(sources, v)
+	}
+	if a := s.Auth; a != nil {
+		sources = append(sources, a.Token, a.Username, a.Password, a.Value)
 	}
 	for _, src := range sources {
 		t.readsVars = t.readsVars || strings.Contains(src, "vars")
@@ -257,7 +317,7 @@ func (t *PollTrigger) Consume(ctx context.Context, host ConsumerHost) error {
 		failures++
 		retryAt = now.Add(pollBackoff(failures, t.Interval))
 		host.State(ConsumerRetrying, err)
-		host.Logger().Warn("poll failed", "err", err, "retry_at", retryAt)
+		host.Logger().Debug("poll failed", "err", err, "retry_at", retryAt) // State logs the change
 	}
 	for ctx.Err() == nil {
 		now := host.Now()
@@ -501,6 +561,24 @@ func (p *poller) env(ctx context.Context) (*workflows.Env, []string, error) {
 	return env, secrets, nil
 }
 
+// hideParam hides the value of the query parameter name (an API key)
+// in the URL raw ("": none).
+func hideParam(raw, name string) string {
+	if name == "" {
+		return raw
+	}
+	u, err := url.Parse(raw)
+	if err != nil {
+		return raw
+	}
+	q := u.Query()
+	if q.Has(name) {
+		q.Set(name, "REDACTED")
+		u.RawQuery = q.Encode()
+	}
+	return u.String()
+}
+
 // redact hides secret values in s.
 func redact(s string, secrets []string) string {
 	for _, v := range secrets {
@@ -516,7 +594,13 @@ func (p *poller) fetch(ctx context.Context, env *workflows.Env, secrets []string
 	if err != nil {
 		return nil, "", fmt.Errorf("url: %w", err)
 	}
-	shown := redact(target, secrets)
+	authed := actions.Request{URL: target, Header: http.Header{}}
+	_, hideQuery, err := p.t.auth.apply(env, &authed)
+	if err != nil {
+		return nil, redact(target, secrets), err
+	}
+	target = authed.URL
+	shown := redact(hideParam(target, hideQuery), secrets)
 	u, err := url.Parse(target)
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 		return nil, shown, fmt.Errorf("url: %q is not an http or https URL", shown)
@@ -537,6 +621,9 @@ func (p *poller) fetch(ctx context.Context, env *workflows.Env, secrets []string
 			return nil, shown, fmt.Errorf("headers.%s: %w", h.Name, err)
 		}
 		req.Header.Set(h.Name, v)
+	}
+	for name, vals := range authed.Header {
+		req.Header[name] = vals
 	}
 	resp, err := p.client.Do(req)
 	if err != nil {

@@ -80,7 +80,7 @@ func (a *orderAPI) serve(w http.ResponseWriter, r *http.Request) {
 	defer a.mu.Unlock()
 	after := r.URL.Query().Get("after")
 	a.queries = append(a.queries, after)
-	if r.Header.Get("Authorization") != "Bearer "+pollToken {
+	if r.Header.Get("Authorization") != "Bearer "+pollToken && r.URL.Query().Get("token") != pollToken {
 		http.Error(w, "unauthorized", http.StatusUnauthorized)
 		return
 	}
@@ -144,7 +144,7 @@ func (h *pollHost) Render(t *workflows.Template) (string, error) {
 
 func (h *pollHost) Accept(ctx context.Context, d kinds.Delivery) error {
 	_, err := h.engine.Accept(ctx, engine.AcceptParams{WorkflowID: h.wf.ID, Revision: h.wf.Revision, Event: store.Event{
-		Source: "poll", Headers: d.Headers, Body: d.Body, ReceivedAt: d.ReceivedAt, IdempotencyKey: d.IdempotencyKey,
+		Source: "poll", Headers: d.Headers, Body: d.Body, ReceivedAt: d.ReceivedAt, IdempotencyKey: d.IdempotencyKey, Meta: d.Meta,
 	}})
 	return err
 }
@@ -414,13 +414,19 @@ func TestPollSkipsThenRunsEachNewItemOnce(t *testing.T) {
 }
 
 // TestPollEmitsWhatIsThere: with initial emit the first poll runs every
-// order there, each once.
+// order there, each once; the API's token is sent as bearer auth.
 func TestPollEmitsWhatIsThere(t *testing.T) {
 	t.Parallel()
 	api := newOrderAPI(t, 5, 2)
 	clk := &testClock{t: pollT0}
 	db := openSQLite(t, filepath.Join(t.TempDir(), "hookflow.db"))
-	startReplica(t, db, clk, pollDef(api.URL, "emit"), sender(t, "127.0.0.1"))
+	// The token as the trigger's auth rather than a header of its own.
+	def := strings.Replace(pollDef(api.URL, "emit"), `"headers": {"Authorization": "Bearer {{ secrets.api_token }}"}`,
+		`"auth": {"type": "bearer", "token": "{{ secrets.api_token }}"}`, 1)
+	if !strings.Contains(def, `"auth"`) {
+		t.Fatal("the definition has no auth")
+	}
+	startReplica(t, db, clk, def, sender(t, "127.0.0.1"))
 	waitPolled(t, db, clk)
 	wantOrders(t, db, 1, 5)
 	api.add(1)
@@ -573,6 +579,16 @@ func TestPollCompileErrors(t *testing.T) {
 		{"max_pages", func(m map[string]any) { m["max_pages"] = 500 }, "trigger.max_pages", "between 1 and 100"},
 		{"remember", func(m map[string]any) { m["remember"] = "forever" }, "trigger.remember", "duration"},
 		{"unknown field", func(m map[string]any) { m["interval"] = "1m" }, "trigger.interval", ""},
+		{"auth oauth2", func(m map[string]any) {
+			m["auth"] = map[string]any{"type": "oauth2_client_credentials"}
+		}, "trigger.auth.type", "bearer, basic or api_key"},
+		{"auth oauth2 field", func(m map[string]any) {
+			m["auth"] = map[string]any{"type": "bearer", "token": "t", "token_url": "https://x"}
+		}, "trigger.auth.token_url", ""},
+		{"auth token missing", func(m map[string]any) { m["auth"] = map[string]any{"type": "bearer"} }, "trigger.auth.token", "is required"},
+		{"auth api key in", func(m map[string]any) {
+			m["auth"] = map[string]any{"type": "api_key", "name": "key", "value": "v", "in": "body"}
+		}, "trigger.auth.in", "header or query"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -594,6 +610,10 @@ func TestPollCompileErrors(t *testing.T) {
 		{"type": "poll", "url": "{{ vars.api }}/tickets", "every": "10s", "method": "POST", "items": "response.body",
 			"key": "item.ticket.number", "initial": "emit", "max_pages": 1, "remember": "24h",
 			"headers": map[string]any{"X-Api-Key": "{{ secrets.key }}"}},
+		{"type": "poll", "url": "https://api.example.com/rows", "key": "item.id",
+			"auth": map[string]any{"type": "api_key", "name": "api_key", "in": "query", "value": "{{ secrets.key }}"}},
+		{"type": "poll", "url": "https://api.example.com/rows", "key": "item.id",
+			"auth": map[string]any{"type": "basic", "username": "me", "password": "{{ secrets.pw }}"}},
 	} {
 		c, err := compilePoll(t, ok)
 		if err != nil {
@@ -645,4 +665,39 @@ func TestPollFirstPollPastMaxPages(t *testing.T) {
 	clk.Add(time.Minute)
 	waitPolled(t, db, clk)
 	wantOrders(t, db, 6, 6)
+}
+
+// TestPollUnderTheSupervisor: run by Hookflow's consumer supervisor, a
+// poll trigger with initial emit starts a run per order there, each event
+// a poll event whose trigger.meta holds the url (the API key hidden), the
+// poll's time and the order's key; the consumer reports connected.
+func TestPollUnderTheSupervisor(t *testing.T) {
+	t.Parallel()
+	api := newOrderAPI(t, 3, 2)
+	r := newConsumerRig(t, nil, map[string]any{"api_token": pollToken})
+	def := strings.Replace(pollDef(api.URL, "emit"), `"id": "new-orders"`, `"id": "supervised-orders"`, 1)
+	def = strings.Replace(def, `"headers": {"Authorization": "Bearer {{ secrets.api_token }}"}`,
+		`"auth": {"type": "api_key", "in": "query", "name": "token", "value": "{{ secrets.api_token }}"}`, 1)
+	r.save(t, def)
+	events := r.waitRuns(t, "supervised-orders", 3)
+	for i := 1; i <= 3; i++ {
+		ev, ok := events["poll:"+strconv.Itoa(i)]
+		if !ok {
+			t.Fatalf("no event with the idempotency key poll:%d among %v", i, events)
+		}
+		if ev.Source != "poll" || ev.Meta["key"] != strconv.Itoa(i) || ev.Meta["polled_at"] == nil {
+			t.Errorf("event %d: source %q, meta %v", i, ev.Source, ev.Meta)
+		}
+		u, _ := ev.Meta["url"].(string)
+		if !strings.HasPrefix(u, api.URL+"/orders?after=") || !strings.Contains(u, "token=REDACTED") || strings.Contains(u, pollToken) {
+			t.Errorf("event %d: meta url %q, want the API's with the token hidden", i, u)
+		}
+		var order struct{ ID, Total int }
+		if err := json.Unmarshal(ev.Body, &order); err != nil || order.ID != i || order.Total != i*10 {
+			t.Errorf("event %d: body %s", i, ev.Body)
+		}
+	}
+	if st := r.waitState(t, "supervised-orders", kinds.ConsumerConnected); st.Type != "poll" {
+		t.Errorf("state %+v, want a poll trigger's", st)
+	}
 }

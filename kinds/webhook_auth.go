@@ -122,8 +122,16 @@ type outAuth struct {
 	clientAuth                                 string
 }
 
+// authBuild is what compileAuth compiles with: a step's build, or a
+// poll trigger's.
+type authBuild interface {
+	Required(field string) error
+	Errorf(field, format string, args ...any) error
+	Template(field, src string) (*workflows.Template, error)
+}
+
 // compileAuth checks and compiles a webhook step's auth (nil: none).
-func compileAuth(b *workflows.StepBuild, a *WebhookAuth) (*outAuth, error) {
+func compileAuth(b authBuild, a *WebhookAuth) (*outAuth, error) {
 	if a == nil {
 		return nil, nil
 	}
