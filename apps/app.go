@@ -57,7 +57,9 @@ type Request struct {
 	URL string `json:"url"`
 	// Headers are sent with the request; values are templates.
 	Headers map[string]string `json:"headers,omitempty"`
-	// BodyFormat is how the body is sent: json (default) or text.
+	// BodyFormat is how the body is sent, as a webhook step's: json
+	// (default), form, multipart or xml (from an object), text or xml
+	// (from a string, a template sent as it is).
 	BodyFormat string `json:"body_format,omitempty"`
 	// Body is what is sent. For json, an object whose keys are the JSON
 	// body's (a dotted key makes nested objects) and whose values are

@@ -245,13 +245,30 @@ func validateRequest(r *Request, fields map[string]bool) *Error {
 		}
 	}
 	switch r.BodyFormat {
-	case "", "json":
-		if len(r.Body) == 0 {
-			return nil
+	case "", "json", "form", "multipart", "xml", "text":
+	default:
+		return fail("body_format", "must be json, form, multipart, xml or text")
+	}
+	body := bytes.TrimSpace(r.Body)
+	switch {
+	case len(body) == 0:
+	case body[0] == '"':
+		if r.BodyFormat != "text" && r.BodyFormat != "xml" {
+			return fail("body", "must be an object of the body's keys and their values (a string, a template, is for body_format text or xml)")
 		}
+		var s string
+		if err := json.Unmarshal(body, &s); err != nil {
+			return fail("body", "not a JSON string: %v", err)
+		}
+		if _, err := parseTemplate(s, fields); err != nil {
+			return fail("body", "%v", err)
+		}
+	case r.BodyFormat == "text":
+		return fail("body", "with body_format text, must be a string (a template)")
+	default:
 		m := &workflows.Mapping{}
-		if err := m.UnmarshalJSON(r.Body); err != nil {
-			return fail("body", "must be an object of the JSON body's keys and their values")
+		if err := m.UnmarshalJSON(body); err != nil {
+			return fail("body", "must be an object of the body's keys and their values")
 		}
 		for _, f := range m.Fields {
 			if f.Key == "" || strings.HasPrefix(f.Key, ".") || strings.HasSuffix(f.Key, ".") || strings.Contains(f.Key, "..") {
@@ -265,16 +282,6 @@ func validateRequest(r *Request, fields map[string]bool) *Error {
 				return fail("body."+f.Key+err.at, "%s", err.msg)
 			}
 		}
-	case "text":
-		var s string
-		if err := json.Unmarshal(r.Body, &s); err != nil {
-			return fail("body", "with body_format text, must be a string (a template)")
-		}
-		if _, err := parseTemplate(s, fields); err != nil {
-			return fail("body", "%v", err)
-		}
-	default:
-		return fail("body_format", "must be json or text")
 	}
 	if r.ContentType != "" && strings.ContainsAny(r.ContentType, "\r\n") {
 		return fail("content_type", "may not hold a line break")

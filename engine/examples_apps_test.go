@@ -1,7 +1,6 @@
 package engine
 
 import (
-	"encoding/json"
 	"testing"
 
 	"github.com/hookflow/hookflow/apps"
@@ -16,9 +15,10 @@ func init() {
 }
 
 // testFailuresToPagerDuty: a workflow naming the template as its
-// on_failure fails for good; PagerDuty (the receiver) is sent a trigger
-// event, as its Events API v2 documents it, whose dedup key is the
-// failing workflow's, so that a second failure joins the first alert.
+// on_failure fails twice for one cause; the failures make one issue, and
+// PagerDuty (the receiver) is sent one trigger event, as its Events API v2
+// documents it, naming the issue, whose dedup key is the failing
+// workflow's, so that a later alert joins the first.
 func testFailuresToPagerDuty(t *testing.T, x *example) {
 	x.recv.Answer(func(h receivertest.Hit) receivertest.Reply {
 		switch h.Path {
@@ -40,40 +40,43 @@ func testFailuresToPagerDuty(t *testing.T, x *example) {
 		}
 		failed = append(failed, r)
 	}
-	waitUntil(t, "two PagerDuty events", func() bool { return len(x.recv.On("/pagerduty/v2/enqueue")) == 2 })
-	for i, h := range x.recv.On("/pagerduty/v2/enqueue") {
-		if h.Method != "POST" || h.Header.Get("Content-Type") != "application/json" {
-			t.Errorf("event %d: %s %s", i, h.Method, h.Header.Get("Content-Type"))
-		}
-		got := mustJSON(t, h.Body).(map[string]any)
-		details, _ := got["payload"].(map[string]any)["custom_details"].(map[string]any)
-		var r store.Run
-		for _, f := range failed {
-			if details["run_id"] == f.ID {
-				r = f
-			}
-		}
-		if r.ID == "" {
-			t.Fatalf("event %d names run %v, not a failed one", i, details["run_id"])
-		}
-		quoted, _ := json.Marshal(r.Error)
-		jsonEqual(t, "event", h.Body, `{"routing_key": "`+x.secret("pagerduty_routing_key")+`", "event_action": "trigger", "dedup_key": "hookflow-orders",
-		  "payload": {"summary": "Workflow Orders failed at step notify", "source": "hookflow", "severity": "error", "component": "orders",
-		    "custom_details": {"run_id": "`+r.ID+`", "workflow": "orders", "workflow_name": "Orders", "step": "notify",
-		      "error": `+string(quoted)+`, "failed_at": "`+details["failed_at"].(string)+`"}}}`)
-	}
+	// Both failures are of one issue: on_failure started once, as the
+	// first opened it.
+	waitUntil(t, "the PagerDuty run", func() bool {
+		runs, err := x.db.RunList(x.ctx, store.RunListParams{WorkflowID: "failures-to-pagerduty"})
+		return err == nil && len(runs) > 0
+	})
+	waitUntil(t, "the PagerDuty event", func() bool { return len(x.recv.On("/pagerduty/v2/enqueue")) > 0 })
 	runs, err := x.db.RunList(x.ctx, store.RunListParams{WorkflowID: "failures-to-pagerduty"})
-	if err != nil || len(runs) != 2 {
-		t.Fatalf("pagerduty runs = %d, %v; want 2", len(runs), err)
+	if err != nil || len(runs) != 1 {
+		t.Fatalf("pagerduty runs = %d, %v; want 1 for one issue", len(runs), err)
 	}
-	for _, run := range runs {
-		if r := x.waitFinished(run.ID); r.Status != store.StatusSucceeded {
-			t.Errorf("pagerduty run = %s (%q)", r.Status, r.Error)
-		}
-		out := mustJSON(t, x.resultsOf(run.ID, "page")[0].Output).(map[string]any)
-		if body, _ := out["body"].(map[string]any); body["dedup_key"] != "hookflow-orders" || out["status"] != float64(202) {
-			t.Errorf("page output %v, want PagerDuty's answer with the dedup key", out)
-		}
+	if r := x.waitFinished(runs[0].ID); r.Status != store.StatusSucceeded {
+		t.Fatalf("pagerduty run = %s (%q)", r.Status, r.Error)
+	}
+	events := x.recv.On("/pagerduty/v2/enqueue")
+	if len(events) != 1 {
+		t.Fatalf("%d PagerDuty events, want 1", len(events))
+	}
+	h := events[0]
+	if h.Method != "POST" || h.Header.Get("Content-Type") != "application/json" {
+		t.Errorf("event: %s %s", h.Method, h.Header.Get("Content-Type"))
+	}
+	got := mustJSON(t, h.Body).(map[string]any)
+	payload, _ := got["payload"].(map[string]any)
+	details, _ := payload["custom_details"].(map[string]any)
+	issue, _ := details["issue"].(map[string]any)
+	if got["routing_key"] != x.secret("pagerduty_routing_key") || got["event_action"] != "trigger" || got["dedup_key"] != "hookflow-orders" ||
+		payload["summary"] != "Workflow Orders failed at step notify" || payload["source"] != "hookflow" ||
+		payload["severity"] != "error" || payload["component"] != "orders" {
+		t.Errorf("event %s, want a trigger event of Events API v2 for workflow orders", h.Body)
+	}
+	if details["run_id"] != failed[0].ID || details["error"] != failed[0].Error || issue["class"] != "http_422" || issue["state"] != "open" {
+		t.Errorf("custom_details %v, want the first failed run and its open http_422 issue", details)
+	}
+	out := mustJSON(t, x.resultsOf(runs[0].ID, "page")[0].Output).(map[string]any)
+	if body, _ := out["body"].(map[string]any); body["dedup_key"] != "hookflow-orders" || out["status"] != float64(202) {
+		t.Errorf("page output %v, want PagerDuty's answer with the dedup key", out)
 	}
 }
 

@@ -27,53 +27,45 @@ type composer struct {
 	at map[string]string
 }
 
-func (c *composer) compile(b *workflows.StepBuild, s *AppStep, action *apps.Action) (*webhookStep, *workflows.Template, error) {
+func (c *composer) compile(b *workflows.StepBuild, s *AppStep, action *apps.Action) (*webhookStep, error) {
 	r := action.Request
 	w := &Webhook{Method: r.MethodOrPost(), Timeout: s.Timeout, Retry: s.Retry, Headers: map[string]string{}}
 	url, first, err := c.substitute(r.URL)
 	if err != nil {
-		return nil, nil, b.Errorf("with", "%v", err)
+		return nil, b.Errorf("with", "%v", err)
 	}
 	if first != "" {
 		c.at["url"] = first
 		if !strings.HasPrefix(url, "{{") && !strings.HasPrefix(url, "http://") && !strings.HasPrefix(url, "https://") {
-			return nil, nil, b.Errorf("with."+first, "must start with http:// or https://")
+			return nil, b.Errorf("with."+first, "must start with http:// or https://")
 		}
 	}
 	w.URL = url
 	for name, v := range r.Headers {
 		h, f, err := c.substitute(v)
 		if err != nil {
-			return nil, nil, b.Errorf("with", "%v", err)
+			return nil, b.Errorf("with", "%v", err)
 		}
 		c.at["headers."+name] = f
 		w.Headers[name] = h
 	}
-	var text *workflows.Template
-	switch r.BodyFormat {
-	case "text":
+	w.BodyFormat = r.BodyFormat
+	if body := bytes.TrimSpace(r.Body); len(body) > 0 && body[0] == '"' {
+		// text, or xml as written: a template, sent as it is.
 		var src string
-		if err := json.Unmarshal(r.Body, &src); err != nil {
-			return nil, nil, b.Errorf("with", "the app's body: %v", err)
+		if err := json.Unmarshal(body, &src); err != nil {
+			return nil, b.Errorf("with", "the app's body: %v", err)
 		}
-		body, f, err := c.substitute(src)
+		tmpl, f, err := c.substitute(src)
 		if err != nil {
-			return nil, nil, b.Errorf("with", "%v", err)
+			return nil, b.Errorf("with", "%v", err)
 		}
-		at := "with"
-		if f != "" {
-			at += "." + f
-		}
-		if text, err = b.Template(at, body); err != nil {
-			return nil, nil, err
-		}
-		if r.ContentType == "" {
-			w.Headers["Content-Type"] = "text/plain; charset=utf-8"
-		}
-	default:
+		c.at["body"] = f
+		w.Body = workflows.Body{Expr: tmpl}
+	} else {
 		m, err := c.body(r.Body)
 		if err != nil {
-			return nil, nil, b.Errorf("with", "%v", err)
+			return nil, b.Errorf("with", "%v", err)
 		}
 		w.Body = workflows.Body{Mapping: m}
 	}
@@ -82,9 +74,9 @@ func (c *composer) compile(b *workflows.StepBuild, s *AppStep, action *apps.Acti
 	}
 	compiled, err := w.Compile(b)
 	if err != nil {
-		return nil, nil, c.place(b, err)
+		return nil, c.place(b, err)
 	}
-	return compiled.(*webhookStep), text, nil
+	return compiled.(*webhookStep), nil
 }
 
 // place moves an error the webhook's compilation placed at one of its

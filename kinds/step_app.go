@@ -4,16 +4,11 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
-	"fmt"
-	"net/http"
 	"sort"
 	"strings"
 	"time"
 
-	"github.com/hookflow/hookflow/actions"
 	"github.com/hookflow/hookflow/apps"
-	"github.com/hookflow/hookflow/store"
 	"github.com/hookflow/hookflow/workflows"
 )
 
@@ -150,11 +145,11 @@ func (s *AppStep) Compile(b *workflows.StepBuild) (any, error) {
 		values[f.Name] = v
 	}
 	c := composer{values: values, at: map[string]string{}}
-	hook, text, err := c.compile(b, s, action)
+	hook, err := c.compile(b, s, action)
 	if err != nil {
 		return nil, err
 	}
-	return &appStep{hook: hook, text: text}, nil
+	return &appStep{hook: hook}, nil
 }
 
 // checkWith checks a field's value against the field, and compiles its
@@ -216,11 +211,10 @@ func checkWith(b *workflows.StepBuild, f workflows.Field, raw json.RawMessage) (
 	return withValue{}, b.Errorf(at, "the app's field is of an unknown kind %q", f.Kind)
 }
 
-// appStep is an app step compiled: the webhook step of its request, and
-// for a text body, the body's template.
+// appStep is an app step compiled: the webhook step of its request, with
+// its body in the app's format (json, form, multipart, xml or text).
 type appStep struct {
 	hook *webhookStep
-	text *workflows.Template // nil: the hook's JSON body
 }
 
 var (
@@ -229,54 +223,7 @@ var (
 )
 
 // Timeout is how long one attempt may take.
-func (s *appStep) Timeout() time.Duration { return s.hook.timeout }
+func (s *appStep) Timeout() time.Duration { return s.hook.Timeout() }
 
-func (s *appStep) Run(ctx context.Context, rt Runtime) Outcome {
-	if s.text == nil {
-		return s.hook.Run(ctx, rt)
-	}
-	req, err := s.hook.request(rt)
-	if err != nil {
-		return Outcome{Status: store.StepFailed, Err: err}
-	}
-	body, err := s.text.Render(rt.Env())
-	if err != nil {
-		return Outcome{Status: store.StepFailed, Err: fmt.Errorf("body: %w", err)}
-	}
-	if req.Method == http.MethodGet || req.Method == http.MethodHead {
-		req.Body = nil
-	} else {
-		req.Body = []byte(body)
-	}
-	req.WebhookID = WebhookID(rt.RunID(), rt.Path())
-	req.Timestamp = rt.Now()
-	record := requestRecord(rt, actions.Request{Method: req.Method, URL: req.URL, Header: req.Header})
-	if req.Body != nil {
-		record["body"] = rt.Redact(body)
-	}
-	if test, send := rt.Test(); test && !send {
-		return Outcome{Status: store.StepSucceeded, Input: record, Output: map[string]any{"sent": false}}
-	}
-	resp, err := rt.Send(ctx, req)
-	out := Outcome{Status: store.StepSucceeded, Input: record}
-	if resp != nil {
-		out.StatusCode = resp.Status
-		out.Output = resp.Output()
-	}
-	if err == nil {
-		return out
-	}
-	out.Err = err
-	out.Status = store.StepFailed
-	var de *actions.DeliveryError
-	if test, _ := rt.Test(); ctx.Err() != nil || !errors.As(err, &de) || !de.Retryable || test {
-		return out
-	}
-	if rt.Attempt() >= s.hook.retry.MaxAttempts {
-		out.Err = fmt.Errorf("%w (gave up after %d attempts)", err, rt.Attempt())
-		return out
-	}
-	out.Status = store.StepRetrying
-	out.At = rt.Now().Add(Backoff(s.hook.retry, rt.Attempt(), de.RetryAfter))
-	return out
-}
+// Run sends the request as the webhook step does.
+func (s *appStep) Run(ctx context.Context, rt Runtime) Outcome { return s.hook.Run(ctx, rt) }
