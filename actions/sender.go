@@ -191,7 +191,7 @@ func (s *Sender) send(ctx context.Context, req Request) (*Response, error) {
 	}
 
 	start := time.Now()
-	hresp, err := s.do(hr, method, shown)
+	hresp, err := s.do(hr, method)
 	if err != nil {
 		return nil, s.sendError(method, shown, timeout, err)
 	}

@@ -16,7 +16,7 @@ const tracerName = "github.com/hookflow/hookflow/actions"
 // is a client span, a child of the span in hr's context (the step's), and
 // the request carries that span's W3C traceparent; without one it is the
 // bare client call.
-func (s *Sender) do(hr *http.Request, method, shown string) (*http.Response, error) {
+func (s *Sender) do(hr *http.Request, method string) (*http.Response, error) {
 	if s.tracer == nil {
 		return s.client.Do(hr)
 	}
@@ -24,7 +24,9 @@ func (s *Sender) do(hr *http.Request, method, shown string) (*http.Response, err
 		trace.WithSpanKind(trace.SpanKindClient),
 		trace.WithAttributes(
 			attribute.String("http.request.method", method),
-			attribute.String("url.full", shown), // credentials and secret query values already hidden
+			// Host and scheme only: a URL's path or query may be its secret
+			// (chat webhooks), and spans leave for another system.
+			attribute.String("url.scheme", hr.URL.Scheme),
 			attribute.String("server.address", hr.URL.Hostname()),
 		))
 	defer span.End()
@@ -32,8 +34,10 @@ func (s *Sender) do(hr *http.Request, method, shown string) (*http.Response, err
 	propagation.TraceContext{}.Inject(ctx, propagation.HeaderCarrier(hr.Header))
 	hresp, err := s.client.Do(hr)
 	if err != nil {
-		span.RecordError(err)
-		span.SetStatus(codes.Error, "request failed")
+		// The message without the URL, whose query may hold a secret.
+		cause := cleanURLError(err)
+		span.RecordError(cause)
+		span.SetStatus(codes.Error, cause.Error())
 		return nil, err
 	}
 	span.SetAttributes(attribute.Int("http.response.status_code", hresp.StatusCode))
