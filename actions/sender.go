@@ -16,6 +16,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"go.opentelemetry.io/otel/trace"
 )
 
 // Defaults of Request and Config.
@@ -79,6 +81,9 @@ type Config struct {
 	Tokens TokenStore
 	// Now is the clock of OAuth2 token lifetimes (default time.Now).
 	Now func() time.Time
+	// Tracer, where set, makes every call a client span carrying its
+	// traceparent (see do); nil: no tracing, at no cost.
+	Tracer trace.TracerProvider
 }
 
 // Sender sends outbound webhooks. It is safe for concurrent use; all sends
@@ -89,6 +94,7 @@ type Sender struct {
 	transport *http.Transport
 	guard     *guardedDialer // the transport's dialer
 	tokens    *tokenCache    // OAuth2 access tokens
+	tracer    trace.Tracer   // nil: calls are not traced
 }
 
 // NewSender returns a Sender with cfg's defaults filled in.
@@ -127,7 +133,12 @@ func NewSender(cfg Config) *Sender {
 		TLSHandshakeTimeout:   10 * time.Second,
 		ExpectContinueTimeout: time.Second,
 	}
+	var tracer trace.Tracer
+	if cfg.Tracer != nil {
+		tracer = cfg.Tracer.Tracer(tracerName)
+	}
 	return &Sender{
+		tracer:    tracer,
 		cfg:       cfg,
 		transport: transport,
 		guard:     dialer,
@@ -180,7 +191,7 @@ func (s *Sender) send(ctx context.Context, req Request) (*Response, error) {
 	}
 
 	start := time.Now()
-	hresp, err := s.client.Do(hr)
+	hresp, err := s.do(hr, method)
 	if err != nil {
 		return nil, s.sendError(method, shown, timeout, err)
 	}

@@ -59,6 +59,7 @@ func (e *Engine) Accept(ctx context.Context, p AcceptParams) (store.AcceptResult
 		done:   make(chan acceptResp, 1),
 		answer: p.Answer,
 	}
+	ctx, span := e.traceAccept(ctx, &req.params.Event)
 	req.st = e.runAtAccept(ctx, &req.params, p.Payload)
 	if p.Sync {
 		e.waiters.add(req.params.RunID)
@@ -67,6 +68,7 @@ func (e *Engine) Accept(ctx context.Context, p AcceptParams) (store.AcceptResult
 	if !e.started.Load() || e.stopping.Load() {
 		e.gate.RUnlock()
 		e.waiters.remove(req.params.RunID)
+		endAccept(span, store.AcceptResult{}, ErrNotStarted)
 		return store.AcceptResult{}, ErrNotStarted
 	}
 	select {
@@ -75,11 +77,13 @@ func (e *Engine) Accept(ctx context.Context, p AcceptParams) (store.AcceptResult
 	case <-ctx.Done():
 		e.gate.RUnlock()
 		e.waiters.remove(req.params.RunID)
+		endAccept(span, store.AcceptResult{}, ctx.Err())
 		return store.AcceptResult{}, ctx.Err()
 	}
 	// Once queued the write happens whatever ctx does; wait for it so the
 	// answer is never "failed" for an event that was in fact stored.
 	resp := <-req.done
+	endAccept(span, resp.res, resp.err)
 	if resp.err == nil {
 		e.cfg.Metrics.observeAccept(p.WorkflowID, resp.res.Duplicate, start)
 		if status := req.params.Status; status != "" && !resp.res.Duplicate {

@@ -110,6 +110,7 @@ func (c *callState) setWaitOn(path string) {
 
 // written is told that a write of the run succeeded.
 func (x *execution) written(p *store.RunUpdateParams) {
+	x.traceWritten(p)
 	if len(p.Start) > 0 && x.st != nil {
 		c := x.st.calls
 		c.mu.Lock()

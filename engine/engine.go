@@ -8,6 +8,8 @@ import (
 	"sync/atomic"
 	"time"
 
+	"go.opentelemetry.io/otel/trace"
+
 	"github.com/google/uuid"
 
 	"github.com/hookflow/hookflow/actions"
@@ -61,6 +63,9 @@ type Config struct {
 	// BaseURL is the public URL resume URLs are made on (empty: they are
 	// paths alone).
 	BaseURL string
+	// Tracer, where set, receives OpenTelemetry spans of accepts, runs
+	// and step attempts (see trace.go); nil: no tracing, at no cost.
+	Tracer trace.TracerProvider
 }
 
 // Engine accepts events and executes runs.
@@ -70,6 +75,7 @@ type Engine struct {
 	sender *actions.Sender
 	log    *slog.Logger
 	now    func() time.Time
+	tracer trace.Tracer // nil: no spans
 
 	cache   compiledCache
 	recent  eventCache
@@ -136,7 +142,7 @@ func New(cfg Config) (*Engine, error) {
 		cfg.Logger = slog.Default()
 	}
 	if cfg.Sender == nil {
-		cfg.Sender = actions.NewSender(actions.Config{})
+		cfg.Sender = actions.NewSender(actions.Config{Tracer: cfg.Tracer})
 	}
 	if cfg.Owner == "" {
 		cfg.Owner = newOwner()
@@ -146,6 +152,7 @@ func New(cfg Config) (*Engine, error) {
 		store:     cfg.Store,
 		sender:    cfg.Sender,
 		log:       cfg.Logger,
+		tracer:    newTracer(cfg.Tracer),
 		now:       cfg.Now,
 		accepts:   make(chan *acceptReq, 4*cfg.AcceptBatch),
 		wake:      make(chan struct{}, 1),

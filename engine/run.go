@@ -7,6 +7,8 @@ import (
 	"log/slog"
 	"time"
 
+	"go.opentelemetry.io/otel/trace"
+
 	"github.com/hookflow/hookflow/kinds"
 	"github.com/hookflow/hookflow/store"
 	"github.com/hookflow/hookflow/workflows"
@@ -24,6 +26,7 @@ type execution struct {
 	// failure the issue its failure was counted into (failure_issues.go).
 	failClass string
 	failure   *store.FailureRecorded
+	span      trace.Span // this execution's, where traced
 }
 
 // log is the engine's logger with the run's attributes, made only when
@@ -84,6 +87,8 @@ func (e *Engine) execute(ctx context.Context, r store.Run, st *runState) {
 }
 
 func (x *execution) steps(ctx context.Context, c *workflows.Compiled) {
+	ctx = x.traceRun(ctx)
+	defer x.endRun()
 	last := len(c.Steps) - 1
 	var i, attempt int // the step under way, for the nested steps' writes
 	x.st.nested.checkpoint = func(ctx context.Context) bool {

@@ -50,6 +50,8 @@ type runState struct {
 	input any
 	// calls is what its calls and waits need (calls.go).
 	calls *callState
+	// event is the run's event (its id and headers name the trace).
+	event *store.Event
 }
 
 // at says the run is at the top-level step s, the i-th.
@@ -123,6 +125,7 @@ func newRunStateOf(c *workflows.Compiled, ev *store.Event, runID string, secrets
 	}
 	st := &runState{
 		compiled: c,
+		event:    ev,
 		runID:    runID,
 		nested:   &nestedRun{},
 		env: workflows.Env{

@@ -37,6 +37,7 @@ type outcome struct {
 func (e *Engine) runStep(ctx context.Context, st *runState, s *workflows.CompiledStep, attempt int) (store.StepResult, outcome) {
 	start := e.now()
 	st.eng = e
+	ctx, span := e.traceStep(ctx, st, s, attempt)
 	if st.env.ResumeURL == nil {
 		st.env.ResumeURL = st.resumeURL
 	}
@@ -109,6 +110,7 @@ func (e *Engine) runStep(ctx context.Context, st *runState, s *workflows.Compile
 	res.InputIsEventBody = out.input == nil && st.input == nil && st.payloadIsBody && !out.redacted
 	res.Input, res.Output = input, output
 	res.Error = redactString(res.Error, st.secretValues())
+	endStep(span, &res)
 	return res, out
 }
 

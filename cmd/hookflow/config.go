@@ -39,6 +39,7 @@ type config struct {
 	MinBodyRate    int64
 	MaxHeaderBytes int
 	Apps           string
+	OTLPEndpoint   string
 }
 
 // env reads a HOOKFLOW_ variable with a fallback.

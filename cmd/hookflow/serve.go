@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/spf13/cobra"
+	"go.opentelemetry.io/otel/trace"
 
 	"github.com/hookflow/hookflow/actions"
 	"github.com/hookflow/hookflow/engine"
@@ -50,6 +51,7 @@ func newServeCmd() *cobra.Command {
 		"keep audit log entries this long, 0 for ever (env HOOKFLOW_AUDIT_RETENTION)")
 	limits.addExprFlags(cmd)
 	c.addConnFlags(cmd)
+	c.addOTLPFlag(cmd)
 	c.AdminToken = env("ADMIN_TOKEN", "")
 	return cmd
 }
@@ -137,6 +139,23 @@ func serve(cmd *cobra.Command, c *config, limits *exprLimits) error {
 		return err
 	}
 	reg := web.NewRegistry()
+	tp, err := c.newTracerProvider(ctx)
+	if err != nil {
+		return err
+	}
+	var tracer trace.TracerProvider // nil: off
+	if tp != nil {
+		tracer = tp
+		defer func() {
+			// Last, after the engine's spans ended: flush them.
+			sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+			defer cancel()
+			if err := tp.Shutdown(sctx); err != nil {
+				log.Warn("flush traces", "err", err)
+			}
+		}()
+		log.Info("exporting traces over OTLP/HTTP")
+	}
 	// Resume URLs are made on the public URL (the listener's without one).
 	resumeBase := c.BaseURL
 	if resumeBase == "" {
@@ -149,13 +168,14 @@ func serve(cmd *cobra.Command, c *config, limits *exprLimits) error {
 		BaseURL: resumeBase,
 		Metrics: engine.NewMetrics(reg),
 		Store:   st,
-		Sender:  actions.NewSender(actions.Config{Egress: egress, RequireHTTPS: c.RequireHTTPS, Tokens: vault}),
+		Sender:  actions.NewSender(actions.Config{Egress: egress, RequireHTTPS: c.RequireHTTPS, Tokens: vault, Tracer: tracer}),
 		Workers: c.Workers,
 		Logger:  log,
 		// Secrets: the vault's cache, refreshed every few seconds.
 		Secrets:        vault.All,
 		Retention:      c.Retention,
 		AuditRetention: auditRetention(c.AuditRetention),
+		Tracer:         tracer,
 	})
 	if err != nil {
 		return err
