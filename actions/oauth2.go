@@ -177,7 +177,16 @@ func (c *tokenCache) fetchShared(ctx context.Context, s *Sender, o *OAuth2, key,
 			return "", fmt.Errorf("%w: lock: %w", ErrOAuth2, err)
 		}
 		if locked {
-			t, err := c.fetch(ctx, s, o, key)
+			// Another process may have kept a token between the load
+			// above and this lock (its keeping ended its own lock): read
+			// again before fetching.
+			t, at, ok, err := c.shared.TokenLoad(ctx, key)
+			if err == nil && ok && t != stale && c.now().Before(at) {
+				_ = c.shared.TokenUnlock(context.WithoutCancel(ctx), key)
+				c.keep(key, t, at)
+				return t, nil
+			}
+			t, err = c.fetch(ctx, s, o, key)
 			if err != nil {
 				_ = c.shared.TokenUnlock(context.WithoutCancel(ctx), key)
 			}
