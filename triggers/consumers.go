@@ -19,9 +19,11 @@ import (
 // ConsumersConfig configures the supervisor of consumer triggers.
 type ConsumersConfig struct {
 	Engine *engine.Engine
-	// Refresh is how often the supervisor re-reads the workflows, so
+	// Refresh is how often the supervisor asks the store whether any
+	// workflow changed (store.WorkflowsVersion, one cheap read), so
 	// consumers follow creates, updates, toggles and deletes made by other
-	// replicas (default 1s); Reload asks at once.
+	// replicas (default 1s); the workflows are read again only when they
+	// changed, and every 5 minutes. Reload reads them at once.
 	Refresh time.Duration
 	// MinBackoff and MaxBackoff bound the wait before a consumer whose
 	// Consume returned starts again (default 1s and 1m); the wait doubles
@@ -56,7 +58,16 @@ type Consumers struct {
 	// not a consumer (or does not compile), so that it is not compiled
 	// again every refresh.
 	other map[string]int
+
+	// version is the WorkflowsVersion the consumers were synced at, and
+	// loadedAt when (zero: never, or a Reload asks for a read).
+	version  int64
+	loadedAt time.Time
 }
+
+// fullReload is how often the supervisor reads the workflows even where
+// their version did not move (a compile that failed is tried again).
+const fullReload = 5 * time.Minute
 
 // TriggerState is a consumer's connection state, as /readyz, /metrics
 // and the workflow's API show it.
@@ -134,6 +145,7 @@ func (c *Consumers) Run(ctx context.Context) {
 			c.stopAll()
 			return
 		case <-c.wake:
+			c.loadedAt = time.Time{}
 		case <-timer.C:
 		}
 		c.load(ctx)
@@ -150,13 +162,25 @@ func (c *Consumers) Run(ctx context.Context) {
 // load syncs the running consumers with the enabled workflows.
 func (c *Consumers) load(ctx context.Context) {
 	e := c.cfg.Engine
-	list, err := e.Store().WorkflowList(ctx)
+	now := time.Now()
+	version, err := e.Store().WorkflowsVersion(ctx)
+	if err != nil {
+		if ctx.Err() == nil {
+			c.log.Error("consumers: read workflows version", "err", err)
+		}
+		return
+	}
+	if !c.loadedAt.IsZero() && version == c.version && now.Sub(c.loadedAt) < fullReload {
+		return
+	}
+	list, err := e.Store().WorkflowHeads(ctx)
 	if err != nil {
 		if ctx.Err() == nil {
 			c.log.Error("consumers: list workflows", "err", err)
 		}
 		return
 	}
+	c.version, c.loadedAt = version, now
 	enabled := make(map[string]store.Workflow, len(list))
 	for _, wf := range list {
 		if wf.Enabled {
