@@ -44,7 +44,10 @@ type consumerHost struct {
 	hidden []string // values its errors must not show, longest first
 }
 
-var _ kinds.ConsumerHost = (*consumerHost)(nil)
+var (
+	_ kinds.ConsumerHost = (*consumerHost)(nil)
+	_ kinds.ReplicaHost  = (*consumerHost)(nil)
+)
 
 // WorkflowID is the workflow whose trigger this is.
 func (h *consumerHost) WorkflowID() string { return h.id }
@@ -235,3 +238,6 @@ func (s scopedKV) KVSetIfAbsent(ctx context.Context, p store.KVSetIfAbsentParams
 	p.Scope = s.scope
 	return s.kv.KVSetIfAbsent(ctx, p)
 }
+
+// Replica names the replica (kinds.ReplicaHost).
+func (h *consumerHost) Replica() string { return h.c.cfg.Replica }

@@ -34,6 +34,11 @@ type ConsumersConfig struct {
 	// gone (its workflow disabled, deleted or saved again). It is called
 	// with the supervisor's lock held: it must not call the supervisor.
 	OnState func(workflowID string, s TriggerState, removed bool)
+	// Replica names this replica to consumers that keep a session of
+	// their own on the broker (MQTT): the same across its restarts,
+	// different from every other replica's, e.g. the host name and the
+	// port it listens on. Empty: the host name.
+	Replica string
 	Logger  *slog.Logger
 }
 

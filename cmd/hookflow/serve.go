@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"os"
 	"strings"
 	"time"
 
@@ -196,7 +197,7 @@ func serve(cmd *cobra.Command, c *config, limits *exprLimits) error {
 	defer stopCron()
 	go triggers.NewCron(triggers.CronConfig{Engine: eng, Logger: log}).Run(cronCtx)
 	// Broker consumers and polls: one per enabled workflow, on every replica.
-	consumers := triggers.NewConsumers(triggers.ConsumersConfig{Engine: eng, Logger: log})
+	consumers := triggers.NewConsumers(triggers.ConsumersConfig{Engine: eng, Logger: log, Replica: replicaName(ln.Addr())})
 	reg.MustRegister(consumers) // hookflow_trigger_connected, hookflow_trigger_state
 	consumersDone := make(chan struct{})
 	go func() {
@@ -306,4 +307,15 @@ func auditRetention(d time.Duration) time.Duration {
 		return -1
 	}
 	return d
+}
+
+// replicaName names this replica to brokers that keep a session per
+// client (MQTT): the host name and the port it listens on, the same when
+// it restarts and different for two servers on one host.
+func replicaName(addr net.Addr) string {
+	host, _ := os.Hostname()
+	if tcp, ok := addr.(*net.TCPAddr); ok {
+		return fmt.Sprintf("%s-%d", host, tcp.Port)
+	}
+	return host
 }
