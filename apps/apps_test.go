@@ -68,7 +68,7 @@ func TestValidateErrors(t *testing.T) {
 		{"unknown field ref", `"{{ with.email }}"`, `"{{ with.mail }}"`, `action create_contact: request.body.email: {{ with.mail }}: the action has no field "mail"`},
 		{"header ref", `Bearer {{ with.token }}`, `Bearer {{ with.tok }}`, `request.headers.Authorization: {{ with.tok }}: the action has no field "tok"`},
 		{"method", `"method": "POST"`, `"method": "SEND"`, `request.method: unknown HTTP method "SEND"`},
-		{"body format", `"method": "POST"`, `"body_format": "yaml", "method": "POST"`, "request.body_format: must be json or text"},
+		{"body format", `"method": "POST"`, `"body_format": "yaml", "method": "POST"`, "request.body_format: must be json, form, multipart, xml or text"},
 		{"deep mixed", `"source": "hookflow"`, `"source": {"by": "x {{ with.email }}"}`, "request.body.source.by: inside an object or a list, a string with {{ }} must be exactly {{ with.NAME }}"},
 		{"number default", `"default": "https://api.acme.example"`, `"default": 12`, "action create_contact: fields[0].default: must be text"},
 		{"select default", `"options": [{"value": "a", "label": "A"}]`, `"options": [{"value": "a", "label": "A"}], "default": "b"`, "fields[3].default: must be one of the options"},

@@ -63,7 +63,7 @@ func TestGalleryBrowser(t *testing.T) {
 	}
 
 	// Slack's URL: the receiver's address, typed as it is.
-	u.fill(`[data-field="steps[1].url"]`, b.recv.URL+"/slack")
+	u.fill(`[data-field="steps[1].with.webhook_url"]`, b.recv.URL+"/slack")
 
 	u.click("#save")
 	u.waitJS("the saved workflow's page opens", `/^\/workflows\/big-stripe-payments-to-slack[a-z0-9-]*$/.test(location.pathname)`)
