@@ -66,6 +66,9 @@ type Server struct {
 	loginFails *authFailures[string]
 	// now is the clock of sessions and auth limits.
 	now func() time.Time
+	// summaries keeps what the workflow list reads of each revision
+	// (workflows_page.go).
+	summaries *workflowSummaries
 }
 
 // New builds the router.
@@ -79,7 +82,7 @@ func New(cfg Config) *Server {
 	}
 	metrics := newHTTPMetrics(cfg.Registry)
 	gin.SetMode(gin.ReleaseMode)
-	s := &Server{cfg: cfg, engine: cfg.Engine, store: cfg.Engine.Store(), log: cfg.Logger, now: time.Now}
+	s := &Server{cfg: cfg, engine: cfg.Engine, store: cfg.Engine.Store(), log: cfg.Logger, now: time.Now, summaries: newWorkflowSummaries()}
 	s.adminHash = newAdminHash(s.store, cfg.Logger, cfg.AdminTokenHash, s.now())
 	s.authFails = newAuthFailures[netip.Prefix](authLimitEntries)
 	s.loginFails = newAuthFailures[string](authLimitEntries)

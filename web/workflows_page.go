@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"context"
 	"encoding/json"
+	"errors"
 	"net/http"
 	"slices"
 	"strconv"
@@ -40,29 +41,33 @@ type summaryTrigger struct {
 	Schedule string `json:"schedule,omitempty"`
 }
 
-// workflowSummaries keeps each revision's summary (revisions never change).
+// workflowSummaries keeps the summary of each workflow's latest revision
+// listed (a revision never changes; a new one replaces its entry).
 type workflowSummaries struct {
 	mu   sync.Mutex
-	revs map[string]workflowSummary // "id\x00revision"
+	revs map[string]revisionSummary // by workflow id
 }
 
-var summaryCaches sync.Map // *Server -> *workflowSummaries
+// revisionSummary is the summary of one revision.
+type revisionSummary struct {
+	revision int
+	summary  workflowSummary
+}
 
-func (s *Server) summaries() *workflowSummaries {
-	v, _ := summaryCaches.LoadOrStore(s, &workflowSummaries{revs: map[string]workflowSummary{}})
-	return v.(*workflowSummaries)
+func newWorkflowSummaries() *workflowSummaries {
+	return &workflowSummaries{revs: map[string]revisionSummary{}}
 }
 
 // get returns the summary of a workflow's current revision, reading the
 // revision where it is not known yet.
 func (c *workflowSummaries) get(ctx context.Context, st store.Store, w store.Workflow) (workflowSummary, error) {
-	key := w.ID + "\x00" + strconv.Itoa(w.Revision)
 	c.mu.Lock()
-	sum, ok := c.revs[key]
+	kept, ok := c.revs[w.ID]
 	c.mu.Unlock()
-	if ok {
-		return sum, nil
+	if ok && kept.revision == w.Revision {
+		return kept.summary, nil
 	}
+	var sum workflowSummary
 	rev, err := st.RevisionGet(ctx, w.ID, w.Revision)
 	if err != nil {
 		return workflowSummary{}, err
@@ -71,7 +76,7 @@ func (c *workflowSummaries) get(ctx context.Context, st store.Store, w store.Wor
 	// stored, and opening it says what is wrong.
 	_ = json.Unmarshal(rev.Definition, &sum)
 	c.mu.Lock()
-	c.revs[key] = sum
+	c.revs[w.ID] = revisionSummary{revision: w.Revision, summary: sum}
 	c.mu.Unlock()
 	return sum, nil
 }
@@ -137,11 +142,14 @@ func (s *Server) listWorkflowPage(c *gin.Context) {
 	}
 	words := strings.Fields(strings.ToLower(c.Query("q")))
 	tag := c.Query("tag")
-	cache := s.summaries()
+	cache := s.summaries
 	tagSet := map[string]string{} // lower case -> as first seen
 	var match []listedHead
 	for _, h := range heads {
 		sum, err := cache.get(ctx, s.store, h)
+		if errors.Is(err, store.ErrNotFound) {
+			continue // deleted since its head was read
+		}
 		if err != nil {
 			s.fail(c, err)
 			return
