@@ -63,14 +63,7 @@ func init() {
 				{Name: "retry", Label: "Retries", Kind: workflows.ValueObject,
 					Help: "Network errors and the server's 4xx answers (\"try later\") are retried, waiting longer each time; 5xx answers (refused) fail the step at once. " +
 						"Every attempt carries the same Message-ID, so a repeat can be recognised.",
-					Fields: []workflows.Field{
-						{Name: "max_attempts", Label: "Attempts", Kind: workflows.ValueNumber, Default: DefaultMaxAttempts,
-							Help: "Attempts in all, the first included (1 to 100)."},
-						{Name: "initial", Label: "First wait", Kind: workflows.ValueDuration, Default: DefaultInitial.String(),
-							Help: "The longest wait before the second attempt; each wait after may be twice the one before."},
-						{Name: "max", Label: "Longest wait", Kind: workflows.ValueDuration, Default: DefaultMaxBackoff.String(),
-							Help: "No wait between attempts is longer than this."},
-					}},
+					Fields: retryFields},
 			},
 			Example: []byte(`{"id": "mail", "type": "email", "smtp": "{{ secrets.smtp }}", "from": "Shop <shop@example.com>", "to": ["{{ payload.email }}"], "subject": "Order {{ payload.id }} is on its way", "text": "Hello {{ payload.name }}, your order has shipped."}`),
 		},

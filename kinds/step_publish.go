@@ -59,14 +59,7 @@ func init() {
 				{Name: "retry", Label: "Retries", Kind: workflows.ValueObject,
 					Help: "A message the broker did not confirm (network error, nack, timeout) is sent again, waiting longer each time; a refusal that stays (no such stream or exchange, not allowed) fails the step at once. " +
 						"Every attempt carries the same webhook-id (a NATS header and Nats-Msg-Id, the AMQP message id and a header, an MQTT user property, a Redis stream field), so consumers can drop a repeat.",
-					Fields: []workflows.Field{
-						{Name: "max_attempts", Label: "Attempts", Kind: workflows.ValueNumber, Default: DefaultMaxAttempts,
-							Help: "Attempts in all, the first included (1 to 100)."},
-						{Name: "initial", Label: "First wait", Kind: workflows.ValueDuration, Default: DefaultInitial.String(),
-							Help: "The longest wait before the second attempt; each wait after may be twice the one before."},
-						{Name: "max", Label: "Longest wait", Kind: workflows.ValueDuration, Default: DefaultMaxBackoff.String(),
-							Help: "No wait between attempts is longer than this."},
-					}},
+					Fields: retryFields},
 			},
 			Example: []byte(`{"id": "enqueue", "type": "publish", "to": "rabbitmq", "url": "{{ secrets.rabbitmq }}", "exchange": "orders", "routing_key": "order.created", "body": {"id": "{{ payload.id }}", "total": "{{ payload.total }}"}}`),
 		},

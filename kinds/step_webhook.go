@@ -23,6 +23,17 @@ const (
 	DefaultMaxBackoff  = 2 * time.Hour
 )
 
+// retryFields describe a step's retry settings (RetryPolicy), for the
+// editor: every step that calls out has them.
+var retryFields = []workflows.Field{
+	{Name: "max_attempts", Label: "Attempts", Kind: workflows.ValueNumber, Default: DefaultMaxAttempts,
+		Help: "Attempts in all, the first included (1 to 100)."},
+	{Name: "initial", Label: "First wait", Kind: workflows.ValueDuration, Default: DefaultInitial.String(),
+		Help: "The longest wait before the second attempt; each wait after may be twice the one before."},
+	{Name: "max", Label: "Longest wait", Kind: workflows.ValueDuration, Default: DefaultMaxBackoff.String(),
+		Help: "No wait between attempts is longer than this."},
+}
+
 func init() {
 	workflows.RegisterStep(workflows.StepKind{
 		Doc: workflows.Doc{
@@ -50,15 +61,8 @@ func init() {
 							Help: "A whsec_ secret, or any text; usually {{ secrets.NAME }}."},
 					}},
 				{Name: "retry", Label: "Retries", Kind: workflows.ValueObject,
-					Help: "Network errors, timeouts, 408, 429 and 5xx answers are retried, waiting longer each time; other answers fail the step at once.",
-					Fields: []workflows.Field{
-						{Name: "max_attempts", Label: "Attempts", Kind: workflows.ValueNumber, Default: DefaultMaxAttempts,
-							Help: "Attempts in all, the first included (1 to 100)."},
-						{Name: "initial", Label: "First wait", Kind: workflows.ValueDuration, Default: DefaultInitial.String(),
-							Help: "The longest wait before the second attempt; each wait after may be twice the one before."},
-						{Name: "max", Label: "Longest wait", Kind: workflows.ValueDuration, Default: DefaultMaxBackoff.String(),
-							Help: "No wait between attempts is longer than this."},
-					}},
+					Help:   "Network errors, timeouts, 408, 429 and 5xx answers are retried, waiting longer each time; other answers fail the step at once.",
+					Fields: retryFields},
 				responseDoc,
 				failOnStatusDoc,
 			},
