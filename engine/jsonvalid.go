@@ -9,7 +9,9 @@ import "strconv"
 // one, and a second pass to find such numbers would read every body again:
 // this scanner checks a number's range where it reads the number, in the one
 // pass, and allocates nothing (but to parse a number over 32 characters).
-// FuzzDecodeJSON holds its answer to decodeJSON's.
+// A number beyond the range only counts where it stays in the decoded
+// value (a repeated key replaces it): a document holding one is decoded to
+// know, which is rare. FuzzDecodeJSON holds its answer to decodeJSON's.
 func validJSON(data []byte) bool {
 	s := jsonScanner{data: data}
 	s.space()
@@ -17,7 +19,14 @@ func validJSON(data []byte) bool {
 		return false
 	}
 	s.space()
-	return s.i == len(data)
+	if s.i != len(data) {
+		return false
+	}
+	if s.outOfRange {
+		_, err := decodeJSON(data)
+		return err == nil
+	}
+	return true
 }
 
 // maxJSONDepth is encoding/json's limit on nesting.
@@ -27,6 +36,8 @@ const maxJSONDepth = 10000
 type jsonScanner struct {
 	data []byte
 	i    int
+	// outOfRange is set at a number beyond float64's range.
+	outOfRange bool
 }
 
 func (s *jsonScanner) space() {
@@ -180,7 +191,7 @@ func isHex(c byte) bool {
 	return '0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F'
 }
 
-// number reads a number and checks it is within float64's range. Only a
+// number reads a number and notes one beyond float64's range. Only a
 // number with an exponent or of more than 300 characters can be beyond it
 // (the largest float64 is about 1.8e308): those are parsed to know.
 func (s *jsonScanner) number() bool {
@@ -217,8 +228,9 @@ func (s *jsonScanner) number() bool {
 	}
 	s.i = i
 	if exponent || i-start > 300 {
-		_, err := strconv.ParseFloat(string(d[start:i]), 64)
-		return err == nil
+		if _, err := strconv.ParseFloat(string(d[start:i]), 64); err != nil {
+			s.outOfRange = true
+		}
 	}
 	return true
 }
