@@ -31,7 +31,7 @@ const smtpPassword = "s3cret-Passw0rd"
 // may reach 127.0.0.1 (unless guarded) and trusts the server's
 // certificate, with secrets.smtp its URL. The URL logs in as mailer with
 // smtpPassword, whatever the server takes.
-func emailSetup(t *testing.T, opts smtptest.Options, query string, guarded bool) (*bundle, *smtptest.Server) {
+func emailSetup(t testing.TB, opts smtptest.Options, query string, guarded bool) (*bundle, *smtptest.Server) {
 	t.Helper()
 	srv := smtptest.New(t, opts)
 	egress := actions.DefaultEgress()
