@@ -22,7 +22,7 @@ const natsURL = "nats://127.0.0.1:4222"
 
 // natsClient connects the test's own client to url, closed when the test
 // ends; without a server there, the test is skipped (failed under CI).
-func natsClient(t *testing.T, url string) jetstream.JetStream {
+func natsClient(t testing.TB, url string) jetstream.JetStream {
 	t.Helper()
 	nc, err := nats.Connect(url)
 	if err != nil {
@@ -40,7 +40,7 @@ func natsClient(t *testing.T, url string) jetstream.JetStream {
 }
 
 // natsStream creates a stream on subject, deleted when the test ends.
-func natsStream(t *testing.T, js jetstream.JetStream, name, subject string) {
+func natsStream(t testing.TB, js jetstream.JetStream, name, subject string) {
 	t.Helper()
 	if _, err := js.CreateStream(context.Background(), jetstream.StreamConfig{Name: name, Subjects: []string{subject}}); err != nil {
 		t.Fatalf("create stream %s: %v", name, err)
@@ -51,7 +51,7 @@ func natsStream(t *testing.T, js jetstream.JetStream, name, subject string) {
 // natsPublish publishes n messages numbered from first, each acknowledged
 // by the server. A publish without an answer (the server restarting) is
 // made again; the server keeps one of each message id.
-func natsPublish(t *testing.T, js jetstream.JetStream, subject string, first, n int) {
+func natsPublish(t testing.TB, js jetstream.JetStream, subject string, first, n int) {
 	t.Helper()
 	for i := first; i < first+n; i++ {
 		msg := &nats.Msg{Subject: subject, Data: []byte(`{"n": ` + strconv.Itoa(i) + `}`),

@@ -18,7 +18,7 @@ const redisURL = "redis://127.0.0.1:6379/0"
 
 // redisClient connects the test's own client, closed when the test ends;
 // without a server, the test is skipped (failed under CI).
-func redisClient(t *testing.T, url string) *redis.Client {
+func redisClient(t testing.TB, url string) *redis.Client {
 	t.Helper()
 	opts, err := redis.ParseURL(url)
 	if err != nil {
@@ -36,7 +36,7 @@ func redisClient(t *testing.T, url string) *redis.Client {
 }
 
 // redisAdd adds n entries numbered from first, returning their ids.
-func redisAdd(t *testing.T, c *redis.Client, stream string, first, n int) []string {
+func redisAdd(t testing.TB, c *redis.Client, stream string, first, n int) []string {
 	t.Helper()
 	var ids []string
 	for i := first; i < first+n; i++ {
@@ -51,7 +51,7 @@ func redisAdd(t *testing.T, c *redis.Client, stream string, first, n int) []stri
 }
 
 // redisStream is a unique stream key, deleted when the test ends.
-func redisStream(t *testing.T, c *redis.Client) string {
+func redisStream(t testing.TB, c *redis.Client) string {
 	t.Helper()
 	s := uniqueName("hf-test-")
 	t.Cleanup(func() { c.Del(context.Background(), s) })
