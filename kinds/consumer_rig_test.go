@@ -6,7 +6,6 @@ import (
 	"encoding/hex"
 	"fmt"
 	"net"
-	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -14,10 +13,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/jackc/pgx/v5"
-
 	"github.com/hookflow/hookflow/actions"
 	"github.com/hookflow/hookflow/engine"
+	"github.com/hookflow/hookflow/internal/pgtest"
 	"github.com/hookflow/hookflow/store"
 	"github.com/hookflow/hookflow/store/postgres"
 	"github.com/hookflow/hookflow/store/sqlite"
@@ -191,51 +189,11 @@ func uniqueName(prefix string) string {
 	return prefix + hex.EncodeToString(b)
 }
 
-// postgresStore opens a store in a schema of its own in the database
-// HOOKFLOW_TEST_POSTGRES names (dropped when the test ends); the test is
-// skipped where it is unset, and fails under CI.
+// postgresStore opens a store in a schema of its own in the test
+// PostgreSQL (dropped when the test ends).
 func postgresStore(t *testing.T) store.Store {
 	t.Helper()
-	base := os.Getenv("HOOKFLOW_TEST_POSTGRES")
-	if base == "" {
-		if os.Getenv("CI") != "" {
-			t.Fatal("HOOKFLOW_TEST_POSTGRES is unset under CI")
-		}
-		t.Skip("PostgreSQL tests skipped: set HOOKFLOW_TEST_POSTGRES to a database URL, " +
-			"e.g. postgres://postgres@127.0.0.1:5432/test?sslmode=disable")
-	}
-	schema := uniqueName("hf_test_")
-	ctx := context.Background()
-	conn, err := pgx.Connect(ctx, base)
-	if err != nil {
-		t.Fatalf("connect to the test database: %v", err)
-	}
-	defer conn.Close(ctx)
-	if _, err := conn.Exec(ctx, "CREATE SCHEMA "+schema); err != nil {
-		t.Fatalf("create schema: %v", err)
-	}
-	t.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-		defer cancel()
-		conn, err := pgx.Connect(ctx, base)
-		if err != nil {
-			t.Errorf("drop schema %s: %v", schema, err)
-			return
-		}
-		defer conn.Close(ctx)
-		if _, err := conn.Exec(ctx, "DROP SCHEMA "+schema+" CASCADE"); err != nil {
-			t.Errorf("drop schema %s: %v", schema, err)
-		}
-	})
-	u, err := url.Parse(base)
-	if err != nil {
-		t.Fatal(err)
-	}
-	q := u.Query()
-	q.Set("search_path", schema)
-	q.Set("pool_max_conns", "8")
-	u.RawQuery = q.Encode()
-	s, err := postgres.Open(ctx, u.String())
+	s, err := postgres.Open(context.Background(), pgtest.Schema(t))
 	if err != nil {
 		t.Fatalf("open the PostgreSQL store: %v", err)
 	}

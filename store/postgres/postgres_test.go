@@ -2,8 +2,6 @@ package postgres
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -16,9 +14,9 @@ import (
 	"time"
 
 	"github.com/google/uuid"
-	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 
+	"github.com/hookflow/hookflow/internal/pgtest"
 	"github.com/hookflow/hookflow/store"
 	"github.com/hookflow/hookflow/store/storetest"
 )
@@ -44,45 +42,7 @@ func testURL(t testing.TB) string {
 // returns a URL whose connections use it (search_path) with a small pool.
 func newSchema(t testing.TB) string {
 	t.Helper()
-	base := testURL(t)
-	b := make([]byte, 6)
-	_, _ = rand.Read(b)
-	schema := "hf_test_" + hex.EncodeToString(b)
-
-	ctx := context.Background()
-	conn, err := pgx.Connect(ctx, base)
-	if err != nil {
-		t.Fatalf("connect to %s: %v", Redact(base), err)
-	}
-	defer conn.Close(ctx)
-	if _, err := conn.Exec(ctx, "CREATE SCHEMA "+schema); err != nil {
-		t.Fatalf("create schema: %v", err)
-	}
-	t.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-		defer cancel()
-		conn, err := pgx.Connect(ctx, base)
-		if err != nil {
-			t.Errorf("drop schema %s: %v", schema, err)
-			return
-		}
-		defer conn.Close(ctx)
-		if _, err := conn.Exec(ctx, "DROP SCHEMA "+schema+" CASCADE"); err != nil {
-			t.Errorf("drop schema %s: %v", schema, err)
-		}
-	})
-
-	u, err := url.Parse(base)
-	if err != nil {
-		t.Fatalf("parse %s: %v", envURL, err)
-	}
-	q := u.Query()
-	q.Set("search_path", schema)
-	if !q.Has("pool_max_conns") {
-		q.Set("pool_max_conns", "8")
-	}
-	u.RawQuery = q.Encode()
-	return u.String()
+	return pgtest.SchemaIn(t, testURL(t))
 }
 
 // open opens a store on dbURL, closed when the test ends.
