@@ -169,6 +169,19 @@ func (c *config) openExistingStore(ctx context.Context) (store.Store, error) {
 	return c.openStore(ctx)
 }
 
+// withExistingStore is a command's RunE that opens --db (refusing to
+// create a new SQLite file), runs f with it, and closes it.
+func (c *config) withExistingStore(f func(cmd *cobra.Command, args []string, st store.Store) error) func(*cobra.Command, []string) error {
+	return func(cmd *cobra.Command, args []string) error {
+		st, err := c.openExistingStore(cmd.Context())
+		if err != nil {
+			return err
+		}
+		defer st.Close()
+		return f(cmd, args, st)
+	}
+}
+
 // displayDB is --db as it may be logged: a URL's password hidden.
 func (c *config) displayDB() string {
 	if isPostgresURL(c.DB) {

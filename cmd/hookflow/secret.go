@@ -144,12 +144,7 @@ func newSecretListCmd() *cobra.Command {
 		Use:   "list",
 		Short: "List secrets by name (values are never shown)",
 		Args:  cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			st, err := c.openExistingStore(cmd.Context())
-			if err != nil {
-				return err
-			}
-			defer st.Close()
+		RunE: c.withExistingStore(func(cmd *cobra.Command, _ []string, st store.Store) error {
 			recs, err := st.SecretList(cmd.Context())
 			if err != nil {
 				return err
@@ -159,7 +154,7 @@ func newSecretListCmd() *cobra.Command {
 				fmt.Fprintf(out, "%s\tupdated %s\n", r.Name, r.UpdatedAt.UTC().Format(time.RFC3339))
 			}
 			return nil
-		},
+		}),
 	}
 	c.addDBFlag(cmd)
 	return cmd
@@ -172,12 +167,7 @@ func newSecretRmCmd() *cobra.Command {
 		Aliases: []string{"delete"},
 		Short:   "Delete a secret",
 		Args:    cobra.ExactArgs(1),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			st, err := c.openExistingStore(cmd.Context())
-			if err != nil {
-				return err
-			}
-			defer st.Close()
+		RunE: c.withExistingStore(func(cmd *cobra.Command, args []string, st store.Store) error {
 			if err := st.SecretDelete(cmd.Context(), args[0]); err != nil {
 				if errors.Is(err, store.ErrNotFound) {
 					return fmt.Errorf("no secret %s", args[0])
@@ -186,7 +176,7 @@ func newSecretRmCmd() *cobra.Command {
 			}
 			fmt.Fprintf(cmd.OutOrStdout(), "secret %s deleted\n", args[0])
 			return nil
-		},
+		}),
 	}
 	c.addDBFlag(cmd)
 	return cmd

@@ -6,6 +6,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/hookflow/hookflow/store"
 	"github.com/hookflow/hookflow/web"
 )
 
@@ -29,12 +30,7 @@ not, refuse the old token within a second, and the editor sessions made with it
 end. A server started with HOOKFLOW_ADMIN_TOKEN stores that token again when it
 starts: set the variable to the new token too.`,
 		Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			st, err := c.openExistingStore(cmd.Context())
-			if err != nil {
-				return err
-			}
-			defer st.Close()
+		RunE: c.withExistingStore(func(cmd *cobra.Command, _ []string, st store.Store) error {
 			token, err := web.RotateAdminToken(cmd.Context(), st)
 			if err != nil {
 				return err
@@ -51,7 +47,7 @@ starts: set the variable to the new token too.`,
 			}
 			fmt.Fprintln(out, "Where serve runs with HOOKFLOW_ADMIN_TOKEN, change it to the new token too: at each start the configured token replaces the stored one.")
 			return nil
-		},
+		}),
 	}
 	c.addDBFlag(cmd)
 	return cmd

@@ -120,12 +120,7 @@ func newUserListCmd() *cobra.Command {
 		Use:   "list",
 		Short: "List users: email, role, when added",
 		Args:  cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			st, err := c.openExistingStore(cmd.Context())
-			if err != nil {
-				return err
-			}
-			defer st.Close()
+		RunE: c.withExistingStore(func(cmd *cobra.Command, _ []string, st store.Store) error {
 			users, err := st.UserList(cmd.Context())
 			if err != nil {
 				return err
@@ -135,7 +130,7 @@ func newUserListCmd() *cobra.Command {
 				fmt.Fprintf(out, "%s\t%s\tadded %s\n", u.Email, u.Role, u.CreatedAt.UTC().Format(time.RFC3339))
 			}
 			return nil
-		},
+		}),
 	}
 	c.addDBFlag(cmd)
 	return cmd
@@ -148,12 +143,7 @@ func newUserRmCmd() *cobra.Command {
 		Aliases: []string{"delete"},
 		Short:   "Remove a user, with their sessions and API tokens",
 		Args:    cobra.ExactArgs(1),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			st, err := c.openExistingStore(cmd.Context())
-			if err != nil {
-				return err
-			}
-			defer st.Close()
+		RunE: c.withExistingStore(func(cmd *cobra.Command, args []string, st store.Store) error {
 			u, err := userByEmail(cmd.Context(), st, args[0])
 			if err != nil {
 				return err
@@ -166,7 +156,7 @@ func newUserRmCmd() *cobra.Command {
 			}
 			fmt.Fprintf(cmd.OutOrStdout(), "user %s removed\n", u.Email)
 			return nil
-		},
+		}),
 	}
 	c.addDBFlag(cmd)
 	return cmd

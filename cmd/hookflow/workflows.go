@@ -163,12 +163,7 @@ func newExportCmd() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "export [ID ...]",
 		Short: "Write workflow definitions as JSON to stdout (all when no ID)",
-		RunE: func(cmd *cobra.Command, args []string) error {
-			st, err := c.openExistingStore(cmd.Context())
-			if err != nil {
-				return err
-			}
-			defer st.Close()
+		RunE: c.withExistingStore(func(cmd *cobra.Command, args []string, st store.Store) error {
 			defs, err := engine.Export(cmd.Context(), st, args)
 			if err != nil {
 				return err
@@ -184,7 +179,7 @@ func newExportCmd() *cobra.Command {
 			}
 			_, err = cmd.OutOrStdout().Write(out)
 			return err
-		},
+		}),
 	}
 	c.addDBFlag(cmd)
 	return cmd
