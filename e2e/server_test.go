@@ -321,16 +321,26 @@ type runDetail struct {
 	Steps []stepView `json:"steps"`
 }
 
-// runs lists a workflow's runs (at most 1000, the API's page limit).
+// runs lists a workflow's runs, every page of them.
 func (s *server) runs(workflow string) []runView {
 	s.t.Helper()
-	var out struct {
-		Runs []runView `json:"runs"`
+	var all []runView
+	cursor := ""
+	for {
+		var out struct {
+			Runs       []runView `json:"runs"`
+			NextCursor string    `json:"next_cursor"`
+		}
+		path := "/api/v1/runs?limit=1000&workflow=" + url.QueryEscape(workflow) + "&cursor=" + url.QueryEscape(cursor)
+		if code := s.do("GET", path, nil, &out); code != http.StatusOK {
+			s.t.Fatalf("GET /api/v1/runs = %d", code)
+		}
+		all = append(all, out.Runs...)
+		if out.NextCursor == "" || len(out.Runs) == 0 {
+			return all
+		}
+		cursor = out.NextCursor
 	}
-	if code := s.do("GET", "/api/v1/runs?limit=1000&workflow="+url.QueryEscape(workflow), nil, &out); code != http.StatusOK {
-		s.t.Fatalf("GET /api/v1/runs = %d", code)
-	}
-	return out.Runs
 }
 
 // run reads one run with its step attempts.

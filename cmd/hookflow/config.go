@@ -40,6 +40,7 @@ type config struct {
 	MaxHeaderBytes int
 	Apps           string
 	OTLPEndpoint   string
+	ReplicaID      string
 }
 
 // env reads a HOOKFLOW_ variable with a fallback.

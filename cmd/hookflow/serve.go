@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"net"
 	"net/http"
-	"os"
 	"strings"
 	"time"
 
@@ -53,6 +52,7 @@ func newServeCmd() *cobra.Command {
 	limits.addExprFlags(cmd)
 	c.addConnFlags(cmd)
 	c.addOTLPFlag(cmd)
+	c.addReplicaFlag(cmd)
 	c.AdminToken = env("ADMIN_TOKEN", "")
 	return cmd
 }
@@ -197,7 +197,11 @@ func serve(cmd *cobra.Command, c *config, limits *exprLimits) error {
 	defer stopCron()
 	go triggers.NewCron(triggers.CronConfig{Engine: eng, Logger: log}).Run(cronCtx)
 	// Broker consumers and polls: one per enabled workflow, on every replica.
-	consumers := triggers.NewConsumers(triggers.ConsumersConfig{Engine: eng, Logger: log, Replica: replicaName(ln.Addr())})
+	replica, err := c.replicaID(ctx, st, ln.Addr())
+	if err != nil {
+		return err
+	}
+	consumers := triggers.NewConsumers(triggers.ConsumersConfig{Engine: eng, Logger: log, Replica: replica})
 	reg.MustRegister(consumers) // hookflow_trigger_connected, hookflow_trigger_state
 	consumersDone := make(chan struct{})
 	go func() {
@@ -307,15 +311,4 @@ func auditRetention(d time.Duration) time.Duration {
 		return -1
 	}
 	return d
-}
-
-// replicaName names this replica to brokers that keep a session per
-// client (MQTT): the host name and the port it listens on, the same when
-// it restarts and different for two servers on one host.
-func replicaName(addr net.Addr) string {
-	host, _ := os.Hostname()
-	if tcp, ok := addr.(*net.TCPAddr); ok {
-		return fmt.Sprintf("%s-%d", host, tcp.Port)
-	}
-	return host
 }
