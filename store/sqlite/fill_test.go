@@ -135,7 +135,7 @@ func fillRuns(tb testing.TB, s *Store, p fillParams) []string {
 			defer run.Close()
 			step, err := tx.PrepareContext(ctx, `INSERT INTO step_results (run_id, step_id, step_index, attempt, status,
 					input, output, error, status_code, started_at, duration_ns)
-				VALUES (?, 'notify', 0, 1, ?, x'00', '{"status":200}', '', 200, ?, 1000000)`)
+				VALUES (?, 'notify', 0, 1, ?, x'00', CAST('{"status":200}' AS BLOB), '', 200, ?, 1000000)`)
 			if err != nil {
 				return err
 			}
