@@ -57,7 +57,9 @@ func filledStore(b *testing.B) (*Store, fillParams) {
 	if path == "" {
 		path = filepath.Join(b.TempDir(), "filled.db")
 	}
+	start := time.Now()
 	s := open(b, path, WithSynchronous(SynchronousNormal))
+	b.Logf("opened %s in %s", path, time.Since(start).Round(time.Millisecond))
 	p := fillFromFlags()
 	var n int
 	var first sql.NullInt64
@@ -66,7 +68,7 @@ func filledStore(b *testing.B) (*Store, fillParams) {
 	}
 	switch {
 	case n == 0:
-		start := time.Now()
+		start = time.Now()
 		fillRuns(b, s, p)
 		b.Logf("filled %d runs over %d workflows in %s", p.Runs, p.Workflows, time.Since(start).Round(time.Second))
 	case n != p.Runs:

@@ -59,3 +59,21 @@ func BenchmarkRunsWindow(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkWorkflowActivityFilled measures the workflow list's activity
+// (every workflow's last run, its runs and unanswered failures of the last
+// day, in one query) on a filled history (-runs, -workflows, -filldb).
+func BenchmarkWorkflowActivityFilled(b *testing.B) {
+	s, p := filledStore(b)
+	ctx := context.Background()
+	since := p.at(p.Runs).Add(-24 * time.Hour)
+	for b.Loop() {
+		acts, err := s.WorkflowActivity(ctx, store.WorkflowActivityParams{Since: since})
+		if err != nil {
+			b.Fatal(err)
+		}
+		if len(acts) != p.Workflows {
+			b.Fatalf("WorkflowActivity = %d workflows, want %d", len(acts), p.Workflows)
+		}
+	}
+}

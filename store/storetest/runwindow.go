@@ -116,4 +116,22 @@ func testRunWindow(t *testing.T, newStore func(t *testing.T) store.Store) {
 			t.Errorf("RunList(%s) in pages of 2 = %v, want %v", c.name, paged, want)
 		}
 	}
+	// The workflow list counts each workflow's runs of a time window alike.
+	for _, since := range []time.Time{at, at.Add(-time.Hour), at.Add(-3 * time.Hour)} {
+		acts, err := b.s.WorkflowActivity(b.ctx, store.WorkflowActivityParams{Since: since})
+		if err != nil {
+			t.Fatalf("WorkflowActivity: %v", err)
+		}
+		for _, a := range acts {
+			want := 0
+			for _, r := range runs {
+				if r.workflow == a.WorkflowID && !r.created.Before(since) {
+					want++
+				}
+			}
+			if a.Runs != want {
+				t.Errorf("WorkflowActivity(since %s): %s has %d runs, want %d", since.Sub(at), a.WorkflowID, a.Runs, want)
+			}
+		}
+	}
 }
