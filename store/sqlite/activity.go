@@ -28,7 +28,8 @@ FROM workflows w
 LEFT JOIN runs l ON l.id = (SELECT x.id FROM runs x WHERE x.workflow_id = w.id ORDER BY x.id DESC LIMIT 1)
 ORDER BY w.id`
 
-// lastSucceededSQL is the id of workflow w's newest succeeded run, or ”.
+// lastSucceededSQL is the id of workflow w's newest succeeded run, or an empty
+// string.
 const lastSucceededSQL = `coalesce((SELECT s.id FROM runs s WHERE s.workflow_id = w.id AND s.status = 'succeeded'
 	ORDER BY s.id DESC LIMIT 1), '')`
 
