@@ -20,8 +20,8 @@ const insertEventSQL = `
 
 const insertRunSQL = `
 	INSERT INTO runs (id, workflow_id, revision, event_id, status, next_step, run_at, replay_of, created_at, updated_at,
-		lease_owner, lease_until, attempt, unrecorded_claims, finished_at, initial_steps)
-	VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
+		lease_owner, lease_until, attempt, unrecorded_claims, finished_at, initial_steps, time_skewed)
+	VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
 
 // firstRunSQL finds the run an idempotency duplicate answers with: the
 // first run of the event that holds the key.
@@ -123,7 +123,8 @@ func (s *Store) acceptTx(ctx context.Context, tx *sql.Tx, a *acceptBatch) error 
 			status, owner, leaseUntil, attempt, claims = store.StatusRunning, p.Owner, nanos(p.LeaseUntil), 1, 1
 		}
 		if _, err := insertRun.ExecContext(ctx, p.RunID, e.WorkflowID, p.Revision, e.ID, status, p.NextStep, received, "",
-			received, received, owner, leaseUntil, attempt, claims, finished, a.steps[i]); err != nil {
+			received, received, owner, leaseUntil, attempt, claims, finished, a.steps[i],
+			store.IDTimeSkewed(p.RunID, fromNanos(received))); err != nil {
 			if isConstraint(err) {
 				err = fmt.Errorf("%w: %w", store.ErrConflict, err)
 			}

@@ -46,17 +46,19 @@ const pruneRunsSQL = `
 type pruneCursor struct{ received, rowid int64 }
 
 // Prune deletes finished runs older than p.Before with their step attempts,
-// and their events once no run of them is left, in transactions of p.Limit
-// events (default 1000) and their runs. When it deleted anything it then
-// gives the space back: incremental vacuum (the file is
-// auto_vacuum=INCREMENTAL) in steps, and a TRUNCATE checkpoint of the WAL.
-// A cancelled ctx stops between batches with what was done so far.
+// and their events once no run of them is left, in short transactions of
+// at most p.Limit events (default 1000) and their runs, sized and spaced
+// by a pacer (prune_pace.go) so that accepts go on meanwhile. When it
+// deleted anything it then gives the space back: incremental vacuum (the
+// file is auto_vacuum=INCREMENTAL) in short steps, and a checkpoint of
+// the WAL. A cancelled ctx stops between batches with what was done so
+// far; the next call starts again from the oldest events left.
 func (s *Store) Prune(ctx context.Context, p store.PruneParams) (store.PruneResult, error) {
 	var total store.PruneResult
 	if p.Before.IsZero() {
 		return total, nil
 	}
-	limit := p.Batch()
+	pace := newPacer(p.Batch())
 	before := nanos(p.Before)
 	workflow := ""
 	for {
@@ -74,12 +76,17 @@ func (s *Store) Prune(ctx context.Context, p store.PruneParams) (store.PruneResu
 			if err := ctx.Err(); err != nil {
 				return total, fmt.Errorf("prune: %w", err)
 			}
-			n, more, err := s.pruneBatch(ctx, workflow, before, limit, &cursor)
+			start := time.Now()
+			n, more, err := s.pruneBatch(ctx, workflow, before, pace.size, &cursor)
 			total.Runs += n.Runs
 			total.Events += n.Events
 			if err != nil {
 				return total, fmt.Errorf("prune: %w", err)
 			}
+			if s.afterPruneBatch != nil {
+				s.afterPruneBatch()
+			}
+			pace.done(ctx, time.Since(start))
 			if !more {
 				break
 			}
@@ -98,6 +105,10 @@ func (s *Store) Prune(ctx context.Context, p store.PruneParams) (store.PruneResu
 // once the workflow's events before the cutoff are all read.
 func (s *Store) pruneBatch(ctx context.Context, workflow string, before int64, limit int, cursor *pruneCursor) (res store.PruneResult, more bool, err error) {
 	var next pruneCursor
+	// Durable (write), though a deletion lost in a power cut would only be
+	// made again: the batch's pages are then flushed by its own fsync,
+	// within the batch's time and before its pause, not by the fsync of
+	// the next accepted webhook, which would wait for them.
 	err = s.write(ctx, func(tx *sql.Tx) error {
 		res = store.PruneResult{}
 		var events []string
@@ -202,10 +213,11 @@ func pruneEvents(ctx context.Context, tx *sql.Tx, workflow string, before int64,
 	return ids, cursor, rows.Err()
 }
 
-// vacuumStep is how many free pages one incremental vacuum step returns to
-// the file system (16 MiB of 4 KiB pages): each step is a short write, so
-// accepts are not held up behind one long one.
-const vacuumStep = 4096
+// vacuumMaxStep bounds how many free pages one incremental vacuum step
+// returns to the file system (16 MiB of 4 KiB pages); a pacer sizes the
+// steps, each a short write of its own, so accepts are not held up behind
+// one long one.
+const vacuumMaxStep = 4096
 
 // truncateTries bounds reclaim's wait for the background checkpointer: a
 // checkpoint already running makes the truncating one give up at once.
@@ -219,6 +231,7 @@ const (
 // one finishes it.
 func (s *Store) reclaim(ctx context.Context) error {
 	prev := int64(-1)
+	pace := newPacer(vacuumMaxStep)
 	for {
 		var free int64
 		if err := s.writer.QueryRowContext(ctx, `PRAGMA freelist_count`).Scan(&free); err != nil {
@@ -228,9 +241,11 @@ func (s *Store) reclaim(ctx context.Context) error {
 			break
 		}
 		prev = free
-		if _, err := s.writer.ExecContext(ctx, fmt.Sprintf(`PRAGMA incremental_vacuum(%d)`, vacuumStep)); err != nil {
+		start := time.Now()
+		if _, err := s.writer.ExecContext(ctx, fmt.Sprintf(`PRAGMA incremental_vacuum(%d)`, pace.size)); err != nil {
 			return fmt.Errorf("incremental vacuum: %w", err)
 		}
+		pace.done(ctx, time.Since(start))
 	}
 	for range truncateTries {
 		var busy, logFrames, checkpointed int

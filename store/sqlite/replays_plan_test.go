@@ -27,12 +27,19 @@ func TestReplaysPlan(t *testing.T) {
 }
 
 // TestWorkflowActivityPlan: the workflow list's activity reads each
-// workflow's runs through runs_workflow, never a scan of every run.
+// workflow's runs through runs_workflow, never a scan of every run: those
+// of the last day as a range of ids, and the few whose ids do not tell
+// their creation time through runs_skewed.
 func TestWorkflowActivityPlan(t *testing.T) {
 	t.Parallel()
 	s := open(t, filepath.Join(t.TempDir(), "hookflow.db"))
-	plan := queryPlan(t, s, workflowActivitySQL, int64(0))
+	plan := queryPlan(t, s, workflowActivitySQL, int64(0), "0194")
 	if strings.Contains(plan, "SCAN r") || strings.Contains(plan, "SCAN s") || strings.Contains(plan, "SCAN x") || strings.Contains(plan, "SCAN l") || !strings.Contains(plan, "runs_workflow") {
 		t.Errorf("the activity query scans runs:\n%s", plan)
+	}
+	for _, want := range []string{"runs_workflow (workflow_id=? AND id>?)", "runs_skewed (created_at>?)"} {
+		if !strings.Contains(plan, want) {
+			t.Errorf("the activity query does not read %s:\n%s", want, plan)
+		}
 	}
 }

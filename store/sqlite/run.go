@@ -114,10 +114,11 @@ func (s *Store) insertRun(ctx context.Context, tx *sql.Tx, p store.RunInsertPara
 	steps, rows := inlineResults(p.Results)
 	r, err := scanRun(tx.QueryRowContext(ctx, `
 			INSERT INTO runs (id, workflow_id, revision, event_id, status, next_step, run_at, replay_of, created_at, updated_at,
-				initial_steps)
-			SELECT ?, ?, ?, id, 'queued', ?, ?, ?, ?, ?, ? FROM events WHERE id = ?
+				initial_steps, time_skewed)
+			SELECT ?, ?, ?, id, 'queued', ?, ?, ?, ?, ?, ?, ? FROM events WHERE id = ?
 			RETURNING `+runColumns,
-		p.ID, p.WorkflowID, p.Revision, p.NextStep, now, p.ReplayOf, now, now, steps, p.EventID))
+		p.ID, p.WorkflowID, p.Revision, p.NextStep, now, p.ReplayOf, now, now, steps,
+		store.IDTimeSkewed(p.ID, fromNanos(now)), p.EventID))
 	switch {
 	case errors.Is(err, sql.ErrNoRows):
 		return store.Run{}, fmt.Errorf("event %s: %w", p.EventID, store.ErrNotFound)
@@ -371,11 +372,56 @@ const unresolvedSQL = `NOT (status = 'failed' AND coalesce((SELECT x.status FROM
 	WHERE x.replay_of = runs.id AND x.replay_of <> '' ORDER BY x.id DESC LIMIT 1), '') = 'succeeded')`
 
 func runListQuery(p store.RunListParams) (string, []any) {
-	var (
-		from  = `runs`
-		where []string
-		args  []any
-	)
+	from, where, args := runListWhere(p)
+	limit := store.ClampLimit(p.Limit)
+	if p.Since.IsZero() && p.Until.IsZero() {
+		return runListSelect(from, where) + ` ORDER BY id DESC LIMIT ?`, append(args, limit)
+	}
+	// A time window: the runs whose ids tell their creation time, as an id
+	// range in the index the other filters chose, and the few whose ids do
+	// not, through runs_skewed (migration 00024).
+	var window []string
+	var windowArgs []any
+	if !p.Since.IsZero() {
+		window, windowArgs = append(window, "created_at >= ?"), append(windowArgs, nanos(p.Since))
+	}
+	if !p.Until.IsZero() {
+		window, windowArgs = append(window, "created_at < ?"), append(windowArgs, nanos(p.Until))
+	}
+	byID := append(append([]string{}, where...), window...)
+	byIDArgs := append(append([]any{}, args...), windowArgs...)
+	byID = append(byID, "time_skewed = 0")
+	lo, hi := store.IDWindow(p.Since, p.Until)
+	if lo != "" {
+		byID, byIDArgs = append(byID, "id >= ?"), append(byIDArgs, lo)
+	}
+	if hi != "" {
+		byID, byIDArgs = append(byID, "id < ?"), append(byIDArgs, hi)
+	}
+	skewed := append(append([]string{"time_skewed <> 0"}, window...), where...)
+	skewedArgs := append(append([]any{}, windowArgs...), args...)
+	q := `SELECT * FROM (` + runListSelect(from, byID) + ` ORDER BY id DESC LIMIT ?)
+		UNION ALL
+		SELECT * FROM (` + runListSelect(`runs INDEXED BY runs_skewed`, skewed) + ` ORDER BY id DESC LIMIT ?)
+		ORDER BY id DESC LIMIT ?`
+	all := append(append(append(byIDArgs, limit), skewedArgs...), limit, limit)
+	return q, all
+}
+
+// runListSelect is the run list's SELECT from from with the conditions
+// where.
+func runListSelect(from string, where []string) string {
+	q := `SELECT ` + runColumns + ` FROM ` + from
+	if len(where) > 0 {
+		q += ` WHERE ` + strings.Join(where, " AND ")
+	}
+	return q
+}
+
+// runListWhere is the run list's table (with the index it must read, where
+// the planner would not choose it) and its filters but the time window.
+func runListWhere(p store.RunListParams) (from string, where []string, args []any) {
+	from = `runs`
 	if p.WorkflowID != "" {
 		where, args = append(where, "workflow_id = ?"), append(args, p.WorkflowID)
 	}
@@ -394,12 +440,6 @@ func runListQuery(p store.RunListParams) (string, []any) {
 	if p.Before != "" {
 		where, args = append(where, "id < ?"), append(args, p.Before)
 	}
-	if !p.Since.IsZero() {
-		where, args = append(where, "created_at >= ?"), append(args, nanos(p.Since))
-	}
-	if !p.Until.IsZero() {
-		where, args = append(where, "created_at < ?"), append(args, nanos(p.Until))
-	}
 	if p.ReplayOf != "" {
 		// replay_of <> '': the condition of runs_replay_of, said so the
 		// planner may use it.
@@ -408,11 +448,7 @@ func runListQuery(p store.RunListParams) (string, []any) {
 	if p.Unresolved {
 		where = append(where, unresolvedSQL)
 	}
-	q := `SELECT ` + runColumns + ` FROM ` + from
-	if len(where) > 0 {
-		q += ` WHERE ` + strings.Join(where, " AND ")
-	}
-	return q + ` ORDER BY id DESC LIMIT ?`, append(args, store.ClampLimit(p.Limit))
+	return from, where, args
 }
 
 // RunList returns runs newest first (by id: run ids are UUIDv7), filtered

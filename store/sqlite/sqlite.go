@@ -58,6 +58,10 @@ type Store struct {
 
 	closeOnce sync.Once
 	closeErr  error
+
+	// afterPruneBatch, where set (by tests), is called after each of
+	// Prune's batches.
+	afterPruneBatch func()
 }
 
 var _ store.Store = (*Store)(nil)

@@ -44,6 +44,7 @@ func Run(t *testing.T, newStore func(t *testing.T) store.Store) {
 	t.Run("UnrecordedClaims", func(t *testing.T) { testUnrecordedClaims(t, newStore) })
 	t.Run("RunNextDue", func(t *testing.T) { testRunNextDue(t, newStore) })
 	t.Run("RunList", func(t *testing.T) { testRunList(t, newStore) })
+	t.Run("RunWindow", func(t *testing.T) { testRunWindow(t, newStore) })
 	t.Run("RunReplays", func(t *testing.T) { testRunReplays(t, newStore) })
 	t.Run("WorkflowActivity", func(t *testing.T) { testWorkflowActivity(t, newStore) })
 	t.Run("WorkflowsVersion", func(t *testing.T) { testWorkflowsVersion(t, newStore) })
