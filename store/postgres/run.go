@@ -386,5 +386,8 @@ func (s *Store) StepResultList(ctx context.Context, runID string) ([]store.StepR
 	if err != nil {
 		return nil, fmt.Errorf("list step results of %s: %w", runID, err)
 	}
+	if err := store.ResolveInputs(results); err != nil {
+		return nil, fmt.Errorf("list step results of %s: %w", runID, err)
+	}
 	return results, nil
 }

@@ -335,7 +335,7 @@ func (s *Store) insertSteps(ctx context.Context, tx *sql.Tx, runID string, resul
 	}
 	insertStep := tx.StmtContext(ctx, s.stmt.insertStep)
 	for _, r := range results {
-		input := store.NonNil(r.Input)
+		input := store.EncodeInput(r)
 		if r.InputIsEventBody {
 			input = inputIsEventBody
 		}
@@ -473,6 +473,9 @@ func (s *Store) StepResultList(ctx context.Context, runID string) ([]store.StepR
 		results = append(results, r)
 	}
 	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("list step results of %s: %w", runID, err)
+	}
+	if err := store.ResolveInputs(results); err != nil {
 		return nil, fmt.Errorf("list step results of %s: %w", runID, err)
 	}
 	return results, nil
