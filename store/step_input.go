@@ -26,10 +26,23 @@ type InputRef struct {
 // they are.
 const inputRefMark = 0x01
 
-// EncodeInput is r.Input as a store keeps it: where r.InputRef places an
-// earlier attempt's output inside it, the mark, the reference, and Input
-// less those bytes; otherwise Input itself (never nil).
+// EventBodyInput is the input a store keeps for an attempt whose input is
+// its event's body (StepResult.InputIsEventBody): one NUL byte, which no
+// JSON input can be. The body is then stored once, with the event, and
+// read from there (see IsEventBodyInput).
+var EventBodyInput = []byte{0}
+
+// IsEventBodyInput reports whether a stored input is EventBodyInput.
+func IsEventBodyInput(stored []byte) bool { return len(stored) == 1 && stored[0] == 0 }
+
+// EncodeInput is r.Input as a store keeps it: EventBodyInput for the
+// event's body; where r.InputRef places an earlier attempt's output inside
+// it, the mark, the reference, and Input less those bytes; otherwise Input
+// itself (never nil).
 func EncodeInput(r StepResult) []byte {
+	if r.InputIsEventBody {
+		return EventBodyInput
+	}
 	ref := r.InputRef
 	if ref == nil || ref.Offset < 0 || ref.Len <= 0 || ref.Offset+ref.Len > len(r.Input) || ref.Attempt < 0 {
 		return NonNil(r.Input)
