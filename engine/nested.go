@@ -57,9 +57,10 @@ func (st *runState) RunSteps(ctx context.Context, steps []*workflows.CompiledSte
 	parentPath, parentAttempt, parentInput := st.path, st.attempt, st.input
 	defer func() { st.path, st.attempt, st.input = parentPath, parentAttempt, parentInput }()
 	if !n.KeepPayload {
-		payload, raw, isBody, pending := st.env.Payload, st.payloadJSON, st.payloadIsBody, st.payloadPending
+		payload, raw, isBody, pending, from := st.env.Payload, st.payloadJSON, st.payloadIsBody, st.payloadPending, st.payloadFrom
 		defer func() {
 			st.env.Payload, st.payloadJSON, st.payloadIsBody, st.payloadPending = payload, raw, isBody, pending
+			st.payloadFrom = from
 		}()
 	}
 	if n.Input != nil {

@@ -31,6 +31,12 @@ type runState struct {
 	// payloadPending: env.Payload is still to be decoded from payloadJSON,
 	// the event's body (see LazyPayload); payload() does it.
 	payloadPending bool
+	// payloadFrom is the record of the top-level step whose output the
+	// payload is, where a step made it in this execution (not restored):
+	// later records holding those bytes keep a reference to it instead
+	// (store.InputRef). lastRecord is the record runStep made last, which
+	// apply turns into payloadFrom.
+	payloadFrom, lastRecord recordRef
 	// secretVals caches secretValues (nil: not made yet).
 	secretVals []string
 	runID      string
@@ -161,17 +167,41 @@ func (st *runState) payload() any {
 
 // apply records a succeeded step's output where later steps see it.
 func (st *runState) apply(s *workflows.CompiledStep, output any, raw []byte) {
+	made := st.lastRecord
+	st.lastRecord = recordRef{}
 	st.env.Steps[s.ID] = output
 	if pc, ok := s.Program.(kinds.PayloadCarrier); ok {
 		st.input = nil
 		st.env.Payload = pc.PayloadOf(output)
 		st.payloadJSON, st.payloadIsBody, st.payloadPending = nil, false, false
+		st.payloadFrom = recordRef{}
 	}
 	if _, ok := s.Program.(kinds.PayloadSetter); ok {
 		st.input = nil // the payload is a step's own again
 		st.env.Payload = output
 		st.payloadJSON, st.payloadIsBody, st.payloadPending = raw, false, false
+		st.payloadFrom = recordRef{}
+		if made.step == s && made.stepID == s.ID && !strings.Contains(st.path, ".") {
+			st.payloadFrom = made // a top-level step's, just recorded
+		}
 	}
+}
+
+// recordRef names a step attempt's record and holds its output as stored.
+type recordRef struct {
+	step    *workflows.CompiledStep
+	stepID  string
+	attempt int
+	output  []byte
+}
+
+// inputRef is the reference a record with this input keeps to the record
+// the payload came from, where the input holds that record's output.
+func (st *runState) inputRef(input []byte) *store.InputRef {
+	if st.payloadFrom.step == nil {
+		return nil
+	}
+	return store.RefInput(input, st.payloadFrom.stepID, st.payloadFrom.attempt, st.payloadFrom.output)
 }
 
 // restore replays the recorded outputs of the steps before next, so a
@@ -198,6 +228,9 @@ func (st *runState) restore(results []store.StepResult, next int) error {
 			if out, err = decodeJSON(r.Output); err != nil {
 				return err
 			}
+		}
+		if r.Status == store.StepSucceeded {
+			st.lastRecord = recordRef{step: st.compiled.Steps[i], stepID: r.StepID, attempt: r.Attempt, output: r.Output}
 		}
 		st.apply(st.compiled.Steps[i], out, r.Output)
 	}

@@ -109,6 +109,15 @@ func (e *Engine) runStep(ctx context.Context, st *runState, s *workflows.Compile
 	out.redacted = !bytes.Equal(input, res.Input) || !bytes.Equal(output, res.Output)
 	res.InputIsEventBody = out.input == nil && st.input == nil && st.payloadIsBody && !out.redacted
 	res.Input, res.Output = input, output
+	st.lastRecord = recordRef{}
+	if !out.redacted {
+		if !res.InputIsEventBody {
+			res.InputRef = st.inputRef(res.Input)
+		}
+		if out.status == store.StepSucceeded {
+			st.lastRecord = recordRef{step: s, stepID: s.ID, attempt: attempt, output: res.Output}
+		}
+	}
 	res.Error = redactString(res.Error, st.secretValues())
 	endStep(span, &res)
 	return res, out

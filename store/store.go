@@ -492,4 +492,8 @@ type StepResult struct {
 	// it once, with the event. Only a hint for writing: Input is always
 	// filled when read back, and this is false.
 	InputIsEventBody bool
+	// InputRef, where set, places the Output of an earlier attempt of the
+	// run inside Input (see InputRef): a store may keep Input without it.
+	// Only a hint for writing, like InputIsEventBody: nil when read back.
+	InputRef *InputRef
 }

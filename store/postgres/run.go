@@ -386,5 +386,34 @@ func (s *Store) StepResultList(ctx context.Context, runID string) ([]store.StepR
 	if err != nil {
 		return nil, fmt.Errorf("list step results of %s: %w", runID, err)
 	}
+	if err := s.eventBodyInputs(ctx, runID, results); err != nil {
+		return nil, fmt.Errorf("list step results of %s: %w", runID, err)
+	}
+	if err := store.ResolveInputs(results); err != nil {
+		return nil, fmt.Errorf("list step results of %s: %w", runID, err)
+	}
 	return results, nil
+}
+
+// eventBodyInputs puts the run's event's body in place of the inputs
+// stored as referring to it (store.EventBodyInput), reading it only where
+// there are some.
+func (s *Store) eventBodyInputs(ctx context.Context, runID string, results []store.StepResult) error {
+	var body []byte
+	read := false
+	for i := range results {
+		if !store.IsEventBodyInput(results[i].Input) {
+			continue
+		}
+		if !read {
+			err := s.pool.QueryRow(ctx, `SELECT e.body FROM runs r JOIN events e ON e.id = r.event_id WHERE r.id = $1`,
+				text(runID)).Scan(&body)
+			if err != nil && !errors.Is(err, pgx.ErrNoRows) {
+				return fmt.Errorf("read the event's body: %w", err)
+			}
+			body, read = store.NonNil(body), true
+		}
+		results[i].Input = body
+	}
+	return nil
 }

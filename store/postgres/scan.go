@@ -181,7 +181,7 @@ func newStepArrays(results []store.StepResult) stepArrays {
 	}
 	for i, r := range results {
 		a.stepID[i], a.stepIndex[i], a.attempt[i] = text(r.StepID), int32(r.StepIndex), int32(r.Attempt)
-		a.status[i], a.input[i], a.output[i] = r.Status, store.NonNil(r.Input), store.NonNil(r.Output)
+		a.status[i], a.input[i], a.output[i] = r.Status, store.EncodeInput(r), store.NonNil(r.Output)
 		a.errMsg[i], a.statusCode[i] = text(r.Error), int32(r.StatusCode)
 		a.startedAt[i], a.duration[i] = ts(r.StartedAt), int64(r.Duration)
 	}

@@ -22,7 +22,9 @@ import (
 // step index, attempt, status, input kind (0: bytes follow, 1: the event's
 // body, stored once with the event), input, output, error, status code,
 // start (unix ns) and duration (ns); strings and bytes are length-prefixed,
-// numbers varints.
+// numbers varints. Inputs of kind 0 are as store.EncodeInput makes them
+// (an earlier attempt's output inside them kept as a reference), resolved
+// by StepResultList once the run's attempts are read.
 
 const (
 	// maxInlineResults caps what a run's row holds: every later update of
@@ -44,7 +46,7 @@ func encodeInlineResults(results []store.StepResult) []byte {
 	for _, r := range results {
 		n += 64 + len(r.StepID) + len(r.Status) + len(r.Output) + len(r.Error)
 		if !r.InputIsEventBody {
-			n += len(r.Input)
+			n += len(r.Input) + 16
 		}
 	}
 	b := make([]byte, 0, n)
@@ -59,7 +61,7 @@ func encodeInlineResults(results []store.StepResult) []byte {
 			b = append(b, inputEventBody)
 		} else {
 			b = append(b, inputBytes)
-			b = appendBytes(b, r.Input)
+			b = appendBytes(b, store.EncodeInput(r))
 		}
 		b = appendBytes(b, r.Output)
 		b = appendString(b, r.Error)

@@ -1,7 +1,6 @@
 package sqlite
 
 import (
-	"bytes"
 	"context"
 	"database/sql"
 	"encoding/json"
@@ -323,12 +322,6 @@ func (s *Store) updateRun(ctx context.Context, tx *sql.Tx, p store.RunUpdatePara
 	return false, nil
 }
 
-// inputIsEventBody is the input stored for a step attempt whose input is
-// its event's body (StepResult.InputIsEventBody): one NUL byte, which no
-// JSON input can be. The body is then stored once, with the event, and
-// StepResultList reads it from there.
-var inputIsEventBody = []byte{0}
-
 // insertSteps records a run's step attempts, in order, inside tx.
 func (s *Store) insertSteps(ctx context.Context, tx *sql.Tx, runID string, results []store.StepResult) error {
 	if len(results) == 0 {
@@ -336,10 +329,7 @@ func (s *Store) insertSteps(ctx context.Context, tx *sql.Tx, runID string, resul
 	}
 	insertStep := tx.StmtContext(ctx, s.stmt.insertStep)
 	for _, r := range results {
-		input := store.NonNil(r.Input)
-		if r.InputIsEventBody {
-			input = inputIsEventBody
-		}
+		input := store.EncodeInput(r) // the event's body is stored once, with the event
 		if _, err := insertStep.ExecContext(ctx, runID, r.StepID, r.StepIndex, r.Attempt, r.Status,
 			input, store.NonNil(r.Output), r.Error, r.StatusCode, nanos(r.StartedAt), int64(r.Duration)); err != nil {
 			return fmt.Errorf("step %s: %w", r.StepID, err)
@@ -502,13 +492,16 @@ func (s *Store) StepResultList(ctx context.Context, runID string) ([]store.StepR
 			&r.Error, &r.StatusCode, &started, &duration); err != nil {
 			return nil, fmt.Errorf("list step results of %s: %w", runID, err)
 		}
-		if bytes.Equal(r.Input, inputIsEventBody) {
+		if store.IsEventBodyInput(r.Input) {
 			r.Input = body
 		}
 		r.StartedAt, r.Duration = fromNanos(started), time.Duration(duration)
 		results = append(results, r)
 	}
 	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("list step results of %s: %w", runID, err)
+	}
+	if err := store.ResolveInputs(results); err != nil {
 		return nil, fmt.Errorf("list step results of %s: %w", runID, err)
 	}
 	return results, nil
