@@ -42,6 +42,9 @@ type Config struct {
 	// CPUProfile, when set, is where the child writes a CPU profile of
 	// its whole life.
 	CPUProfile string
+	// MemProfile, when set, is where the child writes a heap profile of
+	// its largest live heap (and its allocations over its whole life).
+	MemProfile string
 	// Keep leaves the temporary directory (database, server log) and the
 	// bench workflow in place.
 	Keep bool
@@ -420,9 +423,15 @@ func (r *run) startServer(ctx context.Context) (base, token string, err error) {
 			return "", "", fmt.Errorf("--cpuprofile: %w", err)
 		}
 	}
+	memProfile := cfg.MemProfile
+	if memProfile != "" {
+		if memProfile, err = filepath.Abs(memProfile); err != nil {
+			return "", "", fmt.Errorf("--memprofile: %w", err)
+		}
+	}
 	r.server, err = StartServer(ctx, ServerConfig{
 		Executable: cfg.Executable, DB: db, Workers: cfg.Workers, Token: token, SecretKey: secretKey,
-		CPUProfile: profile, Log: r.log,
+		CPUProfile: profile, MemProfile: memProfile, Log: r.log,
 	})
 	if err != nil {
 		return "", "", fmt.Errorf("start the server: %w%s", err, r.logExcerpt())

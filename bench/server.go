@@ -32,6 +32,9 @@ type ServerConfig struct {
 	// CPUProfile, when set, asks the server for a CPU profile written to
 	// this file at shutdown (HOOKFLOW_CPUPROFILE).
 	CPUProfile string
+	// MemProfile, when set, asks the server for a heap profile written to
+	// this file at its largest live heap (HOOKFLOW_MEMPROFILE).
+	MemProfile string
 	// Log receives the server's output.
 	Log *os.File
 	// ReadyTimeout bounds the wait for /readyz (default 30s).
@@ -78,7 +81,7 @@ func StartServer(ctx context.Context, cfg ServerConfig) (*Server, error) {
 		}
 	}
 	cmd := exec.Command(cfg.Executable, args...)
-	cmd.Env = childEnv("HOOKFLOW_ADMIN_TOKEN="+cfg.Token, "HOOKFLOW_CPUPROFILE="+cfg.CPUProfile, "HOOKFLOW_SECRET_KEY="+cfg.SecretKey)
+	cmd.Env = childEnv("HOOKFLOW_ADMIN_TOKEN="+cfg.Token, "HOOKFLOW_CPUPROFILE="+cfg.CPUProfile, "HOOKFLOW_MEMPROFILE="+cfg.MemProfile, "HOOKFLOW_SECRET_KEY="+cfg.SecretKey)
 	cmd.Stdout, cmd.Stderr = cfg.Log, cfg.Log
 	cmd.SysProcAttr = childAttr()
 	s := &Server{URL: "http://" + addr, cmd: cmd, exited: make(chan struct{})}

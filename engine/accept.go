@@ -30,7 +30,10 @@ type acceptReq struct {
 	params store.EventAcceptParams
 	answer func(store.AcceptResult)
 	// st is the run's state after runAtAccept (nil if it could not run).
-	st   *runState
+	st *runState
+	// cost is the budget preclaim took for the run's hand-over to a
+	// worker, 0 where it took none.
+	cost int64
 	done chan acceptResp
 }
 
@@ -51,6 +54,7 @@ func (e *Engine) Accept(ctx context.Context, p AcceptParams) (store.AcceptResult
 		ev.ID = newID()
 	}
 	ev.WorkflowID = p.WorkflowID
+	e.noteCost(RunCost(int64(len(ev.Body))))
 	if ev.ReceivedAt.IsZero() {
 		ev.ReceivedAt = e.now().UTC()
 	}
@@ -121,7 +125,7 @@ type acceptBatch struct {
 // what it can of it to this engine (preclaim).
 func (b *acceptBatch) take(e *Engine, first *acceptReq) {
 	b.fill(e.accepts, first, e.cfg.AcceptBatch, func(r *acceptReq) store.EventAcceptParams { return r.params })
-	e.preclaim(b.params)
+	e.preclaim(b.params, b.reqs)
 	e.cfg.Metrics.observeBatch(len(b.params))
 }
 
@@ -163,7 +167,7 @@ func (e *Engine) accepted(b *acceptBatch, results []store.AcceptResult, err erro
 // they skip the claim round trip through the store. It reserves that room
 // in busy. (A run that ended as it was accepted needs no worker.) The runs
 // it cannot lease are stored queued, from their first step.
-func (e *Engine) preclaim(params []store.EventAcceptParams) {
+func (e *Engine) preclaim(params []store.EventAcceptParams, reqs []*acceptReq) {
 	want := 0
 	for _, p := range params {
 		if p.Status == "" {
@@ -179,16 +183,35 @@ func (e *Engine) preclaim(params []store.EventAcceptParams) {
 	for i := range params {
 		switch {
 		case params[i].Status != "":
-		case leased < n:
+		case leased < n && e.takeCost(reqs[i], &params[i]):
 			params[i].Owner, params[i].LeaseUntil = e.cfg.Owner, until
 			leased++
 		default:
-			// Queued behind a backlog: the steps run at accept are dropped,
-			// not stored. The worker that claims the run later runs them
-			// again, which costs less than reading their records back.
+			// Queued behind a backlog (or over the budget of bytes in
+			// flight): the steps run at accept are dropped, not stored.
+			// The worker that claims the run later runs them again, which
+			// costs less than reading their records back.
 			params[i].NextStep, params[i].Results = 0, nil
 		}
 	}
+	if leased < n {
+		e.busy.Add(int64(leased - n)) // the budget held some back
+	}
+}
+
+// takeCost takes the budget for handing the run of p to a worker with its
+// state; false if the budget has no room for it now.
+func (e *Engine) takeCost(r *acceptReq, p *store.EventAcceptParams) bool {
+	cost, ok := e.budget.TryAcquire(RunCost(int64(len(p.Event.Body))))
+	r.cost = cost
+	return ok
+}
+
+// noteCost adds an accepted event's RunCost to the running average that
+// claims estimate their runs with.
+func (e *Engine) noteCost(c int64) {
+	old := e.avgCost.Load()
+	e.avgCost.Store(old + (c-old)/8) // races lose an update, no more
 }
 
 // handOut gives the workers the runs preclaim leased, once they are
@@ -199,8 +222,10 @@ func (e *Engine) handOut(b *acceptBatch, results []store.AcceptResult, err error
 		if p.Owner == "" || p.Status != "" {
 			continue
 		}
+		cost := b.reqs[i].cost
 		if err != nil || results[i].Duplicate || results[i].RunID != p.RunID {
 			e.busy.Add(-1)
+			e.budget.Release(cost)
 			continue
 		}
 		r := store.Run{
@@ -210,6 +235,7 @@ func (e *Engine) handOut(b *acceptBatch, results []store.AcceptResult, err error
 		}
 		if !e.reserve(r) {
 			e.busy.Add(-1)
+			e.budget.Release(cost)
 			// Not from here: the release is a run update, which the
 			// loop running handOut may be the one to write. Workers are
 			// waited for before updates close.
@@ -220,6 +246,6 @@ func (e *Engine) handOut(b *acceptBatch, results []store.AcceptResult, err error
 			}()
 			continue
 		}
-		e.jobs <- job{run: r, st: b.reqs[i].st}
+		e.jobs <- job{run: r, st: b.reqs[i].st, cost: cost}
 	}
 }

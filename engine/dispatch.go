@@ -38,6 +38,18 @@ func (e *Engine) dispatch() {
 		}
 		if more && int(e.busy.Load()) <= e.cfg.Workers {
 			if free := e.takeSlots(2 * e.cfg.Workers); free > 0 {
+				// The budget of bytes in flight, for runs of the recent
+				// accepts' average size: a claim no larger than its room.
+				var each int64
+				if e.budget != nil {
+					each = min(e.avgCost.Load(), e.budget.Max())
+					if room := e.budget.TryAcquireUpTo(free, each); room < free {
+						e.busy.Add(int64(room - free))
+						if free = room; free == 0 {
+							goto wait // for a run to end (freed), or something new
+						}
+					}
+				}
 				now := e.now().UTC()
 				runs, err := e.store.RunClaim(e.runCtx, store.RunClaimParams{
 					Owner:            e.cfg.Owner,
@@ -55,10 +67,11 @@ func (e *Engine) dispatch() {
 						e.release(r, e.now())
 						continue
 					}
-					e.jobs <- job{run: r} // never blocks: its slot was taken
+					e.jobs <- job{run: r, cost: each} // never blocks: its slot was taken
 					handed++
 				}
 				e.busy.Add(int64(handed - free)) // give back the slots not used
+				e.budget.Release(int64(free-handed) * each)
 				more = len(runs) == free
 				if more {
 					continue // there may be more due
@@ -73,6 +86,7 @@ func (e *Engine) dispatch() {
 				timer.Reset(wait)
 			}
 		}
+	wait:
 		select {
 		case <-e.wake:
 			more = true
@@ -235,6 +249,8 @@ func (e *Engine) release(r store.Run, at time.Time) {
 type job struct {
 	run store.Run
 	st  *runState
+	// cost is the budget of bytes in flight the run holds (Budget).
+	cost int64
 }
 
 // work executes runs handed out by dispatch and the accepts.
@@ -242,8 +258,10 @@ func (e *Engine) work() {
 	defer e.workers.Done()
 	for j := range e.jobs {
 		e.execute(e.runCtx, j.run, j.st)
+		j.st = nil // its memory goes with the budget it held
 		e.unreserve(j.run)
-		if e.busy.Add(-1) <= int64(e.cfg.Workers) {
+		e.budget.Release(j.cost)
+		if e.busy.Add(-1) <= int64(e.cfg.Workers) || j.cost > 0 {
 			signal(e.freed)
 		}
 	}

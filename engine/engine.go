@@ -63,6 +63,9 @@ type Config struct {
 	// BaseURL is the public URL resume URLs are made on (empty: they are
 	// paths alone).
 	BaseURL string
+	// MaxInflightBytes bounds the bytes events and runs hold in memory
+	// (see Budget): 0, none.
+	MaxInflightBytes int64
 	// Tracer, where set, receives OpenTelemetry spans of accepts, runs
 	// and step attempts (see trace.go); nil: no tracing, at no cost.
 	Tracer trace.TracerProvider
@@ -90,6 +93,8 @@ type Engine struct {
 	stop      chan struct{}
 	waiters   waiters
 	busy      atomic.Int64
+	budget    *Budget      // nil: no bound on bytes in flight
+	avgCost   atomic.Int64 // recent accepts' RunCost, averaged: a claimed run's estimate
 	started   atomic.Bool
 	stopping  atomic.Bool
 
@@ -163,6 +168,8 @@ func New(cfg Config) (*Engine, error) {
 		jobs:      make(chan job, 2*cfg.Workers),
 		updates:   make(chan *updateReq, 4*cfg.Workers),
 	}
+	e.budget = NewBudget(cfg.MaxInflightBytes)
+	e.avgCost.Store(RunCost(0))
 	e.replays.active = map[string]bool{}
 	e.replayWake = make(chan struct{}, 1)
 	e.cache.init(cfg.Store, cfg.Logger)
@@ -170,6 +177,9 @@ func New(cfg Config) (*Engine, error) {
 	e.waiters.init()
 	return e, nil
 }
+
+// Budget is the bound on bytes in flight that accepts wait on (nil: none).
+func (e *Engine) Budget() *Budget { return e.budget }
 
 // Store returns the engine's store.
 func (e *Engine) Store() store.Store { return e.store }

@@ -13,6 +13,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/hookflow/hookflow/engine"
 	"github.com/hookflow/hookflow/kinds"
@@ -107,7 +108,20 @@ func (h *Webhook) Serve(w http.ResponseWriter, r *http.Request, key string) {
 		writeError(w, http.StatusRequestEntityTooLarge, "body_too_large", "the body is over the limit")
 		return
 	}
+	held, ok := h.reserve(w, r, wf.ID)
+	if !ok {
+		return
+	}
+	budget := e.Budget()
+	defer func() { budget.Release(held) }()
 	body, err := readBody(w, r, h.cfg.MaxBody)
+	if err == nil && r.ContentLength < 0 {
+		// Reserved for the largest body; the rest goes back.
+		if cost := min(engine.RunCost(int64(len(body))), held); cost < held {
+			budget.Release(held - cost)
+			held = cost
+		}
+	}
 	if err != nil {
 		var mbe *http.MaxBytesError
 		if errors.As(err, &mbe) {
@@ -195,6 +209,40 @@ func (h *Webhook) Serve(w http.ResponseWriter, r *http.Request, key string) {
 		return
 	}
 	h.respondSync(w, r, res.RunID, t)
+}
+
+// BudgetWait is how long a request waits for room in the budget of bytes
+// in flight (engine.Budget) before it is answered 503 with Retry-After.
+// Its body stays unread meanwhile, in the connection, not in memory.
+const BudgetWait = 5 * time.Second
+
+// reserve waits for room in the engine's budget of bytes in flight for the
+// request's body (its declared length, or the largest allowed) and returns
+// what it took; false once it has answered (503 after BudgetWait) or the
+// caller went away.
+func (h *Webhook) reserve(w http.ResponseWriter, r *http.Request, workflowID string) (int64, bool) {
+	budget := h.cfg.Engine.Budget()
+	if budget == nil {
+		return 0, true
+	}
+	n := r.ContentLength
+	if n < 0 || n > h.cfg.MaxBody {
+		n = h.cfg.MaxBody
+	}
+	ctx, cancel := context.WithTimeout(r.Context(), BudgetWait)
+	defer cancel()
+	held, err := budget.Acquire(ctx, engine.RunCost(n))
+	if err == nil {
+		return held, true
+	}
+	if r.Context().Err() != nil {
+		return 0, false // the caller is gone
+	}
+	h.log.Warn("trigger refused: bytes in flight over the budget", "workflow", workflowID, "budget", budget.Max())
+	h.count(workflowID, "over_budget")
+	w.Header().Set("Retry-After", "1")
+	writeError(w, http.StatusServiceUnavailable, "busy", "the server has too many bytes in flight; retry later")
+	return 0, false
 }
 
 // readBody reads a request body of at most limit bytes (else an

@@ -157,7 +157,7 @@ func (s *Server) loginPassword(c *gin.Context, email, password string) {
 	if s.answerBlocked(c, max(s.authFails.blocked(key, now), s.loginFails.blocked(email, now)), "to log in from this address or to this account") {
 		return
 	}
-	hash := dummyHash()
+	hash := dummyHash
 	u, err := s.store.UserGetByEmail(c.Request.Context(), email)
 	switch {
 	case err == nil:

@@ -86,7 +86,6 @@ func New(cfg Config) *Server {
 	s.adminHash = newAdminHash(s.store, cfg.Logger, cfg.AdminTokenHash, s.now())
 	s.authFails = newAuthFailures[netip.Prefix](authLimitEntries)
 	s.loginFails = newAuthFailures[string](authLimitEntries)
-	go dummyHash() // ready before the first login with an unknown email (password.go)
 	s.webhook = triggers.NewWebhook(triggers.WebhookConfig{
 		Engine:         cfg.Engine,
 		MaxBody:        cfg.MaxBody,

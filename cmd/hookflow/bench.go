@@ -28,6 +28,7 @@ type benchFlags struct {
 	timeout      time.Duration
 	keep         bool
 	cpuProfile   string
+	memProfile   string
 	selfProfile  string
 	receiverAddr string
 	receiverURL  string
@@ -99,6 +100,7 @@ settings are the flags here. Run with --json for machine-readable output.`,
 	fl.DurationVar(&f.timeout, "timeout", 30*time.Second, "limit on each request")
 	fl.BoolVar(&f.keep, "keep", false, "keep the temporary directory (database, server log) and the bench workflow")
 	fl.StringVar(&f.cpuProfile, "cpuprofile", "", "have the child server write a CPU profile to this file (go tool pprof)")
+	fl.StringVar(&f.memProfile, "memprofile", "", "have the child server write a heap profile of its largest live heap to this file (go tool pprof)")
 	fl.StringVar(&f.selfProfile, "bench-cpuprofile", "", "write a CPU profile of this process (load generator and receiver) to this file")
 	fl.StringVar(&f.receiverAddr, "receiver-addr", "127.0.0.1:0", "where the receiver listens")
 	fl.StringVar(&f.receiverURL, "receiver-url", "", "the receiver's URL as the server reaches it (default http://RECEIVER-ADDR)")
@@ -133,8 +135,8 @@ func runBench(cmd *cobra.Command, f *benchFlags) error {
 	if f.baseline && f.url != "" {
 		return errors.New("--baseline compares with a child server: it cannot be used with --url")
 	}
-	if f.url != "" && (f.db != "" || f.workers != 0 || f.cpuProfile != "") {
-		return errors.New("--url targets a running server: --db, --workers and --cpuprofile apply to a child server only")
+	if f.url != "" && (f.db != "" || f.workers != 0 || f.cpuProfile != "" || f.memProfile != "") {
+		return errors.New("--url targets a running server: --db, --workers, --cpuprofile and --memprofile apply to a child server only")
 	}
 	payload := bench.DefaultPayload
 	if f.payload != "" {
@@ -154,7 +156,7 @@ func runBench(cmd *cobra.Command, f *benchFlags) error {
 	cfg := bench.Config{
 		Mode: mode, Connections: f.connections, Duration: f.duration, Payload: payload,
 		DrainTimeout: f.drainTimeout, RequestTimeout: f.timeout,
-		DB: f.db, Workers: f.workers, CPUProfile: f.cpuProfile, Keep: f.keep,
+		DB: f.db, Workers: f.workers, CPUProfile: f.cpuProfile, MemProfile: f.memProfile, Keep: f.keep,
 		URL: f.url, Token: f.token, ReceiverAddr: f.receiverAddr, ReceiverURL: f.receiverURL,
 		Baseline: f.baseline,
 	}

@@ -41,6 +41,10 @@ type config struct {
 	Apps           string
 	OTLPEndpoint   string
 	ReplicaID      string
+
+	// MaxInflightBytes bounds the bytes events and runs hold in memory
+	// (engine.Budget); 0: no bound.
+	MaxInflightBytes int64
 }
 
 // env reads a HOOKFLOW_ variable with a fallback.

@@ -19,6 +19,9 @@ import (
 	"github.com/hookflow/hookflow/web"
 )
 
+// DefaultMaxInflightBytes is serve's default --max-inflight-bytes.
+const DefaultMaxInflightBytes = 64 << 20
+
 func newServeCmd() *cobra.Command {
 	var c config
 	var limits exprLimits
@@ -42,6 +45,8 @@ func newServeCmd() *cobra.Command {
 	f.StringVar(&c.TLSCert, "tls-cert", env("TLS_CERT", ""), "TLS certificate file (env HOOKFLOW_TLS_CERT)")
 	f.StringVar(&c.TLSKey, "tls-key", env("TLS_KEY", ""), "TLS key file (env HOOKFLOW_TLS_KEY)")
 	f.Int64Var(&c.MaxBody, "max-body", envInt("MAX_BODY", triggers.DefaultMaxBody), "largest webhook body in bytes (env HOOKFLOW_MAX_BODY)")
+	f.Int64Var(&c.MaxInflightBytes, "max-inflight-bytes", envInt("MAX_INFLIGHT_BYTES", DefaultMaxInflightBytes),
+		"bytes that bodies being accepted and runs in workers may hold in memory, 0 for no bound; requests over it wait, then get 503 (env HOOKFLOW_MAX_INFLIGHT_BYTES)")
 	f.BoolVar(&c.RequireHTTPS, "require-https", envBool("REQUIRE_HTTPS"), "refuse outbound webhooks to plain http:// URLs (env HOOKFLOW_REQUIRE_HTTPS)")
 	f.StringVar(&c.TrustedProxies, "trusted-proxies", env("TRUSTED_PROXIES", ""), "proxies (IPs, CIDRs) whose X-Forwarded-For names the caller (env HOOKFLOW_TRUSTED_PROXIES)")
 	f.StringVar(&c.LogLevel, "log-level", env("LOG_LEVEL", "info"), "debug, info, warn or error (env HOOKFLOW_LOG_LEVEL)")
@@ -68,14 +73,23 @@ func serve(cmd *cobra.Command, c *config, limits *exprLimits) error {
 		return err
 	}
 	defer stopProfile()
-	gcCtx, stopGC := context.WithCancel(ctx)
-	defer stopGC()
-	tuneGC(gcCtx)
+	stopMemProfile, err := startMemProfile(ctx, log)
+	if err != nil {
+		return err
+	}
+	defer stopMemProfile()
 	if c.Workers < 1 {
 		return fmt.Errorf("--workers must be at least 1, got %d", c.Workers)
 	}
 	if c.MaxBody < 1 {
 		return fmt.Errorf("--max-body must be positive, got %d", c.MaxBody)
+	}
+	if c.MaxInflightBytes < 0 {
+		return fmt.Errorf("--max-inflight-bytes must be 0 (no bound) or positive, got %d", c.MaxInflightBytes)
+	}
+	if c.MaxInflightBytes > 0 && c.MaxInflightBytes < engine.RunCost(c.MaxBody) {
+		log.Warn("--max-inflight-bytes is under what one body of --max-body counts: such a body is accepted alone",
+			"max_inflight_bytes", c.MaxInflightBytes, "one_max_body", engine.RunCost(c.MaxBody))
 	}
 	if err := c.checkConnFlags(); err != nil {
 		return err
@@ -124,6 +138,10 @@ func serve(cmd *cobra.Command, c *config, limits *exprLimits) error {
 		return err
 	}
 	defer st.Close()
+	freeStartup() // after the migrations, before any load
+	gcCtx, stopGC := context.WithCancel(ctx)
+	defer stopGC()
+	tuneGC(gcCtx)
 	c.warnReadableDB(log)
 	if c.AdminToken == "" && isPostgresURL(c.DB) {
 		// Replicas starting together would each generate their own token.
@@ -177,6 +195,8 @@ func serve(cmd *cobra.Command, c *config, limits *exprLimits) error {
 		Retention:      c.Retention,
 		AuditRetention: auditRetention(c.AuditRetention),
 		Tracer:         tracer,
+		// Bodies read at accept and runs in workers.
+		MaxInflightBytes: c.MaxInflightBytes,
 	})
 	if err != nil {
 		return err
