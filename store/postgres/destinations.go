@@ -113,4 +113,3 @@ func (s *Store) RunRetryAt(ctx context.Context, p []store.RunRetryAtParams) (int
 	}
 	return int(tag.RowsAffected()), nil
 }
-
