@@ -8,6 +8,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
+
 	"github.com/hookflow/hookflow/internal/receivertest"
 	"github.com/hookflow/hookflow/store"
 )
@@ -216,7 +218,8 @@ func TestPauseAfterZeroNeverPauses(t *testing.T) {
 func TestResumeDestinationNow(t *testing.T) {
 	t.Parallel()
 	clk := newClock()
-	b := setup(t, withClock(clk), withConfig(func(c *Config) { c.Workers = 1 }))
+	reg := prometheus.NewRegistry()
+	b := setup(t, withClock(clk), withConfig(func(c *Config) { c.Workers = 1; c.Metrics = NewMetrics(reg) }))
 	var fail atomic.Bool
 	fail.Store(true)
 	b.recv.Answer(func(receivertest.Hit) receivertest.Reply {
@@ -235,6 +238,12 @@ func TestResumeDestinationNow(t *testing.T) {
 	if d.State != store.DestinationPaused || b.recv.Count() != 3 {
 		t.Fatalf("destination %s after %d attempts, want paused after 3", d.State, b.recv.Count())
 	}
+	if got := gathered(t, reg, "hookflow_destination_paused", d.Key); got != 1 {
+		t.Errorf("hookflow_destination_paused = %v while paused, want 1", got)
+	}
+	if got := gathered(t, reg, "hookflow_destination_pauses_total", d.Key); got != 1 {
+		t.Errorf("hookflow_destination_pauses_total = %v, want 1", got)
+	}
 	list, err := b.engine.Destinations(b.ctx)
 	if err != nil || len(list) != 1 || list[0].RunsWaiting != 3 {
 		t.Fatalf("Destinations = %+v, %v; want one with 3 runs waiting (the 3 that failed retry on their own)", list, err)
@@ -246,6 +255,9 @@ func TestResumeDestinationNow(t *testing.T) {
 	got, n, err := b.engine.ResumeDestination(b.ctx, d.Key)
 	if err != nil || n != 3 || got.State != store.DestinationOpen {
 		t.Fatalf("ResumeDestination = %s, %d runs, %v; want open, 3", got.State, n, err)
+	}
+	if got := gathered(t, reg, "hookflow_destination_paused", d.Key); got != 0 {
+		t.Errorf("hookflow_destination_paused = %v once resumed, want 0", got)
 	}
 	clk.Advance(2 * time.Second) // the runs made due, and the retries of those that failed
 	for _, id := range ids {
@@ -276,4 +288,29 @@ func TestDestinationKey(t *testing.T) {
 			t.Errorf("DestinationKey(%q) = %q, want an error", in, got)
 		}
 	}
+}
+
+// gathered is the value of a metric of reg for a destination (-1: none).
+func gathered(t *testing.T, reg *prometheus.Registry, name, destination string) float64 {
+	t.Helper()
+	families, err := reg.Gather()
+	if err != nil {
+		t.Fatalf("Gather: %v", err)
+	}
+	for _, f := range families {
+		if f.GetName() != name {
+			continue
+		}
+		for _, m := range f.GetMetric() {
+			for _, l := range m.GetLabel() {
+				if l.GetName() == "destination" && l.GetValue() == destination {
+					if g := m.GetGauge(); g != nil {
+						return g.GetValue()
+					}
+					return m.GetCounter().GetValue()
+				}
+			}
+		}
+	}
+	return -1
 }

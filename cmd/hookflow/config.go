@@ -40,6 +40,8 @@ type config struct {
 	MaxHeaderBytes int
 	Apps           string
 	OTLPEndpoint   string
+	PauseAfter     int           // pause_flags.go
+	PauseCooldown  time.Duration // pause_flags.go
 }
 
 // env reads a HOOKFLOW_ variable with a fallback.

@@ -53,6 +53,7 @@ func newServeCmd() *cobra.Command {
 	limits.addExprFlags(cmd)
 	c.addConnFlags(cmd)
 	c.addOTLPFlag(cmd)
+	c.addPauseFlags(cmd)
 	c.AdminToken = env("ADMIN_TOKEN", "")
 	return cmd
 }
@@ -78,6 +79,9 @@ func serve(cmd *cobra.Command, c *config, limits *exprLimits) error {
 		return fmt.Errorf("--max-body must be positive, got %d", c.MaxBody)
 	}
 	if err := c.checkConnFlags(); err != nil {
+		return err
+	}
+	if err := c.checkPauseFlags(); err != nil {
 		return err
 	}
 	tlsConfig, err := c.loadTLS()
@@ -177,6 +181,8 @@ func serve(cmd *cobra.Command, c *config, limits *exprLimits) error {
 		Retention:      c.Retention,
 		AuditRetention: auditRetention(c.AuditRetention),
 		Tracer:         tracer,
+		PauseAfter:     c.pauseAfter(),
+		PauseCooldown:  c.pauseCooldown(),
 	})
 	if err != nil {
 		return err
