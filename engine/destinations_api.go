@@ -74,3 +74,16 @@ func (e *Engine) ResumeDestination(ctx context.Context, key string) (Destination
 	e.log.Info("destination resumed by hand", "destination", key, "runs", n)
 	return Destination{Destination: got}, n, nil
 }
+
+// PausedUntil is when calls to a destination may be made again as this
+// engine knows it (its view is read from the store every
+// DestinationsRefresh): zero where they may be made now.
+func (e *Engine) PausedUntil(key string) time.Time {
+	e.dests.mu.RLock()
+	d, ok := e.dests.unhealthy[key]
+	e.dests.mu.RUnlock()
+	if !ok || d.State == store.DestinationOpen {
+		return time.Time{}
+	}
+	return d.PausedUntil
+}
