@@ -53,6 +53,10 @@ const pausedReason = "destination paused: "
 // another replica may make one (its maker is presumed gone).
 const probeMargin = 30 * time.Second
 
+// resumeAgain is when the runs waiting on a destination that answered
+// again are looked for a second time.
+const resumeAgain = 2 * time.Second
+
 // errNoChange: a destination's change found nothing to do.
 var errNoChange = errors.New("no change")
 
@@ -260,6 +264,13 @@ func (d *destinations) recovered(key string) {
 	if was == store.DestinationPaused || was == store.DestinationProbing {
 		d.e.log.Info("destination resumed", "destination", key)
 		d.resumeRuns(key)
+		// Runs that found the probe under way, and were waiting on it
+		// while the first pass looked, are found by a second.
+		time.AfterFunc(resumeAgain, func() {
+			if !d.e.stopping.Load() && d.e.PausedUntil(key).IsZero() {
+				d.resumeRuns(key)
+			}
+		})
 	}
 }
 
