@@ -69,6 +69,21 @@ type Config struct {
 	// Tracer, where set, receives OpenTelemetry spans of accepts, runs
 	// and step attempts (see trace.go); nil: no tracing, at no cost.
 	Tracer trace.TracerProvider
+	// PauseAfter is how many failed attempts in a row to one destination
+	// pause it (default DefaultPauseAfter; negative: never, unless a step
+	// says otherwise); see destinations.go.
+	PauseAfter int
+	// PauseCooldown is a paused destination's first pause (default 1m);
+	// each failed probe doubles it, up to MaxPauseCooldown (default 1h).
+	PauseCooldown    time.Duration
+	MaxPauseCooldown time.Duration
+	// ResumeRate is how many runs a second are made due on a destination
+	// that answers again (default 50).
+	ResumeRate float64
+	// DestinationsRefresh is how often the destinations' states are read
+	// from the store: a pause made by another replica is honoured within
+	// it (default 2s).
+	DestinationsRefresh time.Duration
 }
 
 // Engine accepts events and executes runs.
@@ -114,6 +129,7 @@ type Engine struct {
 	// the loop that takes them up (replay_jobs.go).
 	replays    replayJobs
 	replayWake chan struct{}
+	dests      destinations // paused destinations (destinations.go)
 }
 
 // ErrNotStarted is returned by Accept before Start or after Shutdown.
@@ -142,6 +158,22 @@ func New(cfg Config) (*Engine, error) {
 	}
 	if cfg.Now == nil {
 		cfg.Now = time.Now
+	}
+	if cfg.PauseAfter == 0 {
+		cfg.PauseAfter = DefaultPauseAfter
+	}
+	if cfg.PauseCooldown <= 0 {
+		cfg.PauseCooldown = DefaultPauseCooldown
+	}
+	if cfg.MaxPauseCooldown <= 0 {
+		cfg.MaxPauseCooldown = DefaultMaxPauseCooldown
+	}
+	cfg.MaxPauseCooldown = max(cfg.MaxPauseCooldown, cfg.PauseCooldown)
+	if cfg.ResumeRate <= 0 {
+		cfg.ResumeRate = DefaultResumeRate
+	}
+	if cfg.DestinationsRefresh <= 0 {
+		cfg.DestinationsRefresh = DefaultDestinationsRefresh
 	}
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
@@ -172,6 +204,7 @@ func New(cfg Config) (*Engine, error) {
 	e.avgCost.Store(RunCost(0))
 	e.replays.active = map[string]bool{}
 	e.replayWake = make(chan struct{}, 1)
+	e.dests.e = e
 	e.cache.init(cfg.Store, cfg.Logger)
 	e.recent.init(4096, 8<<20)
 	e.waiters.init()
@@ -211,6 +244,8 @@ func (e *Engine) Start() error {
 	go e.retain() // old runs (Retention), and expired keys always
 	e.loops.Add(1)
 	go e.replayLoop()
+	e.loops.Add(1)
+	go e.refreshLoop()
 	for i := 0; i < e.cfg.Workers; i++ {
 		e.workers.Add(1)
 		go e.work()

@@ -15,6 +15,7 @@ type Metrics struct {
 	runs          *prometheus.CounterVec
 	stepSeconds   *prometheus.HistogramVec
 	deliveries    *prometheus.CounterVec
+	dests         *destinationMetrics // destinations_metrics.go
 }
 
 // NewMetrics registers the engine's instruments with reg.
@@ -43,6 +44,7 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 		}, []string{"outcome"}),
 	}
 	reg.MustRegister(m.accepted, m.acceptSeconds, m.acceptBatch, m.runs, m.stepSeconds, m.deliveries)
+	m.dests = newDestinationMetrics(reg)
 	return m
 }
 

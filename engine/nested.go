@@ -98,6 +98,11 @@ func (st *runState) RunSteps(ctx context.Context, steps []*workflows.CompiledSte
 			// Shutting down: the step is given back, not failed.
 			return kinds.Outcome{Status: store.StepFailed, Err: ctx.Err()}
 		}
+		if out.paused && !madeRequest(out.err) {
+			// No attempt was made (its destination is paused): not
+			// recorded, so not counted against its retries.
+			return kinds.Outcome{Status: store.StepRetrying, Err: fmt.Errorf("step %q: %w", path, out.err), At: out.at, Again: true, Paused: true}
+		}
 		res.StepID, res.StepIndex = path, st.nested.index
 		st.nested.record(res, s.Type)
 		switch out.status {

@@ -27,6 +27,9 @@ type execution struct {
 	failClass string
 	failure   *store.FailureRecorded
 	span      trace.Span // this execution's, where traced
+	// release: the run's claim is given back at its next write (it waits
+	// on a paused destination, having made no attempt).
+	release bool
 }
 
 // log is the engine's logger with the run's attributes, made only when
@@ -115,6 +118,20 @@ func (x *execution) steps(ctx context.Context, c *workflows.Compiled) {
 		if errors.Is(out.err, errLeaseLost) {
 			return // another worker has the run
 		}
+		if out.paused {
+			// The run waits on its destination with its retries untouched.
+			// Where no request was made, nothing is recorded, and the
+			// claim is given back (a claim that records nothing would
+			// count towards CrashLimit); a failed probe is recorded.
+			if madeRequest(out.err) {
+				x.e.cfg.Metrics.observeStep(s.Type, res.Status, res.Duration)
+				x.pending = append(x.pending, res)
+			} else {
+				x.release = true
+			}
+			x.finish(store.StatusRetrying, i, attempt-1, out.at, res.Error)
+			return
+		}
 		x.e.cfg.Metrics.observeStep(s.Type, res.Status, res.Duration)
 		if out.status == store.StepFailed && ctx.Err() != nil {
 			// Shutting down: give the run back at this step, unrecorded.
@@ -186,7 +203,7 @@ func (x *execution) write(ctx context.Context, status string, next, stepAttempt 
 		Error: errMsg, Results: x.pending, Now: now,
 		// A run queued again is given back (shutting down): its claim
 		// did not crash anything.
-		Release: status == store.StatusQueued,
+		Release: status == store.StatusQueued || x.release,
 	}
 	if !at.IsZero() {
 		p.RunAt = at.UTC()

@@ -30,6 +30,9 @@ type outcome struct {
 	again bool
 	// wakes: a waiting step inside may be resumed early (kinds.Outcome).
 	wakes bool
+	// paused: no attempt was made, the destination being paused
+	// (kinds.Outcome): neither recorded nor counted.
+	paused bool
 }
 
 // runStep evaluates a step's when and executes it, returning the attempt's
@@ -132,5 +135,5 @@ func safeStep(ctx context.Context, step kinds.Step, e *Engine, st *runState, s *
 		}
 	}()
 	o := step.Run(ctx, st)
-	return outcome{status: o.Status, input: o.Input, output: o.Output, err: o.Err, statusCode: o.StatusCode, at: o.At, again: o.Again, wakes: o.Wakes}
+	return outcome{status: o.Status, input: o.Input, output: o.Output, err: o.Err, statusCode: o.StatusCode, at: o.At, again: o.Again, wakes: o.Wakes, paused: o.Paused}
 }

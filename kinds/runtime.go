@@ -38,6 +38,11 @@ type Runtime interface {
 	// Send makes an outbound request through the one sender (egress
 	// guard, signing, timeouts).
 	Send(ctx context.Context, req actions.Request) (*actions.Response, error)
+	// Deliver is Send for a step whose destination (scheme://host:port)
+	// is paused after failing pauseAfter times in a row, across runs (0:
+	// the server's setting; negative: never for this step). While it is
+	// paused no request is made and the error is a *PausedError.
+	Deliver(ctx context.Context, req actions.Request, pauseAfter int) (*actions.Response, error)
 	// Dial connects through the sender's egress guard, for protocols other
 	// than HTTP (SMTP); TLSConfig is a copy of the sender's TLS settings.
 	Dial(ctx context.Context, network, addr string) (net.Conn, error)
@@ -107,6 +112,11 @@ type Outcome struct {
 	// step's resume URL): the step holding it runs it again whenever the
 	// run resumes, not only after At.
 	Wakes bool
+	// Paused: a retrying step waits on its paused destination
+	// (PausedError): the attempt does not count against its retries, and
+	// where it made no request (the PausedError has no Err) it is not
+	// recorded either.
+	Paused bool
 }
 
 // What the engine asks of a step beyond running it. A kind's program

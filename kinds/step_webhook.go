@@ -63,6 +63,7 @@ func init() {
 				{Name: "retry", Label: "Retries", Kind: workflows.ValueObject,
 					Help:   "Network errors, timeouts, 408, 429 and 5xx answers are retried, waiting longer each time; other answers fail the step at once.",
 					Fields: retryFields},
+				pauseAfterField,
 				responseDoc,
 				failOnStatusDoc,
 			},
@@ -98,6 +99,10 @@ type Webhook struct {
 	Sign *Sign `json:"sign,omitempty"`
 	// Retry sets how failed attempts are retried.
 	Retry *Retry `json:"retry,omitempty"`
+	// PauseAfter is how many failed attempts in a row to the step's
+	// destination pause calls to it (nil: the server's setting; 0: never
+	// for this step).
+	PauseAfter *int `json:"pause_after,omitempty"`
 	// Response is how the output holds the response body: json (parsed
 	// where it is JSON, the default), text, or binary (base64).
 	Response string `json:"response,omitempty"`
@@ -183,6 +188,10 @@ func (w *Webhook) Compile(b *workflows.StepBuild) (any, error) {
 			return nil, b.Errorf("retry.max", "must not be less than retry.initial")
 		}
 	}
+	if w.PauseAfter != nil && (*w.PauseAfter < 0 || *w.PauseAfter > 1000000) {
+		return nil, b.Errorf("pause_after", "must be between 0 and 1000000")
+	}
+	s.pauseAfter = pauseAfterSetting(w.PauseAfter)
 	if err := w.compileHTTP(b, s); err != nil {
 		return nil, err
 	}
@@ -200,6 +209,7 @@ type webhookStep struct {
 	timeout    time.Duration
 	signSecret *workflows.Template
 	retry      RetryPolicy
+	pauseAfter int // Runtime.Deliver's
 	// format, textBody (xml and text), auth, response and failOn: see
 	// webhook_body.go and webhook_auth.go.
 	format   string
@@ -233,11 +243,16 @@ func (s *webhookStep) Run(ctx context.Context, rt Runtime) Outcome {
 	if test, send := rt.Test(); test && !send {
 		return Outcome{Status: store.StepSucceeded, Input: record, Output: map[string]any{"sent": false}}
 	}
-	resp, err := rt.Send(ctx, req)
+	resp, err := rt.Deliver(ctx, req, s.pauseAfter)
 	out := Outcome{Status: store.StepSucceeded, Input: record}
 	if resp != nil {
 		out.StatusCode = resp.Status
 		out.Output = s.output(resp)
+	}
+	var paused *PausedError
+	if errors.As(err, &paused) {
+		out.Status, out.Err, out.At, out.Paused = store.StepRetrying, err, paused.Until, true
+		return out
 	}
 	if s.checkStatus(&out, req.Method) || err == nil {
 		return out

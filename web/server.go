@@ -173,6 +173,8 @@ func New(cfg Config) *Server {
 	api.DELETE("/replays/:id", s.deleteReplayJob)
 	api.GET("/issues", s.listIssues)
 	api.POST("/issues/:id", s.setIssue)
+	api.GET("/destinations", s.listDestinations)
+	api.POST("/destinations/:key/resume", s.resumeDestination)
 	api.PUT("/session/password", s.changeOwnPassword)
 	r.GET("/hooks/resume/:token", s.resumeHook)
 	r.POST("/hooks/resume/:token", s.resumeHook)

@@ -45,6 +45,8 @@ type config struct {
 	// MaxInflightBytes bounds the bytes events and runs hold in memory
 	// (engine.Budget); 0: no bound.
 	MaxInflightBytes int64
+	PauseAfter       int           // pause_flags.go
+	PauseCooldown    time.Duration // pause_flags.go
 }
 
 // env reads a HOOKFLOW_ variable with a fallback.

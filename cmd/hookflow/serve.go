@@ -58,6 +58,7 @@ func newServeCmd() *cobra.Command {
 	c.addConnFlags(cmd)
 	c.addOTLPFlag(cmd)
 	c.addReplicaFlag(cmd)
+	c.addPauseFlags(cmd)
 	c.AdminToken = env("ADMIN_TOKEN", "")
 	return cmd
 }
@@ -92,6 +93,9 @@ func serve(cmd *cobra.Command, c *config, limits *exprLimits) error {
 			"max_inflight_bytes", c.MaxInflightBytes, "one_max_body", engine.RunCost(c.MaxBody))
 	}
 	if err := c.checkConnFlags(); err != nil {
+		return err
+	}
+	if err := c.checkPauseFlags(); err != nil {
 		return err
 	}
 	tlsConfig, err := c.loadTLS()
@@ -197,6 +201,8 @@ func serve(cmd *cobra.Command, c *config, limits *exprLimits) error {
 		Tracer:         tracer,
 		// Bodies read at accept and runs in workers.
 		MaxInflightBytes: c.MaxInflightBytes,
+		PauseAfter:       c.pauseAfter(),
+		PauseCooldown:    c.pauseCooldown(),
 	})
 	if err != nil {
 		return err
