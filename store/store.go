@@ -35,6 +35,7 @@ type Store interface {
 	UserStore  // users, sessions, API tokens (users.go)
 	AuditStore // the audit log (audit.go)
 	OperationsStore
+	RollupStore // the dashboard's per-minute aggregates (rollups.go)
 	// WorkflowSave creates the workflow or stores a new revision of it
 	// (only creates it, with CreateOnly: ErrConflict if it exists).
 	// The revision number increases by one on each save; the hook key is

@@ -56,6 +56,7 @@ func Run(t *testing.T, newStore func(t *testing.T) store.Store) {
 	t.Run("Token", func(t *testing.T) { testToken(t, newStore) })
 	t.Run("Users", func(t *testing.T) { testUsers(t, newStore) })
 	t.Run("Operations", func(t *testing.T) { testOperations(t, newStore) })
+	t.Run("Rollups", func(t *testing.T) { testRollups(t, newStore) })
 	t.Run("Ping", func(t *testing.T) {
 		t.Parallel()
 		b := setup(t, newStore)
