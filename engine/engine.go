@@ -66,6 +66,9 @@ type Config struct {
 	// Tracer, where set, receives OpenTelemetry spans of accepts, runs
 	// and step attempts (see trace.go); nil: no tracing, at no cost.
 	Tracer trace.TracerProvider
+	// RollupEvery is how often the dashboard's rollups counted in memory
+	// are written to the store (default 5s; see rollups.go).
+	RollupEvery time.Duration
 }
 
 // Engine accepts events and executes runs.
@@ -109,6 +112,7 @@ type Engine struct {
 	// the loop that takes them up (replay_jobs.go).
 	replays    replayJobs
 	replayWake chan struct{}
+	rollups    rollups // the dashboard's counts since the last flush (rollups.go)
 }
 
 // ErrNotStarted is returned by Accept before Start or after Shutdown.
@@ -134,6 +138,9 @@ func New(cfg Config) (*Engine, error) {
 	}
 	if cfg.RetentionEvery <= 0 {
 		cfg.RetentionEvery = 5 * time.Minute
+	}
+	if cfg.RollupEvery <= 0 {
+		cfg.RollupEvery = 5 * time.Second
 	}
 	if cfg.Now == nil {
 		cfg.Now = time.Now
@@ -201,6 +208,8 @@ func (e *Engine) Start() error {
 	go e.retain() // old runs (Retention), and expired keys always
 	e.loops.Add(1)
 	go e.replayLoop()
+	e.loops.Add(1)
+	go e.rollupLoop()
 	for i := 0; i < e.cfg.Workers; i++ {
 		e.workers.Add(1)
 		go e.work()
@@ -227,6 +236,7 @@ func (e *Engine) Shutdown(ctx context.Context) error {
 		e.workers.Wait()
 		close(e.updates)
 		e.writer.Wait()
+		e.flushAtShutdown()
 		close(done)
 	}()
 	select {

@@ -174,6 +174,7 @@ func New(cfg Config) *Server {
 	api.DELETE("/replays/:id", s.deleteReplayJob)
 	api.GET("/issues", s.listIssues)
 	api.POST("/issues/:id", s.setIssue)
+	api.GET("/dashboard", s.dashboard)
 	api.PUT("/session/password", s.changeOwnPassword)
 	r.GET("/hooks/resume/:token", s.resumeHook)
 	r.POST("/hooks/resume/:token", s.resumeHook)
