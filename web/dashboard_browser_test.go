@@ -47,6 +47,9 @@ func TestDashboardBrowser(t *testing.T) {
 		u.waitVisible(u.byRole("heading", name))
 		u.waitJS("the "+name+" chart labelled", fmt.Sprintf(`!!document.querySelector('[role="img"][aria-label=%q]')`, name+" chart"))
 	}
+	if got := u.eval(unnamedControls); got != "[]" {
+		t.Errorf("dashboard controls without an accessible name: %s", got)
+	}
 	u.screenshot("editor-dashboard.png")
 
 	// The last day and week hold the same runs.
