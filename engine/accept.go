@@ -93,6 +93,7 @@ func (e *Engine) Accept(ctx context.Context, p AcceptParams) (store.AcceptResult
 		if status := req.params.Status; status != "" && !resp.res.Duplicate {
 			// The run ended as it was accepted.
 			e.cfg.Metrics.observeRun(p.WorkflowID, status)
+			e.countRun(p.WorkflowID, status, req.params.Event.ReceivedAt)
 			if p.Sync {
 				e.waiters.notify(req.params.RunID, finalResponse(req.params.RunID, status, req.st.payload()))
 			}

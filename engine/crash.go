@@ -33,6 +33,7 @@ func (x *execution) crashed(ctx context.Context) {
 		return
 	}
 	x.e.cfg.Metrics.observeRun(x.run.WorkflowID, store.StatusFailed)
+	x.e.countRun(x.run.WorkflowID, store.StatusFailed, x.run.CreatedAt)
 	x.log().Error("run failed: each of its last executions ended with its worker gone",
 		"next_step", x.run.NextStep, "claims", x.run.UnrecordedClaims)
 	// The run's event and state are not loaded: they may be what crashes.

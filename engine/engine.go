@@ -84,6 +84,9 @@ type Config struct {
 	// from the store: a pause made by another replica is honoured within
 	// it (default 2s).
 	DestinationsRefresh time.Duration
+	// RollupEvery is how often the dashboard's rollups counted in memory
+	// are written to the store (default 5s; see rollups.go).
+	RollupEvery time.Duration
 }
 
 // Engine accepts events and executes runs.
@@ -130,6 +133,7 @@ type Engine struct {
 	replays    replayJobs
 	replayWake chan struct{}
 	dests      destinations // paused destinations (destinations.go)
+	rollups    rollups      // the dashboard's counts since the last flush (rollups.go)
 }
 
 // ErrNotStarted is returned by Accept before Start or after Shutdown.
@@ -155,6 +159,9 @@ func New(cfg Config) (*Engine, error) {
 	}
 	if cfg.RetentionEvery <= 0 {
 		cfg.RetentionEvery = 5 * time.Minute
+	}
+	if cfg.RollupEvery <= 0 {
+		cfg.RollupEvery = 5 * time.Second
 	}
 	if cfg.Now == nil {
 		cfg.Now = time.Now
@@ -246,6 +253,8 @@ func (e *Engine) Start() error {
 	go e.replayLoop()
 	e.loops.Add(1)
 	go e.refreshLoop()
+	e.loops.Add(1)
+	go e.rollupLoop()
 	for i := 0; i < e.cfg.Workers; i++ {
 		e.workers.Add(1)
 		go e.work()
@@ -272,6 +281,7 @@ func (e *Engine) Shutdown(ctx context.Context) error {
 		e.workers.Wait()
 		close(e.updates)
 		e.writer.Wait()
+		e.flushAtShutdown()
 		close(done)
 	}()
 	select {

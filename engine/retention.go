@@ -28,6 +28,7 @@ func (e *Engine) retain() {
 		_, _ = e.Prune(ctx)
 		_, _ = e.PruneKV(ctx)
 		_, _, _ = e.PruneAudit(ctx)
+		_, _ = e.PruneRollups(ctx)
 		select {
 		case <-tick.C:
 		case <-e.stop:

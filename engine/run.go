@@ -133,6 +133,9 @@ func (x *execution) steps(ctx context.Context, c *workflows.Compiled) {
 			return
 		}
 		x.e.cfg.Metrics.observeStep(s.Type, res.Status, res.Duration)
+		if isOutbound {
+			x.e.countDelivery(x.run.WorkflowID, res.Status)
+		}
 		if out.status == store.StepFailed && ctx.Err() != nil {
 			// Shutting down: give the run back at this step, unrecorded.
 			x.finish(store.StatusQueued, i, attempt-1, x.e.now(), "")
@@ -236,6 +239,7 @@ func (x *execution) finish(status string, next, stepAttempt int, at time.Time, e
 		return
 	}
 	x.e.cfg.Metrics.observeRun(x.run.WorkflowID, status)
+	x.e.countRun(x.run.WorkflowID, status, x.run.CreatedAt)
 	if status == store.StatusWaiting || status == store.StatusRetrying {
 		x.e.schedule(at)
 	}
@@ -267,7 +271,9 @@ func (x *execution) abort(ctx context.Context, err error) {
 	}
 	if errors.Is(err, store.ErrNotFound) {
 		x.pending = nil
-		_ = x.write(context.Background(), store.StatusFailed, x.run.NextStep, x.run.StepAttempt, time.Time{}, err.Error())
+		if x.write(context.Background(), store.StatusFailed, x.run.NextStep, x.run.StepAttempt, time.Time{}, err.Error()) {
+			x.e.countRun(x.run.WorkflowID, store.StatusFailed, x.run.CreatedAt)
+		}
 		x.log().Error("run cannot execute", "err", err)
 		return
 	}

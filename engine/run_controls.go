@@ -29,6 +29,7 @@ func (e *Engine) Cancel(ctx context.Context, runID string) (r store.Run, cancell
 	}
 	if cancelled {
 		e.cfg.Metrics.observeRun(r.WorkflowID, store.StatusCancelled)
+		e.countRun(r.WorkflowID, store.StatusCancelled, r.CreatedAt)
 		e.waiters.notify(r.ID, finalResponse(r.ID, store.StatusCancelled, nil))
 		e.log.Info("run cancelled", "run", r.ID, "workflow", r.WorkflowID)
 	}
@@ -40,6 +41,7 @@ func (e *Engine) Cancel(ctx context.Context, runID string) (r store.Run, cancell
 func (x *execution) cancelled() {
 	x.log().Info("run cancelled after its attempt in flight")
 	x.e.cfg.Metrics.observeRun(x.run.WorkflowID, store.StatusCancelled)
+	x.e.countRun(x.run.WorkflowID, store.StatusCancelled, x.run.CreatedAt)
 	if !x.responded {
 		x.e.waiters.notify(x.run.ID, finalResponse(x.run.ID, store.StatusCancelled, nil))
 	}

@@ -36,6 +36,7 @@ type Store interface {
 	AuditStore // the audit log (audit.go)
 	OperationsStore
 	DestinationStore // paused destinations (destinations.go)
+	RollupStore      // the dashboard's per-minute aggregates (rollups.go)
 	// WorkflowSave creates the workflow or stores a new revision of it
 	// (only creates it, with CreateOnly: ErrConflict if it exists).
 	// The revision number increases by one on each save; the hook key is

@@ -130,6 +130,7 @@ var routeRules = map[string]routeRule{
 	"POST /api/v1/issues/:id":                            {role: roleEditor, action: "issue.update"},
 	"GET /api/v1/destinations":                           {role: roleViewer},
 	"POST /api/v1/destinations/:key/resume":              {role: roleEditor, action: "destination.resume"},
+	"GET /api/v1/dashboard":                              {role: roleViewer},
 	"PUT /api/v1/storage":                                {role: roleEditor, action: "storage.set"},
 	"DELETE /api/v1/storage":                             {role: roleEditor, action: "storage.delete"},
 	"GET /api/v1/secrets":                                {role: roleEditor}, // names only: the editor's secret fields offer them

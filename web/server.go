@@ -175,6 +175,7 @@ func New(cfg Config) *Server {
 	api.POST("/issues/:id", s.setIssue)
 	api.GET("/destinations", s.listDestinations)
 	api.POST("/destinations/:key/resume", s.resumeDestination)
+	api.GET("/dashboard", s.dashboard)
 	api.PUT("/session/password", s.changeOwnPassword)
 	r.GET("/hooks/resume/:token", s.resumeHook)
 	r.POST("/hooks/resume/:token", s.resumeHook)

@@ -59,6 +59,7 @@ func Run(t *testing.T, newStore func(t *testing.T) store.Store) {
 	t.Run("Operations", func(t *testing.T) { testOperations(t, newStore) })
 	t.Run("StepInput", func(t *testing.T) { testStepInput(t, newStore) })
 	t.Run("Destinations", func(t *testing.T) { testDestinations(t, newStore) })
+	t.Run("Rollups", func(t *testing.T) { testRollups(t, newStore) })
 	t.Run("Ping", func(t *testing.T) {
 		t.Parallel()
 		b := setup(t, newStore)

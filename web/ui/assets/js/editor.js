@@ -277,6 +277,7 @@ export class Editor {
           saved ? h('button', { type: 'button', class: 'btn ghost', id: 'history', onclick: () => showHistory(this) }, 'History') : null,
           saved ? h('button', { type: 'button', class: 'btn ghost', onclick: () => exportWorkflows([saved.id]) }, 'Export') : null,
           saved ? h('a', { class: 'btn ghost', href: `/runs${qs({ workflow: saved.id })}`, 'data-link': '' }, 'Runs') : null,
+          saved ? h('a', { class: 'btn ghost', href: `/dashboard${qs({ workflow: saved.id })}`, 'data-link': '' }, 'Monitoring') : null,
           saved ? runNowButton(this) : null,
           testBtn, saveBtn)),
       h('div', { class: 'editor-meta' },
