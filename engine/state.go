@@ -32,10 +32,10 @@ type runState struct {
 	// the event's body (see LazyPayload); payload() does it.
 	payloadPending bool
 	// payloadFrom is the record of the top-level step whose output the
-	// payload is, where a step made it in this execution (not restored):
-	// later records holding those bytes keep a reference to it instead
-	// (store.InputRef). lastRecord is the record runStep made last, which
-	// apply turns into payloadFrom.
+	// payload is (made in this execution, or read back by restore): later
+	// records holding those bytes keep a reference to it instead
+	// (store.InputRef). lastRecord is the record runStep made (or restore
+	// read) last, which apply turns into payloadFrom.
 	payloadFrom, lastRecord recordRef
 	// secretVals caches secretValues (nil: not made yet).
 	secretVals []string
