@@ -89,15 +89,19 @@ func (s *Store) RunCancel(ctx context.Context, p store.RunCancelParams) (store.R
 // RunCount counts the runs RunList would list, without its limit.
 func (s *Store) RunCount(ctx context.Context, p store.RunListParams) (int, error) {
 	p.Before, p.ReplayOf = "", ""
-	q, args := runListQuery(p)
-	head := `SELECT ` + runColumns + ` FROM `
-	const tail = ` ORDER BY id DESC LIMIT ?`
-	if !strings.HasPrefix(q, head) || !strings.HasSuffix(q, tail) {
-		return 0, errors.New("count runs: unexpected list query")
+	from, where, args := runListWhere(p)
+	if !p.Since.IsZero() {
+		where, args = append(where, "created_at >= ?"), append(args, nanos(p.Since))
 	}
-	q = `SELECT count(*) FROM ` + strings.TrimSuffix(strings.TrimPrefix(q, head), tail)
+	if !p.Until.IsZero() {
+		where, args = append(where, "created_at < ?"), append(args, nanos(p.Until))
+	}
+	q := `SELECT count(*) FROM ` + from
+	if len(where) > 0 {
+		q += ` WHERE ` + strings.Join(where, " AND ")
+	}
 	var n int
-	if err := s.reader.QueryRowContext(ctx, q, args[:len(args)-1]...).Scan(&n); err != nil {
+	if err := s.reader.QueryRowContext(ctx, q, args...).Scan(&n); err != nil {
 		return 0, fmt.Errorf("count runs: %w", err)
 	}
 	return n, nil
