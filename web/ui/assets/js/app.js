@@ -17,6 +17,7 @@ import { tokensPage } from './tokens.js';
 import { auditPage } from './audit.js';
 import { loadMe, me } from './me.js';
 import { issuesPage } from './issues.js';
+import { destinationsPage } from './destinations.js';
 
 const main = () => /** @type {HTMLElement} */ (document.getElementById('main'));
 
@@ -36,6 +37,7 @@ const routes = [
   [/^\/tokens$/, () => tokensPage(main())],
   [/^\/audit$/, () => auditPage(main())],
   [/^\/issues$/, () => issuesPage(main())],
+  [/^\/destinations$/, () => destinationsPage(main())],
 ];
 
 /** counts the pages drawn, so a page drawn late does not take the focus */
@@ -65,7 +67,8 @@ function render() {
       || (a.dataset.nav === 'users' && path === '/users')
       || (a.dataset.nav === 'tokens' && path === '/tokens')
       || (a.dataset.nav === 'audit' && path === '/audit')
-      || (a.dataset.nav === 'issues' && path === '/issues');
+      || (a.dataset.nav === 'issues' && path === '/issues')
+      || (a.dataset.nav === 'destinations' && path === '/destinations');
     if (on) a.setAttribute('aria-current', 'page'); else a.removeAttribute('aria-current');
   }
   const at = ++renders;
