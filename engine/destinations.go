@@ -323,10 +323,9 @@ func (d *destinations) refresh(ctx context.Context) error {
 		d.mu.Unlock()
 		return nil // read again at the next refresh
 	}
-	old := d.unhealthy
-	d.unhealthy = next
-	d.mu.Unlock()
-	for k := range old {
+	// The gauges are set under the lock: next is the engine's map now.
+	defer d.mu.Unlock()
+	for k := range d.unhealthy {
 		if _, ok := next[k]; !ok {
 			d.e.cfg.Metrics.setPaused(k, false)
 		}
@@ -334,6 +333,7 @@ func (d *destinations) refresh(ctx context.Context) error {
 	for k, s := range next {
 		d.e.cfg.Metrics.setPaused(k, s.State != store.DestinationOpen)
 	}
+	d.unhealthy = next
 	return nil
 }
 
