@@ -9,6 +9,7 @@ import (
 	"net/url"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/hookflow/hookflow/actions"
@@ -33,8 +34,9 @@ import (
 // The state lives in the store, so that every replica honours a pause;
 // each engine keeps the destinations that are not healthy (failures, or a
 // pause) in memory, read again every DestinationsRefresh. A call to a
-// healthy destination costs a map lookup under a read lock, and a success
-// there writes nothing.
+// healthy destination costs an atomic load while no destination is
+// unhealthy, a map lookup under a read lock otherwise, and a success there
+// writes nothing.
 
 // Defaults of the destination settings (Config).
 const (
@@ -67,6 +69,8 @@ type destinations struct {
 	// unhealthy holds the destinations with failures or a pause, by key;
 	// a key not in it is healthy.
 	unhealthy map[string]store.Destination
+	// count is len(unhealthy), read without the lock on every call.
+	count atomic.Int64
 	// changes counts this engine's changes to unhealthy: a refresh that
 	// read the store while one was made is not applied (it could bring
 	// back a state the change had just replaced).
@@ -115,21 +119,34 @@ func (st *runState) Deliver(ctx context.Context, req actions.Request, pauseAfter
 	if limit == 0 || e.store == nil || st.test {
 		return e.sender.Send(ctx, req)
 	}
-	key, err := DestinationKey(req.URL)
-	if err != nil {
-		return e.sender.Send(ctx, req) // the sender says what is wrong with it
-	}
-	probe, until := e.dests.before(ctx, key, req.Timeout)
-	if !until.IsZero() {
-		return nil, &kinds.PausedError{Destination: key, Until: until}
+	// While every destination is healthy (the usual case) nothing is
+	// looked up before the call, and a success records nothing.
+	var key string
+	var probe bool
+	if e.dests.count.Load() > 0 {
+		k, err := DestinationKey(req.URL)
+		if err != nil {
+			return e.sender.Send(ctx, req) // the sender says what is wrong with it
+		}
+		var until time.Time
+		if probe, until = e.dests.before(ctx, k, req.Timeout); !until.IsZero() {
+			return nil, &kinds.PausedError{Destination: k, Until: until}
+		}
+		key = k
 	}
 	resp, err := e.sender.Send(ctx, req)
-	if ctx.Err() == nil {
-		if paused, again := e.dests.after(key, limit, probe, err); again {
-			// The probe failed: the run waits for the next one with the
-			// others.
-			return resp, &kinds.PausedError{Destination: key, Until: e.dests.spread(paused.PausedUntil), Err: err}
+	if ctx.Err() != nil || (err == nil && key == "") {
+		return resp, err
+	}
+	if key == "" {
+		if key, _ = DestinationKey(req.URL); key == "" {
+			return resp, err
 		}
+	}
+	if paused, again := e.dests.after(key, limit, probe, err); again {
+		// The probe failed: the run waits for the next one with the
+		// others.
+		return resp, &kinds.PausedError{Destination: key, Until: e.dests.spread(paused.PausedUntil), Err: err}
 	}
 	return resp, err
 }
@@ -287,6 +304,7 @@ func (d *destinations) set(s store.Destination) {
 	}
 	d.unhealthy[s.Key] = s
 	d.changes++
+	d.count.Store(int64(len(d.unhealthy)))
 	d.mu.Unlock()
 	d.e.cfg.Metrics.setPaused(s.Key, s.State != store.DestinationOpen)
 }
@@ -296,6 +314,7 @@ func (d *destinations) forget(key string) {
 	_, had := d.unhealthy[key]
 	delete(d.unhealthy, key)
 	d.changes++
+	d.count.Store(int64(len(d.unhealthy)))
 	d.mu.Unlock()
 	if had {
 		d.e.cfg.Metrics.setPaused(key, false)
@@ -323,10 +342,9 @@ func (d *destinations) refresh(ctx context.Context) error {
 		d.mu.Unlock()
 		return nil // read again at the next refresh
 	}
-	old := d.unhealthy
-	d.unhealthy = next
-	d.mu.Unlock()
-	for k := range old {
+	// The gauges are set under the lock: next is the engine's map now.
+	defer d.mu.Unlock()
+	for k := range d.unhealthy {
 		if _, ok := next[k]; !ok {
 			d.e.cfg.Metrics.setPaused(k, false)
 		}
@@ -334,6 +352,8 @@ func (d *destinations) refresh(ctx context.Context) error {
 	for k, s := range next {
 		d.e.cfg.Metrics.setPaused(k, s.State != store.DestinationOpen)
 	}
+	d.unhealthy = next
+	d.count.Store(int64(len(next)))
 	return nil
 }
 

@@ -40,7 +40,7 @@ func failFirst(recv *receivertest.Receiver, n int) {
 func (b *bundle) settledRuns(wf string) []store.Run {
 	b.t.Helper()
 	var runs []store.Run
-	waitUntil(b.t, "runs settled", func() bool {
+	waitWithin(b.t, time.Minute, "runs settled", func() bool {
 		var err error
 		runs, err = b.db.RunList(b.ctx, store.RunListParams{WorkflowID: wf, Limit: 10000})
 		if err != nil {

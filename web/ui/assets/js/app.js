@@ -18,6 +18,7 @@ import { auditPage } from './audit.js';
 import { loadMe, me } from './me.js';
 import { issuesPage } from './issues.js';
 import { dashboardPage } from './dashboard.js';
+import { destinationsPage } from './destinations.js';
 
 const main = () => /** @type {HTMLElement} */ (document.getElementById('main'));
 
@@ -38,6 +39,7 @@ const routes = [
   [/^\/audit$/, () => auditPage(main())],
   [/^\/issues$/, () => issuesPage(main())],
   [/^\/dashboard$/, () => dashboardPage(main())],
+  [/^\/destinations$/, () => destinationsPage(main())],
 ];
 
 /** counts the pages drawn, so a page drawn late does not take the focus */
@@ -68,7 +70,8 @@ function render() {
       || (a.dataset.nav === 'tokens' && path === '/tokens')
       || (a.dataset.nav === 'audit' && path === '/audit')
       || (a.dataset.nav === 'issues' && path === '/issues')
-      || (a.dataset.nav === 'dashboard' && path === '/dashboard');
+      || (a.dataset.nav === 'dashboard' && path === '/dashboard')
+      || (a.dataset.nav === 'destinations' && path === '/destinations');
     if (on) a.setAttribute('aria-current', 'page'); else a.removeAttribute('aria-current');
   }
   const at = ++renders;
