@@ -419,6 +419,9 @@ type RunUpdateParams struct {
 type WorkflowActivityParams struct {
 	// Since: runs created at or after it are counted.
 	Since time.Time
+	// WorkflowIDs keeps only these workflows (a page of the list); empty,
+	// every workflow.
+	WorkflowIDs []string
 }
 
 // WorkflowActivity is a workflow's recent runs, as its list shows them.

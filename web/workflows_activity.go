@@ -37,9 +37,17 @@ type listedWorkflow struct {
 
 // writeListed answers the workflow list with each workflow's activity.
 func (s *Server) writeListed(c *gin.Context, views []workflowView) {
-	acts, err := s.store.WorkflowActivity(c.Request.Context(), store.WorkflowActivityParams{
-		Since: s.engine.Now().UTC().Add(-24 * time.Hour),
-	})
+	ids := make([]string, len(views))
+	for i, v := range views {
+		ids[i] = v.ID
+	}
+	var acts []store.WorkflowActivity
+	var err error
+	if len(views) > 0 { // the activity of the listed workflows only
+		acts, err = s.store.WorkflowActivity(c.Request.Context(), store.WorkflowActivityParams{
+			Since: s.engine.Now().UTC().Add(-24 * time.Hour), WorkflowIDs: ids,
+		})
+	}
 	if err != nil {
 		s.fail(c, err)
 		return

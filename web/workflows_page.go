@@ -131,14 +131,19 @@ func (s *Server) listWorkflowPage(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	acts, err := s.store.WorkflowActivity(ctx, store.WorkflowActivityParams{Since: s.engine.Now().UTC().Add(-24 * time.Hour)})
-	if err != nil {
-		s.fail(c, err)
-		return
-	}
-	byID := make(map[string]store.WorkflowActivity, len(acts))
-	for _, a := range acts {
-		byID[a.WorkflowID] = a
+	// Ordered by activity, the list needs every workflow's; by name, only
+	// the page's, read once the page is known.
+	since := s.engine.Now().UTC().Add(-24 * time.Hour)
+	byID := map[string]store.WorkflowActivity{}
+	if sort != "name" {
+		acts, err := s.store.WorkflowActivity(ctx, store.WorkflowActivityParams{Since: since})
+		if err != nil {
+			s.fail(c, err)
+			return
+		}
+		for _, a := range acts {
+			byID[a.WorkflowID] = a
+		}
 	}
 	words := strings.Fields(strings.ToLower(c.Query("q")))
 	tag := c.Query("tag")
@@ -167,6 +172,23 @@ func (s *Server) listWorkflowPage(c *gin.Context) {
 	slices.SortStableFunc(match, compareListed(sort))
 	total := len(match)
 	page := match[min(offset, total):min(offset+limit, total)]
+	if sort == "name" && len(page) > 0 {
+		ids := make([]string, len(page))
+		for i, l := range page {
+			ids[i] = l.head.ID
+		}
+		acts, err := s.store.WorkflowActivity(ctx, store.WorkflowActivityParams{Since: since, WorkflowIDs: ids})
+		if err != nil {
+			s.fail(c, err)
+			return
+		}
+		for _, a := range acts {
+			byID[a.WorkflowID] = a
+		}
+		for i := range page {
+			page[i].activity = byID[page[i].head.ID]
+		}
+	}
 	out := make([]pagedWorkflow, len(page))
 	for i, l := range page {
 		h, tags := l.head, l.summary.Tags

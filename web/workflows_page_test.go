@@ -97,6 +97,14 @@ func TestWorkflowListPages(t *testing.T) {
 	if p.Workflows[0].Activity.LastRun == nil {
 		t.Errorf("a page's workflow has no activity: %+v", p.Workflows[0])
 	}
+	// By name, the activity read for the page's workflows alone.
+	for _, query := range []string{"limit=50", "limit=2&cursor=3"} {
+		for _, w := range page(query).Workflows {
+			if ran := w.ID == "wf-3" || w.ID == "wf-5"; (w.Activity.LastRun != nil) != ran {
+				t.Errorf("?%s: %s's last run %+v, want one: %v", query, w.ID, w.Activity.LastRun, ran)
+			}
+		}
+	}
 
 	// A new revision's tags count at once.
 	b.apiOK(http.MethodPut, "/api/v1/workflows/wf-1", []byte(`{"format": "hookflow/v1", "id": "wf-1", "name": "alpha orders", "tags": ["vip"],

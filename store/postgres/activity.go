@@ -21,12 +21,17 @@ SELECT w.id, coalesce(l.id, ''), coalesce(l.status, ''), l.created_at,
 			ORDER BY s.id DESC LIMIT 1), ''))
 FROM workflows w
 LEFT JOIN runs l ON l.id = (SELECT x.id FROM runs x WHERE x.workflow_id = w.id ORDER BY x.id DESC LIMIT 1)
+WHERE cardinality($2::text[]) = 0 OR w.id = ANY($2::text[])
 ORDER BY w.id`
 
-// WorkflowActivity returns every workflow's last run and its runs and
-// unanswered failures since p.Since, in one query.
+// WorkflowActivity returns every workflow's (or p.WorkflowIDs') last run
+// and its runs and unanswered failures since p.Since, in one query.
 func (s *Store) WorkflowActivity(ctx context.Context, p store.WorkflowActivityParams) ([]store.WorkflowActivity, error) {
-	rows, err := s.pool.Query(ctx, workflowActivitySQL, ts(p.Since))
+	ids := make([]string, len(p.WorkflowIDs))
+	for i, id := range p.WorkflowIDs {
+		ids[i] = text(id)
+	}
+	rows, err := s.pool.Query(ctx, workflowActivitySQL, ts(p.Since), ids)
 	if err != nil {
 		return nil, fmt.Errorf("workflow activity: %w", err)
 	}

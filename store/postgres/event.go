@@ -30,9 +30,9 @@ const acceptSQL = `
 	WITH input AS (
 		SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[],
 			$7::bytea[], $8::timestamptz[], $9::text[], $10::text[], $11::int[], $12::text[], $13::timestamptz[],
-			$14::text[], $15::int[], $27::text[])
+			$14::text[], $15::int[], $27::text[], $28::bool[])
 			WITH ORDINALITY AS t(id, workflow_id, source, method, headers, query, body, received_at,
-				idempotency_key, run_id, revision, owner, lease_until, status, next_step, meta, ord)
+				idempotency_key, run_id, revision, owner, lease_until, status, next_step, meta, time_skewed, ord)
 	), ev AS (
 		INSERT INTO events (id, workflow_id, source, method, headers, query, body, received_at, idempotency_key, meta)
 		SELECT id, workflow_id, source, method, headers, query, body, received_at, idempotency_key, meta
@@ -41,7 +41,7 @@ const acceptSQL = `
 		RETURNING id
 	), run AS (
 		INSERT INTO runs (id, workflow_id, revision, event_id, status, next_step, run_at, created_at, updated_at,
-			lease_owner, lease_until, attempt, unrecorded_claims, finished_at)
+			lease_owner, lease_until, attempt, unrecorded_claims, finished_at, time_skewed)
 		SELECT i.run_id, i.workflow_id, i.revision, i.id,
 			CASE WHEN i.status <> '' THEN i.status WHEN i.owner <> '' THEN 'running' ELSE 'queued' END,
 			i.next_step, i.received_at, i.received_at, i.received_at,
@@ -49,7 +49,8 @@ const acceptSQL = `
 			CASE WHEN i.status = '' AND i.owner <> '' THEN coalesce(i.lease_until, i.received_at) END,
 			CASE WHEN i.status <> '' OR i.owner <> '' THEN 1 ELSE 0 END,
 			CASE WHEN i.status = '' AND i.owner <> '' THEN 1 ELSE 0 END,
-			CASE WHEN i.status <> '' THEN i.received_at END
+			CASE WHEN i.status <> '' THEN i.received_at END,
+			i.time_skewed
 		FROM input i JOIN ev ON ev.id = i.id
 		ORDER BY i.ord
 		RETURNING id
@@ -102,6 +103,7 @@ func (s *Store) EventAccept(ctx context.Context, events []store.EventAcceptParam
 		bodies                           = make([][]byte, n)
 		received, leases                 = make([]pgtype.Timestamptz, n), make([]pgtype.Timestamptz, n)
 		revisions, nextSteps             = make([]int32, n), make([]int32, n)
+		skewed                           = make([]bool, n)
 		stepRuns                         = []string{}
 		steps                            []store.StepResult
 	)
@@ -129,6 +131,7 @@ func (s *Store) EventAccept(ctx context.Context, events []store.EventAcceptParam
 		bodies[i], received[i], revisions[i] = store.NonNil(e.Body), ts(at), int32(p.Revision)
 		owners[i], leases[i] = text(p.Owner), ts(p.LeaseUntil)
 		statuses[i], nextSteps[i] = p.Status, int32(p.NextStep)
+		skewed[i] = store.IDTimeSkewed(p.RunID, at)
 		for _, r := range p.Results {
 			stepRuns, steps = append(stepRuns, runIDs[i]), append(steps, r)
 		}
@@ -154,7 +157,7 @@ func (s *Store) EventAccept(ctx context.Context, events []store.EventAcceptParam
 	args := []any{ids, workflows, sources, methods, headers, queries, bodies, received, keys, runIDs, revisions,
 		owners, leases, statuses, nextSteps, stepRuns}
 	args = append(args, newStepArrays(steps).args()...)
-	b.Queue(acceptSQL, append(args, metas)...)
+	b.Queue(acceptSQL, append(args, metas, skewed)...)
 	if len(keyedOrd) > 0 {
 		b.Queue(firstRunsSQL, keyedOrd, keyedWorkflows, keyedKeys)
 	}

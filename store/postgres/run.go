@@ -94,10 +94,12 @@ func (s *Store) RunInsert(ctx context.Context, p store.RunInsertParams) (store.R
 func insertRun(ctx context.Context, tx pgx.Tx, p store.RunInsertParams) (store.Run, error) {
 	now := ts(store.OrNow(p.Now))
 	r, err := scanRun(tx.QueryRow(ctx, `
-		INSERT INTO runs (id, workflow_id, revision, event_id, status, next_step, run_at, replay_of, created_at, updated_at)
-		SELECT $1, $2, $3, id, 'queued', $4, $5, $6, $5, $5 FROM events WHERE id = $7
+		INSERT INTO runs (id, workflow_id, revision, event_id, status, next_step, run_at, replay_of, created_at, updated_at,
+			time_skewed)
+		SELECT $1, $2, $3, id, 'queued', $4, $5, $6, $5, $5, $8 FROM events WHERE id = $7
 		RETURNING `+runColumns,
-		text(p.ID), text(p.WorkflowID), p.Revision, p.NextStep, now, text(p.ReplayOf), text(p.EventID)))
+		text(p.ID), text(p.WorkflowID), p.Revision, p.NextStep, now, text(p.ReplayOf), text(p.EventID),
+		store.IDTimeSkewed(p.ID, now.Time)))
 	switch {
 	case errors.Is(err, pgx.ErrNoRows):
 		return store.Run{}, fmt.Errorf("event %s: %w", p.EventID, store.ErrNotFound)
@@ -311,14 +313,7 @@ func (s *Store) RunGet(ctx context.Context, id string) (store.Run, error) {
 // by workflow, status and Since <= CreatedAt < Until, after the cursor
 // Before. Limit defaults to 50 and is capped at 1000.
 func (s *Store) RunList(ctx context.Context, p store.RunListParams) ([]store.Run, error) {
-	where, args := runListWhere(p)
-	q := `SELECT ` + runColumns + ` FROM runs`
-	if len(where) > 0 {
-		q += ` WHERE ` + strings.Join(where, " AND ")
-	}
-	args = append(args, store.ClampLimit(p.Limit))
-	q += fmt.Sprintf(` ORDER BY id DESC LIMIT $%d`, len(args))
-
+	q, args := runListQuery(p)
 	rows, err := s.pool.Query(ctx, q, args...)
 	if err != nil {
 		return nil, fmt.Errorf("list runs: %w", err)
@@ -330,7 +325,52 @@ func (s *Store) RunList(ctx context.Context, p store.RunListParams) ([]store.Run
 	return runs, nil
 }
 
-// runListWhere is RunList's filter: its conditions and their arguments.
+// runListQuery is RunList's query and its arguments. A time window reads
+// the runs whose ids tell their creation time as a range of ids
+// (store.IDWindow), in whichever index the other filters use, and the few
+// whose ids do not through runs_skewed (migration 00018).
+func runListQuery(p store.RunListParams) (string, []any) {
+	where, args := runListWhere(p)
+	sel := func(where []string) string {
+		q := `SELECT ` + runColumns + ` FROM runs`
+		if len(where) > 0 {
+			q += ` WHERE ` + strings.Join(where, " AND ")
+		}
+		return q
+	}
+	limit := func() string {
+		args = append(args, store.ClampLimit(p.Limit))
+		return fmt.Sprintf(` ORDER BY id DESC LIMIT $%d`, len(args))
+	}
+	if p.Since.IsZero() && p.Until.IsZero() {
+		return sel(where) + limit(), args
+	}
+	add := func(where []string, cond string, arg any) []string {
+		args = append(args, arg)
+		return append(where, fmt.Sprintf(cond, len(args)))
+	}
+	var window []string
+	if !p.Since.IsZero() {
+		window = add(window, "created_at >= $%d", ts(p.Since))
+	}
+	if !p.Until.IsZero() {
+		window = add(window, "created_at < $%d", ts(p.Until))
+	}
+	byID := append(append(append([]string{}, where...), window...), "NOT time_skewed")
+	lo, hi := store.IDWindow(p.Since, p.Until)
+	if lo != "" {
+		byID = add(byID, "id >= $%d", text(lo))
+	}
+	if hi != "" {
+		byID = add(byID, "id < $%d", text(hi))
+	}
+	skewed := append(append([]string{"time_skewed"}, window...), where...)
+	q := `(` + sel(byID) + limit() + `) UNION ALL (` + sel(skewed) + limit() + `)`
+	return q + limit(), args
+}
+
+// runListWhere is RunList's filter but the time window: its conditions and
+// their arguments.
 func runListWhere(p store.RunListParams) (where []string, args []any) {
 	add := func(cond string, arg any) {
 		args = append(args, arg)
@@ -344,12 +384,6 @@ func runListWhere(p store.RunListParams) (where []string, args []any) {
 	}
 	if p.Before != "" {
 		add("id < $%d", text(p.Before))
-	}
-	if !p.Since.IsZero() {
-		add("created_at >= $%d", ts(p.Since))
-	}
-	if !p.Until.IsZero() {
-		add("created_at < $%d", ts(p.Until))
 	}
 	if p.ReplayOf != "" {
 		add("replay_of = $%d AND replay_of <> ''", text(p.ReplayOf))

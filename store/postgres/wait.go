@@ -184,9 +184,10 @@ func updateExtras(ctx context.Context, tx pgx.Tx, p store.RunUpdateParams) error
 			return fmt.Errorf("start run %s: %w", a.RunID, conflict(err))
 		}
 		if _, err := tx.Exec(ctx, `
-			INSERT INTO runs (id, workflow_id, revision, event_id, status, next_step, run_at, created_at, updated_at)
-			VALUES ($1, $2, $3, $4, 'queued', $5, $6, $7, $7)`,
-			text(a.RunID), text(e.WorkflowID), a.Revision, text(e.ID), a.NextStep, ts(at), ts(now)); err != nil {
+			INSERT INTO runs (id, workflow_id, revision, event_id, status, next_step, run_at, created_at, updated_at, time_skewed)
+			VALUES ($1, $2, $3, $4, 'queued', $5, $6, $7, $7, $8)`,
+			text(a.RunID), text(e.WorkflowID), a.Revision, text(e.ID), a.NextStep, ts(at), ts(now),
+			store.IDTimeSkewed(a.RunID, now)); err != nil {
 			return fmt.Errorf("start run %s: %w", a.RunID, conflict(err))
 		}
 	}

@@ -22,7 +22,7 @@ import (
 //
 // The defaults are small so the benchmarks stay quick in CI.
 var (
-	fillRunsFlag      = flag.Int("runs", 20000, "runs the growth benchmarks fill the database with")
+	fillRunsFlag      = flag.Int("runs", 5000, "runs the growth benchmarks fill the database with")
 	fillWorkflowsFlag = flag.Int("workflows", 50, "workflows those runs are spread over")
 	fillBodyFlag      = flag.Int("body", 1024, "bytes of each filled event's body")
 	fillDBFlag        = flag.String("filldb", "", "database file the growth benchmarks fill once and reuse (default: a new one in a temporary folder)")

@@ -33,7 +33,7 @@ func TestReplaysPlan(t *testing.T) {
 func TestWorkflowActivityPlan(t *testing.T) {
 	t.Parallel()
 	s := open(t, filepath.Join(t.TempDir(), "hookflow.db"))
-	plan := queryPlan(t, s, workflowActivitySQL, int64(0), "0194")
+	plan := queryPlan(t, s, workflowActivitySQL, int64(0), "0194", "[]")
 	if strings.Contains(plan, "SCAN r") || strings.Contains(plan, "SCAN s") || strings.Contains(plan, "SCAN x") || strings.Contains(plan, "SCAN l") || !strings.Contains(plan, "runs_workflow") {
 		t.Errorf("the activity query scans runs:\n%s", plan)
 	}

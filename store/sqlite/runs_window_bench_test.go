@@ -61,19 +61,32 @@ func BenchmarkRunsWindow(b *testing.B) {
 }
 
 // BenchmarkWorkflowActivityFilled measures the workflow list's activity
-// (every workflow's last run, its runs and unanswered failures of the last
-// day, in one query) on a filled history (-runs, -workflows, -filldb).
+// (a workflow's last run, its runs and unanswered failures of the last
+// day, in one query) on a filled history (-runs, -workflows, -filldb): of
+// a page of 100 workflows, as the list asks, and of every workflow.
 func BenchmarkWorkflowActivityFilled(b *testing.B) {
 	s, p := filledStore(b)
 	ctx := context.Background()
 	since := p.at(p.Runs).Add(-24 * time.Hour)
-	for b.Loop() {
-		acts, err := s.WorkflowActivity(ctx, store.WorkflowActivityParams{Since: since})
-		if err != nil {
-			b.Fatal(err)
-		}
-		if len(acts) != p.Workflows {
-			b.Fatalf("WorkflowActivity = %d workflows, want %d", len(acts), p.Workflows)
-		}
+	var page []string
+	for i := range min(100, p.Workflows) {
+		page = append(page, fillWorkflowID(i))
+	}
+	for _, c := range []struct {
+		name string
+		ids  []string
+		want int
+	}{{"page", page, len(page)}, {"all", nil, p.Workflows}} {
+		b.Run(c.name, func(b *testing.B) {
+			for b.Loop() {
+				acts, err := s.WorkflowActivity(ctx, store.WorkflowActivityParams{Since: since, WorkflowIDs: c.ids})
+				if err != nil {
+					b.Fatal(err)
+				}
+				if len(acts) != c.want {
+					b.Fatalf("WorkflowActivity = %d workflows, want %d", len(acts), c.want)
+				}
+			}
+		})
 	}
 }

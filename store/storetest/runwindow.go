@@ -134,4 +134,12 @@ func testRunWindow(t *testing.T, newStore func(t *testing.T) store.Store) {
 			}
 		}
 	}
+	// A page of the list: only the workflows asked for.
+	acts, err := b.s.WorkflowActivity(b.ctx, store.WorkflowActivityParams{Since: at.Add(-time.Hour), WorkflowIDs: []string{"w2"}})
+	if err != nil {
+		t.Fatalf("WorkflowActivity(w2): %v", err)
+	}
+	if len(acts) != 1 || acts[0].WorkflowID != "w2" || acts[0].LastRunID == "" {
+		t.Errorf("WorkflowActivity(w2) = %+v, want w2 alone with its last run", acts)
+	}
 }
