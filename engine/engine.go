@@ -173,7 +173,7 @@ func New(cfg Config) (*Engine, error) {
 	e.replays.active = map[string]bool{}
 	e.replayWake = make(chan struct{}, 1)
 	e.cache.init(cfg.Store, cfg.Logger)
-	e.recent.init(4096, 8<<20)
+	e.recent.init(4096, 8<<20, e.budget)
 	e.waiters.init()
 	return e, nil
 }
