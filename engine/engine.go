@@ -169,6 +169,9 @@ func New(cfg Config) (*Engine, error) {
 		updates:   make(chan *updateReq, 4*cfg.Workers),
 	}
 	e.budget = NewBudget(cfg.MaxInflightBytes)
+	if e.budget != nil {
+		e.budget.released = func() { signal(e.freed) }
+	}
 	e.avgCost.Store(RunCost(0))
 	e.replays.active = map[string]bool{}
 	e.replayWake = make(chan struct{}, 1)
