@@ -114,6 +114,7 @@ func (e *Engine) acceptLoop() {
 		b.take(e, first)
 		results, err := e.store.EventAccept(context.Background(), b.params)
 		e.accepted(&b, results, err)
+		b.forget()
 	}
 }
 

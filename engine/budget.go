@@ -20,6 +20,9 @@ type Budget struct {
 	used    int64
 	peak    int64
 	waiters list.List // of *budgetWaiter, first come first served
+	// released, if set, is told each time bytes come back (the engine's
+	// dispatcher claims the runs it held back for want of room).
+	released func()
 }
 
 type budgetWaiter struct {
@@ -130,9 +133,12 @@ func (b *Budget) Release(n int64) {
 		return
 	}
 	b.mu.Lock()
-	defer b.mu.Unlock()
 	b.used = max(b.used-n, 0) // more than was taken would be a bug here
 	b.grant()
+	b.mu.Unlock()
+	if b.released != nil {
+		b.released()
+	}
 }
 
 // Max is the budget's size in bytes (0 for no budget).

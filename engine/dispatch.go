@@ -46,7 +46,10 @@ func (e *Engine) dispatch() {
 					if room := e.budget.TryAcquireUpTo(free, each); room < free {
 						e.busy.Add(int64(room - free))
 						if free = room; free == 0 {
-							goto wait // for a run to end (freed), or something new
+							// Until room comes back (freed), or the poll.
+							wakeAt = time.Now().Add(e.cfg.PollInterval)
+							timer.Reset(e.cfg.PollInterval)
+							goto wait
 						}
 					}
 				}

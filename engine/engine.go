@@ -208,12 +208,15 @@ func New(cfg Config) (*Engine, error) {
 		updates:   make(chan *updateReq, 4*cfg.Workers),
 	}
 	e.budget = NewBudget(cfg.MaxInflightBytes)
+	if e.budget != nil {
+		e.budget.released = func() { signal(e.freed) }
+	}
 	e.avgCost.Store(RunCost(0))
 	e.replays.active = map[string]bool{}
 	e.replayWake = make(chan struct{}, 1)
 	e.dests.e = e
 	e.cache.init(cfg.Store, cfg.Logger)
-	e.recent.init(4096, 8<<20)
+	e.recent.init(4096, 8<<20, e.budget)
 	e.waiters.init()
 	return e, nil
 }

@@ -9,7 +9,8 @@ import (
 // eventCache keeps the events this engine accepted lately, so a worker
 // executing their runs does not read them back from the store. It is a
 // ring bounded by count and bytes: the oldest go first, and a miss just
-// reads the store.
+// reads the store. Its bytes count against the engine's budget of bytes in
+// flight, if any: an event the budget has no room for is not kept.
 type eventCache struct {
 	mu       sync.Mutex
 	byID     map[string]*store.Event
@@ -17,12 +18,18 @@ type eventCache struct {
 	head, n  int
 	bytes    int
 	maxBytes int
+	budget   *Budget
 }
 
-func (r *eventCache) init(maxCount, maxBytes int) {
+func (r *eventCache) init(maxCount, maxBytes int, budget *Budget) {
 	r.byID = make(map[string]*store.Event, maxCount)
 	r.ring = make([]string, maxCount)
 	r.maxBytes = maxBytes
+	if budget != nil {
+		// An eighth of the budget at most: the rest is for runs.
+		r.maxBytes = int(min(int64(maxBytes), budget.Max()/8))
+	}
+	r.budget = budget
 }
 
 func eventSize(ev *store.Event) int {
@@ -47,8 +54,12 @@ func (r *eventCache) add(ev store.Event) {
 		r.n--
 		if old, ok := r.byID[id]; ok {
 			r.bytes -= eventSize(old)
+			r.budget.Release(int64(eventSize(old)))
 			delete(r.byID, id)
 		}
+	}
+	if _, ok := r.budget.TryAcquire(int64(size)); !ok {
+		return
 	}
 	r.ring[(r.head+r.n)%len(r.ring)] = ev.ID
 	r.n++

@@ -37,6 +37,7 @@ func (e *Engine) updateLoop() {
 		b.take(e, first)
 		errs, err := e.store.RunUpdateMany(context.Background(), b.params)
 		b.updated(errs, err)
+		b.forget()
 	}
 }
 
@@ -54,6 +55,15 @@ func (b *batch[R, P]) fill(ch <-chan R, first R, max int, param func(R) P) {
 	for _, r := range b.reqs {
 		b.params = append(b.params, param(r))
 	}
+}
+
+// forget drops the batch's references once it is answered: the slices'
+// arrays are kept for the next batch, and would otherwise hold the events
+// (bodies, decoded payloads, step records) of the largest batch written
+// lately for as long as the server runs.
+func (b *batch[R, P]) forget() {
+	clear(b.reqs)
+	clear(b.params)
 }
 
 // updateBatch is one group commit's run updates.
@@ -150,6 +160,8 @@ func (e *Engine) batchLoop(bw store.BatchWriter) {
 			// once, and the runtime hands its P back to this loop.
 			runtime.Gosched()
 		}
+		ab.forget() // answer holds its own copy
+		ub.forget()
 	}
 	if syncing != nil {
 		<-syncing

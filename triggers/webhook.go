@@ -191,6 +191,10 @@ func (h *Webhook) Serve(w http.ResponseWriter, r *http.Request, key string) {
 	}
 	res, err := e.Accept(ctx, engine.AcceptParams{WorkflowID: wf.ID, Revision: wf.Revision, Event: ev, Sync: c.Sync(),
 		Payload: &payload, Answer: answer})
+	// Stored (or not): from here the run's bytes are counted by the run,
+	// and a sync trigger waiting for it must not hold room it needs.
+	budget.Release(held)
+	held = 0
 	if err != nil {
 		h.log.Error("accept event", "workflow", wf.ID, "err", err)
 		writeError(w, http.StatusServiceUnavailable, "unavailable", "the event could not be stored; retry later")

@@ -20,7 +20,7 @@ import (
 )
 
 // DefaultMaxInflightBytes is serve's default --max-inflight-bytes.
-const DefaultMaxInflightBytes = 64 << 20
+const DefaultMaxInflightBytes = 24 << 20
 
 func newServeCmd() *cobra.Command {
 	var c config
