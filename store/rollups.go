@@ -185,3 +185,13 @@ func UnixMinute(t time.Time) int64 {
 
 // FromUnixMinute is the inverse of UnixMinute, in UTC.
 func FromUnixMinute(m int64) time.Time { return time.Unix(m*60, 0).UTC() }
+
+// RollupCountColumns are the drivers' rollups columns added up on upsert
+// and summed by queries: the counts, then the latency buckets.
+var RollupCountColumns = func() []string {
+	cols := []string{"succeeded", "failed", "filtered", "cancelled", "delivered", "delivery_failed", "delivery_retried"}
+	for i := range LatencyBuckets {
+		cols = append(cols, fmt.Sprintf("lat_%02d", i))
+	}
+	return cols
+}()

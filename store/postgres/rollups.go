@@ -14,29 +14,19 @@ import (
 	"github.com/hookflow/hookflow/store"
 )
 
-// rollupCounts are the rollups columns added up on upsert and summed by
-// queries, in the order of rollupValues.
-var rollupCounts = func() []string {
-	cols := []string{"succeeded", "failed", "filtered", "cancelled", "delivered", "delivery_failed", "delivery_retried"}
-	for i := range store.LatencyBuckets {
-		cols = append(cols, fmt.Sprintf("lat_%02d", i))
-	}
-	return cols
-}()
-
 // rollupAddSQL upserts one rollup: counts add to what every replica wrote,
 // backlog samples keep the larger value.
 var rollupAddSQL = func() string {
 	var set, params []string
-	for _, c := range rollupCounts {
+	for _, c := range store.RollupCountColumns {
 		set = append(set, c+" = rollups."+c+" + excluded."+c)
 	}
 	set = append(set, "backlog = greatest(rollups.backlog, excluded.backlog)",
 		"oldest_due_ms = greatest(rollups.oldest_due_ms, excluded.oldest_due_ms)")
-	for i := range len(rollupCounts) + 4 {
+	for i := range len(store.RollupCountColumns) + 4 {
 		params = append(params, fmt.Sprintf("$%d", i+1))
 	}
-	return `INSERT INTO rollups (workflow_id, minute, ` + strings.Join(rollupCounts, ", ") + `, backlog, oldest_due_ms)
+	return `INSERT INTO rollups (workflow_id, minute, ` + strings.Join(store.RollupCountColumns, ", ") + `, backlog, oldest_due_ms)
 		VALUES (` + strings.Join(params, ", ") + `)
 		ON CONFLICT (workflow_id, minute) DO UPDATE SET ` + strings.Join(set, ", ")
 }()
@@ -47,7 +37,7 @@ var rollupAddSQL = func() string {
 // condition on $4.
 func rollupQuerySQL(where string) string {
 	var inner, outer []string
-	for _, c := range rollupCounts {
+	for _, c := range store.RollupCountColumns {
 		inner = append(inner, "sum("+c+") AS "+c)
 		outer = append(outer, "sum("+c+")::bigint")
 	}

@@ -26,23 +26,7 @@ func scanDestination(sc scanner) (store.Destination, error) {
 
 // DestinationList returns every stored destination, ordered by key.
 func (s *Store) DestinationList(ctx context.Context) ([]store.Destination, error) {
-	rows, err := s.reader.QueryContext(ctx, `SELECT `+destinationColumns+` FROM destinations ORDER BY key`)
-	if err != nil {
-		return nil, fmt.Errorf("list destinations: %w", err)
-	}
-	defer rows.Close()
-	var out []store.Destination
-	for rows.Next() {
-		d, err := scanDestination(rows)
-		if err != nil {
-			return nil, fmt.Errorf("list destinations: %w", err)
-		}
-		out = append(out, d)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("list destinations: %w", err)
-	}
-	return out, nil
+	return queryList(ctx, s, "list destinations", scanDestination, `SELECT `+destinationColumns+` FROM destinations ORDER BY key`)
 }
 
 // DestinationChange reads, changes and stores a destination in one

@@ -161,23 +161,7 @@ func recordFailure(ctx context.Context, tx *sql.Tx, p store.RunUpdateParams) err
 func (s *Store) FailureIssueList(ctx context.Context, p store.FailureIssueListParams) ([]store.FailureIssue, error) {
 	q := `SELECT ` + failureIssueColumns + ` FROM failure_issues WHERE (? = '' OR workflow_id = ?) AND (? = '' OR state = ?)
 		ORDER BY last_seen DESC, id LIMIT ?`
-	rows, err := s.reader.QueryContext(ctx, q, p.WorkflowID, p.WorkflowID, p.State, p.State, store.ClampLimit(p.Limit))
-	if err != nil {
-		return nil, fmt.Errorf("list issues: %w", err)
-	}
-	defer rows.Close()
-	var out []store.FailureIssue
-	for rows.Next() {
-		i, err := scanFailureIssue(rows)
-		if err != nil {
-			return nil, fmt.Errorf("list issues: %w", err)
-		}
-		out = append(out, i)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("list issues: %w", err)
-	}
-	return out, nil
+	return queryList(ctx, s, "list issues", func(sc scanner) (store.FailureIssue, error) { return scanFailureIssue(sc) }, q, p.WorkflowID, p.WorkflowID, p.State, p.State, store.ClampLimit(p.Limit))
 }
 
 // FailureIssueGet returns one issue.

@@ -66,24 +66,8 @@ func (s *Store) ReplayJobGet(ctx context.Context, id string) (store.ReplayJob, e
 
 // ReplayJobList returns the latest jobs, newest first.
 func (s *Store) ReplayJobList(ctx context.Context, p store.ReplayJobListParams) ([]store.ReplayJob, error) {
-	rows, err := s.reader.QueryContext(ctx, `SELECT `+replayJobColumns+` FROM replay_jobs
+	return queryList(ctx, s, "list replay jobs", scanReplayJob, `SELECT `+replayJobColumns+` FROM replay_jobs
 		WHERE (? = '' OR state = ?) ORDER BY id DESC LIMIT ?`, p.State, p.State, store.ClampLimit(p.Limit))
-	if err != nil {
-		return nil, fmt.Errorf("list replay jobs: %w", err)
-	}
-	defer rows.Close()
-	var out []store.ReplayJob
-	for rows.Next() {
-		j, err := scanReplayJob(rows)
-		if err != nil {
-			return nil, fmt.Errorf("list replay jobs: %w", err)
-		}
-		out = append(out, j)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("list replay jobs: %w", err)
-	}
-	return out, nil
 }
 
 // ReplayJobCancel ends a running job as cancelled.

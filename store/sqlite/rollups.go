@@ -10,26 +10,16 @@ import (
 	"github.com/hookflow/hookflow/store"
 )
 
-// rollupCounts are the rollups columns added up on upsert and summed by
-// queries, in the order of rollupValues.
-var rollupCounts = func() []string {
-	cols := []string{"succeeded", "failed", "filtered", "cancelled", "delivered", "delivery_failed", "delivery_retried"}
-	for i := range store.LatencyBuckets {
-		cols = append(cols, fmt.Sprintf("lat_%02d", i))
-	}
-	return cols
-}()
-
 // rollupAddSQL upserts one rollup: counts add, backlog samples keep the
 // larger value.
 var rollupAddSQL = func() string {
 	var set []string
-	for _, c := range rollupCounts {
+	for _, c := range store.RollupCountColumns {
 		set = append(set, c+" = "+c+" + excluded."+c)
 	}
 	set = append(set, "backlog = max(backlog, excluded.backlog)", "oldest_due_ms = max(oldest_due_ms, excluded.oldest_due_ms)")
-	n := len(rollupCounts) + 4
-	return `INSERT INTO rollups (workflow_id, minute, ` + strings.Join(rollupCounts, ", ") + `, backlog, oldest_due_ms)
+	n := len(store.RollupCountColumns) + 4
+	return `INSERT INTO rollups (workflow_id, minute, ` + strings.Join(store.RollupCountColumns, ", ") + `, backlog, oldest_due_ms)
 		VALUES (?` + strings.Repeat(", ?", n-1) + `)
 		ON CONFLICT (workflow_id, minute) DO UPDATE SET ` + strings.Join(set, ", ")
 }()
@@ -40,7 +30,7 @@ var rollupAddSQL = func() string {
 // condition on ?4.
 func rollupQuerySQL(where string) string {
 	var inner, outer []string
-	for _, c := range rollupCounts {
+	for _, c := range store.RollupCountColumns {
 		inner = append(inner, "sum("+c+") AS "+c)
 		outer = append(outer, "sum("+c+")")
 	}

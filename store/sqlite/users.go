@@ -64,23 +64,7 @@ func (s *Store) UserGetByEmail(ctx context.Context, email string) (store.User, e
 
 // UserList returns every user, ordered by email.
 func (s *Store) UserList(ctx context.Context) ([]store.User, error) {
-	rows, err := s.reader.QueryContext(ctx, `SELECT `+userColumns+` FROM users ORDER BY email`)
-	if err != nil {
-		return nil, fmt.Errorf("list users: %w", err)
-	}
-	defer rows.Close()
-	var out []store.User
-	for rows.Next() {
-		u, err := scanUser(rows)
-		if err != nil {
-			return nil, fmt.Errorf("list users: %w", err)
-		}
-		out = append(out, u)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("list users: %w", err)
-	}
-	return out, nil
+	return queryList(ctx, s, "list users", scanUser, `SELECT `+userColumns+` FROM users ORDER BY email`)
 }
 
 // UserUpdate changes a user's role and/or password hash; a new password
@@ -238,24 +222,8 @@ func (s *Store) APITokenGetByHash(ctx context.Context, hash string) (store.APITo
 
 // APITokenList returns a user's tokens (everyone's for ""), newest first.
 func (s *Store) APITokenList(ctx context.Context, userID string) ([]store.APIToken, error) {
-	rows, err := s.reader.QueryContext(ctx, `
+	return queryList(ctx, s, "list tokens", scanToken, `
 		SELECT `+tokenColumns+` FROM api_tokens WHERE ? = '' OR user_id = ? ORDER BY created_at DESC, id DESC`, userID, userID)
-	if err != nil {
-		return nil, fmt.Errorf("list tokens: %w", err)
-	}
-	defer rows.Close()
-	var out []store.APIToken
-	for rows.Next() {
-		t, err := scanToken(rows)
-		if err != nil {
-			return nil, fmt.Errorf("list tokens: %w", err)
-		}
-		out = append(out, t)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("list tokens: %w", err)
-	}
-	return out, nil
 }
 
 // APITokenDelete revokes a token.

@@ -114,23 +114,7 @@ func (s *Store) WorkflowGetByHookKey(ctx context.Context, key string) (store.Wor
 
 // WorkflowList returns every workflow, ordered by id.
 func (s *Store) WorkflowList(ctx context.Context) ([]store.Workflow, error) {
-	rows, err := s.reader.QueryContext(ctx, `SELECT `+workflowColumns+` FROM workflows ORDER BY id`)
-	if err != nil {
-		return nil, fmt.Errorf("list workflows: %w", err)
-	}
-	defer rows.Close()
-	var ws []store.Workflow
-	for rows.Next() {
-		w, err := scanWorkflow(rows)
-		if err != nil {
-			return nil, fmt.Errorf("list workflows: %w", err)
-		}
-		ws = append(ws, w)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("list workflows: %w", err)
-	}
-	return ws, nil
+	return queryList(ctx, s, "list workflows", scanWorkflow, `SELECT `+workflowColumns+` FROM workflows ORDER BY id`)
 }
 
 // WorkflowHeads returns every workflow without its definition, ordered by
