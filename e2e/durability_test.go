@@ -57,12 +57,15 @@ func seqEvents(t *testing.T, n int) ([][]byte, map[string]any) {
 // arrive (each acknowledged with 202), the server is killed with SIGKILL
 // and started again on the same database, and only then the receiver comes
 // up. Every acknowledged event must reach it at least once, redeliveries
-// under the same webhook-id.
+// under the same webhook-id. The dead receiver pauses its destination
+// (after 20 failed attempts) across the kill: a short cool-down makes the
+// probe after the restart find it back, and the waiting runs resume.
 func TestNothingLost(t *testing.T) {
 	t.Parallel()
 	const events = 300
 	addr := reservePort(t) // the receiver is down: nothing listens there yet
-	srv := startServer(t, serverOptions{})
+	cooldown := []string{"--pause-cooldown", "2s"}
+	srv := startServer(t, serverOptions{Args: cooldown})
 	srv.createWorkflow(fmt.Sprintf(forwardDefinition, "nothing-lost", "http://"+addr))
 	hook := srv.hookPath("nothing-lost")
 	payloads, want := seqEvents(t, events)
@@ -76,9 +79,9 @@ func TestNothingLost(t *testing.T) {
 	})
 	srv.kill()
 
-	again := startServer(t, serverOptions{DB: srv.opts.DB})
+	again := startServer(t, serverOptions{DB: srv.opts.DB, Args: cooldown})
 	recv := newReceiverOn(t, addr)
-	waitFor(t, 30*time.Second, fmt.Sprintf("%d distinct webhook-ids at the receiver", events), func() (bool, string) {
+	waitFor(t, 60*time.Second, fmt.Sprintf("%d distinct webhook-ids at the receiver", events), func() (bool, string) {
 		n := distinctIDs(recv)
 		return n >= events, fmt.Sprintf("%d distinct of %d requests", n, recv.Count())
 	})
