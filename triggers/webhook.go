@@ -108,20 +108,7 @@ func (h *Webhook) Serve(w http.ResponseWriter, r *http.Request, key string) {
 		writeError(w, http.StatusRequestEntityTooLarge, "body_too_large", "the body is over the limit")
 		return
 	}
-	held, ok := h.reserve(w, r, wf.ID)
-	if !ok {
-		return
-	}
-	budget := e.Budget()
-	defer func() { budget.Release(held) }()
 	body, err := readBody(w, r, h.cfg.MaxBody)
-	if err == nil && r.ContentLength < 0 {
-		// Reserved for the largest body; the rest goes back.
-		if cost := min(engine.RunCost(int64(len(body))), held); cost < held {
-			budget.Release(held - cost)
-			held = cost
-		}
-	}
 	if err != nil {
 		var mbe *http.MaxBytesError
 		if errors.As(err, &mbe) {
@@ -142,6 +129,14 @@ func (h *Webhook) Serve(w http.ResponseWriter, r *http.Request, key string) {
 		writeError(w, http.StatusUnauthorized, "unauthorized", msg)
 		return
 	}
+	// Room in the budget is taken once the body is read and the caller authenticated: a client that
+	// sends its body slowly holds none, and cannot keep others out.
+	held, ok := h.reserve(w, r, wf.ID, int64(len(body)))
+	if !ok {
+		return
+	}
+	budget := e.Budget()
+	defer func() { budget.Release(held) }()
 	ev := store.Event{
 		Source:  "webhook",
 		Method:  r.Method,
@@ -217,21 +212,15 @@ func (h *Webhook) Serve(w http.ResponseWriter, r *http.Request, key string) {
 
 // BudgetWait is how long a request waits for room in the budget of bytes
 // in flight (engine.Budget) before it is answered 503 with Retry-After.
-// Its body stays unread meanwhile, in the connection, not in memory.
 const BudgetWait = 5 * time.Second
 
-// reserve waits for room in the engine's budget of bytes in flight for the
-// request's body (its declared length, or the largest allowed) and returns
-// what it took; false once it has answered (503 after BudgetWait) or the
-// caller went away.
-func (h *Webhook) reserve(w http.ResponseWriter, r *http.Request, workflowID string) (int64, bool) {
+// reserve waits for room in the engine's budget of bytes in flight for a
+// body of n bytes read, and returns what it took; false once it has
+// answered (503 after BudgetWait) or the caller went away.
+func (h *Webhook) reserve(w http.ResponseWriter, r *http.Request, workflowID string, n int64) (int64, bool) {
 	budget := h.cfg.Engine.Budget()
 	if budget == nil {
 		return 0, true
-	}
-	n := r.ContentLength
-	if n < 0 || n > h.cfg.MaxBody {
-		n = h.cfg.MaxBody
 	}
 	ctx, cancel := context.WithTimeout(r.Context(), BudgetWait)
 	defer cancel()
