@@ -259,15 +259,25 @@ func (c *cluster) waitDelivered(wf string, acked map[int]string) {
 // unfinished counts the workflow's runs not in a final status.
 func (c *cluster) unfinished(wf string) int {
 	c.t.Helper()
-	n := 0
-	for _, status := range []string{store.StatusQueued, store.StatusRunning, store.StatusRetrying, store.StatusWaiting} {
-		runs, err := c.replicas[0].db.RunList(context.Background(), store.RunListParams{WorkflowID: wf, Status: status, Limit: 1000})
+	// One query, one snapshot: a run moving from retrying to running
+	// between two queries by status would be counted by neither.
+	// Pages are read newest first; a run is made before its page is read.
+	n, before := 0, ""
+	for {
+		runs, err := c.replicas[0].db.RunList(context.Background(), store.RunListParams{WorkflowID: wf, Before: before, Limit: 1000})
 		if err != nil {
 			c.t.Fatalf("RunList: %v", err)
 		}
-		n += len(runs)
+		for _, r := range runs {
+			if !store.Finished(r.Status) {
+				n++
+			}
+		}
+		if len(runs) < 1000 {
+			return n
+		}
+		before = runs[len(runs)-1].ID
 	}
-	return n
 }
 
 // fakeClock is a cluster's clock where the test moves time by hand.

@@ -98,6 +98,13 @@ func TestReplicasHonourPause(t *testing.T) {
 	dels, total := c.deliveries()
 	if len(dels) != 13 || total != 3+13 {
 		t.Errorf("receiver got %d requests under %d webhook-ids, want 16 under 13 (3 failures, each run once)", total, len(dels))
+		runs, err := other.db.RunList(context.Background(), store.RunListParams{WorkflowID: wf.ID, Limit: 100})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, r := range runs {
+			t.Logf("run %s: %s attempt %d (%s)", r.ID, r.Status, r.Attempt, r.Error)
+		}
 	}
 	for id, d := range dels {
 		if d.n < 3 && d.hits != 2 || d.n >= 3 && d.hits != 1 {
