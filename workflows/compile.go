@@ -97,6 +97,21 @@ func Compile(w *Workflow) (*Compiled, error) { return compile(w, false) }
 // (Compiled.Dropped says what) rather than refuse a revision that ran.
 func CompileStored(w *Workflow) (*Compiled, error) { return compile(w, true) }
 
+// CompileStoredTrigger compiles only the trigger of a stored workflow: what
+// Compiled.Trigger would hold, for callers that pick workflows by their
+// trigger (the scheduler, the broker consumers) without compiling every
+// step of every workflow.
+func CompileStoredTrigger(w *Workflow) (any, error) {
+	if w == nil {
+		return nil, fieldf("definition", "", "is missing")
+	}
+	c := &Compiled{}
+	if err := compileTrigger(c, &w.Trigger, true); err != nil {
+		return nil, err
+	}
+	return c.Trigger, nil
+}
+
 func compile(w *Workflow, stored bool) (*Compiled, error) {
 	if w == nil {
 		return nil, fieldf("definition", "", "is missing")
