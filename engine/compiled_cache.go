@@ -106,11 +106,7 @@ func (c *compiledCache) trigger(ctx context.Context, id string, rev int) (any, e
 	if err != nil {
 		return nil, fmt.Errorf("load workflow %s revision %d: %w", id, rev, err)
 	}
-	w, err := workflows.Decode(r.Definition)
-	if err != nil {
-		return nil, fmt.Errorf("workflow %s revision %d: %w", id, rev, err)
-	}
-	t, err := workflows.CompileStoredTrigger(w)
+	t, err := workflows.CompileStoredTrigger(r.Definition)
 	if err != nil {
 		return nil, fmt.Errorf("workflow %s revision %d: %w", id, rev, err)
 	}

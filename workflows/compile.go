@@ -1,6 +1,7 @@
 package workflows
 
 import (
+	"encoding/json"
 	"fmt"
 	"net/netip"
 	"regexp"
@@ -97,16 +98,19 @@ func Compile(w *Workflow) (*Compiled, error) { return compile(w, false) }
 // (Compiled.Dropped says what) rather than refuse a revision that ran.
 func CompileStored(w *Workflow) (*Compiled, error) { return compile(w, true) }
 
-// CompileStoredTrigger compiles only the trigger of a stored workflow: what
-// Compiled.Trigger would hold, for callers that pick workflows by their
-// trigger (the scheduler, the broker consumers) without compiling every
-// step of every workflow.
-func CompileStoredTrigger(w *Workflow) (any, error) {
-	if w == nil {
-		return nil, fieldf("definition", "", "is missing")
+// CompileStoredTrigger compiles only the trigger of a stored definition:
+// what Compiled.Trigger would hold, for callers that pick workflows by
+// their trigger (the scheduler, the broker consumers) without decoding
+// and compiling every step of every workflow.
+func CompileStoredTrigger(def []byte) (any, error) {
+	var doc struct {
+		Trigger Trigger `json:"trigger"`
+	}
+	if err := json.Unmarshal(def, &doc); err != nil {
+		return nil, fmt.Errorf("decode the trigger: %w", err)
 	}
 	c := &Compiled{}
-	if err := compileTrigger(c, &w.Trigger, true); err != nil {
+	if err := compileTrigger(c, &doc.Trigger, true); err != nil {
 		return nil, err
 	}
 	return c.Trigger, nil
