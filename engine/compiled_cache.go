@@ -92,6 +92,34 @@ func compileStored(def []byte) (*workflows.Compiled, []string, error) {
 	return c, c.Dropped, nil
 }
 
+// trigger returns what a stored revision's trigger compiles to: from the
+// cached revision where there is one, else compiling the trigger alone
+// (not cached: its callers remember what they picked).
+func (c *compiledCache) trigger(ctx context.Context, id string, rev int) (any, error) {
+	c.mu.RLock()
+	cw := c.revs[revKey{id, rev}]
+	c.mu.RUnlock()
+	if cw != nil {
+		return cw.Trigger, nil
+	}
+	r, err := c.store.RevisionGet(ctx, id, rev)
+	if err != nil {
+		return nil, fmt.Errorf("load workflow %s revision %d: %w", id, rev, err)
+	}
+	t, err := workflows.CompileStoredTrigger(r.Definition)
+	if err != nil {
+		return nil, fmt.Errorf("workflow %s revision %d: %w", id, rev, err)
+	}
+	return t, nil
+}
+
+// size is how many revisions are held compiled.
+func (c *compiledCache) size() int {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	return len(c.revs)
+}
+
 // hook resolves a hook key to its workflow and compiled current revision.
 func (c *compiledCache) hook(ctx context.Context, key string, now time.Time) (store.Workflow, *workflows.Compiled, error) {
 	c.mu.RLock()
@@ -138,6 +166,18 @@ func (e *Engine) ResolveHook(ctx context.Context, key string) (store.Workflow, *
 func (e *Engine) Compiled(ctx context.Context, id string, rev int) (*workflows.Compiled, error) {
 	return e.cache.revision(ctx, id, rev)
 }
+
+// CompiledTrigger returns what the trigger of a stored revision compiles
+// to (Compiled.Trigger) without compiling its steps, unless the revision is
+// held compiled already.
+func (e *Engine) CompiledTrigger(ctx context.Context, id string, rev int) (any, error) {
+	return e.cache.trigger(ctx, id, rev)
+}
+
+// CompiledRevisions is how many workflow revisions are held compiled in
+// memory (a revision is compiled when its first run, event or schedule
+// needs it).
+func (e *Engine) CompiledRevisions() int { return e.cache.size() }
 
 // Forget drops cached trigger lookups of a workflow; call it after the
 // workflow is saved, toggled, rekeyed or deleted.

@@ -213,6 +213,18 @@ func (c *Consumers) load(ctx context.Context) {
 		if running || known {
 			continue
 		}
+		// The trigger alone tells whether a workflow consumes: compiling
+		// every step of thousands of webhook workflows here cost seconds
+		// of CPU and hundreds of megabytes at each start.
+		trig, err := e.CompiledTrigger(ctx, id, wf.Revision)
+		if err == nil {
+			if _, ok := trig.(kinds.Consumer); !ok {
+				c.mu.Lock()
+				c.other[id] = wf.Revision
+				c.mu.Unlock()
+				continue
+			}
+		}
 		cw, err := e.Compiled(ctx, id, wf.Revision)
 		if err != nil {
 			if ctx.Err() != nil {

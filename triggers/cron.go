@@ -33,7 +33,10 @@ type Cron struct {
 	cfg     CronConfig
 	log     *slog.Logger
 	entries map[string]*cronEntry
-	wake    chan struct{}
+	// other holds the revision of each enabled workflow found to have
+	// another trigger, so a reload reads only new revisions.
+	other map[string]int
+	wake  chan struct{}
 	// version is the WorkflowsVersion the entries were loaded at, and
 	// loadedAt when (zero: never).
 	version  int64
@@ -118,7 +121,9 @@ func (c *Cron) load(ctx context.Context, now time.Time) {
 	if !c.loadedAt.IsZero() && version == c.version && now.Sub(c.loadedAt) < c.cfg.FullReload {
 		return
 	}
-	list, err := e.Store().WorkflowList(ctx)
+	// Heads, not definitions: a revision is read, and its trigger alone
+	// compiled, once.
+	list, err := e.Store().WorkflowHeads(ctx)
 	if err != nil {
 		if ctx.Err() == nil {
 			c.log.Error("cron: list workflows", "err", err)
@@ -126,6 +131,7 @@ func (c *Cron) load(ctx context.Context, now time.Time) {
 		return
 	}
 	seen := map[string]bool{}
+	other := map[string]int{}
 	for _, wf := range list {
 		if !wf.Enabled {
 			continue
@@ -133,6 +139,18 @@ func (c *Cron) load(ctx context.Context, now time.Time) {
 		cur := c.entries[wf.ID]
 		if cur != nil && cur.revision == wf.Revision {
 			seen[wf.ID] = true
+			continue
+		}
+		if rev, ok := c.other[wf.ID]; ok && rev == wf.Revision {
+			other[wf.ID] = rev
+			continue
+		}
+		trig, err := e.CompiledTrigger(ctx, wf.ID, wf.Revision)
+		if err != nil {
+			continue
+		}
+		if _, ok := trig.(*kinds.CronTrigger); !ok {
+			other[wf.ID] = wf.Revision
 			continue
 		}
 		cw, err := e.Compiled(ctx, wf.ID, wf.Revision)
@@ -155,6 +173,7 @@ func (c *Cron) load(ctx context.Context, now time.Time) {
 			delete(c.entries, id)
 		}
 	}
+	c.other = other
 	c.version, c.loadedAt = version, now
 }
 

@@ -3,6 +3,7 @@ package triggers_test
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"path/filepath"
 	"sync"
 	"testing"
@@ -46,11 +47,11 @@ type cronStore struct {
 	ticks map[string]bool // workflow id and scheduled_at
 }
 
-func (s *cronStore) WorkflowList(ctx context.Context) ([]store.Workflow, error) {
+func (s *cronStore) WorkflowHeads(ctx context.Context) ([]store.Workflow, error) {
 	s.mu.Lock()
 	s.lists++
 	s.mu.Unlock()
-	return s.Store.WorkflowList(ctx)
+	return s.Store.WorkflowHeads(ctx)
 }
 
 func (s *cronStore) EventAccept(ctx context.Context, ps []store.EventAcceptParams) ([]store.AcceptResult, error) {
@@ -232,11 +233,11 @@ type versionStore struct {
 	lists, versions int
 }
 
-func (s *versionStore) WorkflowList(ctx context.Context) ([]store.Workflow, error) {
+func (s *versionStore) WorkflowHeads(ctx context.Context) ([]store.Workflow, error) {
 	s.mu.Lock()
 	s.lists++
 	s.mu.Unlock()
-	return s.Store.WorkflowList(ctx)
+	return s.Store.WorkflowHeads(ctx)
 }
 
 func (s *versionStore) WorkflowsVersion(ctx context.Context) (int64, error) {
@@ -292,4 +293,64 @@ func TestCronReadsWorkflowsOnlyOnChange(t *testing.T) {
 	if lists, _ := view.counts(); lists != 2 {
 		t.Fatalf("the workflows were read %d times after one change, want 2", lists)
 	}
+}
+
+// TestLoadCompilesOnlyItsOwnWorkflows: the scheduler and the consumers'
+// supervisor pick their workflows by trigger alone. Of many webhook
+// workflows and one scheduled one, only the scheduled one is held
+// compiled once both have loaded: compiling every stored workflow at each
+// start cost seconds and hundreds of megabytes with thousands of them.
+func TestLoadCompilesOnlyItsOwnWorkflows(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	s, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "load.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	view := &versionStore{Store: s}
+	e, err := engine.New(engine.Config{Store: view, PollInterval: 50 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := e.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = e.Shutdown(context.Background()) })
+	for i := range 20 {
+		w, err := workflows.Decode([]byte(fmt.Sprintf(`{"format": "hookflow/v1", "id": "hook-%02d", "name": "hook",
+			"trigger": {"type": "webhook"},
+			"steps": [{"id": "t", "type": "transform", "expr": "{order: payload.id}"}]}`, i)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.WorkflowSave(ctx, store.WorkflowSaveParams{ID: w.ID, Name: w.Name, Enabled: true, Definition: mustJSON(t, w)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := s.WorkflowSave(ctx, store.WorkflowSaveParams{ID: "daily", Name: "tick", Enabled: true,
+		Definition: mustJSON(t, cronWorkflow(t, "daily", "0 9 * * *"))}); err != nil {
+		t.Fatal(err)
+	}
+	cctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	cons := triggers.NewConsumers(triggers.ConsumersConfig{Engine: e, Refresh: time.Hour})
+	go cons.Run(cctx)
+	go triggers.NewCron(triggers.CronConfig{Engine: e, Refresh: 2 * time.Millisecond}).Run(cctx)
+	waitUntil(t, "the scheduler and the consumers to read the workflows", func() bool { l, _ := view.counts(); return l >= 2 })
+	waitUntil(t, "the scheduled workflow compiled", func() bool { return e.CompiledRevisions() >= 1 })
+	_, v0 := view.counts()
+	waitUntil(t, "10 more refreshes", func() bool { _, v := view.counts(); return v >= v0+10 })
+	if n := e.CompiledRevisions(); n != 1 {
+		t.Fatalf("%d revisions compiled after loading 20 webhook workflows and a scheduled one, want 1 (the scheduled)", n)
+	}
+}
+
+func mustJSON(t *testing.T, v any) []byte {
+	t.Helper()
+	b, err := json.Marshal(v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
 }

@@ -1,6 +1,7 @@
 package workflows
 
 import (
+	"encoding/json"
 	"fmt"
 	"net/netip"
 	"regexp"
@@ -96,6 +97,24 @@ func Compile(w *Workflow) (*Compiled, error) { return compile(w, false) }
 // today what it took when the revision was saved, it leaves that out
 // (Compiled.Dropped says what) rather than refuse a revision that ran.
 func CompileStored(w *Workflow) (*Compiled, error) { return compile(w, true) }
+
+// CompileStoredTrigger compiles only the trigger of a stored definition:
+// what Compiled.Trigger would hold, for callers that pick workflows by
+// their trigger (the scheduler, the broker consumers) without decoding
+// and compiling every step of every workflow.
+func CompileStoredTrigger(def []byte) (any, error) {
+	var doc struct {
+		Trigger Trigger `json:"trigger"`
+	}
+	if err := json.Unmarshal(def, &doc); err != nil {
+		return nil, fmt.Errorf("decode the trigger: %w", err)
+	}
+	c := &Compiled{}
+	if err := compileTrigger(c, &doc.Trigger, true); err != nil {
+		return nil, err
+	}
+	return c.Trigger, nil
+}
 
 func compile(w *Workflow, stored bool) (*Compiled, error) {
 	if w == nil {
