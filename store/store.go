@@ -417,7 +417,7 @@ type RunUpdateParams struct {
 
 // WorkflowActivityParams say which runs WorkflowActivity counts.
 type WorkflowActivityParams struct {
-	// Since: runs created at or after it are counted.
+	// Since: runs created at or after it are counted (zero: every run).
 	Since time.Time
 	// WorkflowIDs keeps only these workflows (a page of the list); empty,
 	// every workflow.

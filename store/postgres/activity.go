@@ -10,19 +10,42 @@ import (
 	"github.com/hookflow/hookflow/store"
 )
 
-// workflowActivitySQL reads every workflow's last run and counts through
-// runs_workflow: per workflow, its newest run, the runs since $1, and
-// the failed runs since $1 newer than its newest succeeded run.
+// workflowActivitySQL reads every workflow's (or $2's) last run and
+// counts as SQLite's does (see there): the runs since $1 as ranges of ids
+// in runs_workflow (store.IDSince), those at or after $4 from the index
+// alone, those in [$3, $4) with their creation time read; skewed runs in
+// one pass over runs_skewed, grouped by workflow; a workflow's newest
+// succeeded run looked for from $3 only, and a newer one for each skewed
+// failed run since $1.
 const workflowActivitySQL = `
-SELECT w.id, coalesce(l.id, ''), coalesce(l.status, ''), l.created_at,
-	(SELECT count(*) FROM runs r WHERE r.workflow_id = w.id AND r.created_at >= $1),
-	(SELECT count(*) FROM runs r WHERE r.workflow_id = w.id AND r.created_at >= $1 AND r.status = 'failed'
-		AND r.id > coalesce((SELECT s.id FROM runs s WHERE s.workflow_id = w.id AND s.status = 'succeeded'
-			ORDER BY s.id DESC LIMIT 1), ''))
-FROM workflows w
-LEFT JOIN runs l ON l.id = (SELECT x.id FROM runs x WHERE x.workflow_id = w.id ORDER BY x.id DESC LIMIT 1)
-WHERE cardinality($2::text[]) = 0 OR w.id = ANY($2::text[])
-ORDER BY w.id`
+WITH heads AS MATERIALIZED (
+	SELECT w.id,
+		(SELECT x.id FROM runs x WHERE x.workflow_id = w.id ORDER BY x.id DESC LIMIT 1) AS last,
+		coalesce((SELECT s.id FROM runs s WHERE s.workflow_id = w.id AND s.id >= $3 AND s.status = 'succeeded'
+			ORDER BY s.id DESC LIMIT 1), '') AS ok
+	FROM workflows w
+	WHERE cardinality($2::text[]) = 0 OR w.id = ANY($2::text[])
+), skewed AS MATERIALIZED (
+	SELECT r.workflow_id AS id,
+		count(*) FILTER (WHERE r.created_at >= $1) - count(*) FILTER (WHERE r.id >= $4) AS runs,
+		count(*) FILTER (WHERE r.created_at >= $1 AND r.status = 'failed' AND NOT EXISTS (SELECT 1 FROM runs s
+			WHERE s.workflow_id = r.workflow_id AND s.id > r.id AND s.status = 'succeeded')) AS failures
+	FROM runs r
+	WHERE r.time_skewed AND (cardinality($2::text[]) = 0 OR r.workflow_id = ANY($2::text[]))
+	GROUP BY r.workflow_id
+)
+SELECT h.id, coalesce(l.id, ''), coalesce(l.status, ''), l.created_at,
+	(SELECT count(*) FROM runs r WHERE r.workflow_id = h.id AND r.id >= $4)
+	+ (SELECT count(*) FROM runs r WHERE r.workflow_id = h.id AND r.id >= $3 AND r.id < $4 AND r.created_at >= $1
+		AND NOT r.time_skewed)
+	+ coalesce(k.runs, 0),
+	(SELECT count(*) FROM runs r WHERE r.workflow_id = h.id AND r.id > greatest($3, h.ok) AND r.created_at >= $1
+		AND NOT r.time_skewed AND r.status = 'failed')
+	+ coalesce(k.failures, 0)
+FROM heads h
+LEFT JOIN skewed k ON k.id = h.id
+LEFT JOIN runs l ON l.id = h.last
+ORDER BY h.id`
 
 // WorkflowActivity returns every workflow's (or p.WorkflowIDs') last run
 // and its runs and unanswered failures since p.Since, in one query.
@@ -31,7 +54,12 @@ func (s *Store) WorkflowActivity(ctx context.Context, p store.WorkflowActivityPa
 	for i, id := range p.WorkflowIDs {
 		ids[i] = text(id)
 	}
-	rows, err := s.pool.Query(ctx, workflowActivitySQL, ts(p.Since), ids)
+	since := ts(p.Since)
+	if p.Since.IsZero() { // every run
+		since = pgtype.Timestamptz{InfinityModifier: pgtype.NegativeInfinity, Valid: true}
+	}
+	from, sure := store.IDSince(p.Since)
+	rows, err := s.pool.Query(ctx, workflowActivitySQL, since, ids, text(from), text(sure))
 	if err != nil {
 		return nil, fmt.Errorf("workflow activity: %w", err)
 	}
