@@ -47,6 +47,16 @@ LEFT JOIN skewed k ON k.id = h.id
 LEFT JOIN runs l ON l.id = h.last
 ORDER BY h.id`
 
+// workflowLastRunSQL reads every workflow's (or $1's) last run alone
+// (store.WorkflowActivityParams.LastRunOnly), in the columns of
+// workflowActivitySQL.
+const workflowLastRunSQL = `
+SELECT w.id, coalesce(l.id, ''), coalesce(l.status, ''), l.created_at, 0::bigint, 0::bigint
+FROM workflows w
+LEFT JOIN runs l ON l.id = (SELECT x.id FROM runs x WHERE x.workflow_id = w.id ORDER BY x.id DESC LIMIT 1)
+WHERE cardinality($1::text[]) = 0 OR w.id = ANY($1::text[])
+ORDER BY w.id`
+
 // WorkflowActivity returns every workflow's (or p.WorkflowIDs') last run
 // and its runs and unanswered failures since p.Since, in one query.
 func (s *Store) WorkflowActivity(ctx context.Context, p store.WorkflowActivityParams) ([]store.WorkflowActivity, error) {
@@ -54,12 +64,16 @@ func (s *Store) WorkflowActivity(ctx context.Context, p store.WorkflowActivityPa
 	for i, id := range p.WorkflowIDs {
 		ids[i] = text(id)
 	}
-	since := ts(p.Since)
-	if p.Since.IsZero() { // every run
-		since = pgtype.Timestamptz{InfinityModifier: pgtype.NegativeInfinity, Valid: true}
+	q, args := workflowLastRunSQL, []any{ids}
+	if !p.LastRunOnly {
+		since := ts(p.Since)
+		if p.Since.IsZero() { // every run
+			since = pgtype.Timestamptz{InfinityModifier: pgtype.NegativeInfinity, Valid: true}
+		}
+		from, sure := store.IDSince(p.Since)
+		q, args = workflowActivitySQL, []any{since, ids, text(from), text(sure)}
 	}
-	from, sure := store.IDSince(p.Since)
-	rows, err := s.pool.Query(ctx, workflowActivitySQL, since, ids, text(from), text(sure))
+	rows, err := s.pool.Query(ctx, q, args...)
 	if err != nil {
 		return nil, fmt.Errorf("workflow activity: %w", err)
 	}

@@ -54,15 +54,29 @@ LEFT JOIN skewed k ON k.id = h.id
 LEFT JOIN runs l ON l.id = h.last
 ORDER BY h.id`
 
+// workflowLastRunSQL reads every workflow's (or ?1's) last run alone
+// (store.WorkflowActivityParams.LastRunOnly), in the columns of
+// workflowActivitySQL.
+const workflowLastRunSQL = `
+SELECT w.id, coalesce(l.id, ''), coalesce(l.status, ''), coalesce(l.created_at, 0), 0, 0
+FROM workflows w
+LEFT JOIN runs l ON l.id = (SELECT x.id FROM runs x WHERE x.workflow_id = w.id ORDER BY x.id DESC LIMIT 1)
+WHERE ?1 = '[]' OR w.id IN (SELECT value FROM json_each(?1))
+ORDER BY w.id`
+
 // WorkflowActivity returns every workflow's (or p.WorkflowIDs') last run
 // and its runs and unanswered failures since p.Since, in one query.
 func (s *Store) WorkflowActivity(ctx context.Context, p store.WorkflowActivityParams) ([]store.WorkflowActivity, error) {
-	from, sure := store.IDSince(p.Since)
 	ids, err := json.Marshal(append([]string{}, p.WorkflowIDs...))
 	if err != nil {
 		return nil, fmt.Errorf("workflow activity: %w", err)
 	}
-	rows, err := s.reader.QueryContext(ctx, workflowActivitySQL, nanos(p.Since), from, string(ids), sure)
+	q, args := workflowLastRunSQL, []any{string(ids)}
+	if !p.LastRunOnly {
+		from, sure := store.IDSince(p.Since)
+		q, args = workflowActivitySQL, []any{nanos(p.Since), from, string(ids), sure}
+	}
+	rows, err := s.reader.QueryContext(ctx, q, args...)
 	if err != nil {
 		return nil, fmt.Errorf("workflow activity: %w", err)
 	}

@@ -178,5 +178,17 @@ func testWorkflowActivityWindow(t *testing.T, newStore func(t *testing.T) store.
 		}
 		diff(t, fmt.Sprintf("activity of a since %s, a page", since), page[0], want[0])
 		diff(t, fmt.Sprintf("activity of d since %s, a page", since), page[1], want[3])
+		// The last runs alone, counting nothing.
+		last, err := b.s.WorkflowActivity(b.ctx, store.WorkflowActivityParams{Since: since, LastRunOnly: true})
+		if err != nil {
+			t.Fatalf("WorkflowActivity(since %s, last runs only): %v", since, err)
+		}
+		if len(last) != len(want) {
+			t.Fatalf("WorkflowActivity(since %s, last runs only) = %+v, want %d workflows", since, last, len(want))
+		}
+		for i, w := range want {
+			w.Runs, w.Failures = 0, 0
+			diff(t, fmt.Sprintf("last run of %s", w.WorkflowID), last[i], w)
+		}
 	}
 }
