@@ -73,7 +73,19 @@ func (s *Store) WorkflowActivity(ctx context.Context, p store.WorkflowActivityPa
 		from, sure := store.IDSince(p.Since)
 		q, args = workflowActivitySQL, []any{since, ids, text(from), text(sure)}
 	}
-	rows, err := s.pool.Query(ctx, q, args...)
+	// The planner prices the subqueries once per workflow, far above
+	// jit_above_cost at thousands of workflows, and compiling the plan
+	// took longer than running it (0.75 s of 1.4 s at 5,000 workflows and
+	// a million runs): JIT is off for this read alone.
+	tx, err := s.pool.BeginTx(ctx, pgx.TxOptions{AccessMode: pgx.ReadOnly})
+	if err != nil {
+		return nil, fmt.Errorf("workflow activity: %w", err)
+	}
+	defer func() { _ = tx.Rollback(ctx) }()
+	if _, err := tx.Exec(ctx, `SET LOCAL jit = off`); err != nil {
+		return nil, fmt.Errorf("workflow activity: %w", err)
+	}
+	rows, err := tx.Query(ctx, q, args...)
 	if err != nil {
 		return nil, fmt.Errorf("workflow activity: %w", err)
 	}
@@ -90,6 +102,9 @@ func (s *Store) WorkflowActivity(ctx context.Context, p store.WorkflowActivityPa
 		return a, nil
 	})
 	if err != nil {
+		return nil, fmt.Errorf("workflow activity: %w", err)
+	}
+	if err := tx.Commit(ctx); err != nil {
 		return nil, fmt.Errorf("workflow activity: %w", err)
 	}
 	return out, nil
