@@ -17,7 +17,9 @@ import (
 // tolerance of ?1, have their creation time read. Skewed runs
 // (time_skewed, migration 00024) are in the first count by their ids, not
 // their times: one pass over runs_skewed, grouped by workflow (skewed),
-// takes out those at or after ?4 and adds those created since ?1.
+// takes out those at or after ?4 and adds those created since ?1. That
+// pass reads every skewed run, of any time (one whose id sorts at or after
+// ?4 may be older than ?1): none where ids are as Hookflow makes them.
 //
 // A failure is counted where no succeeded run is newer. Runs not skewed
 // since ?1 are newer than ?2, so their workflow's newest succeeded run
