@@ -69,6 +69,29 @@ func IDWindow(since, until time.Time) (from, to string) {
 	return from, to
 }
 
+// IDSince is the range of ids from which the runs not skewed created at or
+// after since are counted: IDWindow's From, and sure, at or after which
+// every run not skewed was created at or after since (its id's time is
+// more than IDTimeTolerance after since), so it is counted from an index
+// of ids alone; only those in [from, sure) need their creation time read.
+// sure is "" where every run not skewed qualifies (a zero since, or one
+// before the first UUIDv7), and "g", above every id of a run not skewed
+// (a lower-case UUIDv7 string), where none can be told by its id alone.
+func IDSince(since time.Time) (from, sure string) {
+	from, _ = IDWindow(since, time.Time{})
+	if since.IsZero() {
+		return "", ""
+	}
+	ms := since.UnixMilli() + IDTimeTolerance.Milliseconds() + 1
+	switch {
+	case ms < 0:
+		return from, ""
+	case ms >= 1<<48:
+		return from, "g"
+	}
+	return from, idPrefix(ms)
+}
+
 // idPrefix is the start of the ids made at ms: every UUIDv7 string made at
 // ms or later sorts at or after it, every one made earlier before it. ""
 // out of the 48 bits' range.

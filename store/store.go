@@ -417,11 +417,15 @@ type RunUpdateParams struct {
 
 // WorkflowActivityParams say which runs WorkflowActivity counts.
 type WorkflowActivityParams struct {
-	// Since: runs created at or after it are counted.
+	// Since: runs created at or after it are counted (zero: every run).
 	Since time.Time
 	// WorkflowIDs keeps only these workflows (a page of the list); empty,
 	// every workflow.
 	WorkflowIDs []string
+	// LastRunOnly reads each workflow's last run alone, Runs and Failures
+	// left zero: what the list ordered by last run needs of every
+	// workflow, a few look-ups each, where counting reads its day of runs.
+	LastRunOnly bool
 }
 
 // WorkflowActivity is a workflow's recent runs, as its list shows them.

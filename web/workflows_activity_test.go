@@ -26,7 +26,7 @@ func TestWorkflowListActivity(t *testing.T) {
 	okRun := b.trigger(fine.TriggerURL, map[string]any{})
 	b.waitRun(okRun)
 
-	var got struct {
+	type listed struct {
 		Workflows []struct {
 			ID       string `json:"id"`
 			Activity struct {
@@ -38,25 +38,40 @@ func TestWorkflowListActivity(t *testing.T) {
 			} `json:"activity"`
 		} `json:"workflows"`
 	}
-	b.api(http.MethodGet, "/api/v1/workflows", nil).decode(t, &got)
-	if len(got.Workflows) != 3 {
-		t.Fatalf("%d workflows", len(got.Workflows))
+	check := func(what string, got listed) {
+		t.Helper()
+		if len(got.Workflows) != 3 {
+			t.Fatalf("%s: %d workflows", what, len(got.Workflows))
+		}
+		for _, w := range got.Workflows {
+			a := w.Activity
+			switch w.ID {
+			case "failing":
+				if a.LastRun == nil || a.LastRun.ID != last || a.LastRun.Status != "failed" || a.Runs24h != 2 || a.Failures != 2 {
+					t.Errorf("%s: failing: %+v (last run %+v)", what, a, a.LastRun)
+				}
+			case "fine":
+				if a.LastRun == nil || a.LastRun.ID != okRun || a.LastRun.Status != "succeeded" || a.Runs24h != 1 || a.Failures != 0 {
+					t.Errorf("%s: fine: %+v", what, a)
+				}
+			case "idle":
+				if a.LastRun != nil || a.Runs24h != 0 || a.Failures != 0 {
+					t.Errorf("%s: idle: %+v", what, a)
+				}
+			}
+		}
 	}
-	for _, w := range got.Workflows {
-		a := w.Activity
-		switch w.ID {
-		case "failing":
-			if a.LastRun == nil || a.LastRun.ID != last || a.LastRun.Status != "failed" || a.Runs24h != 2 || a.Failures != 2 {
-				t.Errorf("failing: %+v (last run %+v)", a, a.LastRun)
-			}
-		case "fine":
-			if a.LastRun == nil || a.LastRun.ID != okRun || a.LastRun.Status != "succeeded" || a.Runs24h != 1 || a.Failures != 0 {
-				t.Errorf("fine: %+v", a)
-			}
-		case "idle":
-			if a.LastRun != nil || a.Runs24h != 0 || a.Failures != 0 {
-				t.Errorf("idle: %+v", a)
-			}
+	var got listed
+	b.api(http.MethodGet, "/api/v1/workflows", nil).decode(t, &got)
+	check("the whole list", got)
+	// A page by each order shows the same activity, whatever of it the
+	// order read of every workflow.
+	for sort, first := range map[string]string{"name": "failing", "last_run": "fine", "failures": "failing"} {
+		var page listed
+		b.api(http.MethodGet, "/api/v1/workflows?limit=10&sort="+sort, nil).decode(t, &page)
+		check("sort="+sort, page)
+		if page.Workflows[0].ID != first {
+			t.Errorf("sort=%s: %s first, want %s", sort, page.Workflows[0].ID, first)
 		}
 	}
 }

@@ -20,7 +20,8 @@ import (
 // The workflow list, a page at a time: GET /api/v1/workflows?limit=N
 // (with cursor, q, tag, sort). Searching, filtering and ordering thousands
 // of workflows reads and decodes no definition: the store's heads (from an
-// index), the activity of all in one query, and each revision's tags and
+// index), what the order needs of every workflow's activity in one query
+// (the page's whole activity in another), and each revision's tags and
 // trigger, read once per revision and kept (workflowSummaries). A page's
 // workflows are listed by their heads and summaries; GET
 // /api/v1/workflows/{id} gives one whole.
@@ -131,12 +132,13 @@ func (s *Server) listWorkflowPage(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	// Ordered by activity, the list needs every workflow's; by name, only
-	// the page's, read once the page is known.
+	// Ordered by failures, the list needs every workflow's activity; by
+	// last run, every workflow's last run alone; the page's activity is
+	// read once the page is known, by name and by last run.
 	since := s.engine.Now().UTC().Add(-24 * time.Hour)
 	byID := map[string]store.WorkflowActivity{}
 	if sort != "name" {
-		acts, err := s.store.WorkflowActivity(ctx, store.WorkflowActivityParams{Since: since})
+		acts, err := s.store.WorkflowActivity(ctx, store.WorkflowActivityParams{Since: since, LastRunOnly: sort == "last_run"})
 		if err != nil {
 			s.fail(c, err)
 			return
@@ -172,7 +174,7 @@ func (s *Server) listWorkflowPage(c *gin.Context) {
 	slices.SortStableFunc(match, compareListed(sort))
 	total := len(match)
 	page := match[min(offset, total):min(offset+limit, total)]
-	if sort == "name" && len(page) > 0 {
+	if sort != "failures" && len(page) > 0 {
 		ids := make([]string, len(page))
 		for i, l := range page {
 			ids[i] = l.head.ID

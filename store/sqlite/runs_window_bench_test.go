@@ -63,7 +63,8 @@ func BenchmarkRunsWindow(b *testing.B) {
 // BenchmarkWorkflowActivityFilled measures the workflow list's activity
 // (a workflow's last run, its runs and unanswered failures of the last
 // day, in one query) on a filled history (-runs, -workflows, -filldb): of
-// a page of 100 workflows, as the list asks, and of every workflow.
+// a page of 100 workflows, as the list asks, and of every workflow; and
+// every workflow's last run alone, as the list ordered by last run reads.
 func BenchmarkWorkflowActivityFilled(b *testing.B) {
 	s, p := filledStore(b)
 	ctx := context.Background()
@@ -73,13 +74,14 @@ func BenchmarkWorkflowActivityFilled(b *testing.B) {
 		page = append(page, fillWorkflowID(i))
 	}
 	for _, c := range []struct {
-		name string
-		ids  []string
-		want int
-	}{{"page", page, len(page)}, {"all", nil, p.Workflows}} {
+		name     string
+		ids      []string
+		lastOnly bool
+		want     int
+	}{{"page", page, false, len(page)}, {"all", nil, false, p.Workflows}, {"last_runs", nil, true, p.Workflows}} {
 		b.Run(c.name, func(b *testing.B) {
 			for b.Loop() {
-				acts, err := s.WorkflowActivity(ctx, store.WorkflowActivityParams{Since: since, WorkflowIDs: c.ids})
+				acts, err := s.WorkflowActivity(ctx, store.WorkflowActivityParams{Since: since, WorkflowIDs: c.ids, LastRunOnly: c.lastOnly})
 				if err != nil {
 					b.Fatal(err)
 				}

@@ -47,6 +47,7 @@ func Run(t *testing.T, newStore func(t *testing.T) store.Store) {
 	t.Run("RunWindow", func(t *testing.T) { testRunWindow(t, newStore) })
 	t.Run("RunReplays", func(t *testing.T) { testRunReplays(t, newStore) })
 	t.Run("WorkflowActivity", func(t *testing.T) { testWorkflowActivity(t, newStore) })
+	t.Run("WorkflowActivityWindow", func(t *testing.T) { testWorkflowActivityWindow(t, newStore) })
 	t.Run("WorkflowsVersion", func(t *testing.T) { testWorkflowsVersion(t, newStore) })
 	t.Run("Setting", func(t *testing.T) { testSetting(t, newStore) })
 	t.Run("Secret", func(t *testing.T) { testSecret(t, newStore) })
