@@ -328,11 +328,11 @@ type replicaStore struct {
 	lists         int
 }
 
-func (s *replicaStore) WorkflowList(ctx context.Context) ([]store.Workflow, error) {
+func (s *replicaStore) WorkflowHeads(ctx context.Context) ([]store.Workflow, error) {
 	s.mu.Lock()
 	s.lists++
 	s.mu.Unlock()
-	return s.Store.WorkflowList(ctx)
+	return s.Store.WorkflowHeads(ctx)
 }
 
 // listed reports whether the replica has listed the workflows (its
