@@ -348,8 +348,9 @@ func (s *Store) RunGet(ctx context.Context, id string) (store.Run, error) {
 }
 
 // runsStatusIndexed and runsDueIndexed are the conditions of the partial
-// indexes runs_status and runs_due (migration 00007), repeated word for
-// word in a query so the planner may use the index.
+// indexes runs_status and runs_due (migration 00007; runs_workflow_status,
+// migration 00025, shares runs_status's), repeated word for word in a query
+// so the planner may use the index.
 const (
 	runsStatusIndexed = `status <> 'succeeded' AND status <> 'filtered' AND status <> 'running'`
 	runsDueIndexed    = `(status = 'queued' OR status = 'retrying' OR status = 'waiting')`
@@ -426,6 +427,13 @@ func runListWhere(p store.RunListParams) (from string, where []string, args []an
 		from, where = `runs INDEXED BY runs_lease`, append(where, "status = 'running'")
 	default:
 		where, args = append(where, "status = ?", runsStatusIndexed), append(args, p.Status)
+		if p.WorkflowID != "" {
+			// The pair, sought in the index of both (migration 00025):
+			// without statistics, and with a cursor, the planner would
+			// read runs_status, every run of that status of every
+			// workflow.
+			from = `runs INDEXED BY runs_workflow_status`
+		}
 	}
 	if p.Before != "" {
 		where, args = append(where, "id < ?"), append(args, p.Before)

@@ -30,6 +30,9 @@ func TestRunWindowPlan(t *testing.T) {
 		{"workflow", store.RunListParams{WorkflowID: "w", Until: until}, "runs_workflow (workflow_id=? AND id<?)"},
 		{"workflow window", store.RunListParams{WorkflowID: "w", Since: since, Until: until}, "runs_workflow (workflow_id=? AND id>? AND id<?)"},
 		{"failed", store.RunListParams{Status: store.StatusFailed, Until: until}, "runs_status (status=? AND id<?)"},
+		{"workflow failed", store.RunListParams{WorkflowID: "w", Status: store.StatusFailed, Until: until}, "runs_workflow_status (workflow_id=? AND status=? AND id<?)"},
+		{"workflow queued", store.RunListParams{WorkflowID: "w", Status: store.StatusQueued, Until: until}, "runs_workflow_status (workflow_id=? AND status=? AND id<?)"},
+		{"workflow failed, next page", store.RunListParams{WorkflowID: "w", Status: store.StatusFailed, Until: until, Before: "x"}, "runs_workflow_status (workflow_id=? AND status=? AND id<?)"},
 		{"succeeded", store.RunListParams{Status: store.StatusSucceeded, Since: since, Until: until}, "sqlite_autoindex_runs_1 (id>? AND id<?)"},
 	} {
 		q, args := runListQuery(c.p)
