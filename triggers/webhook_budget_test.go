@@ -50,7 +50,7 @@ func TestWebhookBudget(t *testing.T) {
 }
 
 // TestWebhookReadBudget posts many bodies of several parts at once to a
-// server whose bodies being read may hold about five of them: every event
+// server whose bodies being read may hold about two of them: every event
 // is accepted in the end and delivered once, and the bytes of bodies
 // being read were counted, never over their bound.
 func TestWebhookReadBudget(t *testing.T) {
@@ -82,7 +82,7 @@ func TestWebhookReadBudget(t *testing.T) {
 func TestSmallWebhookWhileLargeBodiesWait(t *testing.T) {
 	t.Parallel()
 	const part = 64 << 10
-	b := setupBudget(t, 32*part, `{"type": "webhook"}`, 0)
+	b := setupBudget(t, 64*part, `{"type": "webhook"}`, 0)
 	reads := b.eng.ReadBudget() // 16 parts
 	u, err := url.Parse(b.url)
 	if err != nil {
