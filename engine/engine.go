@@ -64,7 +64,7 @@ type Config struct {
 	// paths alone).
 	BaseURL string
 	// MaxInflightBytes bounds the bytes events and runs hold in memory
-	// (see Budget), and a quarter as much again those of request bodies
+	// (see Budget), and an eighth as much again those of request bodies
 	// being read (see ReadBudget): 0, none.
 	MaxInflightBytes int64
 	// Tracer, where set, receives OpenTelemetry spans of accepts, runs
@@ -210,7 +210,7 @@ func New(cfg Config) (*Engine, error) {
 		updates:   make(chan *updateReq, 4*cfg.Workers),
 	}
 	e.budget = NewBudget(cfg.MaxInflightBytes)
-	e.reads = NewReadBudget(cfg.MaxInflightBytes / 4)
+	e.reads = NewReadBudget(cfg.MaxInflightBytes / 8)
 	if e.budget != nil {
 		e.budget.released = func() { signal(e.freed) }
 	}

@@ -59,7 +59,7 @@ func TestWebhookReadBudget(t *testing.T) {
 		events = 24
 		size   = 300 << 10
 	)
-	b := setupBudget(t, 2*engine.RunCost(size), `{"type": "webhook"}`, size)
+	b := setupBudget(t, 4*engine.RunCost(size), `{"type": "webhook"}`, size)
 	retried := postAll(t, b.url, events, size)
 	if t.Failed() {
 		return
@@ -82,7 +82,7 @@ func TestWebhookReadBudget(t *testing.T) {
 func TestSmallWebhookWhileLargeBodiesWait(t *testing.T) {
 	t.Parallel()
 	const part = 64 << 10
-	b := setupBudget(t, 64*part, `{"type": "webhook"}`, 0)
+	b := setupBudget(t, 128*part, `{"type": "webhook"}`, 0)
 	reads := b.eng.ReadBudget() // 16 parts
 	u, err := url.Parse(b.url)
 	if err != nil {
