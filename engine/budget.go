@@ -7,8 +7,9 @@ import (
 )
 
 // Budget bounds the bytes that events and runs hold in this process's
-// memory: request bodies being read and decoded at accept, and the runs
-// handed to workers with their events. Accepts wait for room, in the order
+// memory: events being decoded and stored at accept (their bodies, while
+// being read, count in a ReadBudget), and the runs handed to workers with
+// their events. Accepts wait for room, in the order
 // they asked (Acquire); workers take runs only while there is room
 // (TryAcquire), so a burst of large bodies queues in the store, where it is
 // durable, rather than in memory. Its counter never goes over Max: a single

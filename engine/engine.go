@@ -64,7 +64,8 @@ type Config struct {
 	// paths alone).
 	BaseURL string
 	// MaxInflightBytes bounds the bytes events and runs hold in memory
-	// (see Budget): 0, none.
+	// (see Budget), and an eighth as much again those of request bodies
+	// being read (see ReadBudget): 0, none.
 	MaxInflightBytes int64
 	// Tracer, where set, receives OpenTelemetry spans of accepts, runs
 	// and step attempts (see trace.go); nil: no tracing, at no cost.
@@ -112,6 +113,7 @@ type Engine struct {
 	waiters   waiters
 	busy      atomic.Int64
 	budget    *Budget      // nil: no bound on bytes in flight
+	reads     *ReadBudget  // nil: no bound on bodies being read
 	avgCost   atomic.Int64 // recent accepts' RunCost, averaged: a claimed run's estimate
 	started   atomic.Bool
 	stopping  atomic.Bool
@@ -208,6 +210,7 @@ func New(cfg Config) (*Engine, error) {
 		updates:   make(chan *updateReq, 4*cfg.Workers),
 	}
 	e.budget = NewBudget(cfg.MaxInflightBytes)
+	e.reads = NewReadBudget(cfg.MaxInflightBytes / 8)
 	if e.budget != nil {
 		e.budget.released = func() { signal(e.freed) }
 	}
@@ -223,6 +226,10 @@ func New(cfg Config) (*Engine, error) {
 
 // Budget is the bound on bytes in flight that accepts wait on (nil: none).
 func (e *Engine) Budget() *Budget { return e.budget }
+
+// ReadBudget is the bound on the bytes of request bodies being read, or
+// read and waiting for room in the Budget (nil: none).
+func (e *Engine) ReadBudget() *ReadBudget { return e.reads }
 
 // Store returns the engine's store.
 func (e *Engine) Store() store.Store { return e.store }

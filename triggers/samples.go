@@ -1,6 +1,7 @@
 package triggers
 
 import (
+	"errors"
 	"net/http"
 	"sync"
 	"time"
@@ -70,8 +71,9 @@ func (s *Samples) After(workflowID string, t time.Time) (store.Event, bool) {
 
 // ServeTest captures one request to a workflow's test URL: 200 with the
 // event as captured (headers with credentials redacted, as a stored event
-// has them), 404 for an unknown key, 413 for a body over the limit. It
-// checks no auth and starts nothing.
+// has them), 404 for an unknown key, 413 for a body over the limit, 503
+// with Retry-After when the bodies being read leave it no room. It checks
+// no auth and starts nothing.
 func (h *Webhook) ServeTest(w http.ResponseWriter, r *http.Request, key string) {
 	MakeInert(w.Header())
 	e := h.cfg.Engine
@@ -84,7 +86,12 @@ func (h *Webhook) ServeTest(w http.ResponseWriter, r *http.Request, key string) 
 		writeError(w, http.StatusRequestEntityTooLarge, "body_too_large", "the body is over the limit")
 		return
 	}
-	body, err := readBody(w, r, h.cfg.MaxBody)
+	body, read, err := readBody(w, r, h.cfg.MaxBody, e.ReadBudget())
+	defer read.Release()
+	if errors.Is(err, errNoRoomToRead) {
+		h.busy(w, wf.ID, "bodies being read", e.ReadBudget().Max())
+		return
+	}
 	if err != nil {
 		writeError(w, http.StatusRequestEntityTooLarge, "body_too_large", "the body is over the limit, or could not be read")
 		return

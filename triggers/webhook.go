@@ -10,7 +10,6 @@ import (
 	"net/http"
 	"net/netip"
 	"net/url"
-	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -63,9 +62,11 @@ func NewWebhook(cfg WebhookConfig) *Webhook {
 // answers 202 {"run_id"} once the event and its run are durable (or, for a
 // sync trigger, the run's response), 404 for an unknown or disabled
 // workflow, 405 for a method the trigger does not take, 413 for a body over
-// the limit, 401 when the caller fails the trigger's auth, 400 for
-// malformed JSON or a number beyond float64's range (its place in field),
-// and 200 with the first run's id for a duplicate delivery.
+// the limit, 503 with Retry-After when the bodies being read or the bytes
+// in flight leave it no room within BudgetWait, 401 when the caller fails
+// the trigger's auth, 400 for malformed JSON or a number beyond float64's
+// range (its place in field), and 200 with the first run's id for a
+// duplicate delivery.
 func (h *Webhook) Serve(w http.ResponseWriter, r *http.Request, key string) {
 	MakeInert(w.Header()) // first: the answer may be written early, from Accept
 	ctx := r.Context()
@@ -108,15 +109,21 @@ func (h *Webhook) Serve(w http.ResponseWriter, r *http.Request, key string) {
 		writeError(w, http.StatusRequestEntityTooLarge, "body_too_large", "the body is over the limit")
 		return
 	}
-	body, err := readBody(w, r, h.cfg.MaxBody)
+	body, read, err := readBody(w, r, h.cfg.MaxBody, e.ReadBudget())
+	defer read.Release()
 	if err != nil {
 		var mbe *http.MaxBytesError
-		if errors.As(err, &mbe) {
+		switch {
+		case errors.As(err, &mbe):
 			h.count(wf.ID, "too_large")
 			writeError(w, http.StatusRequestEntityTooLarge, "body_too_large", "the body is over the limit")
-			return
+		case errors.Is(err, errNoRoomToRead):
+			h.count(wf.ID, "over_budget")
+			h.busy(w, wf.ID, "bodies being read", e.ReadBudget().Max())
+		case ctx.Err() != nil: // the caller is gone
+		default:
+			writeError(w, http.StatusBadRequest, "bad_request", "could not read the request body")
 		}
-		writeError(w, http.StatusBadRequest, "bad_request", "could not read the request body")
 		return
 	}
 	if err := h.authenticate(ctx, c, t, r, body); err != nil {
@@ -130,8 +137,10 @@ func (h *Webhook) Serve(w http.ResponseWriter, r *http.Request, key string) {
 		return
 	}
 	// Room in the budget is taken once the body is read and the caller authenticated: a client that
-	// sends its body slowly holds none, and cannot keep others out.
+	// sends its body slowly holds none, and cannot keep others out. The body's bytes in the
+	// ReadBudget go back once it has its share (or gave up waiting for it).
 	held, ok := h.reserve(w, r, wf.ID, int64(len(body)))
+	read.Release()
 	if !ok {
 		return
 	}
@@ -231,42 +240,109 @@ func (h *Webhook) reserve(w http.ResponseWriter, r *http.Request, workflowID str
 	if r.Context().Err() != nil {
 		return 0, false // the caller is gone
 	}
-	h.log.Warn("trigger refused: bytes in flight over the budget", "workflow", workflowID, "budget", budget.Max())
 	h.count(workflowID, "over_budget")
-	w.Header().Set("Retry-After", "1")
-	writeError(w, http.StatusServiceUnavailable, "busy", "the server has too many bytes in flight; retry later")
+	h.busy(w, workflowID, "bytes in flight", budget.Max())
 	return 0, false
 }
 
-// readBody reads a request body of at most limit bytes (else an
-// *http.MaxBytesError): at once into a buffer of its size where the
-// request gives it.
-func readBody(w http.ResponseWriter, r *http.Request, limit int64) ([]byte, error) {
-	body := http.MaxBytesReader(w, r.Body, limit)
-	n := r.ContentLength
-	if n < 0 || n > limit {
-		return io.ReadAll(body)
-	}
-	// The buffer grows as the body arrives, doubling up to its declared
-	// length: a caller that declares a megabyte and sends a few bytes
-	// holds no megabyte (ten thousand such connections would otherwise
-	// take ten gigabytes).
-	buf := make([]byte, 0, min(n, bodyFirstRead))
-	for int64(len(buf)) < n {
-		if len(buf) == cap(buf) {
-			buf = slices.Grow(buf, int(min(n, 2*int64(cap(buf))))-len(buf))
-		}
-		m, err := io.ReadFull(body, buf[len(buf):min(int64(cap(buf)), n)])
-		buf = buf[:len(buf)+m]
-		if err != nil {
-			return nil, err
-		}
-	}
-	return buf, nil
+// busy answers 503 with Retry-After to a request that found no room in
+// the named bound within BudgetWait.
+func (h *Webhook) busy(w http.ResponseWriter, workflowID, bound string, size int64) {
+	h.log.Warn("trigger refused: "+bound+" over the budget", "workflow", workflowID, "budget", size)
+	w.Header().Set("Retry-After", "1")
+	writeError(w, http.StatusServiceUnavailable, "busy", "the server has too many bytes in flight; retry later")
 }
 
-// bodyFirstRead is the most a body's buffer takes before its bytes arrive.
-const bodyFirstRead = 64 << 10
+// bodyPart is how much of a body is read at once. A body's first part is
+// read freely: nearly every webhook fits in it, and never waits. Each
+// further part counts against the engine's ReadBudget.
+const bodyPart = 64 << 10
+
+// errNoRoomToRead: a body's next part found no room in the ReadBudget
+// within BudgetWait.
+var errNoRoomToRead = errors.New("no room to read the body")
+
+// readBody reads a request body of at most limit bytes (else an
+// *http.MaxBytesError), a part at a time: its buffers follow the bytes that
+// arrive, not the length the caller declares (ten thousand callers that
+// declare a megabyte and send a few bytes would otherwise take ten
+// gigabytes). Past the first part, each part takes its bytes from reads
+// once its first byte has come, waiting up to BudgetWait for room (else
+// errNoRoomToRead): a caller holds at most one part beyond what it sent,
+// and one waiting for room leaves the rest in its socket. The parts are
+// joined once all have come. The BodyRead returned (nil for a body within
+// its first part) holds the body's bytes in reads until released.
+func readBody(w http.ResponseWriter, r *http.Request, limit int64, reads *engine.ReadBudget) ([]byte, *engine.BodyRead, error) {
+	body := http.MaxBytesReader(w, r.Body, limit)
+	size := r.ContentLength
+	if size > limit {
+		size = -1 // unknown: refused as its bytes come
+	}
+	var first []byte
+	var err error
+	if size < 0 {
+		first, err = io.ReadAll(io.LimitReader(body, bodyPart))
+	} else {
+		first = make([]byte, min(size, bodyPart))
+		_, err = io.ReadFull(body, first)
+	}
+	if err != nil {
+		return nil, nil, err
+	}
+	if len(first) < bodyPart || size == bodyPart {
+		return first, nil, nil // the whole body
+	}
+	var claim *engine.BodyRead
+	fail := func(err error) ([]byte, *engine.BodyRead, error) {
+		claim.Release()
+		return nil, nil, err
+	}
+	parts := [][]byte{first}
+	total := int64(len(first))
+	for size < 0 || total < size {
+		var one [1]byte
+		if _, err := io.ReadFull(body, one[:]); err != nil {
+			if size < 0 && err == io.EOF {
+				break
+			}
+			return fail(err)
+		}
+		end := limit
+		if size >= 0 {
+			end = size
+		}
+		if claim == nil {
+			claim = reads.Begin(end - total)
+		}
+		n := min(bodyPart, end-total)
+		ctx, cancel := context.WithTimeout(r.Context(), BudgetWait)
+		err := claim.Take(ctx, n)
+		cancel()
+		if err != nil {
+			if r.Context().Err() == nil {
+				err = errNoRoomToRead
+			}
+			return fail(err)
+		}
+		part := make([]byte, n)
+		part[0] = one[0]
+		m, err := io.ReadFull(body, part[1:])
+		if err != nil && !(size < 0 && (err == io.EOF || err == io.ErrUnexpectedEOF)) {
+			return fail(err)
+		}
+		parts = append(parts, part[:1+m])
+		total += int64(1 + m)
+		if err != nil {
+			break // the end of a body of unknown length
+		}
+	}
+	claim.Done()
+	out := make([]byte, 0, total)
+	for _, p := range parts {
+		out = append(out, p...)
+	}
+	return out, claim, nil
+}
 
 // answerEarly writes the 202 from the goroutine that made the event durable,
 // as soon as it is: the client has it without waiting for the request's own
