@@ -253,13 +253,11 @@ func (s *versionStore) counts() (lists, versions int) {
 	return s.lists, s.versions
 }
 
-// TestCronReadsWorkflowsOnlyOnChange: an idle scheduler asks only for the
-// workflows' version, however often it refreshes, and reads the workflows
-// again once one is saved (by any replica: the version is in the store).
-func TestCronReadsWorkflowsOnlyOnChange(t *testing.T) {
-	t.Parallel()
-	ctx := context.Background()
-	s, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "cron.db"))
+// versionEngine is a started engine on a fresh SQLite file, its store
+// seen through a versionStore that counts the scheduler's reads.
+func versionEngine(t *testing.T) (*engine.Engine, store.Store, *versionStore) {
+	t.Helper()
+	s, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "hookflow.db"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -273,6 +271,16 @@ func TestCronReadsWorkflowsOnlyOnChange(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = e.Shutdown(context.Background()) })
+	return e, s, view
+}
+
+// TestCronReadsWorkflowsOnlyOnChange: an idle scheduler asks only for the
+// workflows' version, however often it refreshes, and reads the workflows
+// again once one is saved (by any replica: the version is in the store).
+func TestCronReadsWorkflowsOnlyOnChange(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	e, s, view := versionEngine(t)
 	if _, err := e.SaveWorkflow(ctx, cronWorkflow(t, "daily", "0 9 * * *")); err != nil {
 		t.Fatal(err)
 	}
@@ -303,20 +311,7 @@ func TestCronReadsWorkflowsOnlyOnChange(t *testing.T) {
 func TestLoadCompilesOnlyItsOwnWorkflows(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	s, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "load.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { s.Close() })
-	view := &versionStore{Store: s}
-	e, err := engine.New(engine.Config{Store: view, PollInterval: 50 * time.Millisecond})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := e.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = e.Shutdown(context.Background()) })
+	e, s, view := versionEngine(t)
 	for i := range 20 {
 		w, err := workflows.Decode([]byte(fmt.Sprintf(`{"format": "hookflow/v1", "id": "hook-%02d", "name": "hook",
 			"trigger": {"type": "webhook"},
