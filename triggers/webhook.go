@@ -120,8 +120,7 @@ func (h *Webhook) Serve(w http.ResponseWriter, r *http.Request, key string) {
 		case errors.Is(err, errNoRoomToRead):
 			h.count(wf.ID, "over_budget")
 			h.busy(w, wf.ID, "bodies being read", e.ReadBudget().Max())
-		case ctx.Err() != nil: // the caller is gone
-		default:
+		default: // a body that stopped coming (cut off by the connection limits), or its caller gone
 			writeError(w, http.StatusBadRequest, "bad_request", "could not read the request body")
 		}
 		return
